@@ -1,0 +1,151 @@
+// Plain-data facts extracted from one C file. They cross the worker boundary and the on-disk cache unchanged,
+// so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
+
+/** Bumped whenever extraction changes, so stale cache entries are never reused. */
+export const FACTS_VERSION = 1;
+
+/** What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. */
+export type ValueSummary =
+  | { kind: 'ident'; name: string }
+  | { kind: 'string'; value: string }
+  | { kind: 'sizeof'; type: string }
+  | { kind: 'call'; callee: string }
+  | { kind: 'other'; text: string };
+
+export interface Parameter {
+  name: string;
+  /** Declared type as written, typedef names kept; for raw function pointers, the declaration minus its name. */
+  type: string;
+}
+
+export interface FunctionDefinition {
+  name: string;
+  line: number;
+  endLine: number;
+  isStatic: boolean;
+  returnType: string;
+  params: Parameter[];
+  doc?: string;
+}
+
+export interface FunctionPrototype {
+  name: string;
+  line: number;
+  returnType: string;
+  params: Parameter[];
+  doc?: string;
+}
+
+export interface CallbackTypedef {
+  name: string;
+  line: number;
+  returnType: string;
+  params: Parameter[];
+  doc?: string;
+}
+
+export interface StructField {
+  name: string;
+  type: string;
+  line: number;
+  isFunctionPointer: boolean;
+  /** Parameters, when the field is a raw function pointer. */
+  params?: Parameter[];
+}
+
+export interface StructDefinition {
+  /** `struct foo`, `union foo`, or the typedef name of an anonymous struct. */
+  name: string;
+  line: number;
+  fields: StructField[];
+  doc?: string;
+}
+
+export interface MacroDefinition {
+  name: string;
+  line: number;
+  params: string[];
+  body: string;
+}
+
+export interface CallSite {
+  /** Function or macro name; empty when called through an expression. */
+  callee: string;
+  /** Field name for calls through a function pointer field (`bdev->fn_table->submit_request(...)`). */
+  calleeField?: string;
+  line: number;
+  /** Name of the function definition that contains the call; empty at file scope. */
+  caller: string;
+  args: ValueSummary[];
+}
+
+/** Where a struct lives: a declared type (`struct spdk_app_opts`), then a path of fields into it. */
+export interface StructPath {
+  rootType: string;
+  fields: string[];
+}
+
+/** `x.f = v`, `x->f = v`, or `.f = v` / positional element of an initializer. */
+export interface FieldStore {
+  /** The struct that holds the field; `rootType` is empty when the base variable's type is not declared in this file. */
+  target: StructPath;
+  /** Field name; for positional initializers, empty and `position` says which. */
+  field: string;
+  position?: number;
+  value: ValueSummary;
+  line: number;
+  caller: string;
+  /** Name of the variable being initialised, for initializers. */
+  variable?: string;
+  /** The base variable, when its type is not declared in this file (a global from elsewhere). */
+  base?: string;
+}
+
+/** `struct T *x = f(...)` or `x = f(...)` where x has a struct type. */
+export interface TypedCallResult {
+  callee: string;
+  type: string;
+  line: number;
+  caller: string;
+}
+
+export interface GlobalVariable {
+  name: string;
+  type: string;
+  line: number;
+  isStatic: boolean;
+}
+
+export interface FileFacts {
+  /** Path relative to the index root, with `/`. */
+  file: string;
+  hash: string;
+  functions: FunctionDefinition[];
+  prototypes: FunctionPrototype[];
+  typedefs: CallbackTypedef[];
+  structs: StructDefinition[];
+  macros: MacroDefinition[];
+  calls: CallSite[];
+  fieldStores: FieldStore[];
+  typedCallResults: TypedCallResult[];
+  globals: GlobalVariable[];
+  /** Number of ERROR/MISSING nodes tree-sitter produced (facts inside them are still extracted). */
+  parseErrors: number;
+}
+
+export function emptyFileFacts(file: string, hash: string): FileFacts {
+  return {
+    file,
+    hash,
+    functions: [],
+    prototypes: [],
+    typedefs: [],
+    structs: [],
+    macros: [],
+    calls: [],
+    fieldStores: [],
+    typedCallResults: [],
+    globals: [],
+    parseErrors: 0,
+  };
+}

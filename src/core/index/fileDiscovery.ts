@@ -1,0 +1,100 @@
+// Finds the C sources under a root: .c and .h files, skipping VCS folders, SPDK's submodules and excluded paths,
+// following symlinked folders once (a loop is reported, not followed).
+import { promises as fs } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { IndexProblem } from '../model/indexTypes';
+
+export interface SourceFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the root, with `/`. */
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Third-party trees SPDK pulls in as submodules: not SPDK's own code, and large. */
+export const DEFAULT_EXCLUDES = ['.git', 'node_modules', 'dpdk', 'intel-ipsec-mb', 'isa-l', 'isa-l-crypto', 'ocf', 'libvfio-user', 'xnvme', 'build', 'dpdkbuild/build'];
+
+export interface DiscoveryOptions {
+  /** Folder paths relative to the root (`dpdk`, `test/unit`) or simple globs (`**\/*_ut.c`) to leave out. */
+  exclude?: string[];
+}
+
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export async function discoverSources(root: string, options: DiscoveryOptions = {}): Promise<{ files: SourceFile[]; problems: IndexProblem[] }> {
+  const excludes = options.exclude ?? DEFAULT_EXCLUDES;
+  const folderExcludes = new Set(excludes.filter((e) => !/[*?]/.test(e)).map((e) => e.replace(/\/$/, '')));
+  const globExcludes = excludes.filter((e) => /[*?]/.test(e)).map(globToRegExp);
+  const files: SourceFile[] = [];
+  const problems: IndexProblem[] = [];
+  const visited = new Set<string>();
+  const toRelative = (p: string) => relative(root, p).split(sep).join('/');
+  const isExcluded = (rel: string) => folderExcludes.has(rel) || globExcludes.some((g) => g.test(rel));
+
+  async function walk(dir: string, logicalDir: string): Promise<void> {
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch (error) {
+      problems.push({ file: toRelative(logicalDir) || '.', kind: 'unreadable', message: `cannot resolve folder: ${(error as Error).message}` });
+      return;
+    }
+    if (visited.has(real)) {
+      problems.push({ file: toRelative(logicalDir), kind: 'symlink_loop', message: `folder is reached again through a symlink (${real}); not followed twice` });
+      return;
+    }
+    visited.add(real);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push({ file: toRelative(logicalDir) || '.', kind: 'unreadable', message: `cannot list folder: ${(error as Error).message}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      const logical = join(logicalDir, entry.name);
+      const rel = toRelative(logical);
+      if (isExcluded(rel)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const stat = await fs.stat(path);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch (error) {
+          if (/\.[ch]$/.test(entry.name)) problems.push({ file: rel, kind: 'unreadable', message: `broken symlink: ${(error as Error).message}` });
+          continue;
+        }
+      }
+      if (isDir) await walk(path, logical);
+      else if (isFile && /\.[ch]$/.test(entry.name)) {
+        try {
+          const stat = await fs.stat(path);
+          files.push({ path, file: rel, size: stat.size, mtimeMs: stat.mtimeMs });
+        } catch (error) {
+          problems.push({ file: rel, kind: 'unreadable', message: (error as Error).message });
+        }
+      }
+    }
+  }
+  await walk(root, root);
+  return { files, problems };
+}

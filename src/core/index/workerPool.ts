@@ -1,0 +1,102 @@
+// A small pool of index workers. Jobs go out in batches, biggest files first, to whichever worker is free; a worker
+// that dies is replaced and its batch reported as failed, so one bad file never stops the index.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ExtractJob, JobResult, WorkerResponse, WorkerSetup } from '../../worker/protocol';
+
+/** dist/worker.js next to the running bundle, or found by walking up from the source tree (tests). */
+export function findWorkerScript(from: string = __dirname): string {
+  if (existsSync(join(from, 'worker.js'))) return join(from, 'worker.js');
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'dist', 'worker.js');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`SPDK Lens: dist/worker.js not found above ${from}; run "npm run build".`);
+    dir = parent;
+  }
+}
+
+export interface PoolRun {
+  results: JobResult[];
+  /** Sum over workers of the time spent reading, parsing and extracting. */
+  workerMs: number;
+}
+
+export async function runJobs(
+  jobs: ExtractJob[],
+  options: { workers: number; setup: WorkerSetup; workerScript: string; batchSize?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+): Promise<PoolRun> {
+  const results: JobResult[] = [];
+  if (jobs.length === 0) return { results, workerMs: 0 };
+  const batchSize = options.batchSize ?? 8;
+  const queue: ExtractJob[][] = [];
+  for (let i = 0; i < jobs.length; i += batchSize) queue.push(jobs.slice(i, i + batchSize));
+  const total = jobs.length;
+  let workerMs = 0;
+  let nextId = 1;
+  const count = Math.max(1, Math.min(options.workers, queue.length));
+  const live = new Set<Worker>();
+
+  return new Promise<PoolRun>((resolve, reject) => {
+    let settled = false;
+    let pending = queue.length;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const w of live) void w.terminate();
+      live.clear();
+      if (error) reject(error);
+      else resolve({ results, workerMs });
+    };
+    options.signal?.addEventListener('abort', () => finish(new Error('indexing cancelled')), { once: true });
+
+    const start = (replacements: number) => {
+      const worker = new Worker(options.workerScript, { workerData: options.setup });
+      live.add(worker);
+      let inFlight: { id: number; jobs: ExtractJob[] } | undefined;
+      const dispatch = () => {
+        const batch = queue.shift();
+        if (!batch) {
+          inFlight = undefined;
+          live.delete(worker);
+          void worker.terminate();
+          return;
+        }
+        inFlight = { id: nextId++, jobs: batch };
+        worker.postMessage({ type: 'extract', id: inFlight.id, jobs: batch });
+      };
+      const batchDone = (batchResults: JobResult[]) => {
+        results.push(...batchResults);
+        options.onProgress?.(results.length, total);
+        pending--;
+        if (pending === 0) finish();
+      };
+      worker.on('message', (message: WorkerResponse) => {
+        if (settled) return;
+        if (message.type === 'ready') dispatch();
+        else if (message.type === 'results') {
+          workerMs += message.parseMs;
+          batchDone(message.results);
+          dispatch();
+        } else if (message.type === 'fatal') finish(new Error(`index worker failed to start: ${message.message}`));
+      });
+      const onDeath = (reason: string) => {
+        if (settled || !live.has(worker)) return;
+        live.delete(worker);
+        const lost = inFlight;
+        inFlight = undefined;
+        if (lost) {
+          batchDone(lost.jobs.map((job) => ({ file: job.file, status: 'skipped' as const, problem: { file: job.file, kind: 'parse_failed' as const, message: `index worker died on this batch: ${reason}` } })));
+        }
+        if (settled) return;
+        if (replacements >= 3) finish(new Error(`index workers keep dying: ${reason}`));
+        else if (queue.length > 0) start(replacements + 1);
+      };
+      worker.on('error', (error) => onDeath(error.message));
+      worker.on('exit', (code) => onDeath(`exited with code ${code}`));
+    };
+    for (let i = 0; i < count; i++) start(0);
+  });
+}

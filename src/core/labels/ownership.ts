@@ -1,0 +1,158 @@
+// Thread ownership of struct types: per-thread io_channel contexts, thread-affine objects that record their owner
+// thread, global state, and SPDK's core handles.
+import { CORE_HANDLES } from '../knowledge/spdkApis';
+import type { TypeLabels } from '../model/indexTypes';
+import { baseTypeName } from '../parse/cText';
+import type { SymbolTable } from '../model/symbolTable';
+import type { EffectiveCall, LinkedCalls } from './callbackEvidence';
+
+function describeValue(call: EffectiveCall, index: number): string {
+  const v = call.args[index];
+  if (!v) return '?';
+  switch (v.kind) {
+    case 'ident':
+      return v.name;
+    case 'string':
+      return JSON.stringify(v.value);
+    case 'call':
+      return `${v.callee}(...)`;
+    case 'sizeof':
+      return `sizeof(${v.type})`;
+    default:
+      return v.text;
+  }
+}
+
+function allCalls(linked: LinkedCalls): EffectiveCall[] {
+  const out = [...linked.fileScopeCalls];
+  for (const calls of linked.callsByFunction.values()) out.push(...calls);
+  return out;
+}
+
+export function labelTypeOwnership(symbols: SymbolTable, linked: LinkedCalls): TypeLabels[] {
+  const labels = new Map<string, TypeLabels>();
+  const locate = (name: string, fromFile: string) => symbols.struct(name, fromFile);
+  const calls = allCalls(linked);
+
+  // Per-thread io_channel contexts: sizeof(struct T) as the ctx_size of spdk_io_device_register.
+  const registerParams = symbols.parametersOf('spdk_io_device_register', 'include/spdk/thread.h');
+  const ctxSizeIndex = registerParams?.findIndex((p) => p.name === 'ctx_size') ?? -1;
+  const ioDeviceIndex = registerParams?.findIndex((p) => p.name === 'io_device') ?? 0;
+  for (const call of calls) {
+    if (call.callee !== 'spdk_io_device_register') continue;
+    const size = call.args[ctxSizeIndex >= 0 ? ctxSizeIndex : 3];
+    if (!size || size.kind !== 'sizeof') continue;
+    const struct = locate(size.type, call.file);
+    const name = size.type;
+    const ioDevice = describeValue(call, ioDeviceIndex >= 0 ? ioDeviceIndex : 0);
+    const existing = labels.get(name);
+    const note = `sizeof(${name}) is the ctx_size of spdk_io_device_register(${ioDevice}, ...)`;
+    if (existing && existing.ownership === 'io_channel_ctx') {
+      existing.evidence.push({ file: call.file, line: call.line, note });
+      continue;
+    }
+    labels.set(name, {
+      name,
+      file: struct?.file ?? call.file,
+      line: struct?.item.line ?? call.line,
+      ownership: 'io_channel_ctx',
+      summary: `Per-thread io_channel context of io_device ${ioDevice}: each thread gets its own copy, touched only on that thread.`,
+      ioDevice,
+      evidence: [{ file: call.file, line: call.line, note }],
+    });
+  }
+  for (const facts of symbols.files.values()) {
+    for (const r of facts.typedCallResults) {
+      if (r.callee !== 'spdk_io_channel_get_ctx') continue;
+      const name = baseTypeName(r.type);
+      const note = `${name} * obtained from spdk_io_channel_get_ctx()${r.caller ? ` in ${r.caller}` : ''}`;
+      const existing = labels.get(name);
+      if (existing) {
+        if (existing.ownership === 'io_channel_ctx' && existing.evidence.length < 50) existing.evidence.push({ file: facts.file, line: r.line, note });
+        continue;
+      }
+      const struct = locate(name, facts.file);
+      labels.set(name, {
+        name,
+        file: struct?.file ?? facts.file,
+        line: struct?.item.line ?? r.line,
+        ownership: 'io_channel_ctx',
+        summary: 'Per-thread io_channel context: each thread holding a channel has its own copy, touched only on that thread.',
+        evidence: [{ file: facts.file, line: r.line, note }],
+      });
+    }
+  }
+
+  // Thread-affine objects: a `struct spdk_thread *` field set from spdk_get_thread().
+  const ownerSets = new Map<string, { field: string; file: string; line: number; in: string }[]>();
+  for (const store of linked.fieldCallStores) {
+    if (store.callee !== 'spdk_get_thread') continue;
+    const list = ownerSets.get(store.structName) ?? [];
+    list.push(store);
+    ownerSets.set(store.structName, list);
+  }
+  for (const [name, defs] of symbols.structs) {
+    if (labels.has(name)) continue;
+    const def = defs[0];
+    const threadFields = def.item.fields.filter((f) => baseTypeName(f.type) === 'struct spdk_thread' && f.type.includes('*'));
+    if (threadFields.length === 0) continue;
+    const sets = ownerSets.get(name) ?? [];
+    const ownerField = sets[0]?.field ?? threadFields.find((f) => /thread|owner/.test(f.name))?.name;
+    if (!ownerField || (sets.length === 0 && !/^(thread|owner_thread|owner|app_thread|md_thread|orig_thread)$/.test(ownerField))) continue;
+    const field = def.item.fields.find((f) => f.name === ownerField) ?? threadFields[0];
+    labels.set(name, {
+      name,
+      file: def.file,
+      line: def.item.line,
+      ownership: 'thread_affine',
+      summary:
+        sets.length > 0
+          ? `Thread-affine: field ${ownerField} records the owning spdk_thread (set from spdk_get_thread()); work on it is sent to that thread.`
+          : `Thread-affine: field ${ownerField} names the spdk_thread it belongs to.`,
+      ownerField,
+      evidence: [
+        { file: def.file, line: field.line, note: `field ${field.name}: struct spdk_thread *` },
+        ...sets.slice(0, 20).map((s) => ({ file: s.file, line: s.line, note: `${ownerField} = spdk_get_thread()${s.in ? ` in ${s.in}` : ''}` })),
+      ],
+    });
+  }
+
+  // Core handles from the curated table.
+  for (const handle of CORE_HANDLES) {
+    const def = symbols.struct(handle.type, 'include/spdk/');
+    labels.set(handle.type, {
+      name: handle.type,
+      file: def?.file ?? '',
+      line: def?.item.line ?? 0,
+      ownership: 'core_handle',
+      summary: `Owned by ${handle.owner}. ${handle.meaning}`,
+      evidence: [],
+    });
+  }
+
+  // Global state: a struct held in a file-scope variable (not a table of functions).
+  for (const [varName, globals] of symbols.globals) {
+    for (const g of globals) {
+      const type = g.item.type;
+      if (type.includes('*') || !/^(struct|union) /.test(type)) continue;
+      const name = baseTypeName(type);
+      if (labels.has(name)) {
+        const existing = labels.get(name)!;
+        if (existing.ownership === 'global_state' && existing.evidence.length < 20) existing.evidence.push({ file: g.file, line: g.item.line, note: `file-scope variable ${varName}` });
+        continue;
+      }
+      const def = symbols.struct(name, g.file);
+      if (!def || def.item.fields.length === 0 || def.item.fields.every((f) => f.isFunctionPointer || symbols.isFunctionType(f.type))) continue;
+      if (/^struct spdk_(bdev_module|bdev_fn_table|subsystem|json_object_decoder|rpc_\w+|accel_module_if|sock_net_impl)$/.test(name)) continue;
+      labels.set(name, {
+        name,
+        file: def.file,
+        line: def.item.line,
+        ownership: 'global_state',
+        summary: `Global state: one instance in file-scope variable ${varName}, shared by every thread. Usually touched only from one thread (often the app thread) or under a lock.`,
+        evidence: [{ file: g.file, line: g.item.line, note: `file-scope variable ${varName}` }],
+      });
+    }
+  }
+  return [...labels.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

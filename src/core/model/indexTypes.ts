@@ -1,0 +1,145 @@
+// The index document: what the CLI writes with --json and what the editor, graph and tour read.
+// Plain JSON; paths are relative to the root with `/`, lines 1-based.
+import type { ContextKind } from '../knowledge/contextKinds';
+
+export const INDEX_SCHEMA = 'spdk-lens/index@1';
+
+/** A function handed to an API as an argument: `spdk_thread_send_msg(thread, fn, ctx)`. */
+export interface CallEvidence {
+  kind: ContextKind;
+  /** The function that finally receives the callback, after SPDK's macros are expanded. */
+  api: string;
+  /** 0-based argument index in `api`. */
+  arg: number;
+  /** The parameter's declared type as written (typedef name kept); empty when `api` has no prototype here. */
+  type: string;
+  /** The macro written at the call site, when the call came through one (`SPDK_POLLER_REGISTER`). */
+  macro?: string;
+  /** Function containing the registration; empty at file scope. */
+  in: string;
+  file: string;
+  line: number;
+}
+
+/** A function stored in a function-pointer field: `.submit_request = fn` or `x->cb = fn`. */
+export interface SlotEvidence {
+  kind: ContextKind;
+  /** `struct <type>.<field>`. */
+  slot: string;
+  /** The variable initialised, for initializers (`null_fn_table`). */
+  variable?: string;
+  in: string;
+  file: string;
+  line: number;
+}
+
+/** A context inherited by a static helper that is only ever called from functions running in that context. */
+export interface InferredContext {
+  kind: ContextKind;
+  inferred: true;
+  /** Caller chain from the labelled function down to this one. */
+  via: string[];
+}
+
+export type ContextEvidence = CallEvidence | SlotEvidence | InferredContext;
+
+export interface IoRole {
+  /** bdev_io, nvme_request, nvmf_request, accel_task. */
+  object: string;
+  role: 'completes' | 'frees' | 'must_free';
+  /** The API called (or, for must_free, the callback typedef). */
+  via: string;
+  line: number;
+}
+
+export interface FunctionLabels {
+  name: string;
+  file: string;
+  line: number;
+  endLine: number;
+  static: boolean;
+  signature: string;
+  contexts: ContextEvidence[];
+  completesBdevIo: boolean;
+  freesBdevIo: boolean;
+  ioRoles: IoRole[];
+  /** Takes a completion callback or hands work to one: the call returns before the work is done. */
+  async: boolean;
+  asyncReason?: string;
+  /** Direct calls of the SPDK APIs that matter for the labels, with lines. */
+  apiCalls: { api: string; line: number }[];
+  /** Functions this one hands off as callbacks (for the async call hierarchy). */
+  handsOff: { fn: string; api?: string; slot?: string; line: number }[];
+  rpcMethods?: string[];
+}
+
+export type OwnershipKind = 'io_channel_ctx' | 'thread_affine' | 'global_state' | 'core_handle';
+
+export interface TypeLabels {
+  name: string;
+  file: string;
+  line: number;
+  ownership: OwnershipKind;
+  /** Plain words: "per-thread context of io_device &g_null_bdev_head". */
+  summary: string;
+  ioDevice?: string;
+  ownerField?: string;
+  evidence: { file: string; line: number; note: string }[];
+}
+
+export interface RpcMethod {
+  method: string;
+  handler: string;
+  file: string;
+  line: number;
+  /** sync: replies before returning; async: replies only from a callback it hands off. */
+  reply: 'sync' | 'async' | 'none';
+  replyEvidence?: { fn: string; file: string; line: number };
+  handlerFile?: string;
+  handlerLine?: number;
+  /** Params decoded with spdk_json_decode_object: field names of the decoder table. */
+  params?: string[];
+}
+
+export interface BdevModule {
+  name: string;
+  file: string;
+  line: number;
+  variable: string;
+  fnTable?: string;
+  fnTableFile?: string;
+  fnTableLine?: number;
+  /** Opens or claims a base bdev: a virtual bdev stacked on others. */
+  virtual: boolean;
+  virtualEvidence?: { api: string; file: string; line: number };
+  hooks: { slot: string; fn: string }[];
+  fnTableSlots: { slot: string; fn: string }[];
+}
+
+export interface IndexProblem {
+  file: string;
+  kind: 'unreadable' | 'binary' | 'too_large' | 'non_utf8' | 'symlink_loop' | 'parse_failed' | 'parse_errors';
+  message: string;
+}
+
+export interface IndexStats {
+  files: number;
+  ms: number;
+  parsedFiles: number;
+  cachedFiles: number;
+  bytes: number;
+  workers: number;
+  parseErrorFiles: number;
+  phases: Record<string, number>;
+}
+
+export interface IndexDocument {
+  schema: typeof INDEX_SCHEMA;
+  root: string;
+  stats: IndexStats;
+  functions: FunctionLabels[];
+  types: TypeLabels[];
+  rpcMethods: RpcMethod[];
+  bdevModules: BdevModule[];
+  problems: IndexProblem[];
+}

@@ -1,0 +1,132 @@
+// Follows a call of a function-like macro into the calls its body makes, mapping macro parameters to the
+// arguments written at the call site: `SPDK_POLLER_REGISTER(fn, arg, 0)` → `spdk_poller_register_named(fn, arg, 0, "fn")`.
+import type { CallSite, MacroDefinition, ValueSummary } from '../facts/fileFacts';
+import { matchingClose, peelExpression, skipQuoted, splitArguments, summarizeValue } from '../parse/cText';
+
+/** One call a macro body makes; each argument is either a macro parameter or a fixed value. */
+interface TemplateCall {
+  callee: string;
+  /** When the callee itself is a macro parameter (`fn(x)` in the body). */
+  calleeParam?: number;
+  args: ({ param: number } | { value: ValueSummary })[];
+}
+
+export interface ExpandedCall {
+  callee: string;
+  args: ValueSummary[];
+  /** Macro written at the call site (the outermost one). */
+  macro?: string;
+}
+
+const NOT_CALLS = new Set([
+  'if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof', 'defined', '_Static_assert',
+  'static_assert', '__attribute__', '__builtin_expect', 'alignof', '_Alignof', '__alignof__', 'offsetof', '__builtin_offsetof',
+  'do', 'else', 'case', '__asm__', 'asm', 'constructor', 'destructor', 'aligned', 'section', 'used', 'unused', 'format',
+]);
+const MAX_DEPTH = 8;
+
+export class MacroExpander {
+  private readonly templates = new Map<MacroDefinition, TemplateCall[]>();
+
+  constructor(private readonly lookup: (name: string, fromFile: string) => MacroDefinition | undefined) {}
+
+  isMacro(name: string, fromFile: string): boolean {
+    return this.lookup(name, fromFile) !== undefined;
+  }
+
+  /** The calls a call site finally makes. A non-macro call yields itself; a macro yields what its body calls. */
+  expand(call: Pick<CallSite, 'callee' | 'args'>, fromFile: string): ExpandedCall[] {
+    const macro = call.callee ? this.lookup(call.callee, fromFile) : undefined;
+    if (!macro) return [{ callee: call.callee, args: call.args }];
+    const out: ExpandedCall[] = [];
+    this.expandInto(macro, call.args, fromFile, call.callee, 0, out, new Set([macro.name]));
+    return out;
+  }
+
+  private expandInto(
+    macro: MacroDefinition,
+    args: ValueSummary[],
+    fromFile: string,
+    outermost: string,
+    depth: number,
+    out: ExpandedCall[],
+    active: Set<string>,
+  ): void {
+    for (const template of this.templateOf(macro)) {
+      const mappedArgs = template.args.map((a) => ('param' in a ? (args[a.param] ?? { kind: 'other', text: '' }) : a.value) as ValueSummary);
+      let callee = template.callee;
+      if (template.calleeParam !== undefined) {
+        const actual = args[template.calleeParam];
+        if (!actual || actual.kind !== 'ident') continue;
+        callee = actual.name;
+      }
+      const inner = depth < MAX_DEPTH && !active.has(callee) ? this.lookup(callee, fromFile) : undefined;
+      if (inner) {
+        active.add(callee);
+        this.expandInto(inner, mappedArgs, fromFile, outermost, depth + 1, out, active);
+        active.delete(callee);
+      } else out.push({ callee, args: mappedArgs, macro: outermost });
+    }
+  }
+
+  private templateOf(macro: MacroDefinition): TemplateCall[] {
+    let template = this.templates.get(macro);
+    if (!template) {
+      template = readTemplate(macro);
+      this.templates.set(macro, template);
+    }
+    return template;
+  }
+}
+
+const CALL_START = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+
+function readTemplate(macro: MacroDefinition): TemplateCall[] {
+  const body = macro.body;
+  const paramIndex = new Map(macro.params.map((p, i) => [p === '...' ? '__VA_ARGS__' : p, i]));
+  const calls: TemplateCall[] = [];
+  CALL_START.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CALL_START.exec(body))) {
+    const at = m.index;
+    // Skip names inside string literals.
+    if (insideString(body, at)) continue;
+    const name = m[1];
+    if (NOT_CALLS.has(name)) continue;
+    const before = body.slice(Math.max(0, at - 2), at);
+    if (before.endsWith('#') || before === '##') continue; // stringified or pasted name
+    const open = at + m[0].length - 1;
+    const close = matchingClose(body, open);
+    if (close < 0) continue;
+    if (body.slice(close + 1).trimStart().startsWith('##')) continue;
+    // A declaration (`static void name(void) {`) is not a call.
+    const prefix = body.slice(0, at).trimEnd();
+    if (/\b(void|int|bool|static|inline|char|long|unsigned|struct\s+[A-Za-z_][A-Za-z0-9_]*|\*)$/.test(prefix) && /^\s*\{/.test(body.slice(close + 1))) continue;
+    const argTexts = splitArguments(body.slice(open, close + 1)).map((p) => p.text.trim());
+    const args = argTexts.map((text) => {
+      if (text.includes('##') || text.startsWith('#')) return { value: { kind: 'other', text } as ValueSummary };
+      const peeled = peelExpression(text);
+      const index = paramIndex.get(peeled);
+      if (index !== undefined) return { param: index };
+      return { value: summarizeValue(text) };
+    });
+    const template: TemplateCall = { callee: name, args };
+    const calleeParam = paramIndex.get(name);
+    if (calleeParam !== undefined) template.calleeParam = calleeParam;
+    calls.push(template);
+  }
+  return calls;
+}
+
+function insideString(text: string, at: number): boolean {
+  let i = 0;
+  while (i < at) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 || ch === 39) {
+      const end = skipQuoted(text, i);
+      if (end > at) return true;
+      i = end;
+    } else i++;
+  }
+  return false;
+}

@@ -1,0 +1,137 @@
+// Cross-file lookup of what the facts declare: functions, prototypes, callback typedefs, structs, macros, globals.
+import type {
+  CallbackTypedef,
+  FileFacts,
+  FunctionDefinition,
+  FunctionPrototype,
+  GlobalVariable,
+  MacroDefinition,
+  Parameter,
+  StructDefinition,
+  StructField,
+} from '../facts/fileFacts';
+import { baseTypeName } from '../parse/cText';
+
+export interface Located<T> {
+  file: string;
+  item: T;
+}
+
+export type FunctionSymbol = Located<FunctionDefinition>;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function isHeader(file: string): boolean {
+  return file.endsWith('.h');
+}
+
+function dirOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
+
+/** Prefer the same file, then the same folder, then public headers (include/), then any. */
+function pickNearest<T>(candidates: Located<T>[] | undefined, fromFile: string): Located<T> | undefined {
+  if (!candidates || candidates.length === 0) return undefined;
+  if (candidates.length === 1) return candidates[0];
+  const same = candidates.find((c) => c.file === fromFile);
+  if (same) return same;
+  const dir = dirOf(fromFile);
+  const sameDir = candidates.find((c) => dirOf(c.file) === dir);
+  if (sameDir) return sameDir;
+  return candidates.find((c) => c.file.startsWith('include/')) ?? candidates[0];
+}
+
+export class SymbolTable {
+  readonly functions = new Map<string, FunctionSymbol[]>();
+  readonly prototypes = new Map<string, Located<FunctionPrototype>[]>();
+  readonly typedefs = new Map<string, Located<CallbackTypedef>[]>();
+  readonly structs = new Map<string, Located<StructDefinition>[]>();
+  readonly macros = new Map<string, Located<MacroDefinition>[]>();
+  readonly globals = new Map<string, Located<GlobalVariable>[]>();
+
+  constructor(readonly files: Map<string, FileFacts>) {
+    for (const facts of files.values()) {
+      const file = facts.file;
+      for (const f of facts.functions) push(this.functions, f.name, { file, item: f });
+      for (const p of facts.prototypes) push(this.prototypes, p.name, { file, item: p });
+      for (const t of facts.typedefs) push(this.typedefs, t.name, { file, item: t });
+      for (const s of facts.structs) push(this.structs, s.name, { file, item: s });
+      for (const m of facts.macros) push(this.macros, m.name, { file, item: m });
+      for (const g of facts.globals) push(this.globals, g.name, { file, item: g });
+    }
+  }
+
+  /**
+   * The function definition an identifier in `fromFile` refers to: a definition in the same file, else a
+   * non-static one elsewhere (nearest first). Undefined when the name is not a function defined in the tree.
+   */
+  resolveFunction(name: string, fromFile: string): FunctionSymbol | undefined {
+    const candidates = this.functions.get(name);
+    if (!candidates) return undefined;
+    const same = candidates.find((c) => c.file === fromFile);
+    if (same) return same;
+    const visible = candidates.filter((c) => !c.item.isStatic);
+    if (visible.length === 0) {
+      // A static function used from a header's inline code or a file that includes a .c file.
+      return isHeader(fromFile) || fromFile.endsWith('.c') ? candidates.find((c) => dirOf(c.file) === dirOf(fromFile)) : undefined;
+    }
+    return pickNearest(visible, fromFile);
+  }
+
+  /** Is `name` a function (defined or declared) anywhere? */
+  isFunctionName(name: string): boolean {
+    return this.functions.has(name) || this.prototypes.has(name);
+  }
+
+  /** Parameters of a callable as declared: the public prototype first, else the definition. */
+  parametersOf(name: string, fromFile: string): Parameter[] | undefined {
+    const prototypes = this.prototypes.get(name);
+    if (prototypes) {
+      const header = prototypes.find((p) => p.file.startsWith('include/')) ?? pickNearest(prototypes, fromFile);
+      if (header) return header.item.params;
+    }
+    return this.resolveFunction(name, fromFile)?.item.params ?? pickNearest(this.functions.get(name), fromFile)?.item.params;
+  }
+
+  /** Doc comment of a function: the public prototype's, else the definition's. */
+  docOf(name: string, fromFile: string): string | undefined {
+    const prototypes = this.prototypes.get(name);
+    const withDoc = prototypes?.filter((p) => p.item.doc);
+    const proto = withDoc && withDoc.length > 0 ? (withDoc.find((p) => p.file.startsWith('include/')) ?? withDoc[0]) : undefined;
+    return proto?.item.doc ?? this.resolveFunction(name, fromFile)?.item.doc;
+  }
+
+  macro(name: string, fromFile: string): MacroDefinition | undefined {
+    return pickNearest(this.macros.get(name), fromFile)?.item;
+  }
+
+  callbackTypedef(name: string): Located<CallbackTypedef> | undefined {
+    const list = this.typedefs.get(name);
+    return list ? (list.find((t) => t.file.startsWith('include/')) ?? list[0]) : undefined;
+  }
+
+  struct(name: string, fromFile: string): Located<StructDefinition> | undefined {
+    return pickNearest(this.structs.get(name), fromFile);
+  }
+
+  global(name: string, fromFile: string): Located<GlobalVariable> | undefined {
+    return pickNearest(this.globals.get(name), fromFile);
+  }
+
+  /** Is this declared type a function pointer: a raw `(*)` or a callback typedef? */
+  isFunctionType(type: string): boolean {
+    if (type.includes('(*)')) return true;
+    return this.typedefs.has(baseTypeName(type));
+  }
+
+  /** Field `name` of the struct `structName` (through anonymous members, which the facts already flatten). */
+  field(structName: string, name: string, fromFile: string): StructField | undefined {
+    const struct = this.struct(structName, fromFile);
+    return struct?.item.fields.find((f) => f.name === name);
+  }
+}

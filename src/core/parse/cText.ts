@@ -1,0 +1,445 @@
+// Small, fast readers of C text fragments. Tree-sitter finds the boundaries (a call's argument list, a declaration,
+// an initializer); these turn the fragment's text into plain data without a WASM round trip per child node.
+
+import type { Parameter, ValueSummary } from '../facts/fileFacts';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IDENT_GLOBAL = /[A-Za-z_][A-Za-z0-9_]*/g;
+const TYPE_QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', 'static', 'extern', 'inline', '__inline', '__inline__', 'register', 'auto', 'thread_local', '_Thread_local', '__thread']);
+const TYPE_KEYWORDS = new Set([
+  'void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', 'bool', '_Bool', 'struct', 'union', 'enum',
+  ...TYPE_QUALIFIERS,
+]);
+
+export function isIdentifier(text: string): boolean {
+  return IDENT.test(text);
+}
+
+/** Replaces comments with spaces (keeping newlines, so offsets and rows survive) and leaves strings intact. */
+export function blankComments(text: string): string {
+  if (!text.includes('/')) return text;
+  let out = '';
+  let last = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 || ch === 39) {
+      i = skipQuoted(text, i) - 1;
+    } else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      const end = close < 0 ? n : close + 2;
+      out += text.slice(last, i) + text.slice(i, end).replace(/[^\n]/g, ' ');
+      last = end;
+      i = end - 1;
+    } else if (ch === 47 && text.charCodeAt(i + 1) === 47) {
+      const eol = text.indexOf('\n', i);
+      const end = eol < 0 ? n : eol;
+      out += text.slice(last, i) + ' '.repeat(end - i);
+      last = end;
+      i = end - 1;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/** Blanks preprocessor directive lines (with their continuations) so they do not split declarations. */
+export function blankPreprocessorLines(text: string): string {
+  if (!text.includes('#')) return text;
+  return text.replace(/^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm, (line) => line.replace(/[^\n]/g, ' '));
+}
+
+export function skipQuoted(text: string, open: number): number {
+  const quote = text.charCodeAt(open);
+  let i = open + 1;
+  while (i < text.length) {
+    const ch = text.charCodeAt(i);
+    if (ch === 92) i += 2;
+    else if (ch === quote || ch === 10) return i + 1;
+    else i++;
+  }
+  return i;
+}
+
+export interface Piece {
+  text: string;
+  /** Offset of the piece's first character in the text that was split. */
+  offset: number;
+}
+
+/** Splits at `separator` outside (), [], {} and quotes. Pieces keep their offsets; empty trailing pieces are dropped. */
+export function splitTopLevel(text: string, separator: ',' | ';'): Piece[] {
+  const sep = separator.charCodeAt(0);
+  const pieces: Piece[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) depth--;
+    else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+    else if (ch === sep && depth === 0) {
+      pieces.push({ text: text.slice(start, i), offset: start });
+      start = i + 1;
+    }
+  }
+  if (text.slice(start).trim() !== '') pieces.push({ text: text.slice(start), offset: start });
+  return pieces;
+}
+
+/** Index of the bracket closing the one at `open` (any of ( [ {), or -1. */
+export function matchingClose(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) {
+      depth--;
+      if (depth === 0) return i;
+    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+  }
+  return -1;
+}
+
+/** Does `(inner)` look like a cast's type name rather than an expression? */
+function looksLikeTypeName(inner: string): boolean {
+  const t = inner.trim();
+  if (t === '') return false;
+  if (/^(struct|union|enum|const|volatile|unsigned|signed)\b/.test(t)) return true;
+  // `(void *)`, `(uint64_t)`, `(spdk_msg_fn)`: identifiers and stars only, ending in a type-ish word or `*`.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\s*\*|\s+[A-Za-z_][A-Za-z0-9_]*)*\s*\**$/.test(t)) return false;
+  const words = t.match(IDENT_GLOBAL) ?? [];
+  if (t.includes('*')) return true;
+  return words.length > 1 || TYPE_KEYWORDS.has(words[0] ?? '') || /_t$|_fn$|_cb$|_cb_t$|_func$|_fn_t$/.test(words[0] ?? '');
+}
+
+/** Peels casts, `&`, `*` and parentheses off an expression. */
+export function peelExpression(text: string): string {
+  let t = text.trim();
+  for (let guard = 0; guard < 16; guard++) {
+    if (t.startsWith('&') && !t.startsWith('&&')) {
+      t = t.slice(1).trim();
+      continue;
+    }
+    if (t.startsWith('*')) {
+      t = t.slice(1).trim();
+      continue;
+    }
+    if (t.startsWith('(')) {
+      const close = matchingClose(t, 0);
+      if (close < 0) break;
+      const inner = t.slice(1, close);
+      const rest = t.slice(close + 1).trim();
+      if (rest === '') {
+        t = inner.trim();
+        continue;
+      }
+      if (looksLikeTypeName(inner) && !/^[,;?:|&=<>+\-/%^]/.test(rest)) {
+        t = rest;
+        continue;
+      }
+    }
+    break;
+  }
+  return t;
+}
+
+const SIZEOF = /^sizeof\s*\(\s*((?:struct|union)\s+[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
+const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/;
+
+/** What an argument or assigned value is, in the shape the linker needs. */
+export function summarizeValue(text: string): ValueSummary {
+  const t = peelExpression(text);
+  if (IDENT.test(t)) return { kind: 'ident', name: t };
+  if (t.startsWith('"')) return { kind: 'string', value: joinStringLiterals(t) };
+  const sizeofMatch = SIZEOF.exec(t);
+  if (sizeofMatch) return { kind: 'sizeof', type: sizeofMatch[1].replace(/\s+/g, ' ') };
+  const call = CALL.exec(t);
+  if (call && matchingClose(t, call[0].length - 1) === t.length - 1) return { kind: 'call', callee: call[1] };
+  return { kind: 'other', text: t.length > 80 ? t.slice(0, 77) + '...' : t };
+}
+
+/** `"a" "b"` → `ab`; macros between literals (PRIu64) are kept by name. */
+function joinStringLiterals(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '"') {
+      const end = skipQuoted(text, i);
+      out += text.slice(i + 1, end - 1);
+      i = end;
+    } else if (/\s/.test(ch)) i++;
+    else {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+      if (!m) break;
+      out += m[0];
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+/** Splits the text of a call's argument list, `(a, b, c)`, into argument texts. */
+export function splitArguments(argumentListText: string): Piece[] {
+  const open = argumentListText.indexOf('(');
+  const close = argumentListText.lastIndexOf(')');
+  if (open < 0 || close < open) return [];
+  const inner = argumentListText.slice(open + 1, close);
+  if (inner.trim() === '') return [];
+  return splitTopLevel(inner, ',').map((p) => ({ text: p.text, offset: p.offset + open + 1 }));
+}
+
+export interface DeclaratorShape {
+  name: string;
+  /** Pointer stars, array brackets and the like, kept so the type can be written out. */
+  pointerDepth: number;
+  isArray: boolean;
+  /** Parameters when the declarator is a function or function pointer. */
+  params?: Parameter[];
+  isFunctionPointer: boolean;
+  isFunction: boolean;
+}
+
+/**
+ * Reads a declarator such as `*name`, `name[4]`, `(*name)(int a)`, `name(void *ctx)`, `*const name`.
+ * Returns undefined when there is no name (abstract declarators).
+ */
+export function readDeclarator(text: string): DeclaratorShape | undefined {
+  let t = text.trim().replace(/__attribute__\s*\(\(.*?\)\)/g, '').trim();
+  let pointerDepth = 0;
+  while (t.startsWith('*') || /^(const|volatile|restrict|__restrict)\b/.test(t)) {
+    if (t.startsWith('*')) {
+      pointerDepth++;
+      t = t.slice(1).trim();
+    } else t = t.replace(/^\w+/, '').trim();
+  }
+  if (t.startsWith('(')) {
+    // Function pointer: `(*name)(params)` or `(*name[4])(params)`.
+    const close = matchingClose(t, 0);
+    if (close < 0) return undefined;
+    const inner = readDeclarator(t.slice(1, close));
+    const rest = t.slice(close + 1).trim();
+    if (!inner) return undefined;
+    if (rest.startsWith('(')) {
+      const paramsClose = matchingClose(rest, 0);
+      return {
+        name: inner.name,
+        pointerDepth: inner.pointerDepth,
+        isArray: inner.isArray,
+        params: readParameterList(rest.slice(0, paramsClose + 1)),
+        isFunctionPointer: inner.pointerDepth > 0,
+        isFunction: inner.pointerDepth === 0,
+      };
+    }
+    return inner;
+  }
+  const nameMatch = /^[A-Za-z_][A-Za-z0-9_]*/.exec(t);
+  if (!nameMatch) return undefined;
+  const rest = t.slice(nameMatch[0].length).trim();
+  if (rest.startsWith('(')) {
+    const paramsClose = matchingClose(rest, 0);
+    return {
+      name: nameMatch[0],
+      pointerDepth,
+      isArray: false,
+      params: readParameterList(rest.slice(0, paramsClose + 1)),
+      isFunctionPointer: false,
+      isFunction: true,
+    };
+  }
+  return { name: nameMatch[0], pointerDepth, isArray: rest.startsWith('['), isFunctionPointer: false, isFunction: false };
+}
+
+/** `(struct spdk_bdev *bdev, spdk_msg_fn fn, void (*cb)(void *))` → names and types as written. */
+export function readParameterList(text: string): Parameter[] {
+  const pieces = splitArguments(text);
+  const params: Parameter[] = [];
+  for (const piece of pieces) {
+    const p = collapseSpace(piece.text);
+    if (p === 'void' || p === '...' || p === '') continue;
+    params.push(readParameter(p));
+  }
+  return params;
+}
+
+/** One parameter: `const struct foo *name` → { name, type: 'const struct foo *' }. */
+export function readParameter(text: string): Parameter {
+  const p = collapseSpace(text);
+  // Raw function pointer: everything but the name is the type.
+  const fnPtr = /\(\s*\*\s*(?:const\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(p);
+  if (fnPtr) {
+    return { name: fnPtr[1], type: collapseSpace(p.slice(0, fnPtr.index) + '(*)' + p.slice(fnPtr.index + fnPtr[0].length)) };
+  }
+  const split = splitTypeAndName(p);
+  return split ?? { name: '', type: p };
+}
+
+/** `struct foo *x[4]` → { type: 'struct foo *[4]'-ish, name: 'x' }; undefined when there is no declarator name. */
+export function splitTypeAndName(text: string): Parameter | undefined {
+  const t = text.trim();
+  const m = /([A-Za-z_][A-Za-z0-9_]*)\s*((?:\[[^\]]*\]\s*)*)$/.exec(t);
+  if (!m) return undefined;
+  const before = t.slice(0, m.index).trim();
+  const words = before.match(IDENT_GLOBAL) ?? [];
+  // A lone type word (`int`, `spdk_msg_fn`) or `struct x` has no name after it.
+  const meaningful = words.filter((w) => !TYPE_QUALIFIERS.has(w));
+  const endsWithTag = /\b(struct|union|enum)\s*$/.test(before);
+  if (meaningful.length === 0 || endsWithTag || (before === '' && !before.includes('*'))) return undefined;
+  const type = collapseSpace(before + (m[2] ? ' ' + m[2].replace(/\s+/g, '') : ''));
+  return { name: m[1], type: type.replace(/\s+\*/g, ' *').replace(/\*\s+\*/g, '**') };
+}
+
+export function collapseSpace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The base type a declaration names: `static const struct foo` → `struct foo`; `spdk_msg_fn` stays. */
+export function baseTypeName(typeText: string): string {
+  const t = collapseSpace(typeText.replace(/__attribute__\s*\(\(.*?\)\)/g, ' '));
+  const tagged = /\b(struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(t);
+  if (tagged) return `${tagged[1]} ${tagged[2]}`;
+  const words = (t.match(IDENT_GLOBAL) ?? []).filter((w) => !TYPE_QUALIFIERS.has(w) && w !== 'SPDK_ATOMIC');
+  return words.join(' ');
+}
+
+/** Text before `start` ends with a `/** ... *\/` comment (only blank space between): return it cleaned. */
+export function docCommentBefore(text: string, start: number): string | undefined {
+  let i = start - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  if (i < 1 || text[i] !== '/' || text[i - 1] !== '*') return undefined;
+  const open = text.lastIndexOf('/*', i - 2);
+  if (open < 0 || text[open + 2] !== '*') return undefined;
+  const body = text.slice(open + 3, i - 1);
+  const cleaned = body
+    .split('\n')
+    .map((line) => line.replace(/^\s*\*\s?/, '').trimEnd())
+    .join('\n')
+    .trim();
+  return cleaned.length > 4000 ? cleaned.slice(0, 4000) + '…' : cleaned;
+}
+
+/** Offsets of line starts, for turning an offset into a 1-based line with a binary search. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i >= 0) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+export function lineAt(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+export interface DeclarationParts {
+  /** Type specifiers and qualifiers, with any struct body removed: `static const struct foo`. */
+  specifiers: string;
+  declarators: { text: string; initializer?: string; offset: number; initializerOffset?: number }[];
+}
+
+const WORD_OR_PUNCT = /[A-Za-z_][A-Za-z0-9_]*|\S/g;
+
+/** Splits `static struct foo *a = x, b[2];` into its specifiers and declarators. Struct bodies are dropped. */
+export function readDeclaration(text: string): DeclarationParts | undefined {
+  let t = text.trimEnd();
+  if (t.endsWith(';')) t = t.slice(0, -1);
+  t = dropTypeBodies(t);
+  // Find where the first declarator starts.
+  WORD_OR_PUNCT.lastIndex = 0;
+  let declStart = -1;
+  let previousWordStart = -1;
+  let sawTypeWord = false;
+  for (let m = WORD_OR_PUNCT.exec(t); m; m = WORD_OR_PUNCT.exec(t)) {
+    const tok = m[0];
+    if (/^[A-Za-z_]/.test(tok)) {
+      if (tok === '__attribute__' || tok === '__declspec') {
+        const open = t.indexOf('(', m.index);
+        const close = open < 0 ? -1 : matchingClose(t, open);
+        if (close < 0) return undefined;
+        WORD_OR_PUNCT.lastIndex = close + 1;
+        continue;
+      }
+      if (previousWordStart >= 0) sawTypeWord = true;
+      previousWordStart = m.index;
+      continue;
+    }
+    if (tok === '(' && previousWordStart >= 0 && /^[A-Z][A-Z0-9_]*$/.test(t.slice(previousWordStart, m.index).trim())) {
+      // A type-like macro (`TAILQ_HEAD(foo)`, `SPDK_ATOMIC(int)`) followed by more declaration: part of the specifiers.
+      const close = matchingClose(t, m.index);
+      const after = close < 0 ? '' : t.slice(close + 1).trim();
+      if (close >= 0 && /^[A-Za-z_*(]/.test(after)) {
+        WORD_OR_PUNCT.lastIndex = close + 1;
+        sawTypeWord = true;
+        previousWordStart = -1;
+        continue;
+      }
+    }
+    if (tok === '*' || (tok === '(' && (previousWordStart < 0 || !sawTypeWord))) {
+      declStart = m.index;
+    } else if (tok === '(' || tok === '=' || tok === ',' || tok === '[' || tok === ':') {
+      declStart = previousWordStart;
+    } else continue;
+    break;
+  }
+  if (declStart < 0) declStart = previousWordStart;
+  if (declStart <= 0) return undefined;
+  const specifiers = collapseSpace(t.slice(0, declStart));
+  if (specifiers === '') return undefined;
+  const declarators = splitTopLevel(t.slice(declStart), ',').map((piece) => {
+    const eq = topLevelIndexOf(piece.text, '=');
+    const offset = declStart + piece.offset;
+    if (eq < 0) return { text: piece.text.trim(), offset };
+    return {
+      text: piece.text.slice(0, eq).trim(),
+      initializer: piece.text.slice(eq + 1),
+      offset,
+      initializerOffset: offset + eq + 1,
+    };
+  });
+  return { specifiers, declarators };
+}
+
+/** `struct foo { ... } x` → `struct foo x`; keeps offsets of what follows by padding with spaces. */
+export function dropTypeBodies(text: string): string {
+  let out = text;
+  let from = 0;
+  for (;;) {
+    const open = out.indexOf('{', from);
+    if (open < 0) return out;
+    const close = matchingClose(out, open);
+    if (close < 0) return out;
+    const before = out.slice(0, open).trimEnd();
+    if (!/\b(struct|union|enum)(\s+[A-Za-z_][A-Za-z0-9_]*)?$/.test(before) || topLevelIndexOf(before, '=') >= 0) {
+      from = close + 1;
+      continue;
+    }
+    out = out.slice(0, open) + ' '.repeat(close + 1 - open) + out.slice(close + 1);
+    from = close + 1;
+  }
+}
+
+/** Index of `ch` outside brackets and quotes (for `=`, ignores `==`, `<=`, `>=`, `!=`). */
+export function topLevelIndexOf(text: string, ch: string): number {
+  const code = ch.charCodeAt(0);
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 34 || c === 39) i = skipQuoted(text, i) - 1;
+    else if (c === code && depth === 0) {
+      if (ch === '=' && (text[i + 1] === '=' || '=!<>'.includes(text[i - 1] ?? ''))) continue;
+      return i;
+    }
+  }
+  return -1;
+}
