@@ -16,12 +16,15 @@ async function main(): Promise<void> {
     send({ type: 'fatal', message: (error as Error).message });
     return;
   }
-  port.on('message', async (request: ExtractRequest) => {
+  port.on('message', (request: ExtractRequest) => {
     if (request.type !== 'extract') return;
     const results: JobResult[] = [];
     const started = performance.now();
+    let readMs = 0;
     for (const job of request.jobs) {
-      const read = await readSource(job.path, job.file, setup.maxFileBytes);
+      const readStarted = performance.now();
+      const read = readSource(job.path, job.file, setup.maxFileBytes);
+      readMs += performance.now() - readStarted;
       if (!read.ok) {
         results.push({ file: job.file, status: 'skipped', problem: read.problem });
         continue;
@@ -32,12 +35,12 @@ async function main(): Promise<void> {
       }
       try {
         const facts = extractor.extract(job.file, read.text, read.hash);
-        results.push({ file: job.file, status: 'facts', facts, ...(read.problem ? { problem: read.problem } : {}) });
+        results.push({ file: job.file, status: 'facts', factsJson: JSON.stringify(facts), ...(read.problem ? { problem: read.problem } : {}) });
       } catch (error) {
         results.push({ file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } });
       }
     }
-    send({ type: 'results', id: request.id, results, parseMs: performance.now() - started });
+    send({ type: 'results', id: request.id, results, parseMs: performance.now() - started, readMs });
   });
   send({ type: 'ready' });
 }

@@ -1,5 +1,4 @@
 // Messages between the indexer and its worker threads. Plain data only.
-import type { FileFacts } from '../core/facts/fileFacts';
 import type { IndexProblem } from '../core/model/indexTypes';
 
 export interface WorkerSetup {
@@ -22,10 +21,11 @@ export interface ExtractRequest {
 
 export type JobResult =
   | { file: string; status: 'unchanged'; hash: string; problem?: IndexProblem }
-  | { file: string; status: 'facts'; facts: FileFacts; problem?: IndexProblem }
+  /** Facts travel as JSON text: cheaper to send than an object graph, and written to the cache as is. */
+  | { file: string; status: 'facts'; factsJson: string; problem?: IndexProblem }
   | { file: string; status: 'skipped'; problem: IndexProblem };
 
 export type WorkerResponse =
   | { type: 'ready' }
-  | { type: 'results'; id: number; results: JobResult[]; parseMs: number }
+  | { type: 'results'; id: number; results: JobResult[]; parseMs: number; readMs: number }
   | { type: 'fatal'; message: string };

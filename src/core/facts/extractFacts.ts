@@ -2,13 +2,14 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { CGrammar } from '../parse/grammar';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
+import { separateFunctionBodies, type BodySpan } from '../parse/functionBodies';
+import { readFieldAccess, scanFunctionBody, type BodyOutput } from './bodyFacts';
 import {
   baseTypeName,
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
   docCommentBefore,
-  isIdentifier,
   lineAt,
   lineStarts,
   matchingClose,
@@ -30,13 +31,17 @@ import {
 } from './fileFacts';
 
 export interface ParsedSource {
-  /** The text tree-sitter saw (see sourceNormalizer); rows match the original file. */
+  /** The file after sourceNormalizer; rows match the original file. */
+  text: string;
+  /** What tree-sitter saw: `text` with function bodies emptied (see functionBodies); same rows. */
   parsedText: string;
+  bodies: Map<number, BodySpan>;
   tree: Tree;
 }
 
-export function parseSource(parser: ReturnType<CGrammar['newParser']>, text: string, previous?: ParsedSource): ParsedSource {
-  const parsedText = normalizeSourceForParsing(text);
+export function parseSource(parser: ReturnType<CGrammar['newParser']>, original: string, previous?: ParsedSource): ParsedSource {
+  const text = normalizeSourceForParsing(original);
+  const { skeleton: parsedText, bodies } = separateFunctionBodies(text);
   let oldTree: Tree | undefined;
   if (previous) {
     oldTree = previous.tree;
@@ -44,7 +49,7 @@ export function parseSource(parser: ReturnType<CGrammar['newParser']>, text: str
   }
   const tree = parser.parse(parsedText, oldTree);
   if (!tree) throw new Error('tree-sitter returned no tree');
-  return { parsedText, tree };
+  return { text, parsedText, bodies, tree };
 }
 
 /** Tells the old tree which span changed (one edit covering the common prefix/suffix difference). */
@@ -95,6 +100,8 @@ interface FunctionScope extends Span {
 export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource): FileFacts {
   const facts = emptyFileFacts(file, hash);
   const text = source.parsedText;
+  const fullStarts = lineStarts(source.text);
+  const fullLine = (offset: number) => lineAt(fullStarts, offset);
   const starts = lineStarts(text);
   const line = (offset: number) => lineAt(starts, offset);
   const slice = (node: Node) => text.slice(node.startIndex, node.endIndex);
@@ -124,6 +131,7 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
 
   // Function definitions and their scopes (C functions never nest, so the scopes are sorted and disjoint).
   const scopes: FunctionScope[] = [];
+  const separatedBodies: { scope: FunctionScope; span: BodySpan }[] = [];
   for (const { node, declarator, body } of functions) {
     const shape = readDeclarator(blankComments(slice(declarator)));
     if (!shape || !shape.isFunction || !shape.params) continue;
@@ -142,6 +150,8 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
     const locals = new Map<string, string>();
     for (const p of shape.params) if (p.name) locals.set(p.name, baseTypeName(p.type));
     scopes.push({ name: shape.name, start: body.startIndex, end: body.endIndex, locals });
+    const separated = source.bodies.get(body.startIndex);
+    if (separated) separatedBodies.push({ scope: scopes[scopes.length - 1], span: separated });
   }
   const scopeAt = (offset: number): FunctionScope | undefined => {
     let lo = 0;
@@ -267,30 +277,42 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
     facts.fieldStores.push(store);
   }
 
+  // Function bodies that were cut out of the skeleton: read by the statement scanner.
+  const bodyOutput: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
+  const bodyInitializers: (typeof initializers)[number][] = [];
+  for (const { scope, span } of separatedBodies) {
+    bodyOutput.initializers = [];
+    scanFunctionBody(source.text, span, { caller: scope.name, locals: scope.locals, fileScopeTypes }, fullLine, bodyOutput);
+    for (const init of bodyOutput.initializers) bodyInitializers.push({ ...init, scope });
+  }
   for (const { type, value } of literals) {
     const scope = scopeAt(value.startIndex);
     initializers.push({ type: baseTypeName(slice(type)), isArray: /\[/.test(slice(type)), variable: '', text: slice(value), offset: value.startIndex, scope });
   }
-  for (const init of initializers) {
-    const target: StructPath = { rootType: init.type, fields: [] };
-    const cleaned = blankComments(init.text);
-    if (init.isArray) {
-      // Each element of an array initializer initialises one struct of the element type.
-      forEachInitializerElement(cleaned, init.offset, (element) => {
-        if (element.value.startsWith('{')) readInitializer(element.value, element.offset, target, init.variable, init.scope);
-      });
-    } else readInitializer(cleaned, init.offset, target, init.variable, init.scope);
-  }
+  const readAll = (list: typeof initializers, lineOf: (offset: number) => number) => {
+    for (const init of list) {
+      const target: StructPath = { rootType: init.type, fields: [] };
+      const cleaned = blankComments(init.text);
+      if (init.isArray) {
+        // Each element of an array initializer initialises one struct of the element type.
+        forEachInitializerElement(cleaned, init.offset, (element) => {
+          if (element.value.startsWith('{')) readInitializer(element.value, element.offset, target, init.variable, init.scope, lineOf);
+        });
+      } else readInitializer(cleaned, init.offset, target, init.variable, init.scope, lineOf);
+    }
+  };
+  readAll(initializers, line);
+  readAll(bodyInitializers, fullLine);
 
   return facts;
 
-  function readInitializer(braced: string, offset: number, target: StructPath, variable: string, scope: FunctionScope | undefined): void {
+  function readInitializer(braced: string, offset: number, target: StructPath, variable: string, scope: FunctionScope | undefined, lineOf: (offset: number) => number): void {
     forEachInitializerElement(braced, offset, (element) => {
       const designators = element.designators;
       if (designators.length > 0 && designators.some((d) => d.startsWith('['))) return; // array slots inside a struct: not a field
       const fields = designators.length > 0 ? designators : [`#${element.position}`];
       if (element.value.startsWith('{')) {
-        readInitializer(element.value, element.offset, { rootType: target.rootType, fields: [...target.fields, ...fields] }, variable, scope);
+        readInitializer(element.value, element.offset, { rootType: target.rootType, fields: [...target.fields, ...fields] }, variable, scope, lineOf);
         return;
       }
       const value = summarizeValue(element.value);
@@ -301,7 +323,7 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
         target: { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
         field: last.startsWith('#') ? '' : last,
         value,
-        line: line(element.offset),
+        line: lineOf(element.offset),
         caller: scope?.name ?? '',
       };
       if (last.startsWith('#')) store.position = Number(last.slice(1));
@@ -441,14 +463,6 @@ function forEachInitializerElement(braced: string, offset: number, visit: (eleme
     } else visit({ designators: [], position, value: t, offset: elementOffset });
     position++;
   }
-}
-
-/** `a->b.c->d` → base `a`, fields [b, c], field d. Array subscripts and derefs are dropped. */
-function readFieldAccess(text: string): { base: string; fields: string[]; field: string } | undefined {
-  const t = text.replace(/\[[^\]]*\]/g, '').replace(/^[(*\s]+/, '').replace(/\)/g, '');
-  const parts = t.split(/\s*(?:->|\.)\s*/);
-  if (parts.length < 2 || !parts.every(isIdentifier)) return undefined;
-  return { base: parts[0], fields: parts.slice(1, -1), field: parts[parts.length - 1] };
 }
 
 function returnTypeText(head: string, pointerDepth: number): string {

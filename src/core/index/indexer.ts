@@ -59,7 +59,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   for (const result of run.results) {
     if (result.problem) problems.push(result.problem);
     if (result.status === 'facts') {
-      files.set(result.file, result.facts);
+      files.set(result.file, JSON.parse(result.factsJson) as FileFacts);
       parsedFiles++;
     } else if (result.status === 'unchanged') {
       files.set(result.file, cached.get(result.file)!);
@@ -83,7 +83,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     bytes,
     workers: parsedFiles > 0 ? workers : 0,
     parseErrorFiles: 0,
-    phases: { ...phases, workerCpu: Math.round(run.workerMs) },
+    phases: { ...phases, workerCpu: Math.round(run.workerMs), workerRead: Math.round(run.readMs) },
   };
   const index = new SpdkIndex(root, ordered, problems, stats);
   stats.ms = Math.round(performance.now() - started);

@@ -1,7 +1,7 @@
 // Reads a source file into text, deciding what to skip: too large, binary (NUL bytes), unreadable. Files that are not
 // valid UTF-8 are decoded with replacement characters and reported, so their facts are not lost.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { IndexProblem } from '../model/indexTypes';
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -34,13 +34,25 @@ export function decodeSource(file: string, bytes: Uint8Array, maxFileBytes = DEF
   }
 }
 
-export async function readSource(path: string, file: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<SourceRead> {
+/** Reads synchronously: it runs in worker threads, where blocking costs nothing and async file IO costs ~1 ms a file. */
+export function readSource(path: string, file: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceRead {
+  let fd: number | undefined;
   try {
-    const stat = await fs.stat(path);
-    if (stat.size > maxFileBytes) return { ok: false, problem: tooLarge(file, stat.size, maxFileBytes) };
-    return decodeSource(file, await fs.readFile(path), maxFileBytes);
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size > maxFileBytes) return { ok: false, problem: tooLarge(file, size, maxFileBytes) };
+    const bytes = new Uint8Array(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return decodeSource(file, read === size ? bytes : bytes.subarray(0, read), maxFileBytes);
   } catch (error) {
     return { ok: false, problem: { file, kind: 'unreadable', message: (error as Error).message } };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

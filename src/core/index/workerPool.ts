@@ -22,6 +22,8 @@ export interface PoolRun {
   results: JobResult[];
   /** Sum over workers of the time spent reading, parsing and extracting. */
   workerMs: number;
+  /** Of which reading and hashing files. */
+  readMs: number;
 }
 
 export async function runJobs(
@@ -29,12 +31,13 @@ export async function runJobs(
   options: { workers: number; setup: WorkerSetup; workerScript: string; batchSize?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
 ): Promise<PoolRun> {
   const results: JobResult[] = [];
-  if (jobs.length === 0) return { results, workerMs: 0 };
+  if (jobs.length === 0) return { results, workerMs: 0, readMs: 0 };
   const batchSize = options.batchSize ?? 8;
   const queue: ExtractJob[][] = [];
   for (let i = 0; i < jobs.length; i += batchSize) queue.push(jobs.slice(i, i + batchSize));
   const total = jobs.length;
   let workerMs = 0;
+  let readMs = 0;
   let nextId = 1;
   const count = Math.max(1, Math.min(options.workers, queue.length));
   const live = new Set<Worker>();
@@ -48,7 +51,7 @@ export async function runJobs(
       for (const w of live) void w.terminate();
       live.clear();
       if (error) reject(error);
-      else resolve({ results, workerMs });
+      else resolve({ results, workerMs, readMs });
     };
     options.signal?.addEventListener('abort', () => finish(new Error('indexing cancelled')), { once: true });
 
@@ -78,6 +81,7 @@ export async function runJobs(
         if (message.type === 'ready') dispatch();
         else if (message.type === 'results') {
           workerMs += message.parseMs;
+          readMs += message.readMs;
           batchDone(message.results);
           dispatch();
         } else if (message.type === 'fatal') finish(new Error(`index worker failed to start: ${message.message}`));

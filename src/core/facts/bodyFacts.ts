@@ -1,0 +1,297 @@
+// Reads a function body's statements without a syntax tree: calls with their arguments, field stores, typed locals,
+// results of calls kept in struct pointers, and struct initializers. Function bodies are plain C statements, so a
+// statement splitter and a few local rules see what a full parse would, at a fraction of its cost.
+import {
+  baseTypeName,
+  blankComments,
+  blankPreprocessorLines,
+  collapseSpace,
+  isIdentifier,
+  matchingClose,
+  readDeclaration,
+  readDeclarator,
+  splitArguments,
+  summarizeValue,
+} from '../parse/cText';
+import type { BodySpan } from '../parse/functionBodies';
+import type { CallSite, FieldStore, TypedCallResult, ValueSummary } from './fileFacts';
+
+export interface BodyScope {
+  caller: string;
+  /** Parameters and locals: name → base type. Filled further as declarations are read. */
+  locals: Map<string, string>;
+  fileScopeTypes: Map<string, string>;
+}
+
+export interface PendingInitializer {
+  type: string;
+  isArray: boolean;
+  variable: string;
+  text: string;
+  offset: number;
+}
+
+export interface BodyOutput {
+  calls: CallSite[];
+  fieldStores: FieldStore[];
+  typedCallResults: TypedCallResult[];
+  initializers: PendingInitializer[];
+}
+
+const NOT_CALLEES = new Set([
+  'if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof', '_Alignof', 'alignof', '__alignof__',
+  'defined', 'do', 'else', 'case', 'goto', '__attribute__', '__asm__', 'asm', '__asm', '__volatile__', 'volatile', '_Static_assert', 'static_assert',
+  'offsetof', '__builtin_offsetof', '__builtin_types_compatible_p', '__extension__', 'void', 'int', 'char', 'long', 'short', 'unsigned', 'signed', 'bool', 'struct', 'union', 'enum',
+]);
+const STATEMENT_KEYWORDS = /^(return|goto|case|else|do|if|while|for|switch|break|continue|default|sizeof|typeof|__typeof__|__asm__|asm)\b/;
+/** `struct foo *x`, `const spdk_msg_fn fn =`, `unsigned int i;`: a type followed by a declarator name. */
+const DECLARATION_START =
+  /^(?:(?:static|const|volatile|register|extern|unsigned|signed|_Thread_local|__thread|SPDK_ATOMIC)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|[A-Za-z_]\w*)(?:\s+(?:const|volatile|int|long|char|short|double))*(?:\s*\*[\s*]*(?:const\s+|restrict\s+|__restrict\s+)?|\s+)[A-Za-z_]\w*\s*(?:[=;,[]|$)/;
+const COMPOUND_LITERAL = /\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*(\[\s*\d*\s*\])?\s*\)\s*\{/g;
+const CALL_NAME = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+
+export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  const base = span.open + 1;
+  const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
+  const scan = blankStringContents(source);
+  forEachStatement(scan, (start, end) => {
+    const statement = source.slice(start, end);
+    const trimmed = statement.trim();
+    if (trimmed === '') return;
+    const lead = statement.length - statement.trimStart().length;
+    const at = base + start + lead;
+    const isDeclaration = !STATEMENT_KEYWORDS.test(trimmed) && DECLARATION_START.test(trimmed);
+    if (isDeclaration) readLocalDeclaration(trimmed, at, scope, lineOf, out);
+    else readAssignments(source, scan, start, end, base, scope, lineOf, out);
+    readCalls(source, scan, start, end, base, scope.caller, lineOf, out);
+    if (trimmed.includes('{')) readCompoundLiterals(source, scan, start, end, base, out);
+  });
+}
+
+/** Copy of `text` with the inside of string and char literals replaced by spaces, so scans skip them. */
+function blankStringContents(text: string): string {
+  if (!text.includes('"') && !text.includes("'")) return text;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch !== 34 && ch !== 39) continue;
+    let j = i + 1;
+    while (j < text.length) {
+      const c = text.charCodeAt(j);
+      if (c === 92) j += 2;
+      else if (c === ch || c === 10) break;
+      else j++;
+    }
+    const end = Math.min(j, text.length);
+    out += text.slice(last, i + 1) + ' '.repeat(end - i - 1);
+    last = end;
+    i = end;
+  }
+  return out + text.slice(last);
+}
+
+/**
+ * Calls `visit(start, end)` for each statement: split at `;`, `{` and `}` outside parentheses, except that the braces
+ * of an initializer (`= {`) or compound literal (`(struct x){`) stay inside their statement.
+ */
+function forEachStatement(scan: string, visit: (start: number, end: number) => void): void {
+  let depth = 0;
+  let start = 0;
+  let lastSignificant = -1;
+  const n = scan.length;
+  for (let i = 0; i < n; i++) {
+    const ch = scan.charCodeAt(i);
+    if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) depth = depth > 0 ? depth - 1 : 0;
+    else if (depth === 0 && (ch === 59 || ch === 125)) {
+      visit(start, i);
+      start = i + 1;
+    } else if (ch === 123) {
+      const prev = lastSignificant >= 0 ? scan.charCodeAt(lastSignificant) : 0;
+      if (prev === 61 /* = */ || prev === 44 /* , */ || (prev === 41 && isCompoundLiteralParen(scan, lastSignificant)) || depth > 0) {
+        const close = matchingClose(scan, i);
+        if (close > 0) {
+          i = close;
+          lastSignificant = close;
+          continue;
+        }
+      }
+      if (depth === 0) {
+        visit(start, i);
+        start = i + 1;
+      }
+    }
+    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) lastSignificant = i;
+  }
+  if (start < n) visit(start, n);
+}
+
+function isCompoundLiteralParen(scan: string, closeParen: number): boolean {
+  let depth = 0;
+  for (let i = closeParen; i >= 0; i--) {
+    const ch = scan.charCodeAt(i);
+    if (ch === 41) depth++;
+    else if (ch === 40 && --depth === 0) return /^\(\s*(struct|union)\s+[A-Za-z_]\w*\s*(\[\s*\d*\s*\])?\s*\)$/.test(scan.slice(i, closeParen + 1));
+  }
+  return false;
+}
+
+function readLocalDeclaration(statement: string, at: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  const parts = readDeclaration(statement);
+  if (!parts) return;
+  const type = baseTypeName(parts.specifiers);
+  for (const d of parts.declarators) {
+    const shape = readDeclarator(d.text);
+    if (!shape || shape.isFunction) continue;
+    scope.locals.set(shape.name, type);
+    if (d.initializer === undefined || d.initializerOffset === undefined) continue;
+    const init = d.initializer.trim();
+    const initAt = at + d.initializerOffset + (d.initializer.length - d.initializer.trimStart().length);
+    if (init.startsWith('{')) {
+      if (/^(struct|union) /.test(type)) out.initializers.push({ type, isArray: shape.isArray, variable: shape.name, text: init, offset: initAt });
+      continue;
+    }
+    const value = summarizeValue(init);
+    if (value.kind === 'call' && /^(struct|union) /.test(type)) {
+      out.typedCallResults.push({ callee: value.callee, type, line: lineOf(initAt), caller: scope.caller });
+    }
+  }
+}
+
+function readAssignments(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  for (let i = scan.indexOf('=', start); i >= 0 && i < end; i = scan.indexOf('=', i + 1)) {
+    const next = scan.charCodeAt(i + 1);
+    const prev = scan.charCodeAt(i - 1);
+    if (next === 61) {
+      i++;
+      continue;
+    }
+    if (prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 43 || prev === 45 || prev === 42 || prev === 47 || prev === 37 || prev === 38 || prev === 124 || prev === 94) continue;
+    const lhsStart = lvalueStart(scan, i - 1, start);
+    if (lhsStart < 0) continue;
+    const lhs = collapseSpace(source.slice(lhsStart, i));
+    const rhsEnd = expressionEnd(scan, i + 1, end);
+    const value = summarizeValue(source.slice(i + 1, rhsEnd));
+    if (isIdentifier(lhs)) {
+      const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
+      if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
+        out.typedCallResults.push({ callee: value.callee, type, line: lineOf(base + i), caller: scope.caller });
+      }
+      continue;
+    }
+    if (value.kind !== 'ident' && value.kind !== 'call') continue;
+    if (value.kind === 'ident' && scope.locals.has(value.name)) continue;
+    const access = readFieldAccess(lhs);
+    if (!access) continue;
+    const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
+    const store: FieldStore = {
+      target: { rootType: rootType ?? '', fields: access.fields },
+      field: access.field,
+      value,
+      line: lineOf(base + lhsStart),
+      caller: scope.caller,
+    };
+    if (!rootType) store.base = access.base;
+    out.fieldStores.push(store);
+  }
+}
+
+function isWordChar(ch: number): boolean {
+  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+}
+
+/** Start of the lvalue that ends at `from` (inclusive): names joined by `->`, `.`, subscripts and `(*p)`. */
+function lvalueStart(scan: string, from: number, limit: number): number {
+  let i = from;
+  while (i >= limit && (scan.charCodeAt(i) === 32 || scan.charCodeAt(i) === 9 || scan.charCodeAt(i) === 10)) i--;
+  let sawName = false;
+  for (;;) {
+    if (i < limit) break;
+    const ch = scan.charCodeAt(i);
+    if (isWordChar(ch)) {
+      while (i >= limit && isWordChar(scan.charCodeAt(i))) i--;
+      sawName = true;
+    } else if (ch === 93 /* ] */) {
+      let depth = 0;
+      for (; i >= limit; i--) {
+        const c = scan.charCodeAt(i);
+        if (c === 93) depth++;
+        else if (c === 91 && --depth === 0) break;
+      }
+      i--;
+      while (i >= limit && (scan.charCodeAt(i) === 32 || scan.charCodeAt(i) === 9)) i--;
+      continue; // the subscripted name comes next
+    } else break;
+    // Continue only through a member access: `->` or `.` (with optional spaces), or a parenthesised base `(*p)->`.
+    let j = i;
+    while (j >= limit && (scan.charCodeAt(j) === 32 || scan.charCodeAt(j) === 9 || scan.charCodeAt(j) === 10)) j--;
+    if (j >= limit && scan.charCodeAt(j) === 46 /* . */) i = j - 1;
+    else if (j >= limit + 1 && scan.charCodeAt(j) === 62 && scan.charCodeAt(j - 1) === 45) i = j - 2;
+    else break;
+    while (i >= limit && (scan.charCodeAt(i) === 32 || scan.charCodeAt(i) === 9 || scan.charCodeAt(i) === 10)) i--;
+    if (i >= limit && scan.charCodeAt(i) === 41 /* ) */) {
+      let depth = 0;
+      for (; i >= limit; i--) {
+        const c = scan.charCodeAt(i);
+        if (c === 41) depth++;
+        else if (c === 40 && --depth === 0) break;
+      }
+      return i >= limit ? i : -1;
+    }
+  }
+  return sawName ? i + 1 : -1;
+}
+
+/** End of an assigned expression: the first `;`, `,` or unbalanced `)` after `from`. */
+function expressionEnd(scan: string, from: number, limit: number): number {
+  let depth = 0;
+  for (let i = from; i < limit; i++) {
+    const ch = scan.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) {
+      if (depth === 0) return i;
+      depth--;
+    } else if ((ch === 44 || ch === 59) && depth === 0) return i;
+  }
+  return limit;
+}
+
+function readCalls(source: string, scan: string, start: number, end: number, base: number, caller: string, lineOf: (offset: number) => number, out: BodyOutput): void {
+  const statement = scan.slice(start, end);
+  CALL_NAME.lastIndex = 0;
+  for (let m = CALL_NAME.exec(statement); m; m = CALL_NAME.exec(statement)) {
+    const name = m[1];
+    if (NOT_CALLEES.has(name)) continue;
+    const at = start + m.index;
+    if (at > 0 && isWordChar(scan.charCodeAt(at - 1))) continue;
+    const open = at + m[0].length - 1;
+    const close = matchingClose(scan, open);
+    if (close < 0 || close > end) continue;
+    let p = at - 1;
+    while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
+    const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
+    const args: ValueSummary[] = splitArguments(source.slice(open, close + 1)).map((a) => summarizeValue(a.text));
+    const call: CallSite = viaField ? { callee: '', calleeField: name, line: lineOf(base + at), caller, args } : { callee: name, line: lineOf(base + at), caller, args };
+    out.calls.push(call);
+  }
+}
+
+function readCompoundLiterals(source: string, scan: string, start: number, end: number, base: number, out: BodyOutput): void {
+  const statement = scan.slice(start, end);
+  COMPOUND_LITERAL.lastIndex = 0;
+  for (let m = COMPOUND_LITERAL.exec(statement); m; m = COMPOUND_LITERAL.exec(statement)) {
+    const open = start + m.index + m[0].length - 1;
+    const close = matchingClose(scan, open);
+    if (close < 0) continue;
+    out.initializers.push({ type: baseTypeName(m[1]), isArray: Boolean(m[2]), variable: '', text: source.slice(open, close + 1), offset: base + open });
+  }
+}
+
+/** `a->b.c->d` → base `a`, fields [b, c], field d. Subscripts and derefs are dropped. */
+export function readFieldAccess(text: string): { base: string; fields: string[]; field: string } | undefined {
+  const t = text.replace(/\[[^\]]*\]/g, '').replace(/^[(*\s]+/, '').replace(/\)/g, '');
+  const parts = t.split(/\s*(?:->|\.)\s*/);
+  if (parts.length < 2 || !parts.every(isIdentifier)) return undefined;
+  return { base: parts[0], fields: parts.slice(1, -1), field: parts[parts.length - 1] };
+}

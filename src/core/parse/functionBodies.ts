@@ -1,0 +1,167 @@
+// Splits a file into the skeleton tree-sitter parses (every declaration, with function bodies emptied down to their
+// newlines) and the function bodies, which bodyFacts reads with a fast statement scanner. Bodies are most of SPDK's
+// text; parsing only the skeleton makes a cold index faster than a full parse, and rows stay those of the file.
+
+export interface BodySpan {
+  /** Offset of the body's `{` and `}` in the full (normalized) text. */
+  open: number;
+  close: number;
+}
+
+export interface SeparatedSource {
+  skeleton: string;
+  /** Skeleton offset of each emptied body's `{` → the body in the full text. */
+  bodies: Map<number, BodySpan>;
+}
+
+export function separateFunctionBodies(text: string): SeparatedSource {
+  const bodies = new Map<number, BodySpan>();
+  const parts: string[] = [];
+  let last = 0;
+  let shift = 0; // skeleton offset = full offset - shift
+  let depth = 0;
+  const n = text.length;
+  let i = 0;
+  let lineStart = true;
+  let lastSignificant = -1; // offset of the last non-space, non-comment character at file scope
+  while (i < n) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (ch === 32 || ch === 9 || ch === 13 || ch === 12 || ch === 11) {
+      i++;
+      continue;
+    }
+    if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (ch === 47 && text.charCodeAt(i + 1) === 47) {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? n : eol;
+      continue;
+    }
+    if (ch === 35 && lineStart) {
+      i = endOfDirective(text, i);
+      continue;
+    }
+    lineStart = false;
+    if (ch === 34 || ch === 39) {
+      i = skipLiteral(text, i);
+      lastSignificant = i - 1;
+      continue;
+    }
+    if (ch === 123 /* { */) {
+      if (depth === 0 && text.charCodeAt(lastSignificant) === 41 /* ) */ && !followsAttribute(text, lastSignificant)) {
+        const close = matchBrace(text, i);
+        if (close > 0) {
+          // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
+          parts.push(text.slice(last, i + 1));
+          const inner = text.slice(i + 1, close);
+          let newlines = '';
+          for (let k = inner.indexOf('\n'); k >= 0; k = inner.indexOf('\n', k + 1)) newlines += '\n';
+          parts.push(newlines);
+          bodies.set(i - shift, { open: i, close });
+          shift += inner.length - newlines.length;
+          last = close;
+          i = close + 1;
+          lastSignificant = close;
+          continue;
+        }
+      }
+      // `extern "C" {` wraps declarations without nesting them.
+      if (!(depth === 0 && text.charCodeAt(lastSignificant) === 34)) depth++;
+    } else if (ch === 125 /* } */) {
+      if (depth > 0) depth--;
+    }
+    lastSignificant = i;
+    i++;
+  }
+  parts.push(text.slice(last));
+  return { skeleton: parts.join(''), bodies };
+}
+
+/** `__attribute__((packed)) {` opens a struct body, not a function body. */
+function followsAttribute(text: string, closeParen: number): boolean {
+  let depth = 0;
+  for (let i = closeParen; i >= 0; i--) {
+    const ch = text.charCodeAt(i);
+    if (ch === 41) depth++;
+    else if (ch === 40) {
+      depth--;
+      if (depth === 0) {
+        let j = i - 1;
+        while (j >= 0 && /\s/.test(text[j])) j--;
+        const end = j + 1;
+        while (j >= 0 && /[A-Za-z0-9_]/.test(text[j])) j--;
+        const word = text.slice(j + 1, end);
+        return word === '__attribute__' || word === '__declspec' || word === '__aligned' || word === 'SPDK_PACKED';
+      }
+    }
+  }
+  return false;
+}
+
+/** Index of the `}` closing the `{` at `open`, skipping comments, literals and directives; -1 if unbalanced. */
+export function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  const n = text.length;
+  let lineStart = false;
+  for (let i = open; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) {
+      lineStart = true;
+      continue;
+    }
+    if (ch === 32 || ch === 9 || ch === 13) continue;
+    if (ch === 35 && lineStart) {
+      i = endOfDirective(text, i) - 1;
+      continue;
+    }
+    lineStart = false;
+    if (ch === 123) depth++;
+    else if (ch === 125) {
+      depth--;
+      if (depth === 0) return i;
+    } else if (ch === 34 || ch === 39) i = skipLiteral(text, i) - 1;
+    else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 1;
+    } else if (ch === 47 && text.charCodeAt(i + 1) === 47) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return -1;
+      i = eol - 1;
+    }
+  }
+  return -1;
+}
+
+export function skipLiteral(text: string, open: number): number {
+  const quote = text.charCodeAt(open);
+  let i = open + 1;
+  while (i < text.length) {
+    const ch = text.charCodeAt(i);
+    if (ch === 92) i += 2;
+    else if (ch === quote || ch === 10) return i + 1;
+    else i++;
+  }
+  return i;
+}
+
+/** Offset of the newline ending a preprocessor directive (with its backslash continuations). */
+export function endOfDirective(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const eol = text.indexOf('\n', i);
+    if (eol < 0) return text.length;
+    let j = eol - 1;
+    if (text.charCodeAt(j) === 13) j--;
+    if (text.charCodeAt(j) !== 92) return eol;
+    i = eol + 1;
+  }
+}
