@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       const line = Number(m[2]);
       const fn = index.functionAt(relative, line);
       if (fn) {
-        console.log(explainFunction(fn, index.document.rpcMethods.filter((r) => r.handler === fn.name && r.handlerFile === fn.file)));
+        console.log(explainFunction(fn, index.rpcMethods().filter((r) => r.handler === fn.name && r.handlerFile === fn.file)));
         return 0;
       }
       const struct = index.structAt(relative, line);

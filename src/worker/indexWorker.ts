@@ -1,5 +1,6 @@
 // Worker thread: reads, hashes, parses and extracts the files it is sent, and returns plain facts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { encodeFacts } from '../core/facts/factsCodec';
 import { FactExtractor } from '../core/index/factExtractor';
 import { readSource } from '../core/index/sourceText';
 import type { ExtractRequest, JobResult, WorkerResponse, WorkerSetup } from './protocol';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
       }
       try {
         const facts = extractor.extract(job.file, read.text, read.hash);
-        results.push({ file: job.file, status: 'facts', factsJson: JSON.stringify(facts), ...(read.problem ? { problem: read.problem } : {}) });
+        results.push({ file: job.file, status: 'facts', factsJson: JSON.stringify(encodeFacts(facts)), ...(read.problem ? { problem: read.problem } : {}) });
       } catch (error) {
         results.push({ file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } });
       }

@@ -21,7 +21,7 @@ export interface ExtractRequest {
 
 export type JobResult =
   | { file: string; status: 'unchanged'; hash: string; problem?: IndexProblem }
-  /** Facts travel as JSON text: cheaper to send than an object graph, and written to the cache as is. */
+  /** Facts travel as compact JSON text (factsCodec): cheaper to send than an object graph, and cached as is. */
   | { file: string; status: 'facts'; factsJson: string; problem?: IndexProblem }
   | { file: string; status: 'skipped'; problem: IndexProblem };
 

@@ -196,12 +196,16 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
       else {
         fileScopeTypes.set(shape.name, baseType);
         if (!/\bextern\b/.test(parts.specifiers) && !/\btypedef\b/.test(parts.specifiers)) {
-          facts.globals.push({
+          const global = {
             name: shape.name,
             type: baseType + (shape.pointerDepth ? ' ' + '*'.repeat(shape.pointerDepth) : '') + (shape.isArray ? '[]' : ''),
             line: line(node.startIndex + d.offset),
             isStatic: /\bstatic\b/.test(parts.specifiers),
-          });
+          };
+          // A tentative declaration (`static struct x y;`) and its definition are one variable: keep the definition.
+          const earlier = facts.globals.findIndex((g) => g.name === global.name);
+          if (earlier < 0) facts.globals.push(global);
+          else if (d.initializer !== undefined) facts.globals[earlier] = global;
         }
       }
       if (d.initializer === undefined || d.initializerOffset === undefined) continue;

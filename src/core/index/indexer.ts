@@ -2,10 +2,16 @@
 // worker threads, then link and label. The result answers lookups and takes single-file updates.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { FileFacts } from '../facts/fileFacts';
+import { decodeFacts, type EncodedFacts } from '../facts/factsCodec';
+import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { findGrammarsDir } from '../parse/grammar';
-import { buildIndex, type BuiltIndex } from '../model/buildIndex';
-import type { FunctionLabels, IndexDocument, IndexProblem, IndexStats, TypeLabels } from '../model/indexTypes';
+import { functionKey } from '../labels/callbackEvidence';
+import { functionLabels } from '../labels/functionLabels';
+import { typeOwnership } from '../labels/ownership';
+import { rpcMethods } from '../labels/rpc';
+import { indexDocument } from '../model/indexDocument';
+import { IndexModel } from '../model/indexModel';
+import type { FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache } from './factCache';
 import type { FactExtractor } from './factExtractor';
@@ -34,7 +40,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     phases[name] = Math.round(now - t);
     t = now;
   };
-  const { files: sources, problems } = await discoverSources(root, options);
+  const { files: sources, problems } = discoverSources(root, options);
   lap('discover');
   const cache = options.cacheDir ? new FactCache(options.cacheDir, root) : undefined;
   const cached = cache ? await cache.load(root) : new Map<string, FileFacts>();
@@ -52,6 +58,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   });
   lap('extract');
   const files = new Map<string, FileFacts>();
+  const encodedJson = new Map<string, string>();
   let parsedFiles = 0;
   let cachedFiles = 0;
   let bytes = 0;
@@ -59,7 +66,8 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   for (const result of run.results) {
     if (result.problem) problems.push(result.problem);
     if (result.status === 'facts') {
-      files.set(result.file, JSON.parse(result.factsJson) as FileFacts);
+      files.set(result.file, decodeFacts(JSON.parse(result.factsJson) as EncodedFacts));
+      encodedJson.set(result.file, result.factsJson);
       parsedFiles++;
     } else if (result.status === 'unchanged') {
       files.set(result.file, cached.get(result.file)!);
@@ -73,7 +81,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     const facts = files.get(s.file);
     if (facts) ordered.set(s.file, facts);
   }
-  if (cache && parsedFiles > 0) await cache.save(root, ordered.values()).catch((error: Error) => problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${error.message}` }));
+  if (cache && parsedFiles > 0) await cache.save(root, ordered.values(), encodedJson).catch((error: Error) => problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${error.message}` }));
   lap('cacheSave');
   const stats: IndexStats = {
     files: ordered.size,
@@ -92,71 +100,59 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
 
 /** The labelled index of one tree, with lookups for the editor and CLI and single-file updates. */
 export class SpdkIndex {
-  private built!: BuiltIndex;
-  private functionsByFile = new Map<string, FunctionLabels[]>();
-  private functionsByName = new Map<string, FunctionLabels[]>();
-  private typesByName = new Map<string, TypeLabels>();
+  readonly model: IndexModel;
+  private functionsByFile = new Map<string, FunctionDefinition[]>();
 
   constructor(
     readonly root: string,
     readonly files: Map<string, FileFacts>,
-    private readonly baseProblems: IndexProblem[],
-    private readonly stats: IndexStats,
+    readonly problems: IndexProblem[],
+    readonly stats: IndexStats,
   ) {
-    this.rebuild();
-  }
-
-  get document(): IndexDocument {
-    return this.built.document;
-  }
-
-  get symbols(): BuiltIndex['symbols'] {
-    return this.built.symbols;
-  }
-
-  get linked(): BuiltIndex['linked'] {
-    return this.built.linked;
-  }
-
-  private rebuild(): void {
     const started = performance.now();
-    const problems = [...this.baseProblems];
-    let parseErrorFiles = 0;
-    for (const facts of this.files.values()) {
-      if (facts.parseErrors > 0) parseErrorFiles++;
-    }
-    this.stats.parseErrorFiles = parseErrorFiles;
-    this.built = buildIndex(this.root, this.files, problems, this.stats);
-    this.functionsByFile.clear();
-    this.functionsByName.clear();
-    for (const fn of this.built.document.functions) {
-      push(this.functionsByFile, fn.file, fn);
-      push(this.functionsByName, fn.name, fn);
-    }
-    for (const list of this.functionsByFile.values()) list.sort((a, b) => a.line - b.line);
-    this.typesByName = new Map(this.built.document.types.map((t) => [t.name, t]));
-    this.stats.phases.label = Math.round(performance.now() - started);
+    this.model = new IndexModel(files);
+    for (const facts of files.values()) this.indexDefinitions(facts);
+    this.stats.phases.link = Math.round(performance.now() - started);
+    this.stats.parseErrorFiles = [...files.values()].filter((f) => f.parseErrors > 0).length;
   }
 
-  /** Replace one file's facts from new text (an edit or a save) and relabel. */
-  updateFile(extractor: FactExtractor, file: string, text: string, keepTree = false): FileFacts {
+  private indexDefinitions(facts: FileFacts): void {
+    this.functionsByFile.set(facts.file, [...facts.functions].sort((a, b) => a.line - b.line));
+  }
+
+  /** The full document (every function labelled): what `--json` writes. */
+  get document(): IndexDocument {
+    return this.model.memoize('document', () => {
+      const started = performance.now();
+      const document = indexDocument(this.model, this.root, this.stats, this.problems);
+      this.stats.phases.label = Math.round(performance.now() - started);
+      return document;
+    });
+  }
+
+  /**
+   * Replace one file's facts from new text (an edit or a save). `keepTree` keeps the file's syntax tree for the next
+   * edit (open documents only). Returns what had to be relinked.
+   */
+  updateFile(extractor: FactExtractor, file: string, text: string, keepTree = false): { facts: FileFacts; relinked: 'file' | 'all' } {
     const facts = keepTree ? extractor.extractOpen(file, text) : extractor.extract(file, text);
-    this.files.set(file, facts);
-    this.rebuild();
-    return facts;
+    const relinked = this.model.update(facts);
+    this.indexDefinitions(facts);
+    return { facts, relinked };
   }
 
   removeFile(file: string): void {
-    if (this.files.delete(file)) this.rebuild();
+    this.model.remove(file);
+    this.functionsByFile.delete(file);
   }
 
-  /** The function whose definition spans `line` (1-based) in `file`. */
+  /** Labels of the function whose definition spans `line` (1-based) in `file`. */
   functionAt(file: string, line: number): FunctionLabels | undefined {
     const list = this.functionsByFile.get(file);
     if (!list) return undefined;
     let lo = 0;
     let hi = list.length - 1;
-    let found: FunctionLabels | undefined;
+    let found: FunctionDefinition | undefined;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (list[mid].line <= line) {
@@ -164,32 +160,34 @@ export class SpdkIndex {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found && line <= found.endLine ? found : undefined;
+    if (!found || line > found.endLine) return undefined;
+    const labels = functionLabels(this.model, functionKey(file, found.name));
+    return labels && labels.line !== found.line ? { ...labels, line: found.line, endLine: found.endLine } : labels;
   }
 
+  /** Labels of every definition named `name` (static functions can share a name across files). */
   functionsNamed(name: string): FunctionLabels[] {
-    return this.functionsByName.get(name) ?? [];
+    const defs = this.model.symbols.functions.get(name) ?? [];
+    return defs.map((d) => functionLabels(this.model, functionKey(d.file, name))).filter((l): l is FunctionLabels => l !== undefined);
+  }
+
+  rpcMethods(): RpcMethod[] {
+    return rpcMethods(this.model);
   }
 
   type(name: string): TypeLabels | undefined {
-    return this.typesByName.get(name);
+    return this.model.memoize('typesByName', () => new Map(typeOwnership(this.model).map((t) => [t.name, t]))).get(name);
   }
 
   /** The struct defined at `line` in `file`, with its labels if it has any. */
   structAt(file: string, line: number): { name: string; labels?: TypeLabels } | undefined {
     const facts = this.files.get(file);
     if (!facts) return undefined;
-    let best: { name: string; line: number; endLine: number } | undefined;
+    let best: { name: string; line: number } | undefined;
     for (const s of facts.structs) {
       const last = s.fields.length > 0 ? s.fields[s.fields.length - 1].line + 1 : s.line + 1;
-      if (s.line <= line && line <= last && (!best || s.line >= best.line)) best = { name: s.name, line: s.line, endLine: last };
+      if (s.line <= line && line <= last && (!best || s.line >= best.line)) best = { name: s.name, line: s.line };
     }
-    return best ? { name: best.name, labels: this.typesByName.get(best.name) } : undefined;
+    return best ? { name: best.name, labels: this.type(best.name) } : undefined;
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -26,8 +26,11 @@ export const LABEL_APIS =
 /** Calls that answer a JSON-RPC request. */
 export const RPC_REPLY_API = /^spdk_jsonrpc_(send_error_response(_fmt)?|send_bool_response|begin_result|end_result)$/;
 
-/** Calls by which a bdev module opens or claims another bdev: the mark of a virtual bdev. */
-export const BASE_BDEV_API = /^(spdk_bdev_open_ext(_v2)?|spdk_bdev_open_async|spdk_bdev_module_claim_bdev(_desc)?|spdk_bdev_part_base_construct(_ext)?|spdk_bdev_create_bs_dev(_ext)?)$/;
+/**
+ * Calls by which a bdev module claims another bdev (or builds on one as a part base or blobstore device): the mark of
+ * a virtual bdev. Opening alone is not: leaf modules open their own bdevs (to resize them, for example).
+ */
+export const BASE_BDEV_API = /^(spdk_bdev_module_claim_bdev(_desc)?|spdk_bdev_part_base_construct(_ext)?|spdk_bdev_create_bs_dev(_ext)?|spdk_bs_bdev_claim)$/;
 
 export interface CoreHandle {
   type: string;

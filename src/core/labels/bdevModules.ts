@@ -2,29 +2,45 @@
 // a base bdev (virtual) or sits at the bottom of the graph.
 import { BASE_BDEV_API } from '../knowledge/spdkApis';
 import type { BdevModule } from '../model/indexTypes';
+import type { IndexModel } from '../model/indexModel';
 import type { SymbolTable } from '../model/symbolTable';
-import type { LinkedCalls } from './callbackEvidence';
 
 function dirOf(file: string): string {
   return file.slice(0, Math.max(0, file.lastIndexOf('/')));
 }
 
-export function labelBdevModules(symbols: SymbolTable, linked: LinkedCalls): BdevModule[] {
+export function bdevModules(model: IndexModel): BdevModule[] {
+  return model.memoize('bdevModules', () => labelBdevModules(model));
+}
+
+function labelBdevModules(model: IndexModel): BdevModule[] {
+  const symbols = model.symbols;
   const modules: BdevModule[] = [];
   const slotsByVariable = new Map<string, { slot: string; fn: string }[]>();
-  for (const s of linked.slots) {
-    if (!s.variable) continue;
-    const key = `${s.file}#${s.variable}`;
-    const list = slotsByVariable.get(key) ?? [];
-    list.push({ slot: `${s.structName}.${s.field}`, fn: s.target.item.name });
-    slotsByVariable.set(key, list);
-  }
   const baseBdevCalls = new Map<string, { api: string; file: string; line: number }>();
-  for (const calls of linked.callsByFunction.values()) {
-    for (const call of calls) {
-      if (!BASE_BDEV_API.test(call.callee)) continue;
-      const dir = dirOf(call.file);
-      if (!baseBdevCalls.has(dir)) baseBdevCalls.set(dir, { api: call.callee, file: call.file, line: call.line });
+  const moduleFilesByDir = new Map<string, Set<string>>();
+  for (const facts of symbols.files.values()) {
+    if (!facts.globals.some((g) => g.type === 'struct spdk_bdev_module')) continue;
+    const files = moduleFilesByDir.get(dirOf(facts.file)) ?? new Set<string>();
+    files.add(facts.file);
+    moduleFilesByDir.set(dirOf(facts.file), files);
+  }
+  for (const links of model.allLinks()) {
+    for (const s of links.slots) {
+      if (!s.variable) continue;
+      const key = `${s.file}#${s.variable}`;
+      const list = slotsByVariable.get(key) ?? [];
+      list.push({ slot: `${s.structName}.${s.field}`, fn: s.targetName });
+      slotsByVariable.set(key, list);
+    }
+    for (const calls of links.callsByFunction.values()) {
+      for (const call of calls) {
+        if (!BASE_BDEV_API.test(call.callee)) continue;
+        // Credit the claim to its own file's module, or to the folder's module when the folder has only one.
+        const owners = moduleFilesByDir.get(dirOf(links.file));
+        const owner = owners?.has(links.file) ? links.file : owners?.size === 1 ? [...owners][0] : undefined;
+        if (owner && !baseBdevCalls.has(owner)) baseBdevCalls.set(owner, { api: call.callee, file: links.file, line: call.line });
+      }
     }
   }
   for (const facts of symbols.files.values()) {
@@ -48,8 +64,8 @@ export function labelBdevModules(symbols: SymbolTable, linked: LinkedCalls): Bde
         module.fnTableFile = fnTable.file;
         module.fnTableLine = fnTable.line;
       }
-      const base = baseBdevCalls.get(dir);
-      if (base && !dir.startsWith('lib/bdev')) {
+      const base = baseBdevCalls.get(facts.file);
+      if (base) {
         module.virtual = true;
         module.virtualEvidence = base;
       }

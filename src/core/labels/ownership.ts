@@ -3,8 +3,8 @@
 import { CORE_HANDLES } from '../knowledge/spdkApis';
 import type { TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
-import type { SymbolTable } from '../model/symbolTable';
-import type { EffectiveCall, LinkedCalls } from './callbackEvidence';
+import type { IndexModel } from '../model/indexModel';
+import type { EffectiveCall, FieldCallStore } from './callbackEvidence';
 
 function describeValue(call: EffectiveCall, index: number): string {
   const v = call.args[index];
@@ -23,23 +23,29 @@ function describeValue(call: EffectiveCall, index: number): string {
   }
 }
 
-function allCalls(linked: LinkedCalls): EffectiveCall[] {
-  const out = [...linked.fileScopeCalls];
-  for (const calls of linked.callsByFunction.values()) out.push(...calls);
+function allCalls(model: IndexModel, callee: string): (EffectiveCall & { file: string })[] {
+  const out: (EffectiveCall & { file: string })[] = [];
+  for (const links of model.allLinks()) {
+    for (const call of links.fileScopeCalls) if (call.callee === callee) out.push({ ...call, file: links.file });
+    for (const calls of links.callsByFunction.values()) for (const call of calls) if (call.callee === callee) out.push({ ...call, file: links.file });
+  }
   return out;
 }
 
-export function labelTypeOwnership(symbols: SymbolTable, linked: LinkedCalls): TypeLabels[] {
+export function typeOwnership(model: IndexModel): TypeLabels[] {
+  return model.memoize('typeOwnership', () => labelTypeOwnership(model));
+}
+
+function labelTypeOwnership(model: IndexModel): TypeLabels[] {
+  const symbols = model.symbols;
   const labels = new Map<string, TypeLabels>();
   const locate = (name: string, fromFile: string) => symbols.struct(name, fromFile);
-  const calls = allCalls(linked);
 
   // Per-thread io_channel contexts: sizeof(struct T) as the ctx_size of spdk_io_device_register.
   const registerParams = symbols.parametersOf('spdk_io_device_register', 'include/spdk/thread.h');
   const ctxSizeIndex = registerParams?.findIndex((p) => p.name === 'ctx_size') ?? -1;
   const ioDeviceIndex = registerParams?.findIndex((p) => p.name === 'io_device') ?? 0;
-  for (const call of calls) {
-    if (call.callee !== 'spdk_io_device_register') continue;
+  for (const call of allCalls(model, 'spdk_io_device_register')) {
     const size = call.args[ctxSizeIndex >= 0 ? ctxSizeIndex : 3];
     if (!size || size.kind !== 'sizeof') continue;
     const struct = locate(size.type, call.file);
@@ -84,12 +90,14 @@ export function labelTypeOwnership(symbols: SymbolTable, linked: LinkedCalls): T
   }
 
   // Thread-affine objects: a `struct spdk_thread *` field set from spdk_get_thread().
-  const ownerSets = new Map<string, { field: string; file: string; line: number; in: string }[]>();
-  for (const store of linked.fieldCallStores) {
-    if (store.callee !== 'spdk_get_thread') continue;
-    const list = ownerSets.get(store.structName) ?? [];
-    list.push(store);
-    ownerSets.set(store.structName, list);
+  const ownerSets = new Map<string, FieldCallStore[]>();
+  for (const links of model.allLinks()) {
+    for (const store of links.fieldCallStores) {
+      if (store.callee !== 'spdk_get_thread') continue;
+      const list = ownerSets.get(store.structName) ?? [];
+      list.push(store);
+      ownerSets.set(store.structName, list);
+    }
   }
   for (const [name, defs] of symbols.structs) {
     if (labels.has(name)) continue;

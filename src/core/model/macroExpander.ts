@@ -26,7 +26,7 @@ const NOT_CALLS = new Set([
 const MAX_DEPTH = 8;
 
 export class MacroExpander {
-  private readonly templates = new Map<MacroDefinition, TemplateCall[]>();
+  private readonly templates = new WeakMap<MacroDefinition, TemplateCall[]>();
 
   constructor(private readonly lookup: (name: string, fromFile: string) => MacroDefinition | undefined) {}
 

@@ -55,15 +55,81 @@ export class SymbolTable {
   readonly globals = new Map<string, Located<GlobalVariable>[]>();
 
   constructor(readonly files: Map<string, FileFacts>) {
-    for (const facts of files.values()) {
-      const file = facts.file;
-      for (const f of facts.functions) push(this.functions, f.name, { file, item: f });
-      for (const p of facts.prototypes) push(this.prototypes, p.name, { file, item: p });
-      for (const t of facts.typedefs) push(this.typedefs, t.name, { file, item: t });
-      for (const s of facts.structs) push(this.structs, s.name, { file, item: s });
-      for (const m of facts.macros) push(this.macros, m.name, { file, item: m });
-      for (const g of facts.globals) push(this.globals, g.name, { file, item: g });
-    }
+    for (const facts of files.values()) this.addFile(facts);
+  }
+
+  private fieldOwners: Map<string, { structName: string; fieldType: string }[]> | undefined;
+
+  addFile(facts: FileFacts): void {
+    this.fieldOwners = undefined;
+    const file = facts.file;
+    for (const f of facts.functions) push(this.functions, f.name, { file, item: f });
+    for (const p of facts.prototypes) push(this.prototypes, p.name, { file, item: p });
+    for (const t of facts.typedefs) push(this.typedefs, t.name, { file, item: t });
+    for (const s of facts.structs) push(this.structs, s.name, { file, item: s });
+    for (const m of facts.macros) push(this.macros, m.name, { file, item: m });
+    for (const g of facts.globals) push(this.globals, g.name, { file, item: g });
+  }
+
+  removeFile(facts: FileFacts): void {
+    this.fieldOwners = undefined;
+    const file = facts.file;
+    const drop = <T>(map: Map<string, Located<T>[]>, names: string[]) => {
+      for (const name of new Set(names)) {
+        const list = map.get(name);
+        if (!list) continue;
+        const kept = list.filter((l) => l.file !== file);
+        if (kept.length > 0) map.set(name, kept);
+        else map.delete(name);
+      }
+    };
+    drop(this.functions, facts.functions.map((f) => f.name));
+    drop(this.prototypes, facts.prototypes.map((f) => f.name));
+    drop(this.typedefs, facts.typedefs.map((f) => f.name));
+    drop(this.structs, facts.structs.map((f) => f.name));
+    drop(this.macros, facts.macros.map((f) => f.name));
+    drop(this.globals, facts.globals.map((f) => f.name));
+  }
+
+  /** Swaps a file's facts for new ones with the same declaration signature, keeping every list's order. */
+  replaceFile(next: FileFacts): void {
+    const file = next.file;
+    const swap = <T extends { name: string }>(map: Map<string, Located<T>[]>, items: T[]) => {
+      const seen = new Map<string, number>();
+      for (const item of items) {
+        const list = map.get(item.name);
+        if (!list) continue;
+        const nth = seen.get(item.name) ?? 0;
+        seen.set(item.name, nth + 1);
+        let count = 0;
+        for (let i = 0; i < list.length; i++) {
+          if (list[i].file !== file) continue;
+          if (count++ === nth) {
+            list[i] = { file, item };
+            break;
+          }
+        }
+      }
+    };
+    swap(this.functions, next.functions);
+    swap(this.prototypes, next.prototypes);
+    swap(this.typedefs, next.typedefs);
+    swap(this.structs, next.structs);
+    swap(this.macros, next.macros);
+    swap(this.globals, next.globals);
+    this.files.set(file, next);
+  }
+
+  /** What other files can see of this one, without lines: when it is unchanged, their links stay valid. */
+  static declarationSignature(facts: FileFacts): string {
+    return JSON.stringify([
+      facts.functions.map((f) => [f.name, f.isStatic, f.params]),
+      facts.prototypes.map((p) => [p.name, p.params]),
+      facts.typedefs.map((t) => [t.name, t.params]),
+      facts.structs.map((s) => [s.name, s.fields.map((f) => [f.name, f.type, f.isFunctionPointer])]),
+      facts.macros.map((m) => [m.name, m.params, m.body]),
+      facts.globals.map((g) => [g.name, g.type, g.isStatic]),
+    ]);
   }
 
   /**
@@ -73,6 +139,10 @@ export class SymbolTable {
   resolveFunction(name: string, fromFile: string): FunctionSymbol | undefined {
     const candidates = this.functions.get(name);
     if (!candidates) return undefined;
+    if (candidates.length === 1) {
+      const only = candidates[0];
+      if (only.file === fromFile || !only.item.isStatic) return only;
+    }
     const same = candidates.find((c) => c.file === fromFile);
     if (same) return same;
     const visible = candidates.filter((c) => !c.item.isStatic);
@@ -127,6 +197,18 @@ export class SymbolTable {
   isFunctionType(type: string): boolean {
     if (type.includes('(*)')) return true;
     return this.typedefs.has(baseTypeName(type));
+  }
+
+  /** When a base expression's type is unknown, a field name held by exactly one struct names that struct. */
+  uniqueStructWithField(field: string, functionPointerOnly: boolean): { structName: string; fieldType: string } | undefined {
+    if (!this.fieldOwners) {
+      this.fieldOwners = new Map();
+      for (const [name, defs] of this.structs) {
+        for (const f of defs[0].item.fields) push(this.fieldOwners, f.name, { structName: name, fieldType: f.type });
+      }
+    }
+    const candidates = (this.fieldOwners.get(field) ?? []).filter((o) => !functionPointerOnly || this.isFunctionType(o.fieldType));
+    return candidates.length === 1 ? candidates[0] : undefined;
   }
 
   /** Field `name` of the struct `structName` (through anonymous members, which the facts already flatten). */

@@ -155,7 +155,7 @@ export function summarizeValue(text: string): ValueSummary {
   if (sizeofMatch) return { kind: 'sizeof', type: sizeofMatch[1].replace(/\s+/g, ' ') };
   const call = CALL.exec(t);
   if (call && matchingClose(t, call[0].length - 1) === t.length - 1) return { kind: 'call', callee: call[1] };
-  return { kind: 'other', text: t.length > 80 ? t.slice(0, 77) + '...' : t };
+  return { kind: 'other', text: t.length > 48 ? t.slice(0, 45) + '...' : t };
 }
 
 /** `"a" "b"` → `ab`; macros between literals (PRIu64) are kept by name. */

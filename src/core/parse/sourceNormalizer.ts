@@ -11,9 +11,29 @@ const LOOP_MACRO = /\b([A-Z][A-Z0-9_]*_FOREACH[A-Z0-9_]*|[A-Z][A-Z0-9_]*_FOR_EAC
 const LIST_HEAD_MACRO = /\b((?:TAILQ|STAILQ|LIST|SLIST|CIRCLEQ|RB|SPLAY)_HEAD\s*\()([^,()]*),/g;
 const UPPER_NAME = /[A-Z_][A-Z0-9_]*/y;
 
+const DIRECTIVE = /^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm;
+
 export function normalizeSourceForParsing(text: string): string {
-  let out = text.replace(LOOP_MACRO, (_match, name: string, paren: string) => 'while' + ' '.repeat(name.length - 5) + paren);
-  out = out.replace(LIST_HEAD_MACRO, (_match, head: string, first: string) => head + ' '.repeat(first.length + 1));
+  // Macro definitions are left as written: `#define TAILQ_FOREACH(...)` must stay a definition.
+  const directives: [number, number][] = [];
+  for (let m = DIRECTIVE.exec(text); m; m = DIRECTIVE.exec(text)) directives.push([m.index, m.index + m[0].length]);
+  const inDirective = (offset: number) => {
+    let lo = 0;
+    let hi = directives.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (offset < directives[mid][0]) hi = mid - 1;
+      else if (offset >= directives[mid][1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+  let out = text.replace(LOOP_MACRO, (match: string, name: string, paren: string, offset: number) =>
+    inDirective(offset) ? match : 'while' + ' '.repeat(name.length - 5) + paren,
+  );
+  out = out.replace(LIST_HEAD_MACRO, (match: string, head: string, first: string, offset: number) =>
+    inDirective(offset) ? match : head + ' '.repeat(first.length + 1),
+  );
   return terminateFileScopeMacroStatements(out);
 }
 

@@ -1,0 +1,79 @@
+// Everything the index says about one function: contexts, IO roles, sync/async, RPC methods, hand-offs.
+import type { Parameter } from '../facts/fileFacts';
+import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
+import type { IndexModel } from '../model/indexModel';
+import type { FunctionLabels, IoRole } from '../model/indexTypes';
+import { fileOfKey, nameOfKey } from './callbackEvidence';
+import { contextsOf } from './execContext';
+import { rpcRegistrations } from './rpc';
+
+export function signatureText(name: string, returnType: string, params: Parameter[]): string {
+  const list = params.map((p) => (p.type.includes('(*)') ? p.type.replace('(*)', `(*${p.name})`) : `${p.type}${p.type.endsWith('*') ? '' : ' '}${p.name}`.trim()));
+  return `${returnType}${returnType.endsWith('*') ? '' : ' '}${name}(${list.join(', ') || 'void'})`;
+}
+
+function methodsByHandler(model: IndexModel): Map<string, string[]> {
+  return model.memoize('methodsByHandler', () => {
+    const map = new Map<string, string[]>();
+    for (const r of rpcRegistrations(model)) {
+      if (!r.handlerKey) continue;
+      map.set(r.handlerKey, [...(map.get(r.handlerKey) ?? []), r.method]);
+    }
+    return map;
+  });
+}
+
+export function functionLabels(model: IndexModel, key: string): FunctionLabels | undefined {
+  return model.memoize(`labels:${key}`, () => computeLabels(model, key));
+}
+
+function computeLabels(model: IndexModel, key: string): FunctionLabels | undefined {
+  const fn = model.definitionOf(key);
+  if (!fn) return undefined;
+  const file = fileOfKey(key);
+  const contexts = contextsOf(model, key);
+  const ioRoles: IoRole[] = [];
+  const apiCalls: FunctionLabels['apiCalls'] = [];
+  for (const call of model.callsOf(key)) {
+    if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
+    for (const io of IO_OBJECTS) {
+      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line });
+      else if (io.frees.test(call.callee)) ioRoles.push({ object: io.object, role: 'frees', via: call.callee, line: call.line });
+    }
+  }
+  for (const io of IO_OBJECTS) {
+    if (io.completionTypedef && contexts.some((c) => 'type' in c && c.type === io.completionTypedef)) {
+      ioRoles.push({ object: io.object, role: 'must_free', via: io.completionTypedef, line: fn.line });
+    }
+  }
+  const handsOff = model.handoffsOf(key).map((h) =>
+    'api' in h ? { fn: h.targetName, api: h.api, line: h.line } : { fn: h.targetName, slot: `${h.structName}.${h.field}`, line: h.line },
+  );
+  const labels: FunctionLabels = {
+    name: nameOfKey(key),
+    file,
+    line: fn.line,
+    endLine: fn.endLine,
+    static: fn.isStatic,
+    signature: signatureText(fn.name, fn.returnType, fn.params),
+    contexts,
+    completesBdevIo: ioRoles.some((r) => r.object === 'bdev_io' && r.role === 'completes'),
+    freesBdevIo: ioRoles.some((r) => r.object === 'bdev_io' && r.role === 'frees'),
+    ioRoles,
+    async: false,
+    apiCalls,
+    handsOff,
+  };
+  const callbackParam = fn.params.find((p) => model.symbols.isFunctionType(p.type));
+  const handedToApi = handsOff.find((h) => h.api);
+  if (callbackParam) {
+    labels.async = true;
+    labels.asyncReason = `takes callback ${callbackParam.name} (${callbackParam.type}): returns before the work completes`;
+  } else if (handedToApi) {
+    labels.async = true;
+    labels.asyncReason = `hands ${handedToApi.fn} to ${handedToApi.api} (line ${handedToApi.line}): part of its work runs later`;
+  }
+  const methods = methodsByHandler(model).get(key);
+  if (methods) labels.rpcMethods = methods;
+  return labels;
+}
