@@ -133,7 +133,8 @@ export function peelExpression(text: string): string {
         t = inner.trim();
         continue;
       }
-      if (looksLikeTypeName(inner) && !/^[,;?:|&=<>+\-/%^]/.test(rest)) {
+      // After a type name only a unary operator or an operand can follow: `(spdk_msg_fn)&fn`, `(int)-1`.
+      if (looksLikeTypeName(inner) && !/^(?:[,;?:|=<>/%^]|&&)/.test(rest)) {
         t = rest;
         continue;
       }

@@ -57,21 +57,23 @@ export function separateFunctionBodies(text: string): SeparatedSource {
     }
     if (ch === 123 /* { */) {
       if (depth === 0 && text.charCodeAt(lastSignificant) === 41 /* ) */ && !followsAttribute(text, lastSignificant)) {
-        const close = matchBrace(text, i);
-        if (close > 0) {
-          // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
-          parts.push(text.slice(last, i + 1));
-          const inner = text.slice(i + 1, close);
-          let newlines = '';
-          for (let k = inner.indexOf('\n'); k >= 0; k = inner.indexOf('\n', k + 1)) newlines += '\n';
-          parts.push(newlines);
-          bodies.set(i - shift, { open: i, close });
-          shift += inner.length - newlines.length;
-          last = close;
-          i = close + 1;
-          lastSignificant = close;
-          continue;
-        }
+        // Unbalanced braces (a truncated file, `#if` branches that each open a brace): the body ends at the next
+        // `}` in column 0, SPDK's style for a function's end, or at the end of the file.
+        const matched = matchBrace(text, i);
+        const columnZeroClose = matched > 0 ? -1 : text.indexOf('\n}', i);
+        const close = matched > 0 ? matched : columnZeroClose >= 0 ? columnZeroClose + 1 : n;
+        // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
+        parts.push(text.slice(last, i + 1));
+        const inner = text.slice(i + 1, close);
+        let newlines = '';
+        for (let k = inner.indexOf('\n'); k >= 0; k = inner.indexOf('\n', k + 1)) newlines += '\n';
+        parts.push(newlines);
+        bodies.set(i - shift, { open: i, close });
+        shift += inner.length - newlines.length;
+        last = close;
+        i = close + 1;
+        lastSignificant = close;
+        continue;
       }
       // `extern "C" {` wraps declarations without nesting them.
       if (!(depth === 0 && text.charCodeAt(lastSignificant) === 34)) depth++;

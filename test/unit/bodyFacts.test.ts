@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import { scanFunctionBody, type BodyOutput } from '../../src/core/facts/bodyFacts';
+import { lineAt, lineStarts } from '../../src/core/parse/cText';
+
+function scan(body: string, locals: Record<string, string> = {}) {
+  const text = `void f(void)\n{\n${body}\n}\n`;
+  const out: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [] };
+  const starts = lineStarts(text);
+  scanFunctionBody(text, { open: text.indexOf('{'), close: text.lastIndexOf('}') }, { caller: 'f', locals: new Map(Object.entries(locals)), fileScopeTypes: new Map([['g_opts', 'struct app_opts']]) }, (o) => lineAt(starts, o), out);
+  return out;
+}
+
+describe('function body scanner', () => {
+  it('finds calls with their arguments and lines, nested ones too', () => {
+    const out = scan('\tspdk_thread_send_msg(thread, (spdk_msg_fn)my_fn, ctx);\n\tif (foo(bar(1))) {\n\t\tx->fn(y);\n\t}');
+    assert.deepEqual(
+      out.calls.map((c) => [c.callee || `->${c.calleeField}`, c.line]),
+      [['spdk_thread_send_msg', 3], ['foo', 4], ['bar', 4], ['->fn', 5]],
+    );
+    assert.deepEqual(out.calls[0].args[1], { kind: 'ident', name: 'my_fn' });
+  });
+
+  it('ignores keywords, strings and comments', () => {
+    const out = scan('\t/* fake(1) */ puts("also_fake(2)");\n\treturn sizeof(int);\n\twhile (x) {}');
+    assert.deepEqual(out.calls.map((c) => c.callee), ['puts']);
+  });
+
+  it('reads field stores through ->, . and subscripts, typed by locals and globals', () => {
+    const out = scan('\tstruct foo *p = get();\n\tp->ops.cb = my_cb;\n\tg_opts.shutdown_cb = stop;\n\tarr[i].x = y;\n\tif ((rc = go())) {}', { arr: 'struct bar' });
+    const stores = out.fieldStores.map((s) => `${s.target.rootType}|${s.target.fields.join('.')}|${s.field}|${s.line}`);
+    assert.deepEqual(stores, ['struct foo|ops|cb|4', 'struct app_opts||shutdown_cb|5', 'struct bar||x|6']);
+    assert.deepEqual(out.typedCallResults, [{ callee: 'get', type: 'struct foo', line: 3, caller: 'f' }]);
+  });
+
+  it('keeps a local variable on the right out of the stores (it is not a function)', () => {
+    const out = scan('\tvoid *cb = NULL;\n\tp->cb = cb;', { p: 'struct foo' });
+    assert.equal(out.fieldStores.length, 0);
+  });
+
+  it('collects local struct initializers and compound literals', () => {
+    const out = scan('\tstruct spdk_bdev_fn_table t = { .submit_request = sub };\n\tuse(&(struct opts){ .cb = done });');
+    assert.deepEqual(out.initializers.map((i) => [i.type, i.variable]), [['struct spdk_bdev_fn_table', 't'], ['struct opts', '']]);
+  });
+});

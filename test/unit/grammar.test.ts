@@ -1,0 +1,56 @@
+// Every query compiles (a typo must fail here, not in a user's editor), and parser objects are released.
+import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeFacts, encodeFacts } from '../../src/core/facts/factsCodec';
+import { FactExtractor } from '../../src/core/index/factExtractor';
+import { loadCGrammar } from '../../src/core/parse/grammar';
+import { GRAMMARS_DIR, indexSample } from './helpers';
+
+describe('grammar and queries', () => {
+  it('compiles every .scm query against tree-sitter-c', async () => {
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    const names = readdirSync(join(GRAMMARS_DIR, 'queries')).filter((f) => f.endsWith('.scm'));
+    assert.ok(names.length > 0);
+    for (const name of names) {
+      const query = grammar.query(name.replace(/\.scm$/, ''));
+      assert.ok(query.captureNames.length > 0, `${name} captures nothing`);
+    }
+  });
+
+  it('extracts from broken C without throwing and keeps the facts around the damage', async () => {
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      const facts = extractor.extract('broken.c', 'static void ok(void)\n{\n\tfoo(ok);\n}\nstatic int broken(int a\n{\n\treturn a +;\n}\nstruct after { int (*cb)(void); };\n');
+      assert.ok(facts.functions.some((f) => f.name === 'ok'));
+      assert.ok(facts.structs.some((s) => s.name === 'struct after'));
+      assert.ok(facts.parseErrors > 0);
+      const truncated = extractor.extract('cut.c', 'static void f(void)\n{\n\tbar(baz');
+      assert.ok(Array.isArray(truncated.calls));
+    } finally {
+      extractor.dispose();
+    }
+  });
+
+  it('reparses an open document incrementally and gets the same facts as a fresh parse', async () => {
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      const before = 'static int p(void *c)\n{\n\treturn 0;\n}\n\nstatic void s(void)\n{\n\tSPDK_POLLER_REGISTER(p, NULL, 0);\n}\n';
+      extractor.extractOpen('a.c', before);
+      const after = before.replace('\treturn 0;', '\tfoo();\n\treturn 0;');
+      const incremental = extractor.extractOpen('a.c', after);
+      const fresh = extractor.extract('a.c', after);
+      assert.deepEqual(incremental, fresh);
+      assert.equal(incremental.functions[1].line, 7);
+    } finally {
+      extractor.dispose();
+    }
+  });
+
+  it('round-trips facts through the compact codec', async () => {
+    const index = await indexSample();
+    for (const facts of index.files.values()) {
+      assert.deepEqual(decodeFacts(JSON.parse(JSON.stringify(encodeFacts(facts)))), facts);
+    }
+  });
+});

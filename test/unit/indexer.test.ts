@@ -1,0 +1,99 @@
+// The whole pipeline on disk: cache reuse, bad input, and updates of one file.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FactCache } from '../../src/core/index/factCache';
+import { FactExtractor } from '../../src/core/index/factExtractor';
+import { indexTree } from '../../src/core/index/indexer';
+import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
+
+const options = { workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR };
+
+describe('indexer', () => {
+  let root: string;
+  let cacheDir: string;
+  beforeEach(() => {
+    root = copySample();
+    cacheDir = mkdtempSync(join(tmpdir(), 'spdk-lens-cache-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('reuses cached facts for unchanged files and reparses only what changed', async () => {
+    const cold = await indexTree({ root, cacheDir, ...options });
+    assert.equal(cold.stats.cachedFiles, 0);
+    assert.ok(cold.stats.parsedFiles >= 10);
+    const warm = await indexTree({ root, cacheDir, ...options });
+    assert.equal(warm.stats.parsedFiles, 0);
+    assert.equal(warm.stats.cachedFiles, cold.stats.parsedFiles);
+    assert.deepEqual(warm.document.functions, cold.document.functions);
+    assert.deepEqual(warm.document.rpcMethods, cold.document.rpcMethods);
+
+    const file = join(root, 'app/sample_tgt/sample_tgt.c');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('g_visits++;', 'g_visits++;\n\tg_visits++;'));
+    const third = await indexTree({ root, cacheDir, ...options });
+    assert.equal(third.stats.parsedFiles, 1);
+    assert.equal(third.functionsNamed('sample_tgt_visits_done')[0].line, cold.functionsNamed('sample_tgt_visits_done')[0].line + 1);
+  });
+
+  it('ignores a corrupt cache pack', async () => {
+    const first = await indexTree({ root, cacheDir, ...options });
+    writeFileSync(new FactCache(cacheDir, root).packPath, '{"version": 2, "entries": [ {"broken"');
+    const again = await indexTree({ root, cacheDir, ...options });
+    assert.equal(again.stats.cachedFiles, 0);
+    assert.equal(again.document.functions.length, first.document.functions.length);
+  });
+
+  it('reports and skips bad files, and still indexes the rest', async () => {
+    mkdirSync(join(root, 'bad'));
+    writeFileSync(join(root, 'bad/binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
+    writeFileSync(join(root, 'bad/latin1.c'), Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\nstatic int latin_fn(void) { return 0; }\n')]));
+    writeFileSync(join(root, 'bad/huge.c'), 'int x;\n'.repeat(3 * 1024 * 1024)); // 21 MB
+    writeFileSync(join(root, 'bad/truncated.c'), 'static void cut(void)\n{\n\tspdk_thread_send_msg(t, ');
+    symlinkSync('..', join(root, 'bad/loop'));
+    symlinkSync('/nonexistent/target.c', join(root, 'bad/dangling.c'));
+    const index = await indexTree({ root, cacheDir: null, ...options });
+    const kinds = new Map(index.problems.map((p) => [p.file, p.kind]));
+    assert.equal(kinds.get('bad/binary.c'), 'binary');
+    assert.equal(kinds.get('bad/huge.c'), 'too_large');
+    assert.equal(kinds.get('bad/latin1.c'), 'non_utf8');
+    assert.equal(kinds.get('bad/loop'), 'symlink_loop');
+    assert.equal(kinds.get('bad/dangling.c'), 'unreadable');
+    assert.ok(index.functionsNamed('latin_fn').length === 1, 'a non-UTF-8 file is still indexed');
+    assert.ok(index.functionsNamed('cut').length === 1, 'a truncated file keeps what it has');
+    assert.ok(index.functionsNamed('sample_null_poll').length === 1, 'the rest of the tree is indexed');
+    assert.ok(!index.files.has('bad/binary.c') && !index.files.has('bad/huge.c'));
+  });
+
+  it('updates one file in place: relinks only that file while declarations hold, everything when they change', async () => {
+    const index = await indexTree({ root, cacheDir: null, ...options });
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      const file = 'module/bdev/sample_null/bdev_sample_null.c';
+      const original = readFileSync(join(root, file), 'utf8');
+      assert.equal(index.functionsNamed('sample_null_poll')[0].contexts[0].kind, 'poller');
+
+      // A body-only edit: the poller is now sent as a message instead.
+      const edited = original.replace('ch->poller = SPDK_POLLER_REGISTER(sample_null_poll, ch, 0);', 'spdk_thread_send_msg(spdk_get_thread(), (spdk_msg_fn)sample_null_poll, ch);');
+      assert.notEqual(edited, original);
+      const first = index.updateFile(extractor, file, edited, true);
+      assert.equal(first.relinked, 'file');
+      assert.deepEqual(index.functionsNamed('sample_null_poll')[0].contexts.map((c) => c.kind), ['thread_message']);
+
+      // A new function changes the declarations: everything is relinked, and the new function is labelled.
+      const added = edited + '\nstatic void sample_null_extra(void *ctx)\n{\n}\n\nstatic void sample_null_send(void)\n{\n\tspdk_thread_send_msg(NULL, sample_null_extra, NULL);\n}\n';
+      const second = index.updateFile(extractor, file, added, true);
+      assert.equal(second.relinked, 'all');
+      assert.equal(index.functionsNamed('sample_null_extra')[0].contexts[0].kind, 'thread_message');
+      assert.equal(index.functionAt(file, index.functionsNamed('sample_null_extra')[0].line)?.name, 'sample_null_extra');
+
+      index.removeFile(file);
+      assert.equal(index.functionsNamed('sample_null_poll').length, 0);
+    } finally {
+      extractor.dispose();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import { separateFunctionBodies } from '../../src/core/parse/functionBodies';
+import { normalizeSourceForParsing } from '../../src/core/parse/sourceNormalizer';
+
+const lines = (s: string) => s.split('\n').length;
+
+describe('source normalizer', () => {
+  it('terminates file-scope registration macros and keeps every row', () => {
+    const text = 'SPDK_RPC_REGISTER("a", rpc_a, SPDK_RPC_RUNTIME)\nSPDK_LOG_REGISTER_COMPONENT(x)\nstruct foo {\n\tint a;\n};\n';
+    const out = normalizeSourceForParsing(text);
+    assert.equal(lines(out), lines(text));
+    assert.match(out, /SPDK_RPC_RUNTIME\);\n/);
+    assert.match(out, /COMPONENT\(x\);\n/);
+  });
+
+  it('leaves macros followed by a body, an initializer or a semicolon alone', () => {
+    const text = 'DEFINE_STUB(f, int, (void), 0);\nFOO(x)\n{\n}\nBAR(y) = 1;\n';
+    assert.equal(normalizeSourceForParsing(text), text);
+  });
+
+  it('turns loop macros into while loops of the same length, but not in #define lines', () => {
+    const text = '#define TAILQ_FOREACH(v, h, f) for (;;)\nvoid f(void) {\n\tTAILQ_FOREACH(x, &h, link) {\n\t}\n}\n';
+    const out = normalizeSourceForParsing(text);
+    assert.equal(out.length, text.length);
+    assert.match(out, /^#define TAILQ_FOREACH\(/);
+    assert.match(out, /\twhile {8}\(x, &h, link\)/);
+  });
+
+  it('drops the first argument of anonymous list heads', () => {
+    assert.equal(normalizeSourceForParsing('struct a {\n\tTAILQ_HEAD(, b) list;\n};\n'), 'struct a {\n\tTAILQ_HEAD(  b) list;\n};\n');
+  });
+});
+
+describe('function body separation', () => {
+  it('empties function bodies down to their newlines and maps them back', () => {
+    const text = 'struct s { int a; };\nstatic int\nf(int a)\n{\n\tint b = a;\n\treturn g(b);\n}\nint x = 1;\n';
+    const { skeleton, bodies } = separateFunctionBodies(text);
+    assert.equal(lines(skeleton), lines(text));
+    assert.doesNotMatch(skeleton, /return/);
+    assert.match(skeleton, /struct s \{ int a; \};/);
+    assert.equal(bodies.size, 1);
+    const [[skeletonOpen, span]] = [...bodies];
+    assert.equal(skeleton[skeletonOpen], '{');
+    assert.equal(text[span.open], '{');
+    assert.equal(text[span.close], '}');
+    assert.match(text.slice(span.open, span.close), /return g\(b\)/);
+  });
+
+  it('does not take initializers, struct bodies or attribute-packed structs for function bodies', () => {
+    const text = 'static struct x y = {\n\t.a = f,\n};\nstruct __attribute__((packed)) {\n\tint a;\n} z;\nextern "C" {\nint g(void) { return 0; }\n}\n';
+    const { bodies } = separateFunctionBodies(text);
+    assert.equal(bodies.size, 1, 'only g has a body');
+  });
+
+  it('survives braces in strings, comments and directives', () => {
+    const text = 'void f(void)\n{\n\tputs("}");\n\t/* } */\n#if 0\n#endif\n\tg(\'{\');\n}\nvoid h(void) {}\n';
+    const { bodies } = separateFunctionBodies(text);
+    assert.equal(bodies.size, 2);
+  });
+});
