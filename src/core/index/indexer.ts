@@ -16,6 +16,7 @@ import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache } from './factCache';
 import type { FactExtractor } from './factExtractor';
 import { DEFAULT_MAX_FILE_BYTES } from './sourceText';
+import type { JobResult } from '../../worker/protocol';
 import { findWorkerScript, runJobs } from './workerPool';
 
 export interface IndexOptions extends DiscoveryOptions {
@@ -48,33 +49,40 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   // Biggest first, so the last batches are small and both workers finish together.
   const jobs = [...sources].sort((a, b) => b.size - a.size).map((s) => ({ path: s.path, file: s.file, knownHash: cached.get(s.file)?.hash }));
   const workers = options.workers ?? Math.max(1, Math.min(2, availableParallelism()));
-  const run = await runJobs(jobs, {
-    workers,
-    setup: { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES },
-    workerScript: options.workerScript ?? findWorkerScript(),
-    batchSize: cached.size > 0 ? 64 : 8,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  });
-  lap('extract');
   const files = new Map<string, FileFacts>();
   const encodedJson = new Map<string, string>();
   let parsedFiles = 0;
   let cachedFiles = 0;
   let bytes = 0;
   const sizeOf = new Map(sources.map((s) => [s.file, s.size]));
-  for (const result of run.results) {
-    if (result.problem) problems.push(result.problem);
-    if (result.status === 'facts') {
-      files.set(result.file, decodeFacts(JSON.parse(result.factsJson) as EncodedFacts));
-      encodedJson.set(result.file, result.factsJson);
-      parsedFiles++;
-    } else if (result.status === 'unchanged') {
-      files.set(result.file, cached.get(result.file)!);
-      cachedFiles++;
-    } else continue;
-    bytes += sizeOf.get(result.file) ?? 0;
-  }
+  let decodeMs = 0;
+  const take = (results: JobResult[]) => {
+    const started = performance.now();
+    for (const result of results) {
+      if (result.problem) problems.push(result.problem);
+      if (result.status === 'facts') {
+        files.set(result.file, decodeFacts(JSON.parse(result.factsJson) as EncodedFacts));
+        encodedJson.set(result.file, result.factsJson);
+        parsedFiles++;
+      } else if (result.status === 'unchanged') {
+        files.set(result.file, cached.get(result.file)!);
+        cachedFiles++;
+      } else continue;
+      bytes += sizeOf.get(result.file) ?? 0;
+    }
+    decodeMs += performance.now() - started;
+  };
+  const run = await runJobs(jobs, {
+    workers,
+    setup: { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES },
+    workerScript: options.workerScript ?? findWorkerScript(),
+    batchSize: cached.size > 0 ? 64 : 8,
+    onProgress: options.onProgress,
+    onResults: take,
+    signal: options.signal,
+  });
+  lap('extract');
+  phases.decode = Math.round(decodeMs);
   // Stable order (discovery order) regardless of which worker finished first.
   const ordered = new Map<string, FileFacts>();
   for (const s of sources) {

@@ -28,7 +28,16 @@ export interface PoolRun {
 
 export async function runJobs(
   jobs: ExtractJob[],
-  options: { workers: number; setup: WorkerSetup; workerScript: string; batchSize?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+  options: {
+    workers: number;
+    setup: WorkerSetup;
+    workerScript: string;
+    batchSize?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** Called with each batch as it arrives, so the caller's work overlaps the workers'. */
+    onResults?: (results: JobResult[]) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<PoolRun> {
   const results: JobResult[] = [];
   if (jobs.length === 0) return { results, workerMs: 0, readMs: 0 };
@@ -38,6 +47,7 @@ export async function runJobs(
   const total = jobs.length;
   let workerMs = 0;
   let readMs = 0;
+  let done = 0;
   let nextId = 1;
   const count = Math.max(1, Math.min(options.workers, queue.length));
   const live = new Set<Worker>();
@@ -71,8 +81,10 @@ export async function runJobs(
         worker.postMessage({ type: 'extract', id: inFlight.id, jobs: batch });
       };
       const batchDone = (batchResults: JobResult[]) => {
-        results.push(...batchResults);
-        options.onProgress?.(results.length, total);
+        if (options.onResults) options.onResults(batchResults);
+        else results.push(...batchResults);
+        done += batchResults.length;
+        options.onProgress?.(done, total);
         pending--;
         if (pending === 0) finish();
       };
