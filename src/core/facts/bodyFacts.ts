@@ -295,3 +295,59 @@ export function readFieldAccess(text: string): { base: string; fields: string[];
   if (parts.length < 2 || !parts.every(isIdentifier)) return undefined;
   return { base: parts[0], fields: parts.slice(1, -1), field: parts[parts.length - 1] };
 }
+
+interface CachedBody {
+  /** Everything the scan produced, with lines relative to the body's `{` line and offsets relative to the `{`. */
+  output: BodyOutput;
+  locals: [string, string][];
+}
+
+/**
+ * Remembers what each body of an open document produced, keyed by its text, function name and parameters, so a
+ * keystroke rescans only the body it touched. Lines are stored relative to the body, so edits above move them.
+ */
+export class BodyScanCache {
+  private entries = new Map<string, CachedBody>();
+  private used = new Map<string, CachedBody>();
+  private fileScopeSignature = '';
+
+  /** Starts one extraction; file-scope variable types feed the scan, so a change in them empties the cache. */
+  begin(fileScopeTypes: Map<string, string>): void {
+    const signature = JSON.stringify([...fileScopeTypes]);
+    if (signature !== this.fileScopeSignature) this.entries.clear();
+    this.fileScopeSignature = signature;
+    this.used = new Map();
+  }
+
+  /** Ends one extraction: bodies that no longer exist are forgotten. */
+  end(): void {
+    this.entries = this.used;
+  }
+
+  scan(text: string, span: BodySpan, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+    const key = `${scope.caller}\u0000${JSON.stringify([...scope.locals])}\u0000${text.slice(span.open, span.close + 1)}`;
+    const baseLine = lineOf(span.open);
+    let cached = this.entries.get(key) ?? this.used.get(key);
+    if (!cached) {
+      const before = new Set(scope.locals.keys());
+      const fresh: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [] };
+      scanFunctionBody(text, span, scope, lineOf, fresh);
+      cached = {
+        output: {
+          calls: fresh.calls.map((c) => ({ ...c, line: c.line - baseLine })),
+          fieldStores: fresh.fieldStores.map((s) => ({ ...s, line: s.line - baseLine })),
+          typedCallResults: fresh.typedCallResults.map((r) => ({ ...r, line: r.line - baseLine })),
+          initializers: fresh.initializers.map((i) => ({ ...i, offset: i.offset - span.open })),
+        },
+        locals: [...scope.locals].filter(([name]) => !before.has(name)),
+      };
+    } else {
+      for (const [name, type] of cached.locals) scope.locals.set(name, type);
+    }
+    this.used.set(key, cached);
+    for (const c of cached.output.calls) out.calls.push({ ...c, line: c.line + baseLine });
+    for (const s of cached.output.fieldStores) out.fieldStores.push({ ...s, line: s.line + baseLine });
+    for (const r of cached.output.typedCallResults) out.typedCallResults.push({ ...r, line: r.line + baseLine });
+    for (const i of cached.output.initializers) out.initializers.push({ ...i, offset: i.offset + span.open });
+  }
+}

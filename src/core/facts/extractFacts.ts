@@ -3,7 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { CGrammar } from '../parse/grammar';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import { separateFunctionBodies, type BodySpan } from '../parse/functionBodies';
-import { readFieldAccess, scanFunctionBody, type BodyOutput } from './bodyFacts';
+import { BodyScanCache, readFieldAccess, scanFunctionBody, type BodyOutput } from './bodyFacts';
 import {
   baseTypeName,
   blankComments,
@@ -97,7 +97,7 @@ interface FunctionScope extends Span {
 }
 
 /** Extracts the facts of one parsed file. Pure: reads the tree and text, keeps no reference to either. */
-export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource): FileFacts {
+export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource, bodyCache?: BodyScanCache): FileFacts {
   const facts = emptyFileFacts(file, hash);
   const text = source.parsedText;
   const fullStarts = lineStarts(source.text);
@@ -284,11 +284,15 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
   // Function bodies that were cut out of the skeleton: read by the statement scanner.
   const bodyOutput: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
   const bodyInitializers: (typeof initializers)[number][] = [];
+  bodyCache?.begin(fileScopeTypes);
   for (const { scope, span } of separatedBodies) {
     bodyOutput.initializers = [];
-    scanFunctionBody(source.text, span, { caller: scope.name, locals: scope.locals, fileScopeTypes }, fullLine, bodyOutput);
+    const bodyScope = { caller: scope.name, locals: scope.locals, fileScopeTypes };
+    if (bodyCache) bodyCache.scan(source.text, span, bodyScope, fullLine, bodyOutput);
+    else scanFunctionBody(source.text, span, bodyScope, fullLine, bodyOutput);
     for (const init of bodyOutput.initializers) bodyInitializers.push({ ...init, scope });
   }
+  bodyCache?.end();
   for (const { type, value } of literals) {
     const scope = scopeAt(value.startIndex);
     initializers.push({ type: baseTypeName(slice(type)), isArray: /\[/.test(slice(type)), variable: '', text: slice(value), offset: value.startIndex, scope });

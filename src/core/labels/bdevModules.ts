@@ -33,9 +33,9 @@ function labelBdevModules(model: IndexModel): BdevModule[] {
       list.push({ slot: `${s.structName}.${s.field}`, fn: s.targetName });
       slotsByVariable.set(key, list);
     }
-    for (const calls of links.callsByFunction.values()) {
+    for (const [callee, calls] of links.callsByCallee) {
+      if (!BASE_BDEV_API.test(callee)) continue;
       for (const call of calls) {
-        if (!BASE_BDEV_API.test(call.callee)) continue;
         // Credit the claim to its own file's module, or to the folder's module when the folder has only one.
         const owners = moduleFilesByDir.get(dirOf(links.file));
         const owner = owners?.has(links.file) ? links.file : owners?.size === 1 ? [...owners][0] : undefined;

@@ -55,6 +55,8 @@ export interface FileLinks {
   /** Calls each function of this file makes, by function name. */
   callsByFunction: Map<string, EffectiveCall[]>;
   fileScopeCalls: EffectiveCall[];
+  /** Every call of the file (file scope included) by callee, for tree-wide questions like "who registers RPCs". */
+  callsByCallee: Map<string, EffectiveCall[]>;
   registrations: CallbackRegistration[];
   slots: SlotRegistration[];
   fieldCallStores: FieldCallStore[];
@@ -74,8 +76,11 @@ export function nameOfKey(key: string): string {
 
 export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: FileFacts): FileLinks {
   const file = facts.file;
-  const links: FileLinks = { file, callsByFunction: new Map(), fileScopeCalls: [], registrations: [], slots: [], fieldCallStores: [] };
+  const links: FileLinks = { file, callsByFunction: new Map(), fileScopeCalls: [], callsByCallee: new Map(), registrations: [], slots: [], fieldCallStores: [] };
   const add = (effective: EffectiveCall) => {
+    const sameCallee = links.callsByCallee.get(effective.callee);
+    if (sameCallee) sameCallee.push(effective);
+    else links.callsByCallee.set(effective.callee, [effective]);
     if (effective.caller) {
       const list = links.callsByFunction.get(effective.caller);
       if (list) list.push(effective);

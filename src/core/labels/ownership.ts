@@ -26,8 +26,7 @@ function describeValue(call: EffectiveCall, index: number): string {
 function allCalls(model: IndexModel, callee: string): (EffectiveCall & { file: string })[] {
   const out: (EffectiveCall & { file: string })[] = [];
   for (const links of model.allLinks()) {
-    for (const call of links.fileScopeCalls) if (call.callee === callee) out.push({ ...call, file: links.file });
-    for (const calls of links.callsByFunction.values()) for (const call of calls) if (call.callee === callee) out.push({ ...call, file: links.file });
+    for (const call of links.callsByCallee.get(callee) ?? []) out.push({ ...call, file: links.file });
   }
   return out;
 }

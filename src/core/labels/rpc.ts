@@ -31,8 +31,7 @@ export function rpcRegistrations(model: IndexModel): RpcRegistration[] {
       out.push(registration);
     };
     for (const links of model.allLinks()) {
-      for (const call of links.fileScopeCalls) consider(links.file, call);
-      for (const calls of links.callsByFunction.values()) for (const call of calls) consider(links.file, call);
+      for (const call of links.callsByCallee.get('spdk_rpc_register_method') ?? []) consider(links.file, call);
     }
     return out.sort((a, b) => a.method.localeCompare(b.method));
   });

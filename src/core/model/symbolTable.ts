@@ -43,7 +43,8 @@ function pickNearest<T>(candidates: Located<T>[] | undefined, fromFile: string):
   const dir = dirOf(fromFile);
   const sameDir = candidates.find((c) => dirOf(c.file) === dir);
   if (sameDir) return sameDir;
-  return candidates.find((c) => c.file.startsWith('include/')) ?? candidates[0];
+  // Public headers first; unit-test stubs (test/) last, so a stub never stands in for the real function.
+  return candidates.find((c) => c.file.startsWith('include/')) ?? candidates.find((c) => !c.file.startsWith('test/')) ?? candidates[0];
 }
 
 export class SymbolTable {
