@@ -47,6 +47,7 @@ async function indexPhase(root: string, cacheDir: string, phase: string): Promis
   const doc = index.document;
   extra.documentMs = Math.round(performance.now() - docStarted);
   extra.functions = doc.functions.length;
+  index.saveSnapshot();
   return { phase, wallMs, ...usage(), extra };
 }
 

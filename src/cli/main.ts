@@ -78,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       const index = await openIndex(resolve(root), options);
       if (options.json) await fs.writeFile(options.json, JSON.stringify(index.document, null, 1));
       console.log(summary(index));
+      index.saveSnapshot();
       if (options.json) console.log(`  wrote ${options.json}`);
       return 0;
     }

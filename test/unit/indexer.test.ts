@@ -39,6 +39,37 @@ describe('indexer', () => {
     assert.equal(third.functionsNamed('sample_tgt_visits_done')[0].line, cold.functionsNamed('sample_tgt_visits_done')[0].line + 1);
   });
 
+  it('starts from the saved labels when nothing changed, and loads facts on the first edit', async () => {
+    const cold = await indexTree({ root, cacheDir, ...options });
+    const coldDoc = cold.document;
+    assert.equal(cold.saveSnapshot(), true);
+    const warm = await indexTree({ root, cacheDir, ...options });
+    assert.ok('snapshot' in warm.stats.phases, 'served from the snapshot');
+    assert.deepEqual(warm.document.functions, coldDoc.functions);
+    const file = 'module/bdev/sample_null/bdev_sample_null.c';
+    const poll = cold.functionsNamed('sample_null_poll')[0];
+    assert.deepEqual(warm.functionAt(file, poll.line + 2), cold.functionAt(file, poll.line + 2));
+    assert.deepEqual(warm.rpcMethods(), cold.rpcMethods());
+    assert.deepEqual(warm.type('struct sample_null_io_channel'), cold.type('struct sample_null_io_channel'));
+
+    // The first edit loads the facts behind the snapshot; the labels it then gives are the model's.
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      const text = readFileSync(join(root, file), 'utf8');
+      warm.updateFile(extractor, file, text.replace('count++;', 'count++;\n\t\tcount++;'));
+      assert.equal(warm.functionsNamed('sample_null_poll')[0].contexts[0].kind, 'poller');
+    } finally {
+      extractor.dispose();
+    }
+
+    // A touched file (new mtime) means a normal, hash-checked start.
+    const sample = join(root, 'app/sample_tgt/sample_tgt.c');
+    writeFileSync(sample, readFileSync(sample, 'utf8') + '\n');
+    const after = await indexTree({ root, cacheDir, ...options });
+    assert.ok(!('snapshot' in after.stats.phases));
+    assert.equal(after.stats.parsedFiles, 1);
+  });
+
   it('ignores a corrupt cache pack', async () => {
     const first = await indexTree({ root, cacheDir, ...options });
     writeFileSync(new FactCache(cacheDir, root).packPath, '{"version": 2, "entries": [ {"broken"');

@@ -2,11 +2,12 @@
 // is unchanged; the pack's name carries FACTS_VERSION so an extractor change never reads stale facts. Entries are
 // stored in factsCodec's compact form, written as the workers produced them.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFacts, encodeFacts, type EncodedFacts } from '../facts/factsCodec';
 import { FACTS_VERSION, type FileFacts } from '../facts/fileFacts';
+import type { IndexDocument } from '../model/indexTypes';
 
 interface CachePack {
   version: number;
@@ -19,12 +20,74 @@ export function defaultCacheDir(): string {
   return join(base, 'spdk-lens');
 }
 
+/** Bumped whenever the labels computed from the same facts change, so a stale index snapshot is never served. */
+export const LABELS_VERSION = 1;
+
+/** What the last index saw of each source: enough to tell, from a stat alone, that nothing changed. */
+export interface ManifestEntry {
+  file: string;
+  size: number;
+  mtimeMs: number;
+  /** Content hash, or '' for a file that was skipped. */
+  hash: string;
+}
+
 export class FactCache {
   readonly packPath: string;
+  readonly manifestPath: string;
+  readonly snapshotPath: string;
 
   constructor(cacheDir: string, root: string) {
     const rootKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
     this.packPath = join(cacheDir, `facts-v${FACTS_VERSION}-${rootKey}.json`);
+    this.manifestPath = join(cacheDir, `manifest-v${FACTS_VERSION}-${rootKey}.json`);
+    this.snapshotPath = join(cacheDir, `index-v${FACTS_VERSION}.${LABELS_VERSION}-${rootKey}.json`);
+  }
+
+  /** Key of an index built from exactly these sources (and these options). */
+  static snapshotKey(entries: ManifestEntry[], options: string): string {
+    const hash = createHash('sha1').update(`${FACTS_VERSION}.${LABELS_VERSION}\n${options}\n`);
+    for (const e of [...entries].sort((a, b) => (a.file < b.file ? -1 : 1))) hash.update(`${e.file}\0${e.size}\0${e.mtimeMs}\0${e.hash}\n`);
+    return hash.digest('hex');
+  }
+
+  loadManifest(): Map<string, ManifestEntry> {
+    try {
+      const entries = JSON.parse(readFileSync(this.manifestPath, 'utf8')) as ManifestEntry[];
+      return new Map(entries.map((e) => [e.file, e]));
+    } catch {
+      return new Map();
+    }
+  }
+
+  saveManifest(entries: ManifestEntry[]): void {
+    writeAtomically(this.manifestPath, JSON.stringify(entries));
+  }
+
+  /** The labelled index saved under `key`, or undefined. */
+  loadSnapshot(key: string): IndexDocument | undefined {
+    try {
+      const text = readFileSync(this.snapshotPath, 'utf8');
+      // The key leads the file, so a stale snapshot is rejected before the document is parsed.
+      const header = `{"key":${JSON.stringify(key)},"document":`;
+      if (!text.startsWith(header)) return undefined;
+      return JSON.parse(text.slice(header.length, -1)) as IndexDocument;
+    } catch {
+      return undefined;
+    }
+  }
+
+  saveSnapshot(key: string, document: IndexDocument): void {
+    writeAtomically(this.snapshotPath, `{"key":${JSON.stringify(key)},"document":${JSON.stringify(document)}}`);
+  }
+
+  /** Synchronous load, for an index that starts from a snapshot and needs its facts only on the first edit. */
+  loadSync(root: string): Map<string, FileFacts> {
+    const entries = new Map<string, FileFacts>();
+    const pack = JSON.parse(readFileSync(this.packPath, 'utf8')) as CachePack;
+    if (pack.version !== FACTS_VERSION || pack.root !== root) throw new Error(`cache pack ${this.packPath} is not for ${root}`);
+    for (const encoded of pack.entries) entries.set(encoded.file, decodeFacts(encoded));
+    return entries;
   }
 
   /** Cached facts by file; empty (never an error) when the pack is missing, unreadable or from another version. */
@@ -60,4 +123,11 @@ export class FactCache {
     await fs.writeFile(temp, text);
     await fs.rename(temp, this.packPath);
   }
+}
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
 }

@@ -44,6 +44,30 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const { files: sources, problems } = discoverSources(root, options);
   lap('discover');
   const cache = options.cacheDir ? new FactCache(options.cacheDir, root) : undefined;
+  const optionsKey = JSON.stringify([options.exclude ?? null, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES]);
+  if (cache) {
+    // Nothing changed since the last index (same files, sizes and times): serve its saved labels, load facts later.
+    const manifest = cache.loadManifest();
+    const unchanged = manifest.size === sources.length && sources.every((s) => manifest.get(s.file)?.size === s.size && manifest.get(s.file)?.mtimeMs === s.mtimeMs);
+    if (unchanged) {
+      const key = FactCache.snapshotKey([...manifest.values()], optionsKey);
+      const snapshot = cache.loadSnapshot(key);
+      if (snapshot) {
+        lap('snapshot');
+        const stats: IndexStats = {
+          ...snapshot.stats,
+          ms: 0,
+          parsedFiles: 0,
+          cachedFiles: snapshot.stats.files,
+          workers: 0,
+          phases: { ...phases },
+        };
+        const index = SpdkIndex.fromSnapshot(root, snapshot, stats, () => cache.loadSync(root));
+        stats.ms = Math.round(performance.now() - started);
+        return index;
+      }
+    }
+  }
   const cached = cache ? await cache.load(root) : new Map<string, FileFacts>();
   lap('cacheLoad');
   // Biggest first, so the last batches are small and both workers finish together.
@@ -89,7 +113,15 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     const facts = files.get(s.file);
     if (facts) ordered.set(s.file, facts);
   }
-  if (cache && parsedFiles > 0) await cache.save(root, ordered.values(), encodedJson).catch((error: Error) => problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${error.message}` }));
+  const manifest = sources.map((s) => ({ file: s.file, size: s.size, mtimeMs: s.mtimeMs, hash: ordered.get(s.file)?.hash ?? '' }));
+  if (cache) {
+    try {
+      if (parsedFiles > 0) await cache.save(root, ordered.values(), encodedJson);
+      cache.saveManifest(manifest);
+    } catch (error) {
+      problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${(error as Error).message}` });
+    }
+  }
   lap('cacheSave');
   const stats: IndexStats = {
     files: ordered.size,
@@ -102,26 +134,71 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     phases: { ...phases, workerCpu: Math.round(run.workerMs), workerRead: Math.round(run.readMs) },
   };
   const index = new SpdkIndex(root, ordered, problems, stats);
+  if (cache) index.snapshotTarget = { cache, key: FactCache.snapshotKey(manifest, optionsKey) };
   stats.ms = Math.round(performance.now() - started);
   return index;
 }
 
-/** The labelled index of one tree, with lookups for the editor and CLI and single-file updates. */
+/**
+ * The labelled index of one tree, with lookups for the editor and CLI and single-file updates. It starts either from
+ * facts (linked at once) or from a saved snapshot of its labels, when nothing changed since it was saved; then the
+ * facts are loaded on the first question the snapshot cannot answer (an edit, a struct lookup).
+ */
 export class SpdkIndex {
-  readonly model: IndexModel;
+  private modelState: IndexModel | undefined;
+  private snapshot: IndexDocument | undefined;
+  private loadFacts: (() => Map<string, FileFacts>) | undefined;
   private functionsByFile = new Map<string, FunctionDefinition[]>();
+  private snapshotFunctions: Map<string, FunctionLabels[]> | undefined;
+  /** Where `saveSnapshot` writes, and the generation the saved labels belong to. */
+  snapshotTarget: { cache: FactCache; key: string } | undefined;
+  private snapshotGeneration = -1;
 
   constructor(
     readonly root: string,
-    readonly files: Map<string, FileFacts>,
+    files: Map<string, FileFacts> | undefined,
     readonly problems: IndexProblem[],
     readonly stats: IndexStats,
   ) {
+    if (files) this.link(files);
+  }
+
+  static fromSnapshot(root: string, snapshot: IndexDocument, stats: IndexStats, loadFacts: () => Map<string, FileFacts>): SpdkIndex {
+    const index = new SpdkIndex(root, undefined, snapshot.problems, stats);
+    index.snapshot = snapshot;
+    index.loadFacts = loadFacts;
+    index.snapshotFunctions = new Map();
+    for (const fn of snapshot.functions) {
+      const list = index.snapshotFunctions.get(fn.file);
+      if (list) list.push(fn);
+      else index.snapshotFunctions.set(fn.file, [fn]);
+    }
+    for (const list of index.snapshotFunctions.values()) list.sort((a, b) => a.line - b.line);
+    return index;
+  }
+
+  private link(files: Map<string, FileFacts>): void {
     const started = performance.now();
-    this.model = new IndexModel(files);
+    this.modelState = new IndexModel(files);
     for (const facts of files.values()) this.indexDefinitions(facts);
     this.stats.phases.link = Math.round(performance.now() - started);
     this.stats.parseErrorFiles = [...files.values()].filter((f) => f.parseErrors > 0).length;
+    this.snapshotGeneration = this.modelState.generation;
+  }
+
+  /** The linked model; an index that started from a snapshot loads its facts now. */
+  get model(): IndexModel {
+    if (!this.modelState) {
+      const facts = this.loadFacts!();
+      this.link(facts);
+      this.snapshot = undefined;
+      this.snapshotFunctions = undefined;
+    }
+    return this.modelState!;
+  }
+
+  get files(): Map<string, FileFacts> {
+    return this.model.files;
   }
 
   private indexDefinitions(facts: FileFacts): void {
@@ -130,6 +207,7 @@ export class SpdkIndex {
 
   /** The full document (every function labelled): what `--json` writes. */
   get document(): IndexDocument {
+    if (this.snapshot) return { ...this.snapshot, stats: this.stats };
     return this.model.memoize('document', () => {
       const started = performance.now();
       const document = indexDocument(this.model, this.root, this.stats, this.problems);
@@ -138,13 +216,21 @@ export class SpdkIndex {
     });
   }
 
+  /** Saves the labels for the next start, when they still describe the files as they were indexed. */
+  saveSnapshot(): boolean {
+    if (!this.snapshotTarget || this.snapshot || !this.modelState || this.modelState.generation !== this.snapshotGeneration) return false;
+    this.snapshotTarget.cache.saveSnapshot(this.snapshotTarget.key, this.document);
+    return true;
+  }
+
   /**
    * Replace one file's facts from new text (an edit or a save). `keepTree` keeps the file's syntax tree for the next
    * edit (open documents only). Returns what had to be relinked.
    */
   updateFile(extractor: FactExtractor, file: string, text: string, keepTree = false): { facts: FileFacts; relinked: 'file' | 'all' } {
+    const model = this.model;
     const facts = keepTree ? extractor.extractOpen(file, text) : extractor.extract(file, text);
-    const relinked = this.model.update(facts);
+    const relinked = model.update(facts);
     this.indexDefinitions(facts);
     return { facts, relinked };
   }
@@ -156,6 +242,7 @@ export class SpdkIndex {
 
   /** Labels of the function whose definition spans `line` (1-based) in `file`. */
   functionAt(file: string, line: number): FunctionLabels | undefined {
+    if (this.snapshotFunctions) return lastStartingAtOrBefore(this.snapshotFunctions.get(file), line);
     const list = this.functionsByFile.get(file);
     if (!list) return undefined;
     let lo = 0;
@@ -175,15 +262,18 @@ export class SpdkIndex {
 
   /** Labels of every definition named `name` (static functions can share a name across files). */
   functionsNamed(name: string): FunctionLabels[] {
+    if (this.snapshot) return this.snapshot.functions.filter((f) => f.name === name);
     const defs = this.model.symbols.functions.get(name) ?? [];
     return defs.map((d) => functionLabels(this.model, functionKey(d.file, name))).filter((l): l is FunctionLabels => l !== undefined);
   }
 
   rpcMethods(): RpcMethod[] {
+    if (this.snapshot) return this.snapshot.rpcMethods;
     return rpcMethods(this.model);
   }
 
   type(name: string): TypeLabels | undefined {
+    if (this.snapshot) return this.snapshot.types.find((t) => t.name === name);
     return this.model.memoize('typesByName', () => new Map(typeOwnership(this.model).map((t) => [t.name, t]))).get(name);
   }
 
@@ -198,4 +288,19 @@ export class SpdkIndex {
     }
     return best ? { name: best.name, labels: this.type(best.name) } : undefined;
   }
+}
+
+function lastStartingAtOrBefore(list: FunctionLabels[] | undefined, line: number): FunctionLabels | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found: FunctionLabels | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].line <= line) {
+      found = list[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found && line <= found.endLine ? found : undefined;
 }
