@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       const index = await openIndex(resolve(root), options);
       if (options.json) await fs.writeFile(options.json, JSON.stringify(index.document, null, 1));
       console.log(summary(index));
-      index.saveSnapshot();
+      await index.saveSnapshot();
       if (options.json) console.log(`  wrote ${options.json}`);
       return 0;
     }
@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       const m = where ? /^(.*):(\d+)$/.exec(where) : null;
       if (!root || !m) throw new UsageError('explain needs <root> <file>:<line>');
       const index = await openIndex(resolve(root), options);
+      await index.persisted;
       const file = m[1].replace(/\\/g, '/').replace(/^\.\//, '');
       const relative = file.startsWith('/') ? file.slice(index.root.length + 1) : file;
       const line = Number(m[2]);

@@ -24,9 +24,11 @@ describe('indexer', () => {
 
   it('reuses cached facts for unchanged files and reparses only what changed', async () => {
     const cold = await indexTree({ root, cacheDir, ...options });
+    await cold.persisted;
     assert.equal(cold.stats.cachedFiles, 0);
     assert.ok(cold.stats.parsedFiles >= 10);
     const warm = await indexTree({ root, cacheDir, ...options });
+    await warm.persisted;
     assert.equal(warm.stats.parsedFiles, 0);
     assert.equal(warm.stats.cachedFiles, cold.stats.parsedFiles);
     assert.deepEqual(warm.document.functions, cold.document.functions);
@@ -42,7 +44,7 @@ describe('indexer', () => {
   it('starts from the saved labels when nothing changed, and loads facts on the first edit', async () => {
     const cold = await indexTree({ root, cacheDir, ...options });
     const coldDoc = cold.document;
-    assert.equal(cold.saveSnapshot(), true);
+    assert.equal(await cold.saveSnapshot(), true);
     const warm = await indexTree({ root, cacheDir, ...options });
     assert.ok('snapshot' in warm.stats.phases, 'served from the snapshot');
     assert.deepEqual(warm.document.functions, coldDoc.functions);
@@ -72,6 +74,7 @@ describe('indexer', () => {
 
   it('ignores a corrupt cache pack', async () => {
     const first = await indexTree({ root, cacheDir, ...options });
+    await first.persisted;
     writeFileSync(new FactCache(cacheDir, root).packPath, '{"version": 2, "entries": [ {"broken"');
     const again = await indexTree({ root, cacheDir, ...options });
     assert.equal(again.stats.cachedFiles, 0);

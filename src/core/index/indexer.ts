@@ -114,15 +114,6 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     if (facts) ordered.set(s.file, facts);
   }
   const manifest = sources.map((s) => ({ file: s.file, size: s.size, mtimeMs: s.mtimeMs, hash: ordered.get(s.file)?.hash ?? '' }));
-  if (cache) {
-    try {
-      if (parsedFiles > 0) await cache.save(root, ordered.values(), encodedJson);
-      cache.saveManifest(manifest);
-    } catch (error) {
-      problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${(error as Error).message}` });
-    }
-  }
-  lap('cacheSave');
   const stats: IndexStats = {
     files: ordered.size,
     ms: 0,
@@ -134,8 +125,19 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     phases: { ...phases, workerCpu: Math.round(run.workerMs), workerRead: Math.round(run.readMs) },
   };
   const index = new SpdkIndex(root, ordered, problems, stats);
-  if (cache) index.snapshotTarget = { cache, key: FactCache.snapshotKey(manifest, optionsKey) };
   stats.ms = Math.round(performance.now() - started);
+  if (cache) {
+    index.snapshotTarget = { cache, key: FactCache.snapshotKey(manifest, optionsKey) };
+    // The index is ready now; the cache is written behind it (the pack first: the manifest vouches for it).
+    index.persisted = (async () => {
+      try {
+        if (parsedFiles > 0) await cache.save(root, ordered.values(), encodedJson);
+        cache.saveManifest(manifest);
+      } catch (error) {
+        problems.push({ file: '.', kind: 'unreadable', message: `cache not saved: ${(error as Error).message}` });
+      }
+    })();
+  }
   return index;
 }
 
@@ -152,6 +154,8 @@ export class SpdkIndex {
   private snapshotFunctions: Map<string, FunctionLabels[]> | undefined;
   /** Where `saveSnapshot` writes, and the generation the saved labels belong to. */
   snapshotTarget: { cache: FactCache; key: string } | undefined;
+  /** Settles when the on-disk cache holds this index's facts. */
+  persisted: Promise<void> = Promise.resolve();
   private snapshotGeneration = -1;
 
   constructor(
@@ -217,7 +221,8 @@ export class SpdkIndex {
   }
 
   /** Saves the labels for the next start, when they still describe the files as they were indexed. */
-  saveSnapshot(): boolean {
+  async saveSnapshot(): Promise<boolean> {
+    await this.persisted;
     if (!this.snapshotTarget || this.snapshot || !this.modelState || this.modelState.generation !== this.snapshotGeneration) return false;
     this.snapshotTarget.cache.saveSnapshot(this.snapshotTarget.key, this.document);
     return true;
