@@ -248,19 +248,8 @@ export class SpdkIndex {
   /** Labels of the function whose definition spans `line` (1-based) in `file`. */
   functionAt(file: string, line: number): FunctionLabels | undefined {
     if (this.snapshotFunctions) return lastStartingAtOrBefore(this.snapshotFunctions.get(file), line);
-    const list = this.functionsByFile.get(file);
-    if (!list) return undefined;
-    let lo = 0;
-    let hi = list.length - 1;
-    let found: FunctionDefinition | undefined;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].line <= line) {
-        found = list[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (!found || line > found.endLine) return undefined;
+    const found = lastStartingAtOrBefore(this.functionsByFile.get(file), line);
+    if (!found) return undefined;
     const labels = functionLabels(this.model, functionKey(file, found.name));
     return labels && labels.line !== found.line ? { ...labels, line: found.line, endLine: found.endLine } : labels;
   }
@@ -295,11 +284,12 @@ export class SpdkIndex {
   }
 }
 
-function lastStartingAtOrBefore(list: FunctionLabels[] | undefined, line: number): FunctionLabels | undefined {
+/** In a list sorted by `line`, the definition that spans `line`. */
+function lastStartingAtOrBefore<T extends { line: number; endLine: number }>(list: T[] | undefined, line: number): T | undefined {
   if (!list) return undefined;
   let lo = 0;
   let hi = list.length - 1;
-  let found: FunctionLabels | undefined;
+  let found: T | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (list[mid].line <= line) {

@@ -2,6 +2,8 @@
 // newlines) and the function bodies, which bodyFacts reads with a fast statement scanner. Bodies are most of SPDK's
 // text; parsing only the skeleton makes a cold index faster than a full parse, and rows stay those of the file.
 
+import { skipQuoted } from './cText';
+
 export interface BodySpan {
   /** Offset of the body's `{` and `}` in the full (normalized) text. */
   open: number;
@@ -51,7 +53,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
     }
     lineStart = false;
     if (ch === 34 || ch === 39) {
-      i = skipLiteral(text, i);
+      i = skipQuoted(text, i);
       lastSignificant = i - 1;
       continue;
     }
@@ -129,7 +131,7 @@ export function matchBrace(text: string, open: number): number {
     else if (ch === 125) {
       depth--;
       if (depth === 0) return i;
-    } else if (ch === 34 || ch === 39) i = skipLiteral(text, i) - 1;
+    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
     else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
       if (close < 0) return -1;
@@ -141,18 +143,6 @@ export function matchBrace(text: string, open: number): number {
     }
   }
   return -1;
-}
-
-export function skipLiteral(text: string, open: number): number {
-  const quote = text.charCodeAt(open);
-  let i = open + 1;
-  while (i < text.length) {
-    const ch = text.charCodeAt(i);
-    if (ch === 92) i += 2;
-    else if (ch === quote || ch === 10) return i + 1;
-    else i++;
-  }
-  return i;
 }
 
 /** Offset of the newline ending a preprocessor directive (with its backslash continuations). */

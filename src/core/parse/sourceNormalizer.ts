@@ -7,6 +7,9 @@
 //   `SPDK_BDEV_MODULE_REGISTER(...)`, `SPDK_LOG_REGISTER_COMPONENT(...)`) get one, so they do not swallow
 //   the declaration that follows. This is the only rewrite that shifts byte offsets (never rows).
 
+import { skipQuoted } from './cText';
+import { endOfDirective } from './functionBodies';
+
 const LOOP_MACRO = /\b([A-Z][A-Z0-9_]*_FOREACH[A-Z0-9_]*|[A-Z][A-Z0-9_]*_FOR_EACH[A-Z0-9_]*)(\s*\()/g;
 const LIST_HEAD_MACRO = /\b((?:TAILQ|STAILQ|LIST|SLIST|CIRCLEQ|RB|SPLAY)_HEAD\s*\()([^,()]*),/g;
 const UPPER_NAME = /[A-Z_][A-Z0-9_]*/y;
@@ -68,7 +71,7 @@ function terminateFileScopeMacroStatements(text: string): string {
     } else if (ch === 34 /* " */ || ch === 39 /* ' */) {
       i = skipQuoted(text, i);
     } else if (ch === 35 /* # */ && isFirstOnLine(text, i)) {
-      i = skipPreprocessorLine(text, i);
+      i = endOfDirective(text, i);
     } else {
       if (ch === 123 /* { */) depth++;
       else if (ch === 125 /* } */ && depth > 0) depth--;
@@ -147,32 +150,6 @@ function restOfLineIsBlank(text: string, from: number): boolean {
     return false;
   }
   return true;
-}
-
-function skipQuoted(text: string, open: number): number {
-  const quote = text.charCodeAt(open);
-  let i = open + 1;
-  while (i < text.length) {
-    const ch = text.charCodeAt(i);
-    if (ch === 92 /* \ */) i += 2;
-    else if (ch === quote || ch === 10) return i + 1;
-    else i++;
-  }
-  return i;
-}
-
-function skipPreprocessorLine(text: string, from: number): number {
-  let i = from;
-  while (i < text.length) {
-    const eol = text.indexOf('\n', i);
-    if (eol < 0) return text.length;
-    // A backslash before the newline continues the directive.
-    let j = eol - 1;
-    if (text[j] === '\r') j--;
-    if (text[j] !== '\\') return eol;
-    i = eol + 1;
-  }
-  return i;
 }
 
 function isFirstOnLine(text: string, at: number): boolean {
