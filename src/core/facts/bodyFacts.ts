@@ -63,7 +63,7 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     const isDeclaration = !STATEMENT_KEYWORDS.test(trimmed) && DECLARATION_START.test(trimmed);
     if (isDeclaration) readLocalDeclaration(trimmed, at, scope, lineOf, out);
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
-    readCalls(source, scan, start, end, base, scope.caller, lineOf, out);
+    readCalls(source, scan, start, end, base, scope, lineOf, out);
     if (trimmed.includes('{')) readCompoundLiterals(source, scan, start, end, base, out);
   });
 }
@@ -257,7 +257,8 @@ function expressionEnd(scan: string, from: number, limit: number): number {
   return limit;
 }
 
-function readCalls(source: string, scan: string, start: number, end: number, base: number, caller: string, lineOf: (offset: number) => number, out: BodyOutput): void {
+function readCalls(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  const caller = scope.caller;
   const statement = scan.slice(start, end);
   CALL_NAME.lastIndex = 0;
   for (let m = CALL_NAME.exec(statement); m; m = CALL_NAME.exec(statement)) {
@@ -271,7 +272,11 @@ function readCalls(source: string, scan: string, start: number, end: number, bas
     let p = at - 1;
     while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
     const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
-    const args: ValueSummary[] = splitArguments(source.slice(open, close + 1)).map((a) => summarizeValue(a.text));
+    // A parameter or local passed on is a value, not a function name, even when a function of that name exists.
+    const args: ValueSummary[] = splitArguments(source.slice(open, close + 1)).map((a) => {
+      const value = summarizeValue(a.text);
+      return value.kind === 'ident' && scope.locals.has(value.name) ? { kind: 'other', text: value.name } : value;
+    });
     const call: CallSite = viaField ? { callee: '', calleeField: name, line: lineOf(base + at), caller, args } : { callee: name, line: lineOf(base + at), caller, args };
     out.calls.push(call);
   }
