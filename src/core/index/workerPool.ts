@@ -68,17 +68,20 @@ export async function runJobs(
     const start = (replacements: number) => {
       const worker = new Worker(options.workerScript, { workerData: options.setup });
       live.add(worker);
-      let inFlight: { id: number; jobs: ExtractJob[] } | undefined;
+      // Two batches in flight per worker, so it never waits for this thread to hand it the next one.
+      const inFlight = new Map<number, ExtractJob[]>();
       const dispatch = () => {
         const batch = queue.shift();
         if (!batch) {
-          inFlight = undefined;
-          live.delete(worker);
-          void worker.terminate();
+          if (inFlight.size === 0) {
+            live.delete(worker);
+            void worker.terminate();
+          }
           return;
         }
-        inFlight = { id: nextId++, jobs: batch };
-        worker.postMessage({ type: 'extract', id: inFlight.id, jobs: batch });
+        const id = nextId++;
+        inFlight.set(id, batch);
+        worker.postMessage({ type: 'extract', id, jobs: batch });
       };
       const batchDone = (batchResults: JobResult[]) => {
         if (options.onResults) options.onResults(batchResults);
@@ -90,21 +93,24 @@ export async function runJobs(
       };
       worker.on('message', (message: WorkerResponse) => {
         if (settled) return;
-        if (message.type === 'ready') dispatch();
-        else if (message.type === 'results') {
+        if (message.type === 'ready') {
+          dispatch();
+          dispatch();
+        } else if (message.type === 'results') {
+          inFlight.delete(message.id);
           workerMs += message.parseMs;
           readMs += message.readMs;
-          batchDone(message.results);
           dispatch();
+          batchDone(message.results);
         } else if (message.type === 'fatal') finish(new Error(`index worker failed to start: ${message.message}`));
       });
       const onDeath = (reason: string) => {
         if (settled || !live.has(worker)) return;
         live.delete(worker);
-        const lost = inFlight;
-        inFlight = undefined;
-        if (lost) {
-          batchDone(lost.jobs.map((job) => ({ file: job.file, status: 'skipped' as const, problem: { file: job.file, kind: 'parse_failed' as const, message: `index worker died on this batch: ${reason}` } })));
+        const lost = [...inFlight.values()];
+        inFlight.clear();
+        for (const jobs of lost) {
+          batchDone(jobs.map((job) => ({ file: job.file, status: 'skipped' as const, problem: { file: job.file, kind: 'parse_failed' as const, message: `index worker died on this batch: ${reason}` } })));
         }
         if (settled) return;
         if (replacements >= 3) finish(new Error(`index workers keep dying: ${reason}`));
