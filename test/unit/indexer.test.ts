@@ -75,7 +75,7 @@ describe('indexer', () => {
   it('ignores a corrupt cache pack', async () => {
     const first = await indexTree({ root, cacheDir, ...options });
     await first.persisted;
-    writeFileSync(new FactCache(cacheDir, root).packPath, '{"version": 2, "entries": [ {"broken"');
+    writeFileSync(new FactCache(cacheDir, root, [WORKER_SCRIPT, require.resolve('../../src/core/index/indexer')]).packPath, '{"version": 2, "entries": [ {"broken"');
     const again = await indexTree({ root, cacheDir, ...options });
     assert.equal(again.stats.cachedFiles, 0);
     assert.equal(again.document.functions.length, first.document.functions.length);

@@ -37,8 +37,12 @@ export class FactCache {
   readonly manifestPath: string;
   readonly snapshotPath: string;
 
-  constructor(cacheDir: string, root: string) {
-    const rootKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
+  /**
+   * `codeFiles`: the scripts whose code produced the facts and labels (the worker and this bundle). Their content is
+   * part of every cache name, so a new build never reads what an old one wrote, even if nobody bumped a version.
+   */
+  constructor(cacheDir: string, root: string, codeFiles: string[] = []) {
+    const rootKey = createHash('sha1').update(root).update(codeIdentity(codeFiles)).digest('hex').slice(0, 16);
     this.packPath = join(cacheDir, `facts-v${FACTS_VERSION}-${rootKey}.json`);
     this.manifestPath = join(cacheDir, `manifest-v${FACTS_VERSION}-${rootKey}.json`);
     this.snapshotPath = join(cacheDir, `index-v${FACTS_VERSION}.${LABELS_VERSION}-${rootKey}.json`);
@@ -130,4 +134,24 @@ function writeAtomically(path: string, text: string): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, path);
+}
+
+const identities = new Map<string, string>();
+
+function codeIdentity(files: string[]): string {
+  const key = files.join('\0');
+  let identity = identities.get(key);
+  if (identity === undefined) {
+    const hash = createHash('sha1');
+    for (const file of files) {
+      try {
+        hash.update(readFileSync(file));
+      } catch {
+        hash.update(`missing:${file}`);
+      }
+    }
+    identity = hash.digest('hex');
+    identities.set(key, identity);
+  }
+  return identity;
 }

@@ -43,7 +43,8 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   };
   const { files: sources, problems } = discoverSources(root, options);
   lap('discover');
-  const cache = options.cacheDir ? new FactCache(options.cacheDir, root) : undefined;
+  const workerScript = options.workerScript ?? findWorkerScript();
+  const cache = options.cacheDir ? new FactCache(options.cacheDir, root, [workerScript, __filename]) : undefined;
   const optionsKey = JSON.stringify([options.exclude ?? null, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES]);
   if (cache) {
     // Nothing changed since the last index (same files, sizes and times): serve its saved labels, load facts later.
@@ -99,7 +100,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const run = await runJobs(jobs, {
     workers,
     setup: { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES },
-    workerScript: options.workerScript ?? findWorkerScript(),
+    workerScript,
     batchSize: cached.size > 0 ? 64 : 8,
     onProgress: options.onProgress,
     onResults: take,

@@ -135,13 +135,22 @@ function resolveHolder(symbols: SymbolTable, file: string, store: FieldStore): H
   const target = store.target;
   if (!target.rootType) return undefined;
   let structName = target.rootType;
+  // The array field the path stands on, if any: a positional step into it picks an element, not a field.
+  let array: { holder: string; field: string; type: string } | undefined;
   for (const step of target.fields) {
+    if (array && step.startsWith('#')) {
+      array = undefined;
+      continue;
+    }
     const struct = symbols.struct(structName, file);
     if (!struct) return undefined;
     const field = step.startsWith('#') ? struct.item.fields[Number(step.slice(1))] : struct.item.fields.find((f) => f.name === step);
     if (!field) return undefined;
+    array = field.type.includes('[') ? { holder: structName, field: field.name, type: field.type } : undefined;
     structName = baseTypeName(field.type);
   }
+  // `.handlers = { fn_a, fn_b }`: elements of an array of function pointers belong to the array field.
+  if (array && store.position !== undefined) return { structName: array.holder, field: array.field, fieldType: array.type };
   const struct = symbols.struct(structName, file);
   if (store.position !== undefined) {
     const field = struct?.item.fields[store.position];
