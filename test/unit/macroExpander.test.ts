@@ -52,3 +52,20 @@ describe('macro expander', () => {
     assert.deepEqual(expander([poller]).expand(call, 'a.c'), [call]);
   });
 });
+
+describe('macro expander: struct initializers in macro bodies', () => {
+  it('maps `.field = param` of a struct the body defines to the argument', () => {
+    const trace: MacroDefinition = {
+      name: 'SPDK_TRACE_REGISTER_FN',
+      line: 1,
+      params: ['fn', 'name', 'order'],
+      body: 'static void fn(void); struct spdk_trace_register_fn reg_ ## fn = { .name = name, .reg_fn = fn, }; static void f(void) { g(&reg_ ## fn); }',
+    };
+    const e = new MacroExpander((n) => (n === trace.name ? trace : undefined));
+    const stores = e.expandStores({ callee: 'SPDK_TRACE_REGISTER_FN', args: [ident('my_trace'), { kind: 'string', value: 'x' }, ident('1')] }, 'a.c');
+    assert.deepEqual(stores, [
+      { structName: 'struct spdk_trace_register_fn', field: 'name', value: { kind: 'string', value: 'x' }, macro: 'SPDK_TRACE_REGISTER_FN' },
+      { structName: 'struct spdk_trace_register_fn', field: 'reg_fn', value: ident('my_trace'), macro: 'SPDK_TRACE_REGISTER_FN' },
+    ]);
+  });
+});

@@ -94,6 +94,22 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
       add(call); // the extracted call itself: no copy
       continue;
     }
+    for (const store of expander.expandStores(call, file)) {
+      if (store.value.kind !== 'ident') continue;
+      const target = symbols.resolveFunction(store.value.name, file);
+      const fieldType = symbols.field(store.structName, store.field, file)?.type ?? '';
+      if (!target || (fieldType && !symbols.isFunctionType(fieldType))) continue;
+      links.slots.push({
+        targetKey: functionKey(target.file, target.item.name),
+        targetName: target.item.name,
+        structName: store.structName,
+        field: store.field,
+        fieldType,
+        in: call.caller,
+        file,
+        line: call.line,
+      });
+    }
     for (const expanded of expander.expand(call, file)) {
       add({ callee: expanded.callee, args: expanded.args, line: call.line, caller: call.caller, ...(expanded.macro ? { macro: expanded.macro } : {}) });
     }

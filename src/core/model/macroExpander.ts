@@ -11,6 +11,20 @@ interface TemplateCall {
   args: ({ param: number } | { value: ValueSummary })[];
 }
 
+/** `.field = param` inside a struct initializer the macro body defines (`struct spdk_trace_register_fn reg = { .reg_fn = fn }`). */
+interface TemplateStore {
+  structName: string;
+  field: string;
+  param: number;
+}
+
+export interface ExpandedStore {
+  structName: string;
+  field: string;
+  value: ValueSummary;
+  macro: string;
+}
+
 export interface ExpandedCall {
   callee: string;
   args: ValueSummary[];
@@ -27,6 +41,7 @@ const MAX_DEPTH = 8;
 
 export class MacroExpander {
   private readonly templates = new WeakMap<MacroDefinition, TemplateCall[]>();
+  private readonly storeTemplates = new WeakMap<MacroDefinition, TemplateStore[]>();
 
   constructor(private readonly lookup: (name: string, fromFile: string) => MacroDefinition | undefined) {}
 
@@ -41,6 +56,21 @@ export class MacroExpander {
     const out: ExpandedCall[] = [];
     this.expandInto(macro, call.args, fromFile, call.callee, 0, out, new Set([macro.name]));
     return out;
+  }
+
+  /** Struct fields the macro's body initialises from its arguments (one level of macro only). */
+  expandStores(call: Pick<CallSite, 'callee' | 'args'>, fromFile: string): ExpandedStore[] {
+    const macro = call.callee ? this.lookup(call.callee, fromFile) : undefined;
+    if (!macro) return [];
+    let stores = this.storeTemplates.get(macro);
+    if (!stores) {
+      stores = readStoreTemplates(macro);
+      this.storeTemplates.set(macro, stores);
+    }
+    return stores.flatMap((s) => {
+      const value = call.args[s.param];
+      return value ? [{ structName: s.structName, field: s.field, value, macro: macro.name }] : [];
+    });
   }
 
   private expandInto(
@@ -129,4 +159,25 @@ function insideString(text: string, at: number): boolean {
     } else i++;
   }
   return false;
+}
+
+const STRUCT_INITIALIZER = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s+[^=;{}]*=\s*\{/g;
+
+function readStoreTemplates(macro: MacroDefinition): TemplateStore[] {
+  const body = macro.body;
+  const paramIndex = new Map(macro.params.map((p, i) => [p, i]));
+  const stores: TemplateStore[] = [];
+  STRUCT_INITIALIZER.lastIndex = 0;
+  for (let m = STRUCT_INITIALIZER.exec(body); m; m = STRUCT_INITIALIZER.exec(body)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchingClose(body, open);
+    if (close < 0) continue;
+    for (const element of splitArguments(`(${body.slice(open + 1, close)})`)) {
+      const designated = /^\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/s.exec(element.text);
+      if (!designated) continue;
+      const param = paramIndex.get(peelExpression(designated[2]));
+      if (param !== undefined) stores.push({ structName: `${m[1]} ${m[2]}`, field: designated[1], param });
+    }
+  }
+  return stores;
 }
