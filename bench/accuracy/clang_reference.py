@@ -92,9 +92,13 @@ def read_init_list(cursor, type_, caller, out):
             refs = [p for p in parts if p.kind == K.MEMBER_REF]
             if refs:
                 field_name = refs[-1].spelling
-                field = next((f for f in fields if f.spelling == field_name), None)
+                matches = [i for i, f in enumerate(fields) if f.spelling == field_name]
+                if not matches:
+                    position += 1
+                    continue
+                position = matches[0]
+                field = fields[position]
                 value = parts[-1]
-                position = fields.index(field) if field in fields else position
         if field is None and position < len(fields):
             field = fields[position]
         position += 1

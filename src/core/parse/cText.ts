@@ -297,7 +297,8 @@ export function collapseSpace(text: string): string {
 /** The base type a declaration names: `static const struct foo` → `struct foo`; `spdk_msg_fn` stays. */
 export function baseTypeName(typeText: string): string {
   const t = collapseSpace(typeText.replace(/__attribute__\s*\(\(.*?\)\)/g, ' '));
-  const tagged = /\b(struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(t);
+  // `struct a::b` names the anonymous struct of member b of struct a (see extractFacts' readFields).
+  const tagged = /\b(struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)/.exec(t);
   if (tagged) return `${tagged[1]} ${tagged[2]}`;
   const words = (t.match(IDENT_GLOBAL) ?? []).filter((w) => !TYPE_QUALIFIERS.has(w) && w !== 'SPDK_ATOMIC');
   return words.join(' ');
