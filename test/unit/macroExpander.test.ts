@@ -69,3 +69,19 @@ describe('macro expander: struct initializers in macro bodies', () => {
     ]);
   });
 });
+
+describe('macro expander: pasted callees', () => {
+  it('builds the callee name from pasted pieces and arguments', () => {
+    const getReg: MacroDefinition = {
+      name: 'get_reg_async',
+      line: 1,
+      params: ['ctrlr', 'reg', 'sz', 'cb_fn', 'cb_arg'],
+      body: 'transport_get_reg_ ## sz ## _async(ctrlr, offsetof(struct regs, reg), cb_fn, cb_arg)',
+    };
+    const getVs: MacroDefinition = { name: 'get_vs_async', line: 2, params: ['ctrlr', 'cb_fn', 'cb_arg'], body: 'get_reg_async(ctrlr, vs, 4, cb_fn, cb_arg)' };
+    const e = new MacroExpander((n) => [getReg, getVs].find((m) => m.name === n));
+    const [call] = e.expand({ callee: 'get_vs_async', args: [ident('c'), ident('vs_done'), ident('c')] }, 'a.c');
+    assert.equal(call.callee, 'transport_get_reg_4_async');
+    assert.deepEqual(call.args[2], ident('vs_done'));
+  });
+});

@@ -8,6 +8,8 @@ interface TemplateCall {
   callee: string;
   /** When the callee itself is a macro parameter (`fn(x)` in the body). */
   calleeParam?: number;
+  /** When the callee is pasted from pieces (`get_reg_ ## sz ## _async(...)`): literal text or a parameter's argument. */
+  calleePasted?: (string | { param: number })[];
   args: ({ param: number } | { value: ValueSummary })[];
 }
 
@@ -90,6 +92,12 @@ export class MacroExpander {
         if (!actual || actual.kind !== 'ident') continue;
         callee = actual.name;
       }
+      if (template.calleePasted) {
+        const pieces = template.calleePasted.map((piece) => (typeof piece === 'string' ? piece : tokenText(args[piece.param])));
+        if (pieces.some((piece) => piece === undefined)) continue;
+        callee = pieces.join('');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(callee)) continue;
+      }
       const inner = depth < MAX_DEPTH && !active.has(callee) ? this.lookup(callee, fromFile) : undefined;
       if (inner) {
         active.add(callee);
@@ -124,14 +132,16 @@ function readTemplate(macro: MacroDefinition): TemplateCall[] {
     const name = m[1];
     if (NOT_CALLS.has(name)) continue;
     const before = body.slice(Math.max(0, at - 2), at);
-    if (before.endsWith('#') || before === '##') continue; // stringified or pasted name
+    const pasted = /((?:[A-Za-z_][A-Za-z0-9_]*\s*##\s*)+)$/.exec(body.slice(0, at));
+    if (!pasted && before.endsWith('#')) continue; // a stringified name
     const open = at + m[0].length - 1;
     const close = matchingClose(body, open);
     if (close < 0) continue;
     if (body.slice(close + 1).trimStart().startsWith('##')) continue;
-    // A declaration (`static void name(void) {`) is not a call.
-    const prefix = body.slice(0, at).trimEnd();
-    if (/\b(void|int|bool|static|inline|char|long|unsigned|struct\s+[A-Za-z_][A-Za-z0-9_]*|\*)$/.test(prefix) && /^\s*\{/.test(body.slice(close + 1))) continue;
+    // A definition (`static void name(void) {`, `__attribute__((constructor)) reg_ ## fn(void) {`) is not a call.
+    const prefix = body.slice(0, pasted ? at - pasted[1].length : at).trimEnd();
+    const definesFunction = pasted !== null || /(\b(void|int|bool|static|inline|char|long|unsigned|struct\s+[A-Za-z_][A-Za-z0-9_]*)|[*)])$/.test(prefix);
+    if (definesFunction && /^\s*\{/.test(body.slice(close + 1))) continue;
     const argTexts = splitArguments(body.slice(open, close + 1)).map((p) => p.text.trim());
     const args = argTexts.map((text) => {
       if (text.includes('##') || text.startsWith('#')) return { value: { kind: 'other', text } as ValueSummary };
@@ -141,8 +151,15 @@ function readTemplate(macro: MacroDefinition): TemplateCall[] {
       return { value: summarizeValue(text) };
     });
     const template: TemplateCall = { callee: name, args };
-    const calleeParam = paramIndex.get(name);
-    if (calleeParam !== undefined) template.calleeParam = calleeParam;
+    if (pasted) {
+      template.calleePasted = [...pasted[1].split('##').map((p) => p.trim()).filter((p) => p !== ''), name].map((piece) => {
+        const index = paramIndex.get(piece);
+        return index === undefined ? piece : { param: index };
+      });
+    } else {
+      const calleeParam = paramIndex.get(name);
+      if (calleeParam !== undefined) template.calleeParam = calleeParam;
+    }
     calls.push(template);
   }
   return calls;
@@ -180,4 +197,12 @@ function readStoreTemplates(macro: MacroDefinition): TemplateStore[] {
     }
   }
   return stores;
+}
+
+/** The text a macro argument pastes as: a name, or a literal such as `4`. */
+function tokenText(value: ValueSummary | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.kind === 'ident') return value.name;
+  if (value.kind === 'other' && /^[A-Za-z0-9_]+$/.test(value.text)) return value.text;
+  return undefined;
 }
