@@ -2,10 +2,11 @@
 """Compiler-accurate reference facts for checking SPDK Lens's index (bench/accuracy/compare.ts).
 
 Parses each .c file of an SPDK tree with libclang (Debian: python3-clang-14, libclang-14-dev) and writes, as JSON:
-  calls:    [function, api, arg]  - a function name passed as argument `arg` of a call to `api` (after macro expansion)
-  slots:    [function, "struct T.field"] - a function stored in a struct field by an initializer or an assignment
-  complete: [function]            - functions whose body calls spdk_bdev_io_complete*
-  free:     [function]            - functions whose body calls spdk_bdev_free_io
+  calls:    [function, api, arg, file] - a function name passed as argument `arg` of a call to `api` (after macro expansion)
+  slots:    [function, "struct T.field", file] - a function stored in a struct field by an initializer or an assignment
+  complete: [function, file]      - functions whose body calls spdk_bdev_io_complete*
+  clean_files: [path]             - files clang parsed without an error (the reference is complete for those)
+  free:     [function, file]      - functions whose body calls spdk_bdev_free_io
 Headers the tree does not have (generated config, DPDK, ...) are stubbed as empty files so clang keeps going.
 
 usage: clang_reference.py <spdk_root> <out.json> [dir ...]   (dirs default to lib module app examples)
@@ -109,7 +110,7 @@ def read_init_list(cursor, type_, caller, out):
             continue
         fn = function_ref(value)
         if fn and name:
-            out['slots'].add((fn, f'{name}.{field.spelling}'))
+            out['slots'].add((fn, f'{name}.{field.spelling}', out['file']))
 
 
 def walk(cursor, caller, out):
@@ -119,13 +120,13 @@ def walk(cursor, caller, out):
             callee = child.referenced.spelling if child.referenced is not None else ''
             if caller and callee:
                 if re.match(r'^spdk_bdev_io_complete', callee):
-                    out['complete'].add(caller)
+                    out['complete'].add((caller, out['file']))
                 if callee == 'spdk_bdev_free_io':
-                    out['free'].add(caller)
+                    out['free'].add((caller, out['file']))
             for index, arg in enumerate(child.get_arguments()):
                 fn = function_ref(arg)
                 if fn and callee:
-                    out['calls'].add((fn, callee, index))
+                    out['calls'].add((fn, callee, index, out['file']))
         elif kind == K.BINARY_OPERATOR:
             children = list(child.get_children())
             tokens = [t.spelling for t in child.get_tokens()]
@@ -136,7 +137,7 @@ def walk(cursor, caller, out):
                     parent = lhs.referenced.semantic_parent
                     holder = struct_name(parent.type) if parent is not None else None
                     if holder:
-                        out['slots'].add((fn, f'{holder}.{lhs.spelling}'))
+                        out['slots'].add((fn, f'{holder}.{lhs.spelling}', out['file']))
         elif kind == K.VAR_DECL:
             for init in child.get_children():
                 if init.kind == K.INIT_LIST_EXPR:
@@ -156,6 +157,7 @@ def main():
     open(os.path.join(stubs, 'spdk', 'config.h'), 'w').close()
     include_dirs = [stubs, os.path.join(root, 'include'), os.path.join(root, 'lib'), os.path.join(root, 'module')]
     out = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set()}
+    clean_files = []
     index = ci.Index.create()
     files = []
     for d in dirs:
@@ -173,6 +175,9 @@ def main():
                 stub = os.path.join(stubs, header)
                 os.makedirs(os.path.dirname(stub), exist_ok=True)
                 open(stub, 'a').close()
+        out['file'] = os.path.relpath(path, root)
+        if not any(d.severity >= ci.Diagnostic.Error for d in tu.diagnostics):
+            clean_files.append(os.path.relpath(path, root))
         for cursor in tu.cursor.get_children():
             if cursor.location.file is None or os.path.abspath(cursor.location.file.name) != path:
                 continue
@@ -185,7 +190,9 @@ def main():
         if count % 50 == 0:
             print(f'{count}/{len(files)} {os.path.relpath(path, root)}', file=sys.stderr)
     with open(out_path, 'w') as f:
-        json.dump({k: sorted(list(v)) for k, v in out.items()}, f)
+        facts = {k: sorted(list(v)) for k, v in out.items() if k != 'file'}
+        facts['clean_files'] = clean_files
+        json.dump(facts, f)
 
 
 if __name__ == '__main__':

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Recall and precision of SPDK Lens's index against clang_reference.py's facts for the same files.
 
-usage: compare.py <spdk-lens index.json> <reference.json> [dir ...]   (dirs default to lib module app examples)
+usage: compare.py <spdk-lens index.json> <reference.json> [--clean-only] [dir ...]   (dirs default to lib module app examples)
+
+--clean-only counts only facts located in files clang parsed without errors: elsewhere (missing generated or
+third-party headers) the reference itself is incomplete.
 """
 import json
 import sys
@@ -14,26 +17,30 @@ def in_scope(path, dirs):
 def main():
     index = json.load(open(sys.argv[1]))
     ref = json.load(open(sys.argv[2]))
-    dirs = sys.argv[3:] or ['lib', 'module', 'app', 'examples']
+    args = sys.argv[3:]
+    clean_only = '--clean-only' in args
+    dirs = [a for a in args if a != '--clean-only'] or ['lib', 'module', 'app', 'examples']
+    clean = set(ref.get('clean_files', [])) if clean_only else None
+    scope = lambda path: in_scope(path, dirs) and (clean is None or path in clean)
     ours = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set()}
     for fn in index['functions']:
         for c in fn['contexts']:
-            if c.get('inferred') or not in_scope(c['file'], dirs):
+            if c.get('inferred') or not scope(c['file']):
                 continue
             if 'api' in c:
-                ours['calls'].add((fn['name'], c['api'], c['arg']))
+                ours['calls'].add((fn['name'], c['api'], c['arg'], c['file']))
             elif c['slot'].startswith(('struct ', 'union ')) and '::' not in c['slot']:
-                ours['slots'].add((fn['name'], c['slot']))
-        if in_scope(fn['file'], dirs):
+                ours['slots'].add((fn['name'], c['slot'], c['file']))
+        if scope(fn['file']):
             if fn['completesBdevIo']:
-                ours['complete'].add(fn['name'])
+                ours['complete'].add((fn['name'], fn['file']))
             if fn['freesBdevIo']:
-                ours['free'].add(fn['name'])
+                ours['free'].add((fn['name'], fn['file']))
     print('| facts | reference | ours | recall | precision |')
     print('| --- | ---: | ---: | ---: | ---: |')
     misses = {}
     for key in ['calls', 'slots', 'complete', 'free']:
-        theirs = {tuple(x) if isinstance(x, list) else x for x in ref[key]}
+        theirs = {tuple(x) for x in ref[key] if scope(x[-1])}
         found = ours[key] & theirs
         recall = len(found) / len(theirs) if theirs else 1.0
         precision = len(found) / len(ours[key]) if ours[key] else 1.0
