@@ -131,3 +131,43 @@ describe('indexer', () => {
     }
   });
 });
+
+describe('indexer: worker failures and cancellation', () => {
+  let root: string;
+  let scratch: string;
+  before(() => {
+    root = copySample();
+    scratch = mkdtempSync(join(tmpdir(), 'spdk-lens-worker-'));
+    writeFileSync(join(root, 'lib/sample/crash_here.c'), 'static void boom(void) {}\n');
+    // A worker that dies on any batch holding a file named crash_here.c, and otherwise is the real one.
+    writeFileSync(
+      join(scratch, 'crashing-worker.js'),
+      `const { parentPort } = require('node:worker_threads');\n` +
+        `parentPort.on('message', (m) => { if (m.jobs && m.jobs.some((j) => j.file.includes('crash_here'))) process.exit(3); });\n` +
+        `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
+    );
+    writeFileSync(join(scratch, 'dead-worker.js'), 'process.exit(5);\n');
+  });
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('reports the files of a batch whose worker died and indexes the rest', async () => {
+    const index = await indexTree({ root, cacheDir: null, grammarsDir: GRAMMARS_DIR, workerScript: join(scratch, 'crashing-worker.js') });
+    const failed = index.problems.filter((p) => p.kind === 'parse_failed');
+    assert.ok(failed.some((p) => p.file === 'lib/sample/crash_here.c'), JSON.stringify(index.problems));
+    assert.match(failed[0].message, /worker died/);
+    assert.ok(index.functionsNamed('sample_null_poll').length + index.functionsNamed('sample_pt_create').length >= 1, 'other batches were indexed');
+  });
+
+  it('gives up with a clear error when workers cannot run at all', async () => {
+    await assert.rejects(indexTree({ root, cacheDir: null, grammarsDir: GRAMMARS_DIR, workerScript: join(scratch, 'dead-worker.js') }), /index workers keep dying/);
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(indexTree({ root, cacheDir: null, ...options, signal: controller.signal }), /cancelled/);
+  });
+});

@@ -63,6 +63,7 @@ export async function runJobs(
       if (error) reject(error);
       else resolve({ results, workerMs, readMs });
     };
+    if (options.signal?.aborted) return finish(new Error('indexing cancelled'));
     options.signal?.addEventListener('abort', () => finish(new Error('indexing cancelled')), { once: true });
 
     const start = (replacements: number) => {
