@@ -5,6 +5,8 @@ Parses each .c file of an SPDK tree with libclang (Debian: python3-clang-14, lib
   calls:    [function, api, arg, file] - a function name passed as argument `arg` of a call to `api` (after macro expansion)
   slots:    [function, "struct T.field", file] - a function stored in a struct field by an initializer or an assignment
   complete: [function, file]      - functions whose body calls spdk_bdev_io_complete*
+  channel_ctx: [struct, file]    - io_channel context types: sizeof(struct T) given to spdk_io_device_register, or
+                                   struct T * initialised from spdk_io_channel_get_ctx()
   clean_files: [path]             - files clang parsed without an error (the reference is complete for those)
   free:     [function, file]      - functions whose body calls spdk_bdev_free_io
 Headers the tree does not have (generated config, DPDK, ...) are stubbed as empty files so clang keeps going.
@@ -123,7 +125,12 @@ def walk(cursor, caller, out):
                     out['complete'].add((caller, out['file']))
                 if callee == 'spdk_bdev_free_io':
                     out['free'].add((caller, out['file']))
-            for index, arg in enumerate(child.get_arguments()):
+            args = list(child.get_arguments())
+            if callee == 'spdk_io_device_register' and len(args) > 3:
+                tokens = [t.spelling for t in args[3].get_tokens()]
+                if tokens[:1] == ['sizeof'] and len(tokens) >= 4 and tokens[2] in ('struct', 'union'):
+                    out['channel_ctx'].add((f'{tokens[2]} {tokens[3]}', out['file']))
+            for index, arg in enumerate(args):
                 fn = function_ref(arg)
                 if fn and callee:
                     out['calls'].add((fn, callee, index, out['file']))
@@ -140,6 +147,12 @@ def walk(cursor, caller, out):
                         out['slots'].add((fn, f'{holder}.{lhs.spelling}', out['file']))
         elif kind == K.VAR_DECL:
             for init in child.get_children():
+                call = peel(init)
+                if call.kind == K.CALL_EXPR and call.referenced is not None and call.referenced.spelling == 'spdk_io_channel_get_ctx':
+                    pointee = child.type.get_canonical().get_pointee()
+                    name = struct_name(pointee) if pointee is not None else None
+                    if name:
+                        out['channel_ctx'].add((name, out['file']))
                 if init.kind == K.INIT_LIST_EXPR:
                     read_init_list(init, child.type, caller, out)
         elif kind == K.INIT_LIST_EXPR and child.type is not None:
@@ -156,7 +169,7 @@ def main():
     os.makedirs(os.path.join(stubs, 'spdk'), exist_ok=True)
     open(os.path.join(stubs, 'spdk', 'config.h'), 'w').close()
     include_dirs = [stubs, os.path.join(root, 'include'), os.path.join(root, 'lib'), os.path.join(root, 'module')]
-    out = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set()}
+    out = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set(), 'channel_ctx': set()}
     clean_files = []
     index = ci.Index.create()
     files = []

@@ -22,7 +22,8 @@ def main():
     dirs = [a for a in args if a != '--clean-only'] or ['lib', 'module', 'app', 'examples']
     clean = set(ref.get('clean_files', [])) if clean_only else None
     scope = lambda path: in_scope(path, dirs) and (clean is None or path in clean)
-    ours = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set()}
+    ours = {'calls': set(), 'slots': set(), 'complete': set(), 'free': set(), 'channel_ctx': set()}
+    channel_types = {t['name'] for t in index['types'] if t['ownership'] == 'io_channel_ctx'}
     for fn in index['functions']:
         for c in fn['contexts']:
             if c.get('inferred') or not scope(c['file']):
@@ -39,8 +40,13 @@ def main():
     print('| facts | reference | ours | recall | precision |')
     print('| --- | ---: | ---: | ---: | ---: |')
     misses = {}
-    for key in ['calls', 'slots', 'complete', 'free']:
-        theirs = {tuple(x) for x in ref[key] if scope(x[-1])}
+    for key in ['calls', 'slots', 'complete', 'free', 'channel_ctx']:
+        theirs = {tuple(x) for x in ref.get(key, []) if scope(x[-1])}
+        if key == 'channel_ctx':
+            # Types, not places: compare the set of struct names the evidence of in-scope files names.
+            theirs = {x[0] for x in theirs}
+            ours[key] = {t for t in channel_types if t in theirs} | {t for t in channel_types if any(
+                scope(e['file']) for typ in index['types'] if typ['name'] == t for e in typ['evidence'])}
         found = ours[key] & theirs
         recall = len(found) / len(theirs) if theirs else 1.0
         precision = len(found) / len(ours[key]) if ours[key] else 1.0

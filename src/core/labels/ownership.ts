@@ -3,6 +3,7 @@
 import { CORE_HANDLES } from '../knowledge/spdkApis';
 import type { TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
+import type { ValueSummary } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
 import type { EffectiveCall, FieldCallStore } from './callbackEvidence';
 
@@ -21,6 +22,12 @@ function describeValue(call: EffectiveCall, index: number): string {
     default:
       return v.text;
   }
+}
+
+/** The struct a ctx_size names: `sizeof(struct T)`, also as the first term of `sizeof(struct T) + n * sizeof(x)`. */
+function contextTypeOf(size: ValueSummary | undefined): string | undefined {
+  const type = size?.kind === 'sizeof' ? size.type : size?.kind === 'other' ? /^sizeof\s*\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*\)/.exec(size.text)?.[1] : undefined;
+  return type && /^(struct|union) /.test(type) ? type : undefined;
 }
 
 function allCalls(model: IndexModel, callee: string): (EffectiveCall & { file: string })[] {
@@ -45,10 +52,9 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
   const ctxSizeIndex = registerParams?.findIndex((p) => p.name === 'ctx_size') ?? -1;
   const ioDeviceIndex = registerParams?.findIndex((p) => p.name === 'io_device') ?? 0;
   for (const call of allCalls(model, 'spdk_io_device_register')) {
-    const size = call.args[ctxSizeIndex >= 0 ? ctxSizeIndex : 3];
-    if (!size || size.kind !== 'sizeof') continue;
-    const struct = locate(size.type, call.file);
-    const name = size.type;
+    const name = contextTypeOf(call.args[ctxSizeIndex >= 0 ? ctxSizeIndex : 3]);
+    if (!name) continue;
+    const struct = locate(name, call.file);
     const ioDevice = describeValue(call, ioDeviceIndex >= 0 ? ioDeviceIndex : 0);
     const existing = labels.get(name);
     const note = `sizeof(${name}) is the ctx_size of spdk_io_device_register(${ioDevice}, ...)`;
