@@ -48,7 +48,6 @@ const STATEMENT_KEYWORDS = /^(return|goto|case|else|do|if|while|for|switch|break
 const DECLARATION_START =
   /^(?:(?:static|const|volatile|register|extern|unsigned|signed|_Thread_local|__thread|SPDK_ATOMIC)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|[A-Za-z_]\w*)(?:\s+(?:const|volatile|int|long|char|short|double))*(?:\s*\*[\s*]*(?:const\s+|restrict\s+|__restrict\s+)?|\s+)[A-Za-z_]\w*\s*(?:[=;,[]|$)/;
 const COMPOUND_LITERAL = /\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*(\[\s*\d*\s*\])?\s*\)\s*\{/g;
-const CALL_NAME = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
 
 export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
   const base = span.open + 1;
@@ -197,6 +196,10 @@ function readAssignments(source: string, scan: string, start: number, end: numbe
   }
 }
 
+function isBlank(ch: number): boolean {
+  return ch === 32 || ch === 9 || ch === 10 || ch === 13;
+}
+
 function isWordChar(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
 }
@@ -259,14 +262,17 @@ function expressionEnd(scan: string, from: number, limit: number): number {
 
 function readCalls(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
   const caller = scope.caller;
-  const statement = scan.slice(start, end);
-  CALL_NAME.lastIndex = 0;
-  for (let m = CALL_NAME.exec(statement); m; m = CALL_NAME.exec(statement)) {
-    const name = m[1];
+  // Every `(` that follows a name (spaces allowed) opens a call, unless the name is a keyword.
+  for (let open = scan.indexOf('(', start); open >= 0 && open < end; open = scan.indexOf('(', open + 1)) {
+    let nameEnd = open;
+    while (nameEnd > start && isBlank(scan.charCodeAt(nameEnd - 1))) nameEnd--;
+    let at = nameEnd;
+    while (at > start && isWordChar(scan.charCodeAt(at - 1))) at--;
+    if (at === nameEnd) continue;
+    const first = scan.charCodeAt(at);
+    if (first >= 48 && first <= 57) continue;
+    const name = scan.slice(at, nameEnd);
     if (NOT_CALLEES.has(name)) continue;
-    const at = start + m.index;
-    if (at > 0 && isWordChar(scan.charCodeAt(at - 1))) continue;
-    const open = at + m[0].length - 1;
     const close = matchingClose(scan, open);
     if (close < 0 || close > end) continue;
     let p = at - 1;
