@@ -169,31 +169,48 @@ function readAssignments(source: string, scan: string, start: number, end: numbe
     if (prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 43 || prev === 45 || prev === 42 || prev === 47 || prev === 37 || prev === 38 || prev === 124 || prev === 94) continue;
     const lhsStart = lvalueStart(scan, i - 1, start);
     if (lhsStart < 0) continue;
-    const lhs = collapseSpace(source.slice(lhsStart, i));
     const rhsEnd = expressionEnd(scan, i + 1, end);
-    const value = summarizeValue(source.slice(i + 1, rhsEnd));
-    if (isIdentifier(lhs)) {
-      const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
-      if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
-        out.typedCallResults.push({ callee: value.callee, type, line: lineOf(base + i), caller: scope.caller });
-      }
-      continue;
-    }
-    if (value.kind !== 'ident' && value.kind !== 'call') continue;
-    if (value.kind === 'ident' && scope.locals.has(value.name)) continue;
-    const access = readFieldAccess(lhs);
-    if (!access) continue;
-    const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
-    const store: FieldStore = {
-      target: { rootType: rootType ?? '', fields: access.fields },
-      field: access.field,
-      value,
-      line: lineOf(base + lhsStart),
-      caller: scope.caller,
-    };
-    if (!rootType) store.base = access.base;
-    out.fieldStores.push(store);
+    recordAssignment(source.slice(lhsStart, i), source.slice(i + 1, rhsEnd), lineOf(base + lhsStart), lineOf(base + i), scope, out);
   }
+}
+
+/**
+ * What one assignment tells: `x = f()` with x a struct pointer is a typed call result; `a->b.cb = fn` (or `= f()`)
+ * is a field store, typed through the locals and file-scope variables. Shared by the body scanner and by
+ * extractFacts for bodies tree-sitter parsed itself.
+ */
+export function recordAssignment(
+  lhsText: string,
+  valueText: string,
+  lhsLine: number,
+  valueLine: number,
+  scope: BodyScope,
+  out: Pick<BodyOutput, 'fieldStores' | 'typedCallResults'>,
+): void {
+  const lhs = collapseSpace(lhsText);
+  const value = summarizeValue(valueText);
+  if (isIdentifier(lhs)) {
+    const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
+    if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
+      out.typedCallResults.push({ callee: value.callee, type, line: valueLine, caller: scope.caller });
+    }
+    return;
+  }
+  if (value.kind !== 'ident' && value.kind !== 'call') return;
+  // A plain local or parameter on the right is never a function name.
+  if (value.kind === 'ident' && scope.locals.has(value.name)) return;
+  const access = readFieldAccess(lhs);
+  if (!access) return;
+  const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
+  const store: FieldStore = {
+    target: { rootType: rootType ?? '', fields: access.fields },
+    field: access.field,
+    value,
+    line: lhsLine,
+    caller: scope.caller,
+  };
+  if (!rootType) store.base = access.base;
+  out.fieldStores.push(store);
 }
 
 function isBlank(ch: number): boolean {

@@ -3,7 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { CGrammar } from '../parse/grammar';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import { separateFunctionBodies, type BodySpan } from '../parse/functionBodies';
-import { BodyScanCache, readFieldAccess, scanFunctionBody, type BodyOutput } from './bodyFacts';
+import { BodyScanCache, recordAssignment, scanFunctionBody, type BodyOutput } from './bodyFacts';
 import {
   baseTypeName,
   blankComments,
@@ -166,7 +166,6 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
     return undefined;
   };
   const fileScopeTypes = new Map<string, string>();
-  const typeOfVariable = (name: string, scope: FunctionScope | undefined) => scope?.locals.get(name) ?? fileScopeTypes.get(name);
 
   // Declarations: prototypes and globals at file scope, typed locals inside functions, and their initializers.
   const initializers: { type: string; isArray: boolean; variable: string; text: string; offset: number; scope?: FunctionScope }[] = [];
@@ -252,33 +251,12 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
     facts.calls.push(call);
   }
 
+  // Assignments tree-sitter found: at file scope, or in a body that could not be cut out of the skeleton.
   for (const { left, right } of assignments) {
+    if (left.type !== 'identifier' && left.type !== 'field_expression') continue;
     const scope = scopeAt(left.startIndex);
-    const value = summarizeValue(blankComments(slice(right)));
-    const leftText = collapseSpace(blankComments(slice(left)));
-    if (left.type === 'identifier') {
-      const type = typeOfVariable(leftText, scope);
-      if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
-        facts.typedCallResults.push({ callee: value.callee, type, line: line(right.startIndex), caller: scope?.name ?? '' });
-      }
-      continue;
-    }
-    if (left.type !== 'field_expression') continue;
-    if (value.kind !== 'ident' && value.kind !== 'call') continue;
-    // A plain local or parameter on the right is never a function name.
-    if (value.kind === 'ident' && scope?.locals.has(value.name)) continue;
-    const access = readFieldAccess(leftText);
-    if (!access) continue;
-    const rootType = typeOfVariable(access.base, scope);
-    const store: FieldStore = {
-      target: { rootType: rootType ?? '', fields: access.fields },
-      field: access.field,
-      value,
-      line: line(left.startIndex),
-      caller: scope?.name ?? '',
-    };
-    if (!rootType) store.base = access.base;
-    facts.fieldStores.push(store);
+    const assignmentScope = { caller: scope?.name ?? '', locals: scope?.locals ?? new Map<string, string>(), fileScopeTypes };
+    recordAssignment(blankComments(slice(left)), blankComments(slice(right)), line(left.startIndex), line(right.startIndex), assignmentScope, facts);
   }
 
   // Function bodies that were cut out of the skeleton: read by the statement scanner.
