@@ -3,6 +3,7 @@
 import { BASE_BDEV_API } from '../knowledge/spdkApis';
 import type { BdevModule } from '../model/indexTypes';
 import type { IndexModel } from '../model/indexModel';
+import { pushTo } from '../util/multiMap';
 import type { SymbolTable } from '../model/symbolTable';
 
 function dirOf(file: string): string {
@@ -27,11 +28,7 @@ function labelBdevModules(model: IndexModel): BdevModule[] {
   }
   for (const links of model.allLinks()) {
     for (const s of links.slots) {
-      if (!s.variable) continue;
-      const key = `${s.file}#${s.variable}`;
-      const list = slotsByVariable.get(key) ?? [];
-      list.push({ slot: `${s.structName}.${s.field}`, fn: s.targetName });
-      slotsByVariable.set(key, list);
+      if (s.variable) pushTo(slotsByVariable, `${s.file}#${s.variable}`, { slot: `${s.structName}.${s.field}`, fn: s.targetName });
     }
     for (const [callee, calls] of links.callsByCallee) {
       if (!BASE_BDEV_API.test(callee)) continue;

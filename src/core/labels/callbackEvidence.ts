@@ -5,6 +5,7 @@ import type { FieldStore, FileFacts, ValueSummary } from '../facts/fileFacts';
 import { baseTypeName } from '../parse/cText';
 import type { MacroExpander } from '../model/macroExpander';
 import type { SymbolTable } from '../model/symbolTable';
+import { pushTo } from '../util/multiMap';
 
 /** A call as the compiler sees it, after macro expansion; its file is the FileLinks' file. */
 export interface EffectiveCall {
@@ -78,14 +79,9 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
   const file = facts.file;
   const links: FileLinks = { file, callsByFunction: new Map(), fileScopeCalls: [], callsByCallee: new Map(), registrations: [], slots: [], fieldCallStores: [] };
   const add = (effective: EffectiveCall) => {
-    const sameCallee = links.callsByCallee.get(effective.callee);
-    if (sameCallee) sameCallee.push(effective);
-    else links.callsByCallee.set(effective.callee, [effective]);
-    if (effective.caller) {
-      const list = links.callsByFunction.get(effective.caller);
-      if (list) list.push(effective);
-      else links.callsByFunction.set(effective.caller, [effective]);
-    } else links.fileScopeCalls.push(effective);
+    pushTo(links.callsByCallee, effective.callee, effective);
+    if (effective.caller) pushTo(links.callsByFunction, effective.caller, effective);
+    else links.fileScopeCalls.push(effective);
     collectRegistrations(symbols, file, effective, links.registrations);
   };
   for (const call of facts.calls) {

@@ -5,6 +5,7 @@ import type { TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import type { ValueSummary } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
+import { pushTo } from '../util/multiMap';
 import type { EffectiveCall, FieldCallStore } from './callbackEvidence';
 
 function describeValue(call: EffectiveCall, index: number): string {
@@ -98,10 +99,7 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
   const ownerSets = new Map<string, FieldCallStore[]>();
   for (const links of model.allLinks()) {
     for (const store of links.fieldCallStores) {
-      if (store.callee !== 'spdk_get_thread') continue;
-      const list = ownerSets.get(store.structName) ?? [];
-      list.push(store);
-      ownerSets.set(store.structName, list);
+      if (store.callee === 'spdk_get_thread') pushTo(ownerSets, store.structName, store);
     }
   }
   for (const [name, defs] of symbols.structs) {

@@ -12,24 +12,11 @@ import {
   type FileLinks,
   type SlotRegistration,
 } from '../labels/callbackEvidence';
+import { pullFrom, pushTo } from '../util/multiMap';
 import { MacroExpander } from './macroExpander';
 import { SymbolTable } from './symbolTable';
 
 export type Handoff = CallbackRegistration | SlotRegistration;
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function pull<K, V>(map: Map<K, V[]>, key: K, drop: (value: V) => boolean): void {
-  const list = map.get(key);
-  if (!list) return;
-  const kept = list.filter((v) => !drop(v));
-  if (kept.length > 0) map.set(key, kept);
-  else map.delete(key);
-}
 
 export class IndexModel {
   symbols!: SymbolTable;
@@ -66,12 +53,12 @@ export class IndexModel {
     this.links.set(links.file, links);
     const byFunction = new Map<string, Handoff[]>();
     for (const r of links.registrations) {
-      push(this.registrationsByTarget, r.targetKey, r);
-      if (r.in) push(byFunction, r.in, r);
+      pushTo(this.registrationsByTarget, r.targetKey, r);
+      if (r.in) pushTo(byFunction, r.in, r);
     }
     for (const s of links.slots) {
-      push(this.slotsByTarget, s.targetKey, s);
-      if (s.in) push(byFunction, s.in, s);
+      pushTo(this.slotsByTarget, s.targetKey, s);
+      if (s.in) pushTo(byFunction, s.in, s);
     }
     this.handoffs.set(links.file, byFunction);
   }
@@ -79,8 +66,8 @@ export class IndexModel {
   private removeLinks(file: string): void {
     const links = this.links.get(file);
     if (!links) return;
-    for (const r of links.registrations) pull(this.registrationsByTarget, r.targetKey, (x) => x.file === file);
-    for (const s of links.slots) pull(this.slotsByTarget, s.targetKey, (x) => x.file === file);
+    for (const r of links.registrations) pullFrom(this.registrationsByTarget, r.targetKey, (x) => x.file === file);
+    for (const s of links.slots) pullFrom(this.slotsByTarget, s.targetKey, (x) => x.file === file);
     this.links.delete(file);
     this.handoffs.delete(file);
   }

@@ -11,6 +11,7 @@ import type {
   StructField,
 } from '../facts/fileFacts';
 import { baseTypeName } from '../parse/cText';
+import { pushTo } from '../util/multiMap';
 
 export interface Located<T> {
   file: string;
@@ -18,12 +19,6 @@ export interface Located<T> {
 }
 
 export type FunctionSymbol = Located<FunctionDefinition>;
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
 
 function isHeader(file: string): boolean {
   return file.endsWith('.h');
@@ -64,32 +59,12 @@ export class SymbolTable {
   addFile(facts: FileFacts): void {
     this.fieldOwners = undefined;
     const file = facts.file;
-    for (const f of facts.functions) push(this.functions, f.name, { file, item: f });
-    for (const p of facts.prototypes) push(this.prototypes, p.name, { file, item: p });
-    for (const t of facts.typedefs) push(this.typedefs, t.name, { file, item: t });
-    for (const s of facts.structs) push(this.structs, s.name, { file, item: s });
-    for (const m of facts.macros) push(this.macros, m.name, { file, item: m });
-    for (const g of facts.globals) push(this.globals, g.name, { file, item: g });
-  }
-
-  removeFile(facts: FileFacts): void {
-    this.fieldOwners = undefined;
-    const file = facts.file;
-    const drop = <T>(map: Map<string, Located<T>[]>, names: string[]) => {
-      for (const name of new Set(names)) {
-        const list = map.get(name);
-        if (!list) continue;
-        const kept = list.filter((l) => l.file !== file);
-        if (kept.length > 0) map.set(name, kept);
-        else map.delete(name);
-      }
-    };
-    drop(this.functions, facts.functions.map((f) => f.name));
-    drop(this.prototypes, facts.prototypes.map((f) => f.name));
-    drop(this.typedefs, facts.typedefs.map((f) => f.name));
-    drop(this.structs, facts.structs.map((f) => f.name));
-    drop(this.macros, facts.macros.map((f) => f.name));
-    drop(this.globals, facts.globals.map((f) => f.name));
+    for (const f of facts.functions) pushTo(this.functions, f.name, { file, item: f });
+    for (const p of facts.prototypes) pushTo(this.prototypes, p.name, { file, item: p });
+    for (const t of facts.typedefs) pushTo(this.typedefs, t.name, { file, item: t });
+    for (const s of facts.structs) pushTo(this.structs, s.name, { file, item: s });
+    for (const m of facts.macros) pushTo(this.macros, m.name, { file, item: m });
+    for (const g of facts.globals) pushTo(this.globals, g.name, { file, item: g });
   }
 
   /** Swaps a file's facts for new ones with the same declaration signature, keeping every list's order. */
@@ -205,7 +180,7 @@ export class SymbolTable {
     if (!this.fieldOwners) {
       this.fieldOwners = new Map();
       for (const [name, defs] of this.structs) {
-        for (const f of defs[0].item.fields) push(this.fieldOwners, f.name, { structName: name, fieldType: f.type });
+        for (const f of defs[0].item.fields) pushTo(this.fieldOwners, f.name, { structName: name, fieldType: f.type });
       }
     }
     const candidates = (this.fieldOwners.get(field) ?? []).filter((o) => !functionPointerOnly || this.isFunctionType(o.fieldType));
