@@ -11,6 +11,7 @@ import { typeOwnership } from '../labels/ownership';
 import { rpcMethods } from '../labels/rpc';
 import { indexDocument } from '../model/indexDocument';
 import { IndexModel } from '../model/indexModel';
+import { pushTo } from '../util/multiMap';
 import type { FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache } from './factCache';
@@ -173,11 +174,7 @@ export class SpdkIndex {
     index.snapshot = snapshot;
     index.loadFacts = loadFacts;
     index.snapshotFunctions = new Map();
-    for (const fn of snapshot.functions) {
-      const list = index.snapshotFunctions.get(fn.file);
-      if (list) list.push(fn);
-      else index.snapshotFunctions.set(fn.file, [fn]);
-    }
+    for (const fn of snapshot.functions) pushTo(index.snapshotFunctions, fn.file, fn);
     for (const list of index.snapshotFunctions.values()) list.sort((a, b) => a.line - b.line);
     return index;
   }

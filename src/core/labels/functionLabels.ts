@@ -6,6 +6,7 @@ import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { contextsOf } from './execContext';
 import { rpcRegistrations } from './rpc';
+import { pushTo } from '../util/multiMap';
 
 export function signatureText(name: string, returnType: string, params: Parameter[]): string {
   const list = params.map((p) => (p.type.includes('(*)') ? p.type.replace('(*)', `(*${p.name})`) : `${p.type}${p.type.endsWith('*') ? '' : ' '}${p.name}`.trim()));
@@ -16,8 +17,7 @@ function methodsByHandler(model: IndexModel): Map<string, string[]> {
   return model.memoize('methodsByHandler', () => {
     const map = new Map<string, string[]>();
     for (const r of rpcRegistrations(model)) {
-      if (!r.handlerKey) continue;
-      map.set(r.handlerKey, [...(map.get(r.handlerKey) ?? []), r.method]);
+      if (r.handlerKey) pushTo(map, r.handlerKey, r.method);
     }
     return map;
   });
