@@ -1,16 +1,113 @@
-// VS Code entry point. The editor features (hovers, CodeLens, graph, tour) arrive with their own issues; for now the
-// extension activates on an SPDK tree and can show the index summary.
+// VS Code entry point. Activation only wires things up and returns; the index is built right after, in workers.
+import * as path from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { BOOK_TOPICS, type BookTopic } from '../core/knowledge/contextKinds';
+import { AsyncCallHierarchyProvider } from './callHierarchyProvider';
+import { LensCodeLensProvider, PEEK_LOCATIONS_COMMAND } from './codeLensProvider';
+import { needsReindex, readConfig } from './config';
+import { measureEditor } from './editorMeasurements';
+import { LensHoverProvider } from './hoverProvider';
+import { RpcMethodLinks } from './rpcMethodLinks';
+import { WorkspaceIndex } from './workspaceIndex';
 
-export function activate(context: vscode.ExtensionContext): void {
+const C_DOCUMENTS: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'c' },
+  { scheme: 'file', language: 'cpp' },
+];
+
+let activationMs = 0;
+
+export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('SPDK Lens', { log: true });
   context.subscriptions.push(log);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('spdkLens.showIndexSummary', () => {
-      log.show();
-      log.info('SPDK Lens: the editor integration is not built yet; run "npx spdk-lens index <root>" for the index.');
+  try {
+    const config = readConfig();
+    const cacheDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'index-cache');
+    const workspace = new WorkspaceIndex(config, cacheDir, log);
+    const codeLenses = new LensCodeLensProvider(workspace, config.codeLens);
+    const rpcLinks = new RpcMethodLinks(workspace);
+    context.subscriptions.push(
+      workspace,
+      codeLenses,
+      vscode.languages.registerHoverProvider(C_DOCUMENTS, new LensHoverProvider(workspace)),
+      vscode.languages.registerCodeLensProvider(C_DOCUMENTS, codeLenses),
+      vscode.languages.registerCallHierarchyProvider(C_DOCUMENTS, new AsyncCallHierarchyProvider(workspace)),
+      vscode.languages.registerHoverProvider({ scheme: 'file' }, rpcLinks),
+      vscode.languages.registerDefinitionProvider({ scheme: 'file' }, rpcLinks),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration('spdkLens')) return;
+        const next = readConfig();
+        workspace.updateConfig(next);
+        codeLenses.setEnabled(next.codeLens);
+        if (needsReindex(event)) void workspace.start();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
+      ...registerCommands(workspace, log),
+    );
+    // After activation returns: indexing must not hold up the extension host's start.
+    setTimeout(() => void workspace.start(), 0);
+  } catch (error) {
+    log.error(`activation failed: ${(error as Error).stack ?? error}`);
+    void vscode.window.showErrorMessage(`SPDK Lens failed to start: ${(error as Error).message}`);
+  }
+  activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+function registerCommands(workspace: WorkspaceIndex, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const openLocation = async (file: unknown, line: unknown) => {
+    if (typeof file !== 'string' || !workspace.root) return;
+    const uri = workspace.uriOf(file);
+    if (workspace.fileOf(uri) === undefined) return;
+    const target = Math.max(0, (typeof line === 'number' ? line : 1) - 1);
+    const range = new vscode.Range(target, 0, target, 0);
+    await vscode.window.showTextDocument(uri, { selection: range, preview: true });
+  };
+  return [
+    vscode.commands.registerCommand('spdkLens.openLocation', openLocation),
+    vscode.commands.registerCommand(PEEK_LOCATIONS_COMMAND, async (uri: vscode.Uri, position: vscode.Position, locations: vscode.Location[]) => {
+      if (locations.length === 1 && uri.toString() !== locations[0].uri.toString()) {
+        await vscode.window.showTextDocument(locations[0].uri, { selection: locations[0].range });
+        return;
+      }
+      await vscode.commands.executeCommand('editor.action.peekLocations', uri, position, locations, 'peek');
     }),
-  );
+    vscode.commands.registerCommand('spdkLens.reindex', () => workspace.start()),
+    vscode.commands.registerCommand('spdkLens.showIndexSummary', async () => {
+      log.show(true);
+      const index = workspace.ready;
+      if (!index) {
+        const why = workspace.state === 'error' ? `failed: ${workspace.lastError}` : workspace.state.replace('_', ' ');
+        void vscode.window.showInformationMessage(`SPDK Lens: index ${why}.`);
+        return;
+      }
+      const s = index.stats;
+      const methods = index.rpcMethods();
+      const message = `SPDK Lens: ${s.files} files indexed in ${workspace.readyMs} ms (${s.parsedFiles} parsed, ${s.cachedFiles} from cache), ${methods.length} RPC methods, ${index.problems.length} problems. Root: ${workspace.root}`;
+      log.info(message);
+      void vscode.window.showInformationMessage(message);
+    }),
+    vscode.commands.registerCommand('spdkLens.openBookTopic', async (topic: unknown) => {
+      if (typeof topic !== 'string' || !(topic in BOOK_TOPICS)) return;
+      const info = BOOK_TOPICS[topic as BookTopic];
+      const bookPath = vscode.workspace.getConfiguration('spdkLens').get<string>('book.path', '');
+      const chapters = bookPath ? path.join(bookPath, 'content', 'chapters') : '';
+      const chapterFile = chapters && existsSync(chapters) ? readdirSync(chapters).find((f) => f.startsWith(info.chapter)) : undefined;
+      if (chapterFile) {
+        await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(chapters, chapterFile)));
+        return;
+      }
+      const choice = await vscode.window.showInformationMessage(
+        `Book topic "${info.title}" is in chapter ${info.chapter}. Set spdkLens.book.path to the book folder to open it here.`,
+        'Open Settings',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'spdkLens.book.path');
+    }),
+    vscode.commands.registerCommand('spdkLens.measureEditor', (options?: unknown) => measureEditor(workspace, activationMs, options)),
+  ];
 }
 
 export function deactivate(): void {}

@@ -46,7 +46,7 @@ describe('spdk-lens CLI', () => {
     assert.ok(channel.evidence.length > 0);
     assert.deepEqual(
       doc.rpcMethods.map((m: { method: string; reply: string }) => `${m.method}:${m.reply}`),
-      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async'],
+      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async', 'hostile_<b>x</b>_[y](command:z):sync'],
     );
     assert.deepEqual(
       doc.bdevModules.map((m: { name: string; virtual: boolean; fnTable: string }) => [m.name, m.virtual, m.fnTable]),

@@ -252,6 +252,18 @@ export class SpdkIndex {
     return labels && labels.line !== found.line ? { ...labels, line: found.line, endLine: found.endLine } : labels;
   }
 
+  /** Labels of every function defined in `file`, in line order (what CodeLens shows). */
+  functionsIn(file: string): FunctionLabels[] {
+    if (this.snapshotFunctions) return this.snapshotFunctions.get(file) ?? [];
+    const defs = this.functionsByFile.get(file) ?? [];
+    return defs.map((d) => this.functionAt(file, d.line)).filter((l): l is FunctionLabels => l !== undefined);
+  }
+
+  /** Is the index still answering from its saved snapshot (facts not loaded yet)? */
+  get answersFromSnapshot(): boolean {
+    return this.snapshot !== undefined;
+  }
+
   /** Labels of every definition named `name` (static functions can share a name across files). */
   functionsNamed(name: string): FunctionLabels[] {
     if (this.snapshot) return this.snapshot.functions.filter((f) => f.name === name);

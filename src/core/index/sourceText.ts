@@ -57,5 +57,5 @@ export function readSource(path: string, file: string, maxFileBytes = DEFAULT_MA
 }
 
 function tooLarge(file: string, size: number, max: number): IndexProblem {
-  return { file, kind: 'too_large', message: `${(size / 1048576).toFixed(1)} MB is over the ${(max / 1048576).toFixed(1)} MB limit (spdkLens.maxFileSize); skipped` };
+  return { file, kind: 'too_large', message: `${(size / 1048576).toFixed(1)} MB is over the ${(max / 1048576).toFixed(1)} MB limit (spdkLens.index.maxFileSizeMB); skipped` };
 }

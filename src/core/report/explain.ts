@@ -1,15 +1,20 @@
 // Plain-words explanation of what the index knows about a function or struct: the text a hover shows.
 import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
 import { IO_OBJECTS } from '../knowledge/spdkApis';
-import type { ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
+import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod, SlotEvidence, TypeLabels } from '../model/indexTypes';
+
+/** One registration in a few words, without its location: "passed to spdk_poller_register_named via SPDK_POLLER_REGISTER as argument 0 (spdk_poller_fn) in f". */
+export function describeEvidence(c: CallEvidence | SlotEvidence): string {
+  if ('slot' in c) return `stored in ${c.slot}${c.variable ? ` of ${c.variable}` : ''}${c.in ? ` in ${c.in}` : ''}`;
+  const via = c.macro ? ` via ${c.macro}` : '';
+  const type = c.type ? ` (${c.type})` : '';
+  return `passed to ${c.api}${via} as argument ${c.arg}${type}${c.in ? ` in ${c.in}` : ''}`;
+}
 
 export function describeContext(c: ContextEvidence): string {
   const title = CONTEXT_KINDS[c.kind].title;
   if ('inferred' in c) return `${title} (inferred: only called from ${c.via.join(' → ')})`;
-  if ('slot' in c) return `${title}: stored in ${c.slot}${c.variable ? ` of ${c.variable}` : ''} at ${c.file}:${c.line}`;
-  const via = c.macro ? ` via ${c.macro}` : '';
-  const type = c.type ? ` (${c.type})` : '';
-  return `${title}: passed to ${c.api}${via} as argument ${c.arg}${type}${c.in ? ` in ${c.in}` : ''} at ${c.file}:${c.line}`;
+  return `${title}: ${describeEvidence(c)} at ${c.file}:${c.line}`;
 }
 
 function uniqueKinds(contexts: ContextEvidence[]): ContextKind[] {

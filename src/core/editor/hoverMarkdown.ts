@@ -1,0 +1,76 @@
+// Renders an Explanation as hover Markdown. Every string that came from a source file (names, doc comments, types,
+// paths) is escaped, so a comment holding Markdown, HTML or `command:` links shows as text; the only links are the
+// ones built here, to SPDK Lens's own commands.
+import type { Explanation, SourceLink } from './explanation';
+
+/** Backslash-escapes every Markdown punctuation character and neutralises HTML; newlines become spaces. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()#+\-.!|<>~:"'=&^$%@]/g, (ch) => `\\${ch}`)
+    .replace(/\r?\n/g, ' ');
+}
+
+/** Text for inside a fenced code block: a run of backticks cannot close the fence we open. */
+function codeFence(text: string, language: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text.replace(/\r/g, '')}\n${fence}`;
+}
+
+/** A `command:` URI for one of SPDK Lens's own commands with JSON arguments (the encoding keeps it one token). */
+export function commandUri(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+export const OPEN_LOCATION_COMMAND = 'spdkLens.openLocation';
+export const OPEN_BOOK_TOPIC_COMMAND = 'spdkLens.openBookTopic';
+
+function link(l: SourceLink): string {
+  return `[${escapeMarkdown(l.label)}](${commandUri(OPEN_LOCATION_COMMAND, [l.file, l.line])})`;
+}
+
+const SUBJECT_TITLES: Record<Explanation['subject'], string> = {
+  function: 'function',
+  api: 'SPDK API',
+  type: 'type',
+  variable: 'variable',
+  rpc_method: 'RPC method',
+};
+
+/** Doc comments lose their comment markers and long ones are cut, so the labels stay in view. */
+function cleanDoc(doc: string): string {
+  const text = doc
+    .replace(/^\/\*\*?|\*\/$/g, '')
+    .split('\n')
+    .map((line) => line.replace(/^\s*\*\s?/, '').trimEnd())
+    .join('\n')
+    .trim();
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
+}
+
+export function renderHoverMarkdown(explanation: Explanation): string {
+  const parts: string[] = [];
+  const where = explanation.definition ? ` · ${link(explanation.definition)}` : '';
+  parts.push(`**SPDK Lens** · ${SUBJECT_TITLES[explanation.subject]} **${escapeMarkdown(explanation.name)}**${where}`);
+  if (explanation.signature) parts.push(codeFence(explanation.signature, 'c'));
+  if (explanation.doc) {
+    const doc = cleanDoc(explanation.doc);
+    if (doc) parts.push(doc.split(/\n\s*\n/).map(escapeMarkdown).join('\n\n'));
+  }
+  for (const section of explanation.sections) {
+    let text = `**${escapeMarkdown(section.title)}:** ${escapeMarkdown(section.text)}`;
+    if (section.links.length > 0) {
+      const links = section.links.map(link).join(' · ');
+      text += `  \n${links}${section.more ? ` (+${section.more} more)` : ''}`;
+    }
+    parts.push(text);
+  }
+  if (explanation.topics.length > 0) {
+    const topics = explanation.topics
+      .slice(0, 3)
+      .map((t) => `[${escapeMarkdown(t.title)}](${commandUri(OPEN_BOOK_TOPIC_COMMAND, [t.topic])})`)
+      .join(' · ');
+    parts.push(`Read more: ${topics}`);
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,32 @@
+// Settings are read in one place into a plain object; everything else takes that object.
+import * as vscode from 'vscode';
+
+export interface LensConfig {
+  enable: boolean;
+  codeLens: boolean;
+  /** Extra folders or globs (root-relative) to leave out, on top of SPDK's submodules. */
+  exclude: string[];
+  maxFileBytes: number;
+  /** Explicit SPDK root (absolute or workspace-relative); empty: the folder holding include/spdk/thread.h. */
+  root: string;
+  /** Delay before an edited document is re-indexed from its unsaved text. */
+  editDebounceMs: number;
+}
+
+export function readConfig(): LensConfig {
+  const c = vscode.workspace.getConfiguration('spdkLens');
+  const megabytes = c.get<number>('index.maxFileSizeMB', 4);
+  return {
+    enable: c.get<boolean>('enable', true),
+    codeLens: c.get<boolean>('codeLens.enabled', true),
+    exclude: c.get<string[]>('index.exclude', []).filter((e) => typeof e === 'string' && e.trim() !== ''),
+    maxFileBytes: Math.max(1, Number.isFinite(megabytes) ? megabytes : 4) * 1024 * 1024,
+    root: c.get<string>('root', '').trim(),
+    editDebounceMs: Math.max(0, c.get<number>('index.editDebounceMs', 300)),
+  };
+}
+
+/** Settings whose change needs a new index (the others apply at once). */
+export function needsReindex(event: vscode.ConfigurationChangeEvent): boolean {
+  return ['spdkLens.enable', 'spdkLens.index.exclude', 'spdkLens.index.maxFileSizeMB', 'spdkLens.root'].some((s) => event.affectsConfiguration(s));
+}

@@ -1,0 +1,79 @@
+// Hovers on C code: functions (definition, call, callback reference), SPDK APIs, struct types, variables and fields of
+// labelled types, and RPC method names in string literals.
+import * as vscode from 'vscode';
+import {
+  explainCallable,
+  explainRpcMethod,
+  explainStructType,
+  explainVariable,
+  typeOfAccess,
+  type Explanation,
+} from '../core/editor/explanation';
+import { OPEN_BOOK_TOPIC_COMMAND, OPEN_LOCATION_COMMAND, renderHoverMarkdown } from '../core/editor/hoverMarkdown';
+import { wordAtCursor } from '../core/editor/symbolAtCursor';
+import type { SpdkIndex } from '../core/index/indexer';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+/** How far back the hover looks for a variable's declaration when the cursor is outside any indexed function. */
+const SCOPE_LINES_WITHOUT_FUNCTION = 200;
+
+export function toMarkdown(explanation: Explanation): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString(renderHoverMarkdown(explanation));
+  markdown.supportHtml = false;
+  markdown.isTrusted = { enabledCommands: [OPEN_LOCATION_COMMAND, OPEN_BOOK_TOPIC_COMMAND] };
+  return markdown;
+}
+
+/** Text of the function around the cursor up to the cursor line: where its parameters and locals are declared. */
+function scopeText(index: SpdkIndex, document: vscode.TextDocument, file: string, line: number): string {
+  const fn = index.functionAt(file, line + 1);
+  const first = fn ? Math.max(0, fn.line - 1) : Math.max(0, line - SCOPE_LINES_WITHOUT_FUNCTION);
+  return document.getText(new vscode.Range(first, 0, line + 1, 0));
+}
+
+export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file: string, position: vscode.Position): { explanation: Explanation; range: vscode.Range } | undefined {
+  const lineText = document.lineAt(position.line).text;
+  const word = wordAtCursor(lineText, position.character);
+  if (!word) return undefined;
+  const range = new vscode.Range(position.line, word.start, position.line, word.end);
+  let explanation: Explanation | undefined;
+  switch (word.role) {
+    case 'string':
+      explanation = explainRpcMethod(index, word.word);
+      break;
+    case 'struct_tag':
+      explanation = explainStructType(index, word.typeName!, file);
+      break;
+    case 'field': {
+      const scope = scopeText(index, document, file, position.line);
+      const type = typeOfAccess(index, [...word.basePath!, word.word], scope, file);
+      explanation = type ? explainVariable(index, word.word, type, file) : undefined;
+      // A field that holds a function (`fn_table->submit_request`): nothing typed to show, but a function of that name may exist.
+      explanation ??= explainCallable(index, word.word, file);
+      break;
+    }
+    case 'identifier': {
+      explanation = explainCallable(index, word.word, file);
+      if (!explanation) {
+        const scope = scopeText(index, document, file, position.line);
+        const type = typeOfAccess(index, [word.word], scope, file);
+        explanation = type ? explainVariable(index, word.word, type, file) : undefined;
+      }
+      explanation ??= explainStructType(index, word.word, file);
+      break;
+    }
+  }
+  return explanation ? { explanation, range } : undefined;
+}
+
+export class LensHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly workspace: WorkspaceIndex) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const index = this.workspace.ready;
+    const file = this.workspace.fileOf(document.uri);
+    if (!index || file === undefined) return undefined;
+    const found = explainAt(index, document, file, position);
+    return found ? new vscode.Hover(toMarkdown(found.explanation), found.range) : undefined;
+  }
+}
