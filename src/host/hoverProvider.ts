@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import {
   explainCallable,
+  explainCallbackTypedef,
   explainRpcMethod,
   explainStructType,
   explainVariable,
@@ -59,7 +60,7 @@ export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file:
         const type = typeOfAccess(index, [word.word], scope, file);
         explanation = type ? explainVariable(index, word.word, type, file) : undefined;
       }
-      explanation ??= explainStructType(index, word.word, file);
+      explanation ??= explainCallbackTypedef(index, word.word) ?? explainStructType(index, word.word, file);
       break;
     }
   }

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { incomingEdges, outgoingEdges } from '../../src/core/editor/asyncCallHierarchy';
 import { codeLensTitles } from '../../src/core/editor/codeLensTitles';
-import { explainCallable, explainRpcMethod, explainStructType, explainVariable, typeOfAccess, type Explanation } from '../../src/core/editor/explanation';
+import { explainCallable, explainCallbackTypedef, explainRpcMethod, explainStructType, explainVariable, typeOfAccess, type Explanation } from '../../src/core/editor/explanation';
 import { escapeMarkdown, renderHoverMarkdown } from '../../src/core/editor/hoverMarkdown';
 import { declaredTypeOf, wordAtCursor } from '../../src/core/editor/symbolAtCursor';
 import type { SpdkIndex } from '../../src/core/index/indexer';
@@ -97,6 +97,14 @@ describe('editor core', () => {
       assert.equal(typeOfAccess(index, ['disk', 'base_desc'], scope, PT_C), 'struct spdk_bdev_desc *');
       const e = explainVariable(index, 'base_desc', 'struct spdk_bdev_desc *', PT_C);
       assert.match(section(e, 'Thread ownership (core handle)').text, /opened/);
+    });
+
+    it('a callback typedef says what its functions run as', () => {
+      const e = explainCallbackTypedef(index, 'spdk_poller_fn');
+      assert.equal(e?.definition?.file, 'include/spdk/thread.h');
+      assert.match(e!.signature!, /^typedef int \(\*spdk_poller_fn\)\(void \*ctx\)$/);
+      section(e, 'Functions of this type run as poller');
+      assert.equal(explainCallbackTypedef(index, 'sample_null_poll'), undefined);
     });
 
     it('an RPC method name', () => {

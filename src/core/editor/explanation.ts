@@ -1,6 +1,6 @@
 // What a hover says, as plain data: sections of text plus the source locations that back them. The host turns it
 // into Markdown (escaping every string that came from a file); tests read it directly.
-import { BOOK_TOPICS, CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
+import { BOOK_TOPICS, CONTEXT_BY_TYPEDEF, CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
 import type { Parameter } from '../facts/fileFacts';
 import type { SpdkIndex } from '../index/indexer';
@@ -310,4 +310,23 @@ export function typeOfAccess(index: SpdkIndex, path: string[], scopeText: string
     type = struct ? index.model.symbols.field(struct, name, fromFile)?.type : undefined;
   }
   return type;
+}
+
+/** A callback typedef (`spdk_msg_fn`, `spdk_bdev_io_completion_cb`): what a function of this type is for. */
+export function explainCallbackTypedef(index: SpdkIndex, name: string): Explanation | undefined {
+  const typedef = index.model.symbols.callbackTypedef(name);
+  if (!typedef) return undefined;
+  const kind = CONTEXT_BY_TYPEDEF[name];
+  const sections: ExplanationSection[] = kind
+    ? [{ title: `Functions of this type run as ${CONTEXT_KINDS[kind].title}`, text: CONTEXT_KINDS[kind].meaning, links: [] }]
+    : [{ title: 'Callback type', text: 'A function of this type is handed to an API and called later, not by the code that passes it.', links: [] }];
+  return {
+    subject: 'type',
+    name,
+    signature: `typedef ${signatureText(`(*${name})`, typedef.item.returnType, typedef.item.params)}`,
+    doc: typedef.item.doc,
+    definition: { label: locationLabel(typedef.file, typedef.item.line), file: typedef.file, line: typedef.item.line },
+    sections,
+    topics: topicsOf(kind ? [CONTEXT_KINDS[kind].topic] : []),
+  };
 }
