@@ -4,10 +4,12 @@ import { resolve } from 'node:path';
 import { defaultCacheDir } from '../core/index/factCache';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { explainFunction, explainType } from '../core/report/explain';
+import { runTourCommand, TOUR_USAGE, TourUsageError } from './tourCommand';
 
 const USAGE = `usage:
   spdk-lens index <root> [--json <file>] [--cache <dir> | --no-cache] [--workers <n>] [--exclude <path-or-glob>]...
-  spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]`;
+  spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]
+${TOUR_USAGE}`;
 
 interface CliOptions {
   positional: string[];
@@ -71,6 +73,8 @@ function summary(index: SpdkIndex): string {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // tour and book take a bare --json flag, so they parse their own options.
+    if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
     const options = parseArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;
@@ -106,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command ${command}` : 'no command');
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof TourUsageError) {
       console.error(`spdk-lens: ${error.message}\n${USAGE}`);
       return 2;
     }

@@ -1,0 +1,141 @@
+// `spdk-lens tour validate` and `spdk-lens book links`: check a tour's anchors or a book's landmark mentions against
+// a checkout, so a book's CI learns which landmarks a new SPDK release broke.
+import { promises as fs } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { readBook, readChapter } from '../core/book/bookFolder';
+import type { ResolvedMention } from '../core/book/chapterTypes';
+import { resolveMentions } from '../core/book/mentions';
+import { defaultCacheDir } from '../core/index/factCache';
+import { indexTree } from '../core/index/indexer';
+import { resolveTour, type ResolveContext } from '../core/tour/anchorResolver';
+import { findBuiltinTour } from '../core/tour/builtinTour';
+import { readTourText } from '../core/tour/codeTour';
+import { diskWorkspace, SymbolLocator } from '../core/tour/symbolLocator';
+
+export const TOUR_USAGE = `  spdk-lens tour validate <root> [tour files...] [--json] [--cache <dir> | --no-cache]
+  spdk-lens book links <root> <book-folder> [--json] [--cache <dir> | --no-cache]`;
+
+/** One line of `tour validate --json`: the step, the symbol it anchors to, where it resolved, or why not. */
+export interface StepReport {
+  tour: string;
+  title: string;
+  symbol: string | null;
+  file: string | null;
+  line: number | null;
+  via: string | null;
+  error: string | null;
+}
+
+interface TourCliOptions {
+  positional: string[];
+  json: boolean;
+  cacheDir: string | null;
+}
+
+export class TourUsageError extends Error {}
+
+function parseTourArgs(argv: string[]): TourCliOptions {
+  const options: TourCliOptions = { positional: [], json: false, cacheDir: defaultCacheDir() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--json') options.json = true;
+    else if (arg === '--no-cache') options.cacheDir = null;
+    else if (arg === '--cache') {
+      const value = argv[++i];
+      if (value === undefined) throw new TourUsageError('--cache needs a value');
+      options.cacheDir = resolve(value);
+    } else if (arg.startsWith('--')) throw new TourUsageError(`unknown option ${arg}`);
+    else options.positional.push(arg);
+  }
+  return options;
+}
+
+async function openContext(root: string, cacheDir: string | null): Promise<ResolveContext> {
+  const stat = await fs.stat(root).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new TourUsageError(`${root} is not a folder`);
+  const index = await indexTree({ root, cacheDir });
+  await index.persisted;
+  return { locator: new SymbolLocator(index), workspace: diskWorkspace(index.root) };
+}
+
+/** Runs `tour ...` or `book ...` (argv after the command word); returns the exit code. */
+export async function runTourCommand(command: 'tour' | 'book', argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const options = parseTourArgs(rest);
+  if (command === 'tour') {
+    if (sub !== 'validate') throw new TourUsageError(sub ? `unknown tour command ${sub}` : 'tour needs a command (validate)');
+    const [root, ...tourFiles] = options.positional;
+    if (!root) throw new TourUsageError('tour validate needs a root folder');
+    return validateTours(resolve(root), tourFiles, options);
+  }
+  if (sub !== 'links') throw new TourUsageError(sub ? `unknown book command ${sub}` : 'book needs a command (links)');
+  const [root, folder] = options.positional;
+  if (!root || !folder) throw new TourUsageError('book links needs <root> <book-folder>');
+  return bookLinks(resolve(root), resolve(folder), options);
+}
+
+async function validateTours(root: string, tourFiles: string[], options: TourCliOptions): Promise<number> {
+  const files = tourFiles.length > 0 ? tourFiles : [findBuiltinTour()];
+  if (files[0] === undefined) throw new Error('the built-in tour (media/tours/spdk-landmarks.tour.json) is missing from this install');
+  const context = await openContext(root, options.cacheDir);
+  const steps: StepReport[] = [];
+  const problems: { tour: string; message: string }[] = [];
+  for (const file of files as string[]) {
+    const name = basename(file);
+    const text = await fs.readFile(file, 'utf8').catch((error: Error) => {
+      problems.push({ tour: name, message: `cannot read ${file}: ${error.message}` });
+      return undefined;
+    });
+    if (text === undefined) continue;
+    const parsed = readTourText(text, context);
+    for (const p of parsed.problems) problems.push({ tour: name, message: `${p.severity}: ${p.message}` });
+    if (!parsed.tour) continue;
+    for (const step of resolveTour(parsed.tour, context)) {
+      steps.push({
+        tour: name,
+        title: step.title,
+        symbol: step.anchor.symbol ?? null,
+        file: step.location?.file ?? null,
+        line: step.location?.line ?? null,
+        via: step.location?.via ?? null,
+        error: step.error ?? null,
+      });
+    }
+  }
+  const broken = steps.filter((s) => s.error !== null);
+  const failed = broken.length > 0 || problems.some((p) => p.message.startsWith('error'));
+  if (options.json) console.log(JSON.stringify({ steps, problems }, null, 1));
+  else {
+    for (const p of problems) console.log(`${p.tour}: ${p.message}`);
+    steps.forEach((s, i) => {
+      const where = s.error ? `BROKEN: ${s.error}` : `${s.file}:${s.line}${s.via !== 'symbol' ? ` (by ${s.via})` : ''}`;
+      console.log(`${String(i + 1).padStart(3)}. ${s.title} [${s.symbol ?? 'file'}] → ${where}`);
+    });
+    const resolved = steps.length - broken.length;
+    console.log(`${resolved}/${steps.length} steps resolve${steps.length ? ` (${Math.round((100 * resolved) / steps.length)}%)` : ''}`);
+  }
+  return failed ? 1 : 0;
+}
+
+async function bookLinks(root: string, folder: string, options: TourCliOptions): Promise<number> {
+  const book = readBook(folder);
+  if (!book.ok) throw new Error(book.error);
+  const context = await openContext(root, options.cacheDir);
+  const chapters: { chapter: string; title: string; mentions: ResolvedMention[] }[] = [];
+  for (const ref of book.chapters) {
+    const chapter = readChapter(ref);
+    if (!chapter.ok) throw new Error(chapter.error);
+    chapters.push({ chapter: ref.number, title: chapter.chapter.title, mentions: resolveMentions(chapter.chapter, context) });
+  }
+  const unresolved = chapters.reduce((n, c) => n + c.mentions.filter((m) => !m.landmark).length, 0);
+  if (options.json) console.log(JSON.stringify({ chapters }, null, 1));
+  else {
+    for (const c of chapters) {
+      console.log(`${c.chapter} · ${c.title}`);
+      for (const m of c.mentions) console.log(`  line ${m.line}: ${m.text} → ${m.landmark ? `${m.landmark.file}:${m.landmark.line}` : `unresolved: ${m.unresolved}`}`);
+    }
+    const total = chapters.reduce((n, c) => n + c.mentions.length, 0);
+    console.log(`${total - unresolved}/${total} mentions resolve`);
+  }
+  return unresolved > 0 ? 1 : 0;
+}

@@ -1,0 +1,123 @@
+// Resolves a chapter's mentions to landmarks in the checkout (or says why not), and builds the reverse map that
+// back links read: which chapters and paragraphs mention a file or a symbol.
+import type { ResolveContext } from '../tour/anchorResolver';
+import { normalizeSymbol, type SymbolKind, type SymbolLocation } from '../tour/symbolLocator';
+import { pushTo } from '../util/multiMap';
+import { chapterLabel } from './bookFolder';
+import type { Chapter, Landmark, Mention, ResolvedMention } from './chapterTypes';
+
+/** Which definition a symbol mention means when several share its name. */
+const KIND_ORDER: SymbolKind[] = ['function', 'struct', 'rpc', 'typedef', 'macro', 'prototype', 'field'];
+
+function pathRank(file: string): number {
+  if (file.startsWith('include/spdk/')) return 0;
+  if (file.startsWith('lib/')) return 1;
+  if (file.startsWith('module/')) return 2;
+  if (file.startsWith('test/')) return 9;
+  return 5;
+}
+
+export function resolveMentions(chapter: Pick<Chapter, 'mentions'>, context: ResolveContext): ResolvedMention[] {
+  return chapter.mentions.map((m) => ({ ...m, ...resolveMention(m, context) }));
+}
+
+export function resolveMention(mention: Mention, context: ResolveContext): Pick<ResolvedMention, 'landmark' | 'unresolved' | 'external' | 'alternatives'> {
+  if (mention.kind === 'path') return resolvePath(mention, context);
+  const found = context.locator.lookup(mention.target);
+  if (found.length === 0) {
+    return { unresolved: `no function, struct, macro, typedef or RPC method named ${normalizeSymbol(mention.target)} in the index` };
+  }
+  const best = [...found].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || pathRank(a.file) - pathRank(b.file))[0];
+  const sameKind = new Set(found.filter((f) => f.kind === best.kind).map((f) => f.file));
+  const result: Pick<ResolvedMention, 'landmark' | 'alternatives'> = { landmark: landmarkOf(best) };
+  if (sameKind.size > 1) result.alternatives = sameKind.size - 1;
+  return result;
+}
+
+function landmarkOf(s: SymbolLocation): Landmark {
+  const landmark: Landmark = { file: s.file, line: s.line, kind: s.kind, symbol: s.symbol };
+  if (s.endLine !== undefined) landmark.endLine = s.endLine;
+  return landmark;
+}
+
+function resolvePath(mention: Mention, context: ResolveContext): Pick<ResolvedMention, 'landmark' | 'unresolved' | 'external'> {
+  const target = mention.target;
+  if (target.startsWith('/') || target.startsWith('~')) return { unresolved: `${target} is an absolute path outside the SPDK tree`, external: true };
+  if (target.split('/').includes('..')) return { unresolved: `${target} leaves the SPDK tree`, external: true };
+  const what = context.workspace.stat(target) ?? (context.locator.hasFile(target) ? 'file' : undefined);
+  if (!what) return { unresolved: `no file or folder ${target} in this checkout` };
+  if (what === 'folder') return { landmark: { file: target, line: 1, kind: 'folder' } };
+  return { landmark: { file: target, line: mention.targetLine ?? 1, kind: 'file' } };
+}
+
+/** One place in the book that mentions a file or symbol: what a hover's "Book: 00 · Orientation" opens. */
+export interface BackLink {
+  /** `Book: 00 · Orientation`. */
+  label: string;
+  chapter: string;
+  chapterTitle: string;
+  /** Absolute path of the chapter's markdown. */
+  chapterPath: string;
+  /** The block (paragraph, list item) to scroll to, and its line in the markdown. */
+  block: number;
+  line: number;
+  section?: string;
+  /** The mention as written. */
+  text: string;
+  /** Mentions a folder that holds the file. */
+  viaFolder?: boolean;
+}
+
+/** The reverse map of every chapter's resolved mentions, by file and by symbol. */
+export class BookBackLinks {
+  private readonly byFile = new Map<string, BackLink[]>();
+  private readonly byFolder = new Map<string, BackLink[]>();
+  private readonly bySymbol = new Map<string, BackLink[]>();
+  private readonly symbolSpans: { file: string; line: number; endLine: number; link: BackLink }[] = [];
+
+  constructor(chapters: { chapter: Chapter; mentions: ResolvedMention[] }[]) {
+    for (const { chapter, mentions } of chapters) {
+      for (const m of mentions) {
+        if (!m.landmark) continue;
+        const block = chapter.blocks[m.block];
+        const link: BackLink = { label: `Book: ${chapterLabel(chapter)}`, chapter: chapter.ref.number, chapterTitle: chapter.title, chapterPath: chapter.ref.path, block: m.block, line: block?.line ?? m.line, text: m.text };
+        if (block?.section) link.section = block.section;
+        const { file, kind, symbol } = m.landmark;
+        if (kind === 'folder') pushTo(this.byFolder, file, link);
+        else pushTo(this.byFile, file, link);
+        if (symbol) {
+          pushTo(this.bySymbol, symbol, link);
+          this.symbolSpans.push({ file, line: m.landmark.line, endLine: m.landmark.endLine ?? m.landmark.line, link });
+        }
+      }
+    }
+  }
+
+  /** Chapters that mention this file, a symbol in it, or a folder holding it; each paragraph once. */
+  forFile(file: string): BackLink[] {
+    const out = [...(this.byFile.get(file) ?? [])];
+    for (const [folder, links] of this.byFolder) if (file.startsWith(`${folder}/`)) out.push(...links.map((l) => ({ ...l, viaFolder: true })));
+    return uniqueParagraphs(out);
+  }
+
+  /** Chapters that mention this symbol (`spdk_thread_send_msg`, `struct spdk_bdev_io`, or `spdk_bdev_io` for the struct). */
+  forSymbol(symbol: string): BackLink[] {
+    const name = normalizeSymbol(symbol);
+    return uniqueParagraphs([...(this.bySymbol.get(name) ?? []), ...(this.bySymbol.get(`struct ${name}`) ?? [])]);
+  }
+
+  /** Chapters that mention the definition spanning this line: what a hover or CodeLens at that place offers. */
+  at(file: string, line: number): BackLink[] {
+    return uniqueParagraphs(this.symbolSpans.filter((s) => s.file === file && s.line <= line && line <= s.endLine).map((s) => s.link));
+  }
+}
+
+function uniqueParagraphs(links: BackLink[]): BackLink[] {
+  const seen = new Set<string>();
+  return links.filter((l) => {
+    const key = `${l.chapterPath}#${l.block}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
