@@ -4,12 +4,14 @@ import { resolve } from 'node:path';
 import { defaultCacheDir } from '../core/index/factCache';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { explainFunction, explainType } from '../core/report/explain';
+import { GRAPH_USAGE, GraphUsageError, runGraphCommand } from './graphCommand';
 import { runTourCommand, TOUR_USAGE, TourUsageError } from './tourCommand';
 
 const USAGE = `usage:
   spdk-lens index <root> [--json <file>] [--cache <dir> | --no-cache] [--workers <n>] [--exclude <path-or-glob>]...
   spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]
-${TOUR_USAGE}`;
+${TOUR_USAGE}
+${GRAPH_USAGE}`;
 
 interface CliOptions {
   positional: string[];
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // tour and book take a bare --json flag, so they parse their own options.
     if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
+    if (command === 'graph') return await runGraphCommand(rest);
     const options = parseArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;
@@ -110,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command ${command}` : 'no command');
   } catch (error) {
-    if (error instanceof UsageError || error instanceof TourUsageError) {
+    if (error instanceof UsageError || error instanceof TourUsageError || error instanceof GraphUsageError) {
       console.error(`spdk-lens: ${error.message}\n${USAGE}`);
       return 2;
     }
