@@ -199,8 +199,16 @@ function linkAt(text: string, i: number, to: number): { labelStart: number; labe
     if (text[j] === '[') depth++;
     else if (text[j] === ']' && --depth === 0) {
       if (text[j + 1] !== '(') return undefined;
-      const close = text.indexOf(')', j + 2);
-      if (close < 0 || close >= to) return undefined;
+      // The target may hold balanced parentheses of its own (`f(1)`).
+      let close = -1;
+      for (let k = j + 2, open = 0; k < to; k++) {
+        if (text[k] === '(') open++;
+        else if (text[k] === ')' && open-- === 0) {
+          close = k;
+          break;
+        }
+      }
+      if (close < 0) return undefined;
       const target = text.slice(j + 2, close).trim();
       const href = target.replace(/\s+"[^"]*"$/, '').replace(/^<(.*)>$/, '$1');
       return { labelStart: i + 1, labelEnd: j, href, after: close + 1 };
