@@ -149,7 +149,7 @@ function readStep(reader: TourReader, raw: Json, path: string): TourStep | undef
   return step;
 }
 
-/** Checks an anchor's fields; exported for CodeTour import, which builds anchors itself. */
+/** Checks an anchor's fields and returns it normalised, or undefined after recording its errors. */
 function readAnchor(reader: TourReader, raw: Json, path: string): TourAnchor | undefined {
   const where = path.slice(0, -1);
   if (!isObject(raw)) {
