@@ -28,6 +28,15 @@ export function detailsOf(record: Record<string, unknown>, drop: string[] = []):
   return details;
 }
 
+/** Drops fields left undefined (optional data the target did not report), so a model equals its own JSON round trip. */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = withoutUndefined(v);
+  return out as T;
+}
+
 export function nodeId(kind: InstanceNodeKind, key: string): string {
   return `${kind}:${key}`;
 }
@@ -135,6 +144,6 @@ export class InstanceGraphBuilder {
       seen.add(key);
       edges.push(p.index === undefined ? { from, to, kind: p.kind, evidence: p.evidence } : { from, to, kind: p.kind, evidence: p.evidence, index: p.index });
     }
-    return { schema: 'spdk-lens/instance-graph@1', source, nodes: [...this.nodes.values()], edges, skipped: this.skipped, problems: this.problems };
+    return withoutUndefined({ schema: 'spdk-lens/instance-graph@1', source, nodes: [...this.nodes.values()], edges, skipped: this.skipped, problems: this.problems });
   }
 }

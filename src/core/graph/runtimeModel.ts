@@ -1,7 +1,7 @@
 // The runtime view of a target: reactors (one per core) → SPDK threads → pollers and io_channels, from
 // framework_get_reactors, thread_get_stats, thread_get_pollers and thread_get_io_channels. Poller names are the
 // registered function names (SPDK_POLLER_REGISTER), kept verbatim so the host can link each to its source.
-import { isRecord, str } from './graphBuilder';
+import { isRecord, str, withoutUndefined } from './graphBuilder';
 
 export const RUNTIME_METHODS = ['framework_get_reactors', 'thread_get_stats', 'thread_get_pollers', 'thread_get_io_channels'] as const;
 export type RuntimeMethod = (typeof RUNTIME_METHODS)[number];
@@ -170,7 +170,8 @@ export function buildRuntimeModel(bundle: SpdkRuntimeBundle): RuntimeModel {
           runCount,
           busyCount,
           busyRunPercent: percent(busyCount, runCount) ?? 0,
-          ...(periodTicks === undefined ? {} : { periodTicks, periodUs: tickRate ? Math.round((periodTicks / tickRate) * 1e6) : undefined }),
+          periodTicks,
+          periodUs: periodTicks !== undefined && tickRate ? Math.round((periodTicks / tickRate) * 1e6) : undefined,
         });
       }
     }
@@ -188,7 +189,7 @@ export function buildRuntimeModel(bundle: SpdkRuntimeBundle): RuntimeModel {
     for (const ch of records(c.io_channels)) t.ioChannels.push({ name: str(ch.name) ?? '', ref: num(ch.ref) ?? 0 });
   }
 
-  return {
+  return withoutUndefined({
     schema: 'spdk-lens/runtime@1',
     origin: bundle.address,
     tickRate,
@@ -197,5 +198,5 @@ export function buildRuntimeModel(bundle: SpdkRuntimeBundle): RuntimeModel {
     threads: [...threads.values()].sort((a, b) => a.id - b.id),
     skipped: bundle.skipped,
     problems,
-  };
+  });
 }
