@@ -194,7 +194,9 @@ export class SpdkRpcClient {
   }
 
   private failConnection(connection: Connection, error: SpdkRpcError): void {
-    if (!connection.failure) connection.failure = error;
+    // 'close' follows 'error': by then pending calls may belong to a newer connection, so fail only once.
+    if (connection.failure) return;
+    connection.failure = error;
     if (this.connection === connection) this.connection = undefined;
     connection.socket.destroy();
     for (const call of [...this.pending.values()]) {
