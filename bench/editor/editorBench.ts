@@ -1,0 +1,89 @@
+// `npm run bench:editor`: SPDK Lens in a real VS Code on SPDK_DIR. Measures what a user waits for: the workbench, and
+// "SPDK Lens: Ready" on a cold start (fresh profile, empty cache) and a warm one (same profile again), next to the
+// CLI's cold index of the same tree. Hover and CodeLens latency come from inside VS Code (see measureInEditor).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Editor, REPO_ROOT } from '../../test/e2e/harness';
+
+const READY = /SPDK Lens: (Ready|Error)/;
+/** The title under which the extension's measuring command shows in the palette (category "SPDK Lens"). */
+const MEASURE_COMMAND = 'SPDK Lens: Measure Hover and CodeLens Latency';
+/** Set in code-server's environment; the extension writes its measurements there as JSON (see measureInEditor). */
+const MEASURE_OUT_ENV = 'SPDK_LENS_MEASURE_OUT';
+
+interface Run {
+  label: string;
+  workbenchMs: number;
+  readyMs: number;
+  status: string;
+  inEditor?: unknown;
+}
+
+function cliColdIndexMs(spdkDir: string): number {
+  const started = Date.now();
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'index', spdkDir, '--no-cache'], { encoding: 'utf8' });
+  if (cli.status !== 0) throw new Error(`the CLI's cold index failed:\n${cli.stderr}`);
+  return Date.now() - started;
+}
+
+/**
+ * Hook for in-editor latency: runs the extension's measuring command from the palette and reads the JSON it writes
+ * to $SPDK_LENS_MEASURE_OUT (hover p50/p95 through vscode.executeHoverProvider, CodeLens on lib/bdev/bdev.c).
+ * Until the extension writes that file this reports why instead of a number.
+ */
+async function measureInEditor(editor: Editor, outFile: string): Promise<unknown> {
+  try {
+    await editor.runCommand(MEASURE_COMMAND);
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(outFile)) {
+    if (Date.now() > deadline) return { skipped: `the extension wrote nothing to $${MEASURE_OUT_ENV} (${outFile}) within 120 s after "${MEASURE_COMMAND}"` };
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+  return JSON.parse(readFileSync(outFile, 'utf8')) as unknown;
+}
+
+async function runOnce(label: string, spdkDir: string, stateDir: string, measure: boolean): Promise<Run> {
+  const outFile = join(stateDir, `measure-${label}.json`);
+  const editor = await Editor.launch({ workspace: spdkDir, copy: false, trust: 'disabled', stateDir, label: `bench-${label}`, env: { [MEASURE_OUT_ENV]: outFile } });
+  try {
+    const status = await editor.waitForStatus(READY, 30 * 60_000);
+    const readyMs = Date.now() - editor.navigatedAt;
+    await editor.screenshot('ready');
+    const inEditor = measure ? await measureInEditor(editor, outFile) : undefined;
+    return { label, workbenchMs: editor.workbenchMs, readyMs, status, inEditor };
+  } finally {
+    await editor.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const spdkDir = process.env.SPDK_DIR;
+  if (!spdkDir || !existsSync(join(spdkDir, 'include', 'spdk', 'thread.h'))) {
+    throw new Error('set SPDK_DIR to an SPDK checkout (a folder with include/spdk/thread.h): SPDK_DIR=~/src/spdk npm run bench:editor');
+  }
+  const cliMs = cliColdIndexMs(spdkDir);
+  const stateDir = mkdtempSync(join(tmpdir(), 'spdk-lens-bench-'));
+  try {
+    // Same profile twice: the second start finds the first one's cache in the workspace storage.
+    const runs = [await runOnce('cold', spdkDir, stateDir, false), await runOnce('warm', spdkDir, stateDir, true)];
+    const lines = [`SPDK Lens in VS Code on ${spdkDir}`, `  CLI cold index (wall)       ${cliMs} ms`];
+    for (const run of runs) {
+      lines.push(`  ${run.label.padEnd(5)} navigation to workbench ${run.workbenchMs} ms`);
+      lines.push(`  ${run.label.padEnd(5)} navigation to "${run.status}" ${run.readyMs} ms (${(run.readyMs / cliMs).toFixed(2)}x the CLI's cold index)`);
+      if (run.inEditor !== undefined) lines.push(`  ${run.label.padEnd(5)} in-editor measurements ${JSON.stringify(run.inEditor)}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
