@@ -1,14 +1,13 @@
 // VS Code entry point. Activation only wires things up and returns; the index is built right after, in workers.
 import * as path from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { BOOK_TOPICS, type BookTopic } from '../core/knowledge/contextKinds';
 import { AsyncCallHierarchyProvider } from './callHierarchyProvider';
 import { LensCodeLensProvider, PEEK_LOCATIONS_COMMAND } from './codeLensProvider';
 import { needsReindex, readConfig } from './config';
 import { measureEditor } from './editorMeasurements';
 import { LensHoverProvider } from './hoverProvider';
 import { RpcMethodLinks } from './rpcMethodLinks';
+import { registerReading } from './tour/registerReading';
 import { WorkspaceIndex } from './workspaceIndex';
 
 const C_DOCUMENTS: vscode.DocumentSelector = [
@@ -28,10 +27,12 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     const workspace = new WorkspaceIndex(config, cacheDir, log);
     const codeLenses = new LensCodeLensProvider(workspace, config.codeLens);
     const rpcLinks = new RpcMethodLinks(workspace);
+    const reading = registerReading(context, workspace, log);
     context.subscriptions.push(
       workspace,
       codeLenses,
-      vscode.languages.registerHoverProvider(C_DOCUMENTS, new LensHoverProvider(workspace)),
+      ...reading.disposables,
+      vscode.languages.registerHoverProvider(C_DOCUMENTS, new LensHoverProvider(workspace, reading.bookLinks)),
       vscode.languages.registerCodeLensProvider(C_DOCUMENTS, codeLenses),
       vscode.languages.registerCallHierarchyProvider(C_DOCUMENTS, new AsyncCallHierarchyProvider(workspace)),
       vscode.languages.registerHoverProvider({ scheme: 'file' }, rpcLinks),
@@ -89,22 +90,6 @@ function registerCommands(workspace: WorkspaceIndex, log: vscode.LogOutputChanne
       const message = `SPDK Lens: ${s.files} files indexed in ${workspace.readyMs} ms (${s.parsedFiles} parsed, ${s.cachedFiles} from cache), ${methods.length} RPC methods, ${index.problems.length} problems. Root: ${workspace.root}`;
       log.info(message);
       void vscode.window.showInformationMessage(message);
-    }),
-    vscode.commands.registerCommand('spdkLens.openBookTopic', async (topic: unknown) => {
-      if (typeof topic !== 'string' || !(topic in BOOK_TOPICS)) return;
-      const info = BOOK_TOPICS[topic as BookTopic];
-      const bookPath = vscode.workspace.getConfiguration('spdkLens').get<string>('book.path', '');
-      const chapters = bookPath ? path.join(bookPath, 'content', 'chapters') : '';
-      const chapterFile = chapters && existsSync(chapters) ? readdirSync(chapters).find((f) => f.startsWith(info.chapter)) : undefined;
-      if (chapterFile) {
-        await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(chapters, chapterFile)));
-        return;
-      }
-      const choice = await vscode.window.showInformationMessage(
-        `Book topic "${info.title}" is in chapter ${info.chapter}. Set spdkLens.book.path to the book folder to open it here.`,
-        'Open Settings',
-      );
-      if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'spdkLens.book.path');
     }),
     vscode.commands.registerCommand('spdkLens.measureEditor', (options?: unknown) => measureEditor(workspace, activationMs, options)),
   ];

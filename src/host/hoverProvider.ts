@@ -8,9 +8,10 @@ import {
   explainStructType,
   explainVariable,
   typeOfAccess,
+  type BookParagraphLink,
   type Explanation,
 } from '../core/editor/explanation';
-import { OPEN_BOOK_TOPIC_COMMAND, OPEN_LOCATION_COMMAND, renderHoverMarkdown } from '../core/editor/hoverMarkdown';
+import { OPEN_BOOK_TOPIC_COMMAND, OPEN_CHAPTER_COMMAND, OPEN_LOCATION_COMMAND, renderHoverMarkdown } from '../core/editor/hoverMarkdown';
 import { wordAtCursor } from '../core/editor/symbolAtCursor';
 import type { SpdkIndex } from '../core/index/indexer';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -21,7 +22,7 @@ const SCOPE_LINES_WITHOUT_FUNCTION = 200;
 export function toMarkdown(explanation: Explanation): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString(renderHoverMarkdown(explanation));
   markdown.supportHtml = false;
-  markdown.isTrusted = { enabledCommands: [OPEN_LOCATION_COMMAND, OPEN_BOOK_TOPIC_COMMAND] };
+  markdown.isTrusted = { enabledCommands: [OPEN_LOCATION_COMMAND, OPEN_BOOK_TOPIC_COMMAND, OPEN_CHAPTER_COMMAND] };
   return markdown;
 }
 
@@ -67,14 +68,23 @@ export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file:
   return explanation ? { explanation, range } : undefined;
 }
 
+/** Book paragraphs that mention a symbol (or the definition at a line): the hover's back links. */
+export type BookLinksLookup = (file: string, line: number, symbol: string) => BookParagraphLink[];
+
 export class LensHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly workspace: WorkspaceIndex) {}
+  constructor(
+    private readonly workspace: WorkspaceIndex,
+    private readonly bookLinks: BookLinksLookup = () => [],
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const index = this.workspace.ready;
     const file = this.workspace.fileOf(document.uri);
     if (!index || file === undefined) return undefined;
     const found = explainAt(index, document, file, position);
-    return found ? new vscode.Hover(toMarkdown(found.explanation), found.range) : undefined;
+    if (!found) return undefined;
+    const links = this.bookLinks(file, position.line + 1, found.explanation.name);
+    if (links.length > 0) found.explanation.bookLinks = links;
+    return new vscode.Hover(toMarkdown(found.explanation), found.range);
   }
 }

@@ -39,6 +39,16 @@ export interface Explanation {
   sections: ExplanationSection[];
   /** Book topics for "Read more", most relevant first. */
   topics: { topic: BookTopic; title: string; chapter: string }[];
+  /** Paragraphs of the configured book that mention this code ("Book: 00 · Orientation"). */
+  bookLinks?: BookParagraphLink[];
+}
+
+export interface BookParagraphLink {
+  /** `Book: 00 · Orientation`. */
+  label: string;
+  section?: string;
+  chapterPath: string;
+  block: number;
 }
 
 const MAX_LINKS_PER_SECTION = 6;

@@ -24,6 +24,7 @@ export function commandUri(command: string, args: unknown[]): string {
 
 export const OPEN_LOCATION_COMMAND = 'spdkLens.openLocation';
 export const OPEN_BOOK_TOPIC_COMMAND = 'spdkLens.openBookTopic';
+export const OPEN_CHAPTER_COMMAND = 'spdkLens.book.openChapter';
 
 function link(l: SourceLink): string {
   return `[${escapeMarkdown(l.label)}](${commandUri(OPEN_LOCATION_COMMAND, [l.file, l.line])})`;
@@ -64,6 +65,13 @@ export function renderHoverMarkdown(explanation: Explanation): string {
       text += `  \n${links}${section.more ? ` (+${section.more} more)` : ''}`;
     }
     parts.push(text);
+  }
+  if (explanation.bookLinks && explanation.bookLinks.length > 0) {
+    const links = explanation.bookLinks
+      .slice(0, 4)
+      .map((b) => `[${escapeMarkdown(b.section ? `${b.label} — ${b.section}` : b.label)}](${commandUri(OPEN_CHAPTER_COMMAND, [b.chapterPath, b.block])})`)
+      .join(' · ');
+    parts.push(`${links}${explanation.bookLinks.length > 4 ? ` (+${explanation.bookLinks.length - 4} more)` : ''}`);
   }
   if (explanation.topics.length > 0) {
     const topics = explanation.topics
