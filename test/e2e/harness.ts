@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -62,7 +62,10 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Names screenshots and the saved code-server log. */
   label?: string;
-  /** Profile folder (user data, extensions, log) to use and keep, e.g. to start twice with one cache. Default: a temp one. */
+  /**
+   * Profile folder (user data, extensions, log) to use and keep, e.g. to start twice with one cache. Default: a temp
+   * one. A reused profile remembers the trust answer, so there is no prompt the second time: use trust 'disabled'.
+   */
   stateDir?: string;
 }
 
@@ -205,17 +208,38 @@ export class Editor {
     if (trust) await poll('Restricted Mode to end after trusting the workspace', TIMEOUTS.ui, async () => ((await this.statusBarText(/Restricted Mode/)) ? undefined : true));
   }
 
-  /** Quick Open (Ctrl+P) on a workspace-relative path; resolves when its tab is active. */
+  /** Quick Open (Ctrl+P) on a workspace-relative path; picks the row of exactly that file; resolves when its tab is active. */
   async openFile(relPath: string): Promise<void> {
     const name = basename(relPath);
+    const folder = dirname(relPath);
     const input = await this.openQuickInput('Control+P');
     await input.fill(relPath);
-    const row = this.quickInputRows().filter({ hasText: name }).first();
-    await row.waitFor({ state: 'visible' }).catch(() => {
-      throw new Error(`Quick Open found no file named ${name} for "${relPath}" within ${TIMEOUTS.ui / 1000} s`);
+    const exactName = this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) });
+    const isWanted = (row: Locator) => row.filter({ has: exactName }).filter({ hasText: folder === '.' ? '' : folder });
+    // Recently opened files are listed first and search results re-sort the list as they arrive, so a row found
+    // early may move: Enter once the focused row is the file, or a click once the list has stopped changing.
+    let lastRows = '';
+    await poll(`Quick Open to offer ${relPath}`, TIMEOUTS.ui, async () => {
+      if ((await isWanted(this.quickInputRows().and(this.page.locator('.focused'))).count()) > 0) {
+        await this.page.keyboard.press('Enter');
+        return true;
+      }
+      const rows = (await this.quickInputRows().allInnerTexts()).join('\n');
+      const stable = rows === lastRows;
+      lastRows = rows;
+      if (stable && (await isWanted(this.quickInputRows()).count()) > 0) {
+        await isWanted(this.quickInputRows()).first().click();
+        return true;
+      }
+      return undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; it offered: ${JSON.stringify(lastRows.split('\n').slice(0, 10))}`);
     });
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+    await this.quickInputWidget().waitFor({ state: 'hidden' });
+    await this.page.locator('.tabs-container .tab.active', { has: exactName }).waitFor({ state: 'visible' }).catch(async () => {
+      const active = await this.page.locator('.tabs-container .tab.active').allInnerTexts();
+      throw new Error(`opened ${JSON.stringify(active)} instead of ${relPath}`);
+    });
     await this.page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible' });
     this.activeFile = relPath;
   }
@@ -229,22 +253,27 @@ export class Editor {
     await poll(`the cursor to reach line ${line}`, TIMEOUTS.ui, async () => ((await this.statusBarText(new RegExp(`Ln ${line},`))) ? true : undefined));
   }
 
-  /** Moves the cursor to the target, shows the hover (Ctrl+K Ctrl+I) and returns its text once it stops changing. */
+  /**
+   * Moves the cursor to the target, shows the hover (Ctrl+K Ctrl+I) and returns its text once it stops changing.
+   * The chord is pressed again while no hover is visible: one pressed while focus is still coming back from the quick
+   * input is lost, and a hover whose providers had nothing yet (index still loading) closes by itself.
+   */
   async hoverAt(target: HoverTarget): Promise<string> {
     const { line, column } = 'text' in target ? this.locate(target.text, target.occurrence ?? 1) : target;
     const where = `${this.activeFile ?? 'the active file'}:${line}:${column}`;
     await this.page.keyboard.press('Escape');
     await this.goToLine(line, column);
     const hover = this.page.locator('.monaco-editor .monaco-resizable-hover .monaco-hover:not(.hidden)').first();
-    // A chord pressed while focus is still moving back from the quick input is lost, so it is pressed again.
-    await poll(`a hover at ${where}`, TIMEOUTS.ui, async () => {
-      await this.page.keyboard.press('Control+K');
-      await this.page.keyboard.press('Control+I');
-      return (await hover.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => undefined));
-    });
     let last = '';
-    return poll(`the hover at ${where} to finish loading`, TIMEOUTS.ui, async () => {
-      const text = (await hover.innerText()).trim();
+    return poll(`a hover at ${where} whose text stops changing`, TIMEOUTS.ui, async () => {
+      if (!(await hover.isVisible())) {
+        last = '';
+        await this.page.keyboard.press('Control+K');
+        await this.page.keyboard.press('Control+I');
+        await hover.waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined);
+        return undefined;
+      }
+      const text = (await hover.innerText({ timeout: 1_000 }).catch(() => '')).trim();
       const settled = text !== '' && !/^Loading\.\.\.$/m.test(text) && text === last;
       last = text;
       return settled ? text : undefined;
