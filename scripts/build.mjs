@@ -1,4 +1,4 @@
-// Bundles the extension, CLI, worker and benchmark with esbuild and copies the tree-sitter WASM files into grammars/.
+// Bundles the extension, CLI, worker, benchmark and webviews with esbuild and copies the tree-sitter WASM files into grammars/.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,9 +35,19 @@ const builds = [
   { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: { worker: 'src/worker/indexWorker.ts' } },
   { entryPoints: { bench: 'bench/bench.ts' } },
+  // The bdev graph webview: DOM only, one script with elkjs and the toolkit bundled in (the vsix has no node_modules).
+  ...['webview/graph/main.ts', 'webview/graph/graph.css'].map((entry) => ({
+    entryPoints: { graph: entry },
+    outdir: join(root, 'dist', 'webview'),
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: false,
+  })),
 ];
 for (const build of builds) {
-  const options = { ...common, ...build, outdir: join(root, 'dist'), absWorkingDir: root };
+  const options = { ...common, outdir: join(root, 'dist'), ...build, absWorkingDir: root };
   if (watch) await (await esbuild.context(options)).watch();
   else await esbuild.build(options);
 }

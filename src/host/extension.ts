@@ -5,6 +5,7 @@ import { AsyncCallHierarchyProvider } from './callHierarchyProvider';
 import { LensCodeLensProvider, PEEK_LOCATIONS_COMMAND } from './codeLensProvider';
 import { needsReindex, readConfig } from './config';
 import { measureEditor } from './editorMeasurements';
+import { registerBdevGraph } from './graph/bdevGraphPanel';
 import { LensHoverProvider } from './hoverProvider';
 import { RpcMethodLinks } from './rpcMethodLinks';
 import { registerReading } from './tour/registerReading';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
       ...registerCommands(workspace, log),
+      ...registerBdevGraph(context, workspace, log),
     );
     // After activation returns: indexing must not hold up the extension host's start.
     setTimeout(() => void workspace.start(), 0);
