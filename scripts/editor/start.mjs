@@ -79,11 +79,19 @@ function freePort() {
   });
 }
 
+/** Adds the default settings a profile lacks; a settings.json that is not plain JSON (comments) is left alone. */
 function writeDefaultSettings(userDataDir) {
   const file = join(userDataDir, 'User', 'settings.json');
-  if (existsSync(file)) return;
+  let settings = {};
+  if (existsSync(file)) {
+    try {
+      settings = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return;
+    }
+  }
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(DEFAULT_USER_SETTINGS, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...settings }, null, 2)}\n`);
 }
 
 function tail(file, lines = 30) {

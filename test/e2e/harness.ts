@@ -21,14 +21,8 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** A fresh profile that types literally (no auto-closing or suggestions) and shows nothing over the workspace. */
+/** On top of start.mjs's defaults (no telemetry, updates or welcome page): typing is literal, no auto-closing or suggestions. */
 const E2E_USER_SETTINGS: Record<string, unknown> = {
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'workbench.enableExperiments': false,
-  'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'editor.autoClosingBrackets': 'never',
   'editor.autoClosingQuotes': 'never',
