@@ -293,13 +293,24 @@ export class Editor {
     return (await lenses.allInnerTexts()).map((text) => text.replace(/\u00a0/g, ' ').trim()).filter((text) => text !== '' && text !== '|');
   }
 
-  /** Waits for a CodeLens whose title matches, then clicks it. */
-  async clickCodeLens(title: string | RegExp): Promise<void> {
+  /**
+   * Waits for a CodeLens whose title matches, then clicks it. Lenses are re-rendered when they resolve or the index
+   * changes, and a click on one being replaced is lost: with `until`, the click is repeated until that locator shows.
+   */
+  async clickCodeLens(title: string | RegExp, until?: Locator): Promise<void> {
     const lens = this.page.locator('.codelens-decoration > a', { hasText: title }).first();
     await lens.waitFor({ state: 'visible' }).catch(async () => {
       throw new Error(`no CodeLens matching ${String(title)} within ${TIMEOUTS.ui / 1000} s; visible: ${JSON.stringify(await this.codeLensTexts())}`);
     });
-    await lens.click();
+    if (!until) {
+      await lens.click();
+      return;
+    }
+    await poll(`${String(until)} after clicking the CodeLens ${String(title)}`, TIMEOUTS.ui, async () => {
+      if (await until.isVisible()) return true;
+      await lens.click({ timeout: 2_000 }).catch(() => undefined);
+      return until.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => undefined);
+    });
   }
 
   /** Runs a command by its exact title through the command palette (F1). */
