@@ -88,7 +88,8 @@ describe('graph views', () => {
     const pt = view.nodes.find((n) => n.name === 'PT0');
     assert.deepEqual(pt?.links.map((l) => `${l.label} ${l.file}:${l.line}`), ['module passthru (passthru_if) module/bdev/passthru/vbdev_passthru.c:70', 'fn_table vbdev_passthru_fn_table module/bdev/passthru/vbdev_passthru.c:400']);
     const lvol1 = view.nodes.find((n) => n.aliases.includes('lvs0/lvol1'));
-    assert.match(lvol1?.subtitle ?? '', /^lvs0\/lvol1 · lvol/);
+    assert.equal(lvol1?.label, 'lvs0/lvol1', 'an lvol shows its alias; its name is a UUID');
+    assert.match(lvol1?.subtitle ?? '', new RegExp(`^${lvol1?.name} · lvol`));
     assert.equal(lvol1?.topic, 'blobstore-lvol');
     assert.ok(view.edges.some((e) => e.kind === 'base_bdev' && e.from === 'bdev:Malloc7' && e.to === 'bdev:PT0'));
     assert.ok(view.nodes.find((n) => n.name === 'Malloc7')?.details.driver_specific !== undefined, 'driver_specific kept for the details panel');

@@ -32,7 +32,7 @@ async function assertDrawn(gp: GraphPage, view: GraphView): Promise<void> {
   const emptyPaths = await gp.page.$$eval('svg.graph .edge path', (paths) => paths.filter((p) => !/^M [\d.-]+ [\d.-]+ L/.test(p.getAttribute('d') ?? '')).length);
   assert.equal(emptyPaths, 0, 'every edge is routed');
   const texts = await gp.page.$$eval('svg.graph .node text.name', (t) => t.map((x) => x.textContent ?? ''));
-  for (const node of view.nodes) assert.ok(texts.some((t) => node.name.startsWith(t.replace(/…$/, ''))), `${node.name} is labelled`);
+  for (const node of view.nodes) assert.ok(texts.some((t) => node.label.startsWith(t.replace(/…$/, ''))), `${node.label} is labelled`);
 }
 
 describe('bdev graph webview (Chromium)', function () {

@@ -18,7 +18,7 @@ export function renderDetails(panel: HTMLElement, node: GraphViewNode | undefine
     panel.append(el('p', { class: 'hint' }, 'Select a node to see its details. Arrow keys move along edges; Enter opens its source.'));
     return;
   }
-  panel.append(el('h2', { class: 'details-name' }, node.name), el('p', { class: 'details-subtitle' }, node.subtitle));
+  panel.append(el('h2', { class: 'details-name' }, node.label), el('p', { class: 'details-subtitle' }, node.subtitle));
   const actions = el('div', { class: 'details-actions' });
   for (const link of node.links) {
     const button = custom('vscode-button', { appearance: 'secondary', title: `${link.file}:${link.line}` }, `Open ${link.label}`);
@@ -36,6 +36,7 @@ export function renderDetails(panel: HTMLElement, node: GraphViewNode | undefine
 
   const fields = el('dl', { class: 'details-fields' });
   const row = (key: string, value: string) => fields.append(el('dt', {}, key), el('dd', {}, value));
+  if (node.label !== node.name) row('name', node.name);
   row('kind', node.kind.replace(/_/g, ' '));
   if (node.module) row('module', node.module);
   if (node.aliases.length > 0) row('aliases', node.aliases.join(', '));
@@ -45,7 +46,7 @@ export function renderDetails(panel: HTMLElement, node: GraphViewNode | undefine
   }
   const incoming = view.edges.filter((e) => e.to === node.id);
   const outgoing = view.edges.filter((e) => e.from === node.id);
-  const nameOf = (id: string) => view.nodes.find((n) => n.id === id)?.name ?? id;
+  const nameOf = (id: string) => view.nodes.find((n) => n.id === id)?.label ?? id;
   if (incoming.length > 0) row('built on', incoming.map((e) => `${nameOf(e.from)} (${e.kind})`).join(', '));
   if (outgoing.length > 0) row('base of', outgoing.map((e) => `${nameOf(e.to)} (${e.kind})`).join(', '));
   panel.append(fields);

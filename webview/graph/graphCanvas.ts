@@ -62,7 +62,7 @@ export class GraphCanvas {
     const font = getComputedStyle(document.body).font || '13px sans-serif';
     const sizes = view.nodes.map((n) => ({
       id: n.id,
-      width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.max(textWidth(n.name, `600 ${font}`), textWidth(n.subtitle, font)) + 24)),
+      width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.max(textWidth(n.label, `600 ${font}`), textWidth(n.subtitle, font)) + 24)),
       height: NODE_HEIGHT,
     }));
     const layout = await layoutGraph(sizes, view.edges.map((e, i) => ({ id: `e${i}`, from: e.from, to: e.to })));
@@ -89,7 +89,7 @@ export class GraphCanvas {
       const edge = view.edges[Number(placed.id.slice(1))];
       if (!edge || placed.points.length < 2) return;
       const d = placed.points.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
-      const title = `${this.byId.get(edge.from)?.name ?? edge.from} → ${this.byId.get(edge.to)?.name ?? edge.to}: ${edge.kind} (${edge.evidence})`;
+      const title = `${this.byId.get(edge.from)?.label ?? edge.from} → ${this.byId.get(edge.to)?.label ?? edge.to}: ${edge.kind} (${edge.evidence})`;
       const group = svg('g', { class: `edge edge-${token(edge.kind)}`, 'data-from': edge.from, 'data-to': edge.to, 'data-kind': edge.kind }, svg('title', {}, title), svg('path', { d, 'marker-end': 'url(#arrow)' }));
       edgeLayer.append(group);
       this.edgeElements.push({ from: edge.from, to: edge.to, element: group });
@@ -104,11 +104,11 @@ export class GraphCanvas {
           transform: `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`,
           'data-id': node.id,
           role: 'button',
-          'aria-label': `${node.name}, ${node.subtitle}`,
+          'aria-label': `${node.label}, ${node.subtitle}`,
         },
         svg('title', {}, [node.name, ...node.aliases].join('\n')),
         svg('rect', { width: p.width, height: p.height, rx: 4, ry: 4 }),
-        svg('text', { x: 10, y: 18, class: 'name' }, clip(node.name, p.width)),
+        svg('text', { x: 10, y: 18, class: 'name' }, clip(node.label, p.width)),
         svg('text', { x: 10, y: 35, class: 'subtitle' }, clip(node.subtitle, p.width)),
       );
       group.addEventListener('click', (event) => {
@@ -129,7 +129,7 @@ export class GraphCanvas {
     const needle = text.trim().toLowerCase();
     this.matches = new Set(
       (this.view?.nodes ?? [])
-        .filter((n) => needle === '' || [n.name, n.module, n.kind, n.subtitle, ...n.aliases].some((s) => s.toLowerCase().includes(needle)))
+        .filter((n) => needle === '' || [n.name, n.label, n.module, n.kind, n.subtitle, ...n.aliases].some((s) => s.toLowerCase().includes(needle)))
         .map((n) => n.id),
     );
     this.applyFilterClasses();

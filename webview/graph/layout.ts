@@ -57,7 +57,8 @@ export async function layoutGraph(nodes: readonly LayoutInputNode[], edges: read
       'elk.layered.thoroughness': large ? '1' : '7',
       'elk.edgeRouting': large ? 'POLYLINE' : 'ORTHOGONAL',
       'elk.padding': '[top=20,left=20,bottom=20,right=20]',
-      'elk.separateConnectedComponents': 'true',
+      // Packing many small components (one per raid or lvstore tree) costs more than it saves on big graphs.
+      'elk.separateConnectedComponents': large ? 'false' : 'true',
     },
     children: nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
     edges: edges.filter((e) => known.has(e.from) && known.has(e.to)).map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),

@@ -73,7 +73,8 @@ class GraphApp {
       graphView,
       runtimeView,
     );
-    root.append(this.tabs);
+    // The page paints a loading line before this script is parsed; the app replaces it.
+    root.replaceChildren(this.tabs);
 
     this.sourcePicker.setAttribute('value', this.state.source);
     this.filterField.setAttribute('value', this.state.filter);

@@ -16,7 +16,7 @@ export function moduleGraphView(graph: ModuleGraph, origin: string): GraphView {
       if (n.source) links.push({ label: n.kind === 'bdev_module' ? 'module struct' : 'opens a bdev', ...n.source });
       if (n.fnTable) links.push({ label: `fn_table ${n.fnTable.name}`, file: n.fnTable.file, line: n.fnTable.line });
       const subtitle = n.kind === 'bdev_module' ? `${n.role} bdev module` : n.kind === 'bdev' ? 'bdev layer' : n.kind.replace(/_/g, ' ');
-      return { id: n.id, name: n.name, kind: n.kind, module: n.module, aliases: n.aliases, subtitle, details: n.details, links, topic: n.topic };
+      return { id: n.id, name: n.name, label: n.name, kind: n.kind, module: n.module, aliases: n.aliases, subtitle, details: n.details, links, topic: n.topic };
     }),
     edges: graph.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind, evidence: e.source ? `${e.evidence} at ${e.source.file}:${e.source.line}` : e.evidence })),
     skipped: [],
@@ -43,8 +43,9 @@ export function instanceGraphView(graph: InstanceGraph, modules: readonly BdevMo
         links.push({ label: `module ${module.name} (${module.variable})`, file: module.file, line: module.line });
         if (module.fnTable && module.fnTableFile && module.fnTableLine !== undefined) links.push({ label: `fn_table ${module.fnTable}`, file: module.fnTableFile, line: module.fnTableLine });
       }
-      const alias = n.kind === 'bdev' ? n.aliases.find((a) => a.includes('/')) : undefined;
-      const subtitle = [alias, n.kind === 'bdev' ? n.module || n.productName || 'bdev' : n.kind.replace(/_/g, ' '), n.state, n.claimType && n.claimType !== 'none' ? `claimed ${n.claimType}` : undefined, n.missing ? 'missing' : undefined]
+      // An lvol's name is its UUID; its lvs/lvol alias is what people call it.
+      const alias = n.kind === 'bdev' && n.module === 'lvol' ? n.aliases.find((a) => a.includes('/')) : undefined;
+      const subtitle = [alias ? n.name : undefined, n.kind === 'bdev' ? n.module || n.productName || 'bdev' : n.kind.replace(/_/g, ' '), n.state, n.claimType && n.claimType !== 'none' ? `claimed ${n.claimType}` : undefined, n.missing ? 'missing' : undefined]
         .filter(Boolean)
         .join(' · ');
       const details: { [key: string]: JsonValue } = {};
@@ -53,7 +54,7 @@ export function instanceGraphView(graph: InstanceGraph, modules: readonly BdevMo
         if (value !== undefined) details[key] = value;
       }
       Object.assign(details, n.details);
-      const view: GraphViewNode = { id: n.id, name: n.name, kind: n.kind, module: n.module, aliases: n.aliases, subtitle, details, links, topic: TOPIC_OF_INSTANCE_KIND[n.kind] ?? TOPIC_OF_MODULE[n.module] ?? 'bdev-modules' };
+      const view: GraphViewNode = { id: n.id, name: n.name, label: alias ?? n.name, kind: n.kind, module: n.module, aliases: n.aliases, subtitle, details, links, topic: TOPIC_OF_INSTANCE_KIND[n.kind] ?? TOPIC_OF_MODULE[n.module] ?? 'bdev-modules' };
       if (n.missing) view.missing = true;
       return view;
     }),

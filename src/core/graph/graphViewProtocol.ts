@@ -16,8 +16,10 @@ export interface SourceLink {
 
 export interface GraphViewNode {
   id: string;
-  /** SPDK's own name (bdev name, NQN, module name): the text searched and shown. */
+  /** SPDK's own name (bdev name, NQN, module name). */
   name: string;
+  /** What the box shows in bold: the name, or an lvol's lvs/lvol alias (its name is a UUID). */
+  label: string;
   kind: string;
   module: string;
   aliases: string[];

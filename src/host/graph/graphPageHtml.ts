@@ -39,7 +39,7 @@ export function graphPageHtml(resources: GraphPageResources): string {
 <title>SPDK Bdev Graph</title>
 </head>
 <body>
-<div id="app"></div>
+<div id="app"><p class="boot">Loading the bdev graph…</p></div>
 <script nonce="${attribute(resources.nonce)}" src="${attribute(resources.scriptUri)}"></script>
 </body>
 </html>
