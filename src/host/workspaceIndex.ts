@@ -14,6 +14,8 @@ export type IndexState = 'idle' | 'indexing' | 'ready' | 'error' | 'disabled' | 
 
 /** Above this many changed files at once (a branch switch), a whole re-index (mostly from cache) beats file updates. */
 const BULK_CHANGE_LIMIT = 200;
+/** Idle time after Ready before the labels snapshot is written. */
+const SNAPSHOT_DELAY_MS = 8000;
 
 export class WorkspaceIndex implements vscode.Disposable {
   state: IndexState = 'idle';
@@ -175,28 +177,40 @@ export class WorkspaceIndex implements vscode.Disposable {
     }
   }
 
+  /** Settles when the work scheduled after Ready (facts behind a snapshot, cache and snapshot writes) is done. */
+  settled: Promise<void> = Promise.resolve();
+
   /**
    * After Ready: load the facts (when the labels came from the snapshot) so the first hover on an API does not pay
-   * for it, and save the labels for the next warm start.
+   * for it; write the cache; and, once the reader is likely idle, save the labels for the next warm start (computing
+   * every function's labels holds the extension host for about a second on SPDK master).
    */
   private finishInBackground(index: SpdkIndex, generation: number): void {
-    setTimeout(() => {
-      if (generation !== this.generation || this.index !== index) return;
-      const started = performance.now();
+    const current = () => generation === this.generation && this.index === index;
+    const later = (ms: number) => new Promise<void>((wake) => setTimeout(wake, ms));
+    this.settled = (async () => {
       try {
+        await later(1000);
+        if (!current()) return;
         if (index.answersFromSnapshot) {
+          const started = performance.now();
           void index.model;
           this.log.info(`facts loaded behind the snapshot in ${Math.round(performance.now() - started)} ms`);
-        } else {
-          void index
-            .saveSnapshot()
-            .then((saved) => saved && this.log.info(`labels snapshot saved in ${Math.round(performance.now() - started)} ms`))
-            .catch((error: unknown) => this.log.warn(`labels snapshot not saved: ${(error as Error).message}`));
+          return;
         }
+        let started = performance.now();
+        await index.persisted;
+        this.log.info(`index cache written (${Math.round(performance.now() - started)} ms after it was asked for)`);
+        await later(SNAPSHOT_DELAY_MS);
+        if (!current()) return;
+        started = performance.now();
+        const saved = await index.saveSnapshot();
+        if (saved) this.log.info(`labels snapshot saved in ${Math.round(performance.now() - started)} ms`);
+        else this.log.info('labels snapshot not saved: files changed since indexing (the next start reads the cache instead)');
       } catch (error) {
         this.log.warn(`background step failed: ${(error as Error).message}`);
       }
-    }, 1500);
+    })();
   }
 
   private resetScope(): void {

@@ -38,8 +38,8 @@ describe('SPDK Lens in VS Code: editor features', () => {
     await waitFor('the fn_table CodeLens', async () => ((await editor().codeLensTexts()).includes('bdev fn_table · submit_request') ? true : undefined));
     await editor().goToLine(97);
     await waitFor('the poller CodeLens', async () => ((await editor().codeLensTexts()).includes('poller · 1 registration') ? true : undefined));
-    await editor().clickCodeLens('poller · 1 registration');
     const peek = editor().page.locator('.peekview-widget');
+    await editor().clickCodeLens('poller · 1 registration', peek);
     await peek.waitFor({ state: 'visible' });
     assert.match(await peek.innerText(), /bdev_sample_null\.c/);
     await editor().screenshot('codelens-peek');
