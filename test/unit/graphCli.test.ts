@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSpdkTarget, replayRecordings, RPC_FIXTURES } from './fakeSpdkTarget';
+import { FakeSpdkTarget, replayRecordings, RPC_FIXTURES } from '../support/fakeSpdkTarget';
 import { REPO_ROOT } from './helpers';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');

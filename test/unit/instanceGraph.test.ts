@@ -10,7 +10,7 @@ import type { InstanceGraph, InstanceNode } from '../../src/core/graph/instanceG
 import { buildLiveGraph, type SpdkLiveBundle } from '../../src/core/graph/liveGraph';
 import { buildRuntimeModel } from '../../src/core/graph/runtimeModel';
 import { SpdkRpcClient } from '../../src/core/rpc/spdkRpcClient';
-import { FakeSpdkTarget, fixtureResult, replayRecordings, RPC_FIXTURES, withId } from './fakeSpdkTarget';
+import { FakeSpdkTarget, fixtureResult, replayRecordings, RPC_FIXTURES, withId } from '../support/fakeSpdkTarget';
 
 const LIVE_FILES = ['bdev_get_bdevs', 'bdev_lvol_get_lvstores', 'bdev_lvol_get_lvols', 'bdev_raid_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems'] as const;
 

@@ -10,7 +10,7 @@ import { recordedConfigGraph, recordedLiveGraph, recordedRuntime } from '../webv
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexSample, SAMPLE_ROOT } from './helpers';
-import { RPC_FIXTURES } from './fakeSpdkTarget';
+import { RPC_FIXTURES } from '../support/fakeSpdkTarget';
 
 const PASSTHRU_FILE = 'module/bdev/sample_passthru/vbdev_sample_passthru.c';
 const NULL_FILE = 'module/bdev/sample_null/bdev_sample_null.c';

@@ -10,7 +10,7 @@ import { JsonStreamError, JsonStreamSplitter } from '../../src/core/rpc/jsonStre
 import { parseRpcAddress } from '../../src/core/rpc/rpcAddress';
 import { SpdkRpcError, type SpdkRpcErrorCode } from '../../src/core/rpc/rpcErrors';
 import { SpdkRpcClient } from '../../src/core/rpc/spdkRpcClient';
-import { FakeSpdkTarget, fixtureBytes, fixtureResult, replayRecordings, withId, type FakeConnection, type FakeRequest, type Responder } from './fakeSpdkTarget';
+import { FakeSpdkTarget, fixtureBytes, fixtureResult, replayRecordings, withId, type FakeConnection, type FakeRequest, type Responder } from '../support/fakeSpdkTarget';
 
 async function rejectsWith(promise: Promise<unknown>, code: SpdkRpcErrorCode, message?: RegExp): Promise<SpdkRpcError> {
   try {

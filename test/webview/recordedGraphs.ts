@@ -6,7 +6,7 @@ import { buildConfigGraph, parseSpdkConfig } from '../../src/core/graph/configGr
 import type { InstanceGraph } from '../../src/core/graph/instanceGraphTypes';
 import { buildLiveGraph, LIVE_GRAPH_METHODS } from '../../src/core/graph/liveGraph';
 import { buildRuntimeModel, RUNTIME_METHODS, type RuntimeModel } from '../../src/core/graph/runtimeModel';
-import { fixtureResult, RPC_FIXTURES } from '../unit/fakeSpdkTarget';
+import { fixtureResult, RPC_FIXTURES } from '../support/fakeSpdkTarget';
 import { existsSync } from 'node:fs';
 
 /** The live graph from the recordings in `dir` (relative to the fixtures); methods not recorded there are skipped. */

@@ -34,6 +34,8 @@ class GraphApp {
   private settings: GraphPanelSettings | undefined;
   private view: GraphView | undefined;
   private runtime: RuntimeView | undefined;
+  /** Why the live source has no runtime to show (its last error), so a stale runtime is not shown as current. */
+  private runtimeError: string | undefined;
   private readonly canvas: GraphCanvas;
   private readonly sourcePicker = custom('vscode-dropdown', { id: 'source', 'aria-label': 'Graph source' }, ...(['tree', 'live', 'config'] as const).map((s) => custom('vscode-option', { value: s }, SOURCE_LABELS[s])));
   private readonly refreshButton = custom('vscode-button', { id: 'refresh', appearance: 'secondary', title: 'Ask the source again' }, 'Refresh');
@@ -142,7 +144,7 @@ class GraphApp {
         ? 'The runtime view (reactors, threads, pollers, io_channels) comes from a running target: choose "Live target (RPC socket)" as the source.'
         : this.settings && !this.settings.trusted
           ? 'Live access needs a trusted workspace.'
-          : 'No runtime data yet: refresh once the target answers.';
+          : (this.runtimeError ?? 'No runtime data yet: refresh once the target answers.');
     renderRuntime(this.runtimeContent, this.state.source === 'live' ? this.runtime : undefined, why);
   }
 
@@ -195,6 +197,11 @@ class GraphApp {
         document.body.classList.remove('loading');
         this.showError(message.error);
         this.setStatus(`${SOURCE_LABELS[message.source]}: ${message.error.title}`);
+        if (message.source === 'live') {
+          this.runtime = undefined;
+          this.runtimeError = `${message.error.title}: ${message.error.message}`;
+          this.renderRuntimeTab();
+        }
         break;
       case 'graph':
         if (message.view.source !== this.state.source) return;
@@ -202,6 +209,7 @@ class GraphApp {
         break;
       case 'runtime':
         this.runtime = message.view;
+        this.runtimeError = undefined;
         this.renderRuntimeTab();
         break;
     }

@@ -1,11 +1,13 @@
 // A stand-in for spdk_tgt's RPC server on a real Unix socket: it reads concatenated JSON requests and answers with
-// the bytes recorded from a real target (only the id is rewritten), written whole, byte by byte, or batched.
+// the bytes recorded from a real target (only the id is rewritten), written whole, byte by byte, or batched. Shared by
+// the unit tests, the webview tests and the e2e tests (which serve it to a real VS Code from the test process).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonStreamSplitter } from '../../src/core/rpc/jsonStreamSplitter';
-import { REPO_ROOT } from './helpers';
+
+const REPO_ROOT = join(__dirname, '..', '..');
 
 export const RPC_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'spdk-rpc');
 
@@ -59,13 +61,15 @@ export class FakeSpdkTarget {
 
   private constructor(
     readonly path: string,
-    private readonly dir: string,
+    /** The temp folder start() made for the socket (removed by stop()), or undefined when the caller chose the path. */
+    private readonly dir: string | undefined,
     private readonly server: net.Server,
   ) {}
 
-  static async start(responder: Responder, writeMode: WriteMode = 'whole'): Promise<FakeSpdkTarget> {
-    const dir = mkdtempSync(join(tmpdir(), 'spdk-lens-fake-tgt-'));
-    const path = join(dir, 'spdk.sock');
+  /** Listens on `socketPath` when given (the caller owns its folder), else on spdk.sock in a fresh temp folder. */
+  static async start(responder: Responder, writeMode: WriteMode = 'whole', socketPath?: string): Promise<FakeSpdkTarget> {
+    const dir = socketPath === undefined ? mkdtempSync(join(tmpdir(), 'spdk-lens-fake-tgt-')) : undefined;
+    const path = socketPath ?? join(dir!, 'spdk.sock');
     const server = net.createServer();
     const target = new FakeSpdkTarget(path, dir, server);
     server.on('connection', (socket) => {
@@ -115,6 +119,7 @@ export class FakeSpdkTarget {
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
+    // Gone as a stopped spdk_tgt's socket is, so a client sees "no socket" rather than "refused".
+    rmSync(this.dir ?? this.path, { recursive: true, force: true });
   }
 }
