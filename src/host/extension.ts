@@ -25,7 +25,9 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   context.subscriptions.push(log);
   try {
     const config = readConfig();
-    const cacheDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'index-cache');
+    // One cache for every SPDK root, its files named by a hash of the root: workspace storage would be tidier, but its
+    // folder changes between sessions in some hosts (code-server), which would make every start a cold one.
+    const cacheDir = path.join(context.globalStorageUri.fsPath, 'index-cache');
     const workspace = new WorkspaceIndex(config, cacheDir, log);
     const codeLenses = new LensCodeLensProvider(workspace, config.codeLens);
     const rpcLinks = new RpcMethodLinks(workspace);
