@@ -18,8 +18,19 @@ function pollerRow(poller: RuntimePollerView): HTMLElement {
       host.postMessage({ type: 'openSource', file: source.file, line: source.line });
     });
   } else name = el('span', { class: 'poller-name' }, poller.name);
-  const note = source ? poller.state : `${poller.state}; not a function in the indexed tree`;
-  return el('li', { class: `poller poller-${poller.type}` }, name, el('span', { class: 'poller-summary' }, ` ${poller.summary}`), el('span', { class: 'poller-state' }, ` (${note})`));
+  const note = source ? poller.state : `${poller.state}; ${poller.unresolved ?? 'not a function in the indexed tree'}`;
+  const row = el('li', { class: `poller poller-${poller.type}` }, name, el('span', { class: 'poller-summary' }, ` ${poller.summary}`), el('span', { class: 'poller-state' }, ` (${note})`));
+  const registered = poller.registeredAs;
+  if (registered && source) {
+    // Named at registration (nvmf_TCP is nvmf_tgroup_poll): say which function runs it, and where it got the name.
+    const where = el('a', { href: '#', class: 'poller-registration', title: `${registered.file}:${registered.line}` }, registered.label);
+    where.addEventListener('click', (event) => {
+      event.preventDefault();
+      host.postMessage({ type: 'openSource', file: registered.file, line: registered.line });
+    });
+    row.append(el('span', { class: 'poller-function' }, ` runs ${source.label}, named by `), where);
+  }
+  return row;
 }
 
 function threadSection(thread: RuntimeThreadView): HTMLElement {

@@ -5,6 +5,7 @@ import type { BdevModule, FunctionLabels } from '../model/indexTypes';
 import type { GraphPanelError, GraphView, GraphViewNode, RuntimePollerView, RuntimeView, SourceLink } from './graphViewProtocol';
 import type { InstanceGraph, JsonValue } from './instanceGraphTypes';
 import { TOPIC_OF_MODULE, type ModuleGraph } from './moduleGraph';
+import { resolvePollerName, type PollerNameRegistration } from './pollerNames';
 import type { RuntimeModel, RuntimePoller } from './runtimeModel';
 
 export function moduleGraphView(graph: ModuleGraph, origin: string): GraphView {
@@ -81,18 +82,27 @@ export function pollerSummary(poller: RuntimePoller, threadName: string, context
   return `${what} · runs on ${threadName}, ${groupDigits(poller.runCount)} runs, busy ${formatPercent(poller.busyRunPercent)}${period}`;
 }
 
-/** The runtime model with each poller linked to its function (when the index has one by that name). */
-export function runtimeView(model: RuntimeModel, functionsNamed: (name: string) => readonly FunctionLabels[]): RuntimeView {
+/**
+ * The runtime model with each poller linked to its function: by name (SPDK_POLLER_REGISTER), or through the
+ * spdk_poller_register_named call that gave it that name (see pollerNames.ts).
+ */
+export function runtimeView(model: RuntimeModel, functionsNamed: (name: string) => readonly FunctionLabels[], registrations: readonly PollerNameRegistration[] = []): RuntimeView {
   return {
     ...model,
     threads: model.threads.map((t) => ({
       ...t,
       pollers: t.pollers.map((p) => {
-        const fn = functionsNamed(p.name)[0];
+        const resolved = resolvePollerName(p.name, functionsNamed, registrations);
+        const fn = resolved.fn;
         const kind: ContextKind | undefined = fn?.contexts.find((c) => c.kind === 'poller')?.kind ?? fn?.contexts[0]?.kind;
         const info = kind ? CONTEXT_KINDS[kind] : undefined;
         const view: RuntimePollerView = { ...p, summary: pollerSummary(p, t.name, info?.title) };
         if (fn) view.source = { label: `function ${fn.name}`, file: fn.file, line: fn.line };
+        if (resolved.how === 'registered_name') {
+          const r = resolved.registration;
+          view.registeredAs = { label: `spdk_poller_register_named(${r.fn}, …, ${JSON.stringify(r.name)})`, file: r.file, line: r.line };
+        }
+        if (resolved.how === 'address' || resolved.how === 'unknown') view.unresolved = resolved.reason;
         if (info) {
           view.contextTitle = info.title;
           view.topic = info.topic;

@@ -48,8 +48,12 @@ export interface GraphView {
 }
 
 export interface RuntimePollerView extends RuntimePoller {
-  /** The poller's function in the index (its name is the registered function's). */
+  /** The poller's function in the index (by its name, or through the registration that named it). */
   source?: SourceLink;
+  /** The spdk_poller_register_named call that gave the poller a name other than its function's. */
+  registeredAs?: SourceLink;
+  /** Why no function was found (no name given, so SPDK printed an address; or not in the indexed tree). */
+  unresolved?: string;
   /** What the index says the function runs as: `poller`, `thread message`, ... */
   contextTitle?: string;
   topic?: BookTopic;

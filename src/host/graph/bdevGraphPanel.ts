@@ -8,6 +8,7 @@ import { describeGraphError, instanceGraphView, moduleGraphView, runtimeView } f
 import { isGraphSourceKind, type GraphPanelError, type GraphPanelSettings, type GraphSourceKind, type GraphViewState, type GraphViewToHost, type HostToGraphView } from '../../core/graph/graphViewProtocol';
 import { buildLiveGraph } from '../../core/graph/liveGraph';
 import { moduleGraphOf } from '../../core/graph/moduleGraph';
+import { pollerNameRegistrations } from '../../core/graph/pollerNames';
 import { buildRuntimeModel } from '../../core/graph/runtimeModel';
 import { BOOK_TOPICS } from '../../core/knowledge/contextKinds';
 import { bdevModules } from '../../core/labels/bdevModules';
@@ -255,7 +256,7 @@ class BdevGraphPanel implements vscode.Disposable {
       const modules = index ? bdevModules(index.model) : [];
       this.post({ type: 'graph', view: instanceGraphView(buildLiveGraph(bundle), modules), at: timeNow() });
       const model = buildRuntimeModel(runtime);
-      this.post({ type: 'runtime', view: runtimeView(model, (name) => index?.functionsNamed(name) ?? []), at: timeNow() });
+      this.post({ type: 'runtime', view: runtimeView(model, (name) => index?.functionsNamed(name) ?? [], index ? pollerNameRegistrations(index.model) : []), at: timeNow() });
     } finally {
       client.close();
     }
