@@ -1,15 +1,18 @@
 // On a real SPDK checkout (SPDK_DIR), as a new user opens it: the hovers the issue names must be right and useful.
 // Skipped without SPDK_DIR; `npm run bench:editor` measures the same tree's timings.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { useEditor } from './harness';
+import { basename, join } from 'node:path';
+import { REPO_ROOT, useEditor } from './harness';
 
 const SPDK_DIR = process.env.SPDK_DIR;
 const hasSpdk = Boolean(SPDK_DIR && existsSync(join(SPDK_DIR, 'include', 'spdk', 'thread.h')));
+/** A folder of the book (content/chapters/00-*.md): with it, chapter 00's links and the back links are checked too. */
+const BOOK_DIR = process.env.SPDK_BOOK_DIR;
 
 (hasSpdk ? describe : describe.skip)('SPDK Lens on SPDK master (SPDK_DIR)', () => {
-  const editor = useEditor({ label: 'spdk-master', workspace: SPDK_DIR, copy: false });
+  const editor = useEditor({ label: 'spdk-master', workspace: SPDK_DIR, copy: false, settings: BOOK_DIR ? { 'spdkLens.book.path': BOOK_DIR } : {} });
 
   before(async function () {
     this.timeout(600_000);
@@ -34,4 +37,41 @@ const hasSpdk = Boolean(SPDK_DIR && existsSync(join(SPDK_DIR, 'include', 'spdk',
       await editor().screenshot(c.shot);
     });
   }
+
+  it('plays the built-in tour start to end, each step on the file the CLI resolves it to', async function () {
+    this.timeout(600_000);
+    // Checked independently: the CLI resolves the same tour through its own index of the tree.
+    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'tour', 'validate', SPDK_DIR!, '--json', '--no-cache'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const steps = (JSON.parse(cli.stdout) as { steps: { title: string; file: string; via: string; error: string | null }[] }).steps;
+    assert.ok(steps.length >= 20 && steps.every((s) => s.error === null), 'every built-in step resolves');
+    await editor().runCommand('SPDK Lens: Start the SPDK Landmarks Tour');
+    for (let i = 0; i < steps.length; i++) {
+      if (i > 0) await editor().page.keyboard.press('Control+Alt+ArrowRight');
+      await editor().waitForStatus(new RegExp(`Tour · step ${i + 1}/${steps.length}$`), 60_000);
+      const step = steps[i];
+      if (step.via === 'file' && !/\.[a-z]+$/i.test(step.file)) continue;
+      await editor().page.locator('.tabs-container .tab.active', { hasText: basename(step.file) }).waitFor({ state: 'visible' });
+      await editor().page.locator('.review-widget', { hasText: step.title.slice(0, 20) }).first().waitFor({ state: 'visible' });
+    }
+    await editor().screenshot('tour-last-step');
+    await editor().runCommand('SPDK Lens: Tour: End');
+  });
+
+  (BOOK_DIR ? it : it.skip)('opens chapter 00 with working landmark links, and hovers link back to it (SPDK_BOOK_DIR)', async () => {
+    await editor().runCommand('SPDK Lens: Open Book Chapter');
+    const row = editor().page.locator('.quick-input-widget .monaco-list-row', { hasText: '00 · ' }).first();
+    await row.click();
+    const chapter = editor().page.frameLocator('iframe.webview.ready').frameLocator('iframe');
+    const landmark = chapter.locator('a.landmark', { hasText: 'lib/bdev/bdev.c' }).first();
+    await landmark.waitFor({ state: 'visible' });
+    await editor().screenshot('chapter-00');
+    await landmark.click();
+    await editor().page.locator('.tabs-container .tab.active', { hasText: 'bdev.c' }).waitFor({ state: 'visible' });
+    // Chapter 00 names lib/bdev/bdev.c: every labelled function there links back to it.
+    await editor().openFile('lib/bdev/bdev.c');
+    const text = await editor().hoverAt({ text: 'bdev_channel_poll_qos(void *arg)' });
+    assert.match(text, /Book: 00 · Orientation/, text);
+    await editor().screenshot('back-link-hover');
+  });
 });

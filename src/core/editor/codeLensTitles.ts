@@ -3,7 +3,7 @@ import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
 import { IO_OBJECTS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod } from '../model/indexTypes';
-import { functionKey } from '../labels/callbackEvidence';
+import { pushTo } from '../util/multiMap';
 import type { SourceLink } from './explanation';
 
 export interface LensTitle {
@@ -28,11 +28,7 @@ function ioDeviceOf(model: IndexModel | undefined, c: CallEvidence): string | un
 
 function contextTitles(fn: FunctionLabels, model: IndexModel | undefined): LensTitle[] {
   const byKind = new Map<ContextKind, ContextEvidence[]>();
-  for (const c of fn.contexts) {
-    const list = byKind.get(c.kind);
-    if (list) list.push(c);
-    else byKind.set(c.kind, [c]);
-  }
+  for (const c of fn.contexts) pushTo(byKind, c.kind, c);
   const titles: LensTitle[] = [];
   for (const [kind, evidence] of byKind) {
     const info = CONTEXT_KINDS[kind];
@@ -93,7 +89,3 @@ export function codeLensTitles(fn: FunctionLabels, rpcMethods: RpcMethod[], mode
   return titles;
 }
 
-/** Key of a labelled function, for commands that need to find it again. */
-export function lensKey(fn: FunctionLabels): string {
-  return functionKey(fn.file, fn.name);
-}

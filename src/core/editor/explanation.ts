@@ -9,6 +9,7 @@ import { kindOfRegistration } from '../labels/execContext';
 import { signatureText } from '../labels/functionLabels';
 import type { ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
+import { pushTo } from '../util/multiMap';
 import { describeEvidence } from '../report/explain';
 import { declaredTypeOf } from './symbolAtCursor';
 
@@ -64,11 +65,7 @@ function locationLabel(file: string, line: number): string {
 /** Context sections: one per kind, with its meaning and the registrations that prove it. */
 function contextSections(contexts: ContextEvidence[]): ExplanationSection[] {
   const byKind = new Map<ContextKind, ContextEvidence[]>();
-  for (const c of contexts) {
-    const list = byKind.get(c.kind);
-    if (list) list.push(c);
-    else byKind.set(c.kind, [c]);
-  }
+  for (const c of contexts) pushTo(byKind, c.kind, c);
   const sections: ExplanationSection[] = [];
   for (const [kind, evidence] of byKind) {
     const info = CONTEXT_KINDS[kind];

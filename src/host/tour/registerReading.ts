@@ -37,7 +37,8 @@ export function registerReading(context: vscode.ExtensionContext, workspace: Wor
     const links = book.links();
     if (!links) return [];
     const seen = new Set<string>();
-    return toParagraphLinks([...links.forSymbol(symbol), ...links.at(file, line)]).filter((l) => {
+    // The code itself first, then the file (or a folder holding it) that a chapter names.
+    return toParagraphLinks([...links.forSymbol(symbol), ...links.at(file, line), ...links.forFile(file)]).filter((l) => {
       const key = `${l.chapterPath}#${l.block}`;
       if (seen.has(key)) return false;
       seen.add(key);
