@@ -224,9 +224,12 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
   for (const node of typedefs) readTypedef(node);
   const structBodies: Span[] = [];
   for (const node of structs) {
-    if (structBodies.some((s) => node.startIndex >= s.start && node.endIndex <= s.end)) continue; // nested: read with its parent
+    // endIndex is a WASM call per read: read it once, not once per earlier struct.
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (structBodies.some((s) => start >= s.start && end <= s.end)) continue; // nested: read with its parent
     readStruct(node);
-    structBodies.push({ start: node.startIndex, end: node.endIndex });
+    structBodies.push({ start, end });
   }
   for (const node of macros) readMacro(node);
 

@@ -60,7 +60,8 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
   const visited = new Set<string>();
   const toRelative = (p: string) => relative(root, p).split(sep).join('/');
 
-  function walk(dir: string, logicalDir: string): void {
+  /** `logicalRel` is `logicalDir` relative to the root, built up by name (path.relative per entry costs more than the walk). */
+  function walk(dir: string, logicalDir: string, logicalRel: string): void {
     let real: string;
     try {
       real = realpathSync(dir);
@@ -84,7 +85,7 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
     for (const entry of entries) {
       const path = join(dir, entry.name);
       const logical = join(logicalDir, entry.name);
-      const rel = toRelative(logical);
+      const rel = logicalRel === '' ? entry.name : `${logicalRel}/${entry.name}`;
       if (isExcluded(rel)) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -98,7 +99,7 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
           continue;
         }
       }
-      if (isDir) walk(path, logical);
+      if (isDir) walk(path, logical, rel);
       else if (isFile && /\.[ch]$/.test(entry.name)) {
         try {
           const stat = statSync(path);
@@ -109,6 +110,6 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
       }
     }
   }
-  walk(root, root);
+  walk(root, root, toRelative(root));
   return { files, problems };
 }

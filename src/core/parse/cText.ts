@@ -278,7 +278,7 @@ export function readParameter(text: string): Parameter {
 /** `struct foo *x[4]` → { type: 'struct foo *[4]'-ish, name: 'x' }; undefined when there is no declarator name. */
 export function splitTypeAndName(text: string): Parameter | undefined {
   const t = text.trim();
-  const m = /([A-Za-z_][A-Za-z0-9_]*)\s*((?:\[[^\]]*\]\s*)*)$/.exec(t);
+  const m = trailingDeclaratorName(t);
   if (!m) return undefined;
   const before = t.slice(0, m.index).trim();
   const words = before.match(IDENT_GLOBAL) ?? [];
@@ -290,8 +290,50 @@ export function splitTypeAndName(text: string): Parameter | undefined {
   return { name: m[1], type: type.replace(/\s+\*/g, ' *').replace(/\*\s+\*/g, '**') };
 }
 
+/** After a name: blanks and `[...]` groups up to the end of the text. */
+const ARRAY_SUFFIX = /\s*((?:\[[^\]]*\]\s*)*)$/y;
+
+/**
+ * The leftmost `name` followed only by blanks and `[...]` groups, as `/([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)$/`
+ * finds it, without that regex's quadratic retries inside every word: a match can only start at the first
+ * non-digit of a word, and only the word's end decides whether the rest fits.
+ */
+function trailingDeclaratorName(t: string): { index: number; 1: string; 2: string } | undefined {
+  const n = t.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordCode(t.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let start = i;
+    while (i < n && isWordCode(t.charCodeAt(i))) i++;
+    while (start < i && isDigitCode(t.charCodeAt(start))) start++;
+    if (start === i) continue;
+    ARRAY_SUFFIX.lastIndex = i;
+    const suffix = ARRAY_SUFFIX.exec(t);
+    if (suffix) return { index: start, 1: t.slice(start, i), 2: suffix[1] };
+  }
+  return undefined;
+}
+
+function isWordCode(ch: number): boolean {
+  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+}
+
+function isDigitCode(ch: number): boolean {
+  return ch >= 48 && ch <= 57;
+}
+
 export function collapseSpace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  // Most fragments are already collapsed: printable ASCII with single inner spaces needs no copy.
+  const n = text.length;
+  let plain = n > 0 && text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32;
+  for (let i = 0; plain && i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch < 32 || ch > 126 || (ch === 32 && text.charCodeAt(i + 1) === 32)) plain = false;
+  }
+  return plain ? text : text.replace(/\s+/g, ' ').trim();
 }
 
 /** The base type a declaration names: `static const struct foo` → `struct foo`; `spdk_msg_fn` stays. */

@@ -66,12 +66,12 @@ export function separateFunctionBodies(text: string): SeparatedSource {
         const close = matched > 0 ? matched : columnZeroClose >= 0 ? columnZeroClose + 1 : n;
         // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
         parts.push(text.slice(last, i + 1));
-        const inner = text.slice(i + 1, close);
-        let newlines = '';
-        for (let k = inner.indexOf('\n'); k >= 0; k = inner.indexOf('\n', k + 1)) newlines += '\n';
-        parts.push(newlines);
+        // Count the body's newlines in place: no copy of the body, and one repeat instead of a string grown per line.
+        let newlineCount = 0;
+        for (let k = text.indexOf('\n', i + 1); k >= 0 && k < close; k = text.indexOf('\n', k + 1)) newlineCount++;
+        parts.push('\n'.repeat(newlineCount));
         bodies.set(i - shift, { open: i, close });
-        shift += inner.length - newlines.length;
+        shift += close - (i + 1) - newlineCount;
         last = close;
         i = close + 1;
         lastSignificant = close;

@@ -17,10 +17,15 @@ const UPPER_NAME = /[A-Z_][A-Z0-9_]*/y;
 const DIRECTIVE = /^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm;
 
 export function normalizeSourceForParsing(text: string): string {
-  // Macro definitions are left as written: `#define TAILQ_FOREACH(...)` must stay a definition.
-  const directives: [number, number][] = [];
-  for (let m = DIRECTIVE.exec(text); m; m = DIRECTIVE.exec(text)) directives.push([m.index, m.index + m[0].length]);
+  // Macro definitions are left as written: `#define TAILQ_FOREACH(...)` must stay a definition. Directive spans are
+  // only needed when a rewrite matches, so they are found on first use.
+  let directives: [number, number][] | undefined;
   const inDirective = (offset: number) => {
+    if (!directives) {
+      directives = [];
+      DIRECTIVE.lastIndex = 0;
+      for (let m = DIRECTIVE.exec(text); m; m = DIRECTIVE.exec(text)) directives.push([m.index, m.index + m[0].length]);
+    }
     let lo = 0;
     let hi = directives.length - 1;
     while (lo <= hi) {
@@ -31,12 +36,19 @@ export function normalizeSourceForParsing(text: string): string {
     }
     return false;
   };
-  let out = text.replace(LOOP_MACRO, (match: string, name: string, paren: string, offset: number) =>
-    inDirective(offset) ? match : 'while' + ' '.repeat(name.length - 5) + paren,
-  );
-  out = out.replace(LIST_HEAD_MACRO, (match: string, head: string, first: string, offset: number) =>
-    inDirective(offset) ? match : head + ' '.repeat(first.length + 1),
-  );
+  let out = text;
+  // Each regex needs its literal part somewhere in the text; most headers have neither, so skip the regex scan.
+  if (text.includes('_FOREACH') || text.includes('_FOR_EACH')) {
+    out = out.replace(LOOP_MACRO, (match: string, name: string, paren: string, offset: number) =>
+      inDirective(offset) ? match : 'while' + ' '.repeat(name.length - 5) + paren,
+    );
+  }
+  // Offsets below are in `out`, as before: the loop rewrite keeps every length.
+  if (out.includes('_HEAD')) {
+    out = out.replace(LIST_HEAD_MACRO, (match: string, head: string, first: string, offset: number) =>
+      inDirective(offset) ? match : head + ' '.repeat(first.length + 1),
+    );
+  }
   return terminateFileScopeMacroStatements(out);
 }
 

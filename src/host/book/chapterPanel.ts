@@ -86,8 +86,11 @@ export class ChapterPanels implements vscode.Disposable {
     } else {
       panel.title = `Book: ${chapterLabel(chapter)}`;
       const mentions = this.book.resolvedMentions(chapter);
-      const unresolved = mentions.filter((m) => !m.landmark && !m.external).length;
-      const status = `${mentions.length - unresolved} of ${mentions.length} source mentions link to this checkout${unresolved > 0 ? `; ${unresolved} marked unresolved` : ''}.`;
+      const linked = mentions.filter((m) => m.landmark).length;
+      const outside = mentions.filter((m) => !m.landmark && m.external).length;
+      const unresolved = mentions.length - linked - outside;
+      const notes = [outside > 0 ? `${outside} point${outside === 1 ? 's' : ''} outside the tree` : '', unresolved > 0 ? `${unresolved} marked unresolved` : ''].filter(Boolean);
+      const status = `${linked} of ${mentions.length} source mentions link to this checkout${notes.length > 0 ? `; ${notes.join(', ')}` : ''}.`;
       body = `<p class="chapter-status">${escapeHtml(status)}</p>\n${renderChapterHtml(chapter, mentions)}`;
     }
     webview.html = `<!DOCTYPE html>
