@@ -158,6 +158,8 @@ export class WorkspaceIndex implements vscode.Disposable {
       this.showStatus('Ready', `SPDK Lens indexed ${s.files} files of ${root} in ${this.readyMs} ms. Click for details.`, 'check');
       this.watch(root);
       this.changed.fire({ files: [] });
+      // Edits made while the tree was being indexed are not in it yet.
+      for (const document of vscode.workspace.textDocuments) if (document.isDirty) this.queueEdit(document);
       this.finishInBackground(index, generation);
     } catch (error) {
       if (generation !== this.generation) return;
