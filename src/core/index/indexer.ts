@@ -14,11 +14,11 @@ import { IndexModel } from '../model/indexModel';
 import { pushTo } from '../util/multiMap';
 import type { FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
-import { FactCache } from './factCache';
+import { FactCache, type ManifestEntry } from './factCache';
 import type { FactExtractor } from './factExtractor';
 import { DEFAULT_MAX_FILE_BYTES } from './sourceText';
-import type { JobResult } from '../../worker/protocol';
-import { findWorkerScript, runJobs } from './workerPool';
+import type { JobResult, WorkerSetup } from '../../worker/protocol';
+import { findWorkerScript, PrestartedWorkers, runJobs } from './workerPool';
 
 export interface IndexOptions extends DiscoveryOptions {
   root: string;
@@ -42,17 +42,30 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     phases[name] = Math.round(now - t);
     t = now;
   };
-  const { files: sources, problems } = discoverSources(root, options);
-  lap('discover');
   const workerScript = options.workerScript ?? findWorkerScript();
   const cache = options.cacheDir ? new FactCache(options.cacheDir, root, [workerScript, __filename]) : undefined;
+  const savedManifest = cache?.loadManifest() ?? new Map<string, ManifestEntry>();
+  const workers = options.workers ?? Math.max(1, Math.min(2, availableParallelism()));
+  // Found only when workers start: a warm start from the snapshot needs no grammar.
+  let setup: WorkerSetup | undefined;
+  const workerSetup = (): WorkerSetup => (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  // With nothing cached every file will be parsed: start the workers now, so their start overlaps discovery.
+  const prestarted = savedManifest.size === 0 ? new PrestartedWorkers(workers, workerSetup(), workerScript) : undefined;
+  let discovered: ReturnType<typeof discoverSources>;
+  try {
+    discovered = discoverSources(root, options);
+  } catch (error) {
+    prestarted?.dispose();
+    throw error;
+  }
+  const { files: sources, problems } = discovered;
+  lap('discover');
   const optionsKey = JSON.stringify([options.exclude ?? null, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES]);
-  if (cache) {
+  if (cache && savedManifest.size > 0) {
     // Nothing changed since the last index (same files, sizes and times): serve its saved labels, load facts later.
-    const manifest = cache.loadManifest();
-    const unchanged = manifest.size === sources.length && sources.every((s) => manifest.get(s.file)?.size === s.size && manifest.get(s.file)?.mtimeMs === s.mtimeMs);
+    const unchanged = savedManifest.size === sources.length && sources.every((s) => savedManifest.get(s.file)?.size === s.size && savedManifest.get(s.file)?.mtimeMs === s.mtimeMs);
     if (unchanged) {
-      const key = FactCache.snapshotKey([...manifest.values()], optionsKey);
+      const key = FactCache.snapshotKey([...savedManifest.values()], optionsKey);
       const snapshot = cache.loadSnapshot(key);
       if (snapshot) {
         lap('snapshot');
@@ -70,11 +83,16 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
       }
     }
   }
-  const cached = cache ? await cache.load(root) : new Map<string, FileFacts>();
+  let cached: Map<string, FileFacts>;
+  try {
+    cached = cache ? await cache.load(root) : new Map<string, FileFacts>();
+  } catch (error) {
+    prestarted?.dispose();
+    throw error;
+  }
   lap('cacheLoad');
   // Biggest first, so the last batches are small and both workers finish together.
   const jobs = [...sources].sort((a, b) => b.size - a.size).map((s) => ({ path: s.path, file: s.file, knownHash: cached.get(s.file)?.hash }));
-  const workers = options.workers ?? Math.max(1, Math.min(2, availableParallelism()));
   const files = new Map<string, FileFacts>();
   const encodedJson = new Map<string, string>();
   let parsedFiles = 0;
@@ -100,8 +118,9 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   };
   const run = await runJobs(jobs, {
     workers,
-    setup: { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES },
+    setup: workerSetup(),
     workerScript,
+    prestarted,
     batchSize: cached.size > 0 ? 64 : 8,
     onProgress: options.onProgress,
     onResults: take,

@@ -18,6 +18,48 @@ export function findWorkerScript(from: string = __dirname): string {
   }
 }
 
+/** A worker started ahead of its jobs, with what it said or how it ended before the pool took it over. */
+interface EarlyWorker {
+  worker: Worker;
+  messages: WorkerResponse[];
+  ended?: string;
+  stopListening: () => void;
+}
+
+/**
+ * Workers started before the jobs are known, so their start (loading the bundle and compiling the grammar's WASM)
+ * overlaps the caller's discovery. `runJobs` takes them over; whatever it does not take, `dispose` ends.
+ */
+export class PrestartedWorkers {
+  private readonly waiting: EarlyWorker[] = [];
+
+  constructor(count: number, setup: WorkerSetup, workerScript: string) {
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(workerScript, { workerData: setup });
+      const early: EarlyWorker = { worker, messages: [], stopListening: () => undefined };
+      const onMessage = (message: WorkerResponse) => early.messages.push(message);
+      const onError = (error: Error) => (early.ended ??= error.message);
+      const onExit = (code: number) => (early.ended ??= `exited with code ${code}`);
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      early.stopListening = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      this.waiting.push(early);
+    }
+  }
+
+  take(): EarlyWorker | undefined {
+    const early = this.waiting.shift();
+    early?.stopListening();
+    return early;
+  }
+
+  dispose(): void {
+    for (const early of this.waiting.splice(0)) {
+      early.stopListening();
+      void early.worker.terminate();
+    }
+  }
+}
+
 export interface PoolRun {
   results: JobResult[];
   /** Sum over workers of the time spent reading, parsing and extracting. */
@@ -37,10 +79,15 @@ export async function runJobs(
     /** Called with each batch as it arrives, so the caller's work overlaps the workers'. */
     onResults?: (results: JobResult[]) => void;
     signal?: AbortSignal;
+    /** Workers already starting (same setup and script); used first, the rest are ended. */
+    prestarted?: PrestartedWorkers;
   },
 ): Promise<PoolRun> {
   const results: JobResult[] = [];
-  if (jobs.length === 0) return { results, workerMs: 0, readMs: 0 };
+  if (jobs.length === 0) {
+    options.prestarted?.dispose();
+    return { results, workerMs: 0, readMs: 0 };
+  }
   const batchSize = options.batchSize ?? 8;
   const queue: ExtractJob[][] = [];
   for (let i = 0; i < jobs.length; i += batchSize) queue.push(jobs.slice(i, i + batchSize));
@@ -60,6 +107,7 @@ export async function runJobs(
       settled = true;
       for (const w of live) void w.terminate();
       live.clear();
+      options.prestarted?.dispose();
       if (error) reject(error);
       else resolve({ results, workerMs, readMs });
     };
@@ -67,7 +115,8 @@ export async function runJobs(
     options.signal?.addEventListener('abort', () => finish(new Error('indexing cancelled')), { once: true });
 
     const start = (replacements: number) => {
-      const worker = new Worker(options.workerScript, { workerData: options.setup });
+      const early = replacements === 0 ? options.prestarted?.take() : undefined;
+      const worker = early?.worker ?? new Worker(options.workerScript, { workerData: options.setup });
       live.add(worker);
       // Two batches in flight per worker, so it never waits for this thread to hand it the next one.
       const inFlight = new Map<number, ExtractJob[]>();
@@ -92,7 +141,7 @@ export async function runJobs(
         pending--;
         if (pending === 0) finish();
       };
-      worker.on('message', (message: WorkerResponse) => {
+      const onMessage = (message: WorkerResponse) => {
         if (settled) return;
         if (message.type === 'ready') {
           dispatch();
@@ -104,7 +153,8 @@ export async function runJobs(
           dispatch();
           batchDone(message.results);
         } else if (message.type === 'fatal') finish(new Error(`index worker failed to start: ${message.message}`));
-      });
+      };
+      worker.on('message', onMessage);
       const onDeath = (reason: string) => {
         if (settled || !live.has(worker)) return;
         live.delete(worker);
@@ -119,7 +169,13 @@ export async function runJobs(
       };
       worker.on('error', (error) => onDeath(error.message));
       worker.on('exit', (code) => onDeath(`exited with code ${code}`));
+      // A prestarted worker may already be ready (or gone): replay what it said before this pool listened.
+      if (early) {
+        for (const message of early.messages) onMessage(message);
+        if (early.ended !== undefined) onDeath(early.ended);
+      }
     };
     for (let i = 0; i < count; i++) start(0);
+    options.prestarted?.dispose(); // more were started than there are batches
   });
 }
