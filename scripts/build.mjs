@@ -29,13 +29,21 @@ const common = {
   alias: { 'web-tree-sitter': join(root, 'node_modules/web-tree-sitter/tree-sitter.cjs') },
 };
 
+/** ELK as its own page script (dist/webview/elk.js, its UMD build as published): see webview/graph/layout.ts. */
+function copyLayoutEngine() {
+  const webview = join(root, 'dist', 'webview');
+  mkdirSync(webview, { recursive: true });
+  copyFileSync(require.resolve('elkjs/lib/elk.bundled.js'), join(webview, 'elk.js'));
+}
+
 copyGrammars();
+copyLayoutEngine();
 const builds = [
   { entryPoints: { extension: 'src/host/extension.ts' }, external: ['vscode'] },
   { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: { worker: 'src/worker/indexWorker.ts' } },
   { entryPoints: { bench: 'bench/bench.ts' } },
-  // The bdev graph webview: DOM only, one script with elkjs and the toolkit bundled in (the vsix has no node_modules).
+  // The bdev graph webview: DOM only, one script with the toolkit bundled in, beside elk.js (the vsix has no node_modules).
   ...['webview/graph/main.ts', 'webview/graph/graph.css'].map((entry) => ({
     entryPoints: { graph: entry },
     outdir: join(root, 'dist', 'webview'),

@@ -28,11 +28,11 @@ export async function serveGraphPage(): Promise<{ url: string; close(): Promise<
       return;
     }
     if (path === '/') {
-      const html = graphPageHtml({ cspSource: origin, nonce: newNonce(), scriptUri: `${origin}/webview/graph.js`, styleUri: `${origin}/webview/graph.css` });
+      const html = graphPageHtml({ cspSource: origin, nonce: newNonce(), scriptUri: `${origin}/webview/graph.js`, layoutEngineUri: `${origin}/webview/elk.js`, styleUri: `${origin}/webview/graph.css` });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
-    const file = /^\/webview\/(graph\.(?:js|css))$/.exec(path)?.[1];
+    const file = /^\/webview\/(graph\.(?:js|css)|elk\.js)$/.exec(path)?.[1];
     if (!file) {
       response.writeHead(404).end();
       return;

@@ -177,6 +177,38 @@ describe('bdev graph webview (Chromium)', function () {
     }
   });
 
+  it('starts ELK before any graph arrives, from its own nonce\'d script', async () => {
+    const script = await gp.page.$eval('script#layout-engine', (s) => ({ async: s.hasAttribute('async'), nonce: s.getAttribute('nonce') ?? '', src: s.getAttribute('src') ?? '' }));
+    assert.ok(script.async && script.nonce.length > 0 && script.src.endsWith('/webview/elk.js'), JSON.stringify(script));
+    // No graph posted: the page warms ELK on its own once its controls have painted.
+    await gp.page.waitForFunction('performance.getEntriesByName("elk-ready").length > 0', undefined, { timeout: 60_000 });
+    assert.equal(await gp.page.$$eval('svg.graph .node', (n) => n.length), 0);
+  });
+
+  it('lays a graph out once: filter and selection only restyle, a refresh with the same boxes and edges keeps the layout', async () => {
+    await gp.post({ type: 'settings', settings: { trusted: true, address: '/var/tmp/spdk.sock', refreshSeconds: 5 }, source: 'live' });
+    const view = instanceGraphView(recordedLiveGraph(), modules);
+    await gp.showGraph({ type: 'graph', view, at: AT });
+    assert.equal(await gp.page.getAttribute('svg.graph', 'data-layout'), 'elk');
+    const placed = () => gp.page.$$eval('svg.graph .node', (n) => n.map((x) => `${x.getAttribute('data-id')} ${x.getAttribute('transform')}`).join('\n'));
+    const before = await placed();
+    const rendered = () => gp.page.$eval('body', (b) => b.getAttribute('data-rendered'));
+    const renders = await rendered();
+    await gp.page.click('.node[data-id="bdev:Raid1"]');
+    await gp.page.click('#filter');
+    await gp.page.keyboard.type('Malloc');
+    assert.equal(await rendered(), renders, 'filter and selection draw nothing again');
+    // The live timer sends the same graph with new figures: the drawing is redone on the layout it had.
+    await gp.showGraph({ type: 'graph', view: { ...view, origin: 'refreshed' }, at: '12:00:05' });
+    assert.equal(await gp.page.getAttribute('svg.graph', 'data-layout'), 'kept');
+    assert.equal(await placed(), before);
+    assert.ok((await gp.page.getAttribute('.node[data-id="bdev:Raid1"]', 'class'))?.includes('selected'), 'the selection survives the refresh');
+    // A new bdev changes the boxes: ELK runs again.
+    const grown: GraphView = { ...view, nodes: [...view.nodes, { ...view.nodes[0], id: 'bdev:Null1', name: 'Null1', label: 'Null1', aliases: [] }] };
+    await gp.showGraph({ type: 'graph', view: grown, at: '12:00:10' });
+    assert.equal(await gp.page.getAttribute('svg.graph', 'data-layout'), 'elk');
+  });
+
   it('exports a standalone SVG with the names as text', async () => {
     const view = instanceGraphView(recordedLiveGraph(), modules);
     await gp.showGraph({ type: 'graph', view: { ...view, source: 'tree' }, at: AT });

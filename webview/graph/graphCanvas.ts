@@ -7,6 +7,8 @@ import { layoutGraph, type GraphLayout } from './layout';
 const NODE_HEIGHT = 44;
 const MIN_WIDTH = 110;
 const MAX_WIDTH = 320;
+/** One per source (tree, live, config): switching back and forth lays nothing out again. */
+const KEPT_LAYOUTS = 3;
 
 let measureContext: CanvasRenderingContext2D | null | undefined;
 
@@ -42,6 +44,8 @@ export class GraphCanvas {
   private tx = 0;
   private ty = 0;
   private generation = 0;
+  /** Recent layouts by the boxes and edges they placed, oldest first. */
+  private readonly layouts = new Map<string, GraphLayout>();
 
   constructor(private readonly events: GraphCanvasEvents) {
     this.element = svg('svg', { class: 'graph', role: 'application', 'aria-label': 'bdev graph: arrow keys move along edges, Enter opens details, F fits, + and - zoom', tabindex: '0' });
@@ -65,10 +69,22 @@ export class GraphCanvas {
       width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.max(textWidth(n.label, `600 ${font}`), textWidth(n.subtitle, font)) + 24)),
       height: NODE_HEIGHT,
     }));
-    const layout = await layoutGraph(sizes, view.edges.map((e, i) => ({ id: `e${i}`, from: e.from, to: e.to })));
+    const edges = view.edges.map((e, i) => ({ id: `e${i}`, from: e.from, to: e.to }));
+    // A refresh that changed no box or edge (the live timer, a source picked again, the page shown again) keeps its
+    // layout: only the drawing (names, states, details) is redone.
+    const key = JSON.stringify([sizes, edges]);
+    let layout = this.layouts.get(key);
+    const kept = layout !== undefined;
+    if (layout) {
+      this.layouts.delete(key);
+      layout = { ...layout, ms: 0 };
+    } else layout = await layoutGraph(sizes, edges);
+    this.layouts.set(key, layout);
+    while (this.layouts.size > KEPT_LAYOUTS) this.layouts.delete(this.layouts.keys().next().value!);
     if (generation !== this.generation) return undefined;
     this.view = view;
     this.layout = layout;
+    this.element.dataset.layout = kept ? 'kept' : 'elk';
     this.byId = new Map(view.nodes.map((n) => [n.id, n]));
     this.draw();
     this.selected = keepSelection && this.byId.has(keepSelection) ? keepSelection : undefined;

@@ -4,6 +4,7 @@ import type { GraphPanelError, GraphPanelSettings, GraphSourceKind, GraphView, G
 import { renderDetails } from './detailsPanel';
 import { clear, custom, el } from './dom';
 import { GraphCanvas } from './graphCanvas';
+import { startLayoutEngine } from './layout';
 import { renderRuntime } from './runtimePanel';
 import { registerToolkit } from './toolkit/controls';
 import { host } from './vscodeApi';
@@ -117,6 +118,9 @@ class GraphApp {
     renderRuntime(this.runtimeContent, undefined, 'Waiting for the host…');
     this.setStatus('Waiting for the host…');
     host.postMessage({ type: 'ready' });
+    // While the host gathers the first graph: start ELK once the controls have painted (a hidden page may never
+    // paint; its first graph then starts ELK itself).
+    requestAnimationFrame(() => setTimeout(() => void startLayoutEngine(), 0));
   }
 
   private save(): void {

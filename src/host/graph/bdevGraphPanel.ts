@@ -97,6 +97,7 @@ class BdevGraphPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: newNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'graph.js')).toString(),
+      layoutEngineUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'elk.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'graph.css')).toString(),
     });
   }

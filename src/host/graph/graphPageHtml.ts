@@ -6,6 +6,8 @@ export interface GraphPageResources {
   /** The webview's cspSource (where asWebviewUri resources are served from). */
   cspSource: string;
   scriptUri: string;
+  /** ELK on its own (elk.js): fetched and compiled off the main thread while the app draws its controls. */
+  layoutEngineUri: string;
   styleUri: string;
   nonce: string;
 }
@@ -36,6 +38,7 @@ export function graphPageHtml(resources: GraphPageResources): string {
 <meta property="csp-nonce" content="${attribute(resources.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attribute(resources.styleUri)}">
+<script nonce="${attribute(resources.nonce)}" async id="layout-engine" src="${attribute(resources.layoutEngineUri)}"></script>
 <title>SPDK Bdev Graph</title>
 </head>
 <body>
