@@ -137,7 +137,7 @@ describe('poller names', function () {
     assert.equal(tcp.contextTitle !== undefined && tcp.summary.startsWith(`${tcp.contextTitle} · runs on nvmf_tgt_poll_group_000`), true, tcp.summary);
     const other = pollers.find((p) => p.name === 'malloc_completion_poller');
     assert.equal(other?.source, undefined);
-    assert.match(other?.unresolved ?? '', /not a function in the indexed tree/);
+    assert.match(other?.unresolved ?? '', /no function by that name or registered under it/);
   });
 });
 

@@ -126,5 +126,5 @@ export function resolvePollerName(name: string, functionsNamed: (name: string) =
   }
   if (same[0]) return { fn: same[0], how: 'function_name' };
   if (/^0x[0-9a-f]+$/i.test(name)) return { how: 'address', reason: 'registered with spdk_poller_register (no name), so SPDK names it by its function\'s address' };
-  return { how: 'unknown', reason: 'not a function in the indexed tree, nor a name given to spdk_poller_register_named' };
+  return { how: 'unknown', reason: 'no function by that name or registered under it in the indexed tree' };
 }
