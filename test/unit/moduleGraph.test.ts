@@ -49,6 +49,12 @@ describe('module graph', () => {
     assert.deepEqual(pt?.details.rpc_methods, methods.sort());
   });
 
+  it('leaves out the modules that unit tests register', () => {
+    const mod = (name: string, file: string): BdevModule => ({ name, file, line: 1, variable: `${name}_if`, virtual: false, hooks: [], fnTableSlots: [] });
+    const graph = buildModuleGraph([mod('malloc', 'module/bdev/malloc/bdev_malloc.c'), mod('bdev_ut', 'test/unit/lib/bdev/bdev.c/bdev_ut.c')], [], []);
+    assert.deepEqual(graph.nodes.map((n) => n.name).sort(), ['any bdev', 'malloc']);
+  });
+
   it('draws the curated stacking kinds: lvol through an lvstore, raid members, consumers', () => {
     const mod = (name: string, virtual: boolean): BdevModule => ({ name, file: `module/bdev/${name}/m.c`, line: 1, variable: `${name}_if`, virtual, hooks: [], fnTableSlots: [], ...(virtual ? { virtualEvidence: { api: 'spdk_bdev_module_claim_bdev', file: `module/bdev/${name}/m.c`, line: 9 } } : {}) });
     const graph = buildModuleGraph([mod('malloc', false), mod('lvol', true), mod('raid', true), mod('delay', true)], [], [

@@ -108,6 +108,11 @@ function dirOf(file: string): string {
   return file.slice(0, Math.max(0, file.lastIndexOf('/')));
 }
 
+/** Sources under a `test/` folder: SPDK's unit tests and their stubs. */
+export function isTestSource(file: string): boolean {
+  return file.startsWith('test/') || file.includes('/test/');
+}
+
 export function moduleNodeId(name: string): string {
   return `bdev_module:${name}`;
 }
@@ -126,7 +131,8 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
   };
   nodes.push(any);
   let lvstore: ModuleGraphNode | undefined;
-  for (const m of modules) {
+  // Unit-test stand-ins (test/unit/.../bdev_ut.c) register modules too; they are not part of the product's graph.
+  for (const m of modules.filter((m) => !isTestSource(m.file))) {
     const id = moduleNodeId(m.name);
     const methods = rpcMethods.filter((r) => dirOf(r.file) === dirOf(m.file)).map((r) => r.method).sort();
     const details: { [key: string]: JsonValue } = {
