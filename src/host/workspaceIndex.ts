@@ -198,9 +198,17 @@ export class WorkspaceIndex implements vscode.Disposable {
           const started = performance.now();
           void index.model;
           this.log.info(`facts loaded behind the snapshot in ${Math.round(performance.now() - started)} ms`);
-          return;
         }
+        if (!current()) return;
+        // Tree-wide answers every CodeLens and hover needs (RPC methods, type ownership), computed before anyone asks.
         let started = performance.now();
+        index.rpcMethods();
+        index.type('struct spdk_thread');
+        this.log.info(`tree-wide labels computed in ${Math.round(performance.now() - started)} ms`);
+        if (!index.snapshotTarget) return;
+        await later(0);
+        if (!current()) return;
+        started = performance.now();
         await index.persisted;
         this.log.info(`index cache written (${Math.round(performance.now() - started)} ms after it was asked for)`);
         await later(SNAPSHOT_DELAY_MS);
