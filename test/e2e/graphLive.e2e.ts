@@ -42,19 +42,31 @@ async function drawnEdges(frame: Frame): Promise<string[]> {
   return frame.$$eval('svg.graph .edge', (edges) => edges.map((e) => `${e.getAttribute('data-from')} -${e.getAttribute('data-kind')}-> ${e.getAttribute('data-to')}`));
 }
 
-describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
-  this.timeout(240_000);
-  // The socket's path goes into the editor's settings before it starts, so it is chosen now and listened on in before().
+/**
+ * A fake spdk_tgt serving the recordings for one describe block. The socket's path goes into the editor's settings
+ * before the editor starts, so it is chosen at once and listened on in before().
+ */
+function useFakeTarget(): { socketPath: string; target: () => FakeSpdkTarget | undefined; stopTarget: () => Promise<void> } {
   const socketDir = mkdtempSync(join(tmpdir(), 'spdk-lens-e2e-tgt-'));
   const socketPath = join(socketDir, 'spdk.sock');
   let target: FakeSpdkTarget | undefined;
   before(async () => {
     target = await FakeSpdkTarget.start(replayRecordings('.'), 'whole', socketPath);
   });
-  after(async () => {
+  const stopTarget = async () => {
     await target?.stop();
+    target = undefined;
+  };
+  after(async () => {
+    await stopTarget();
     rmSync(socketDir, { recursive: true, force: true });
   });
+  return { socketPath, target: () => target, stopTarget };
+}
+
+describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
+  this.timeout(240_000);
+  const { socketPath, target: fakeTarget, stopTarget } = useFakeTarget();
   const editor = useEditor({ label: 'graph-live', settings: { 'spdkLens.rpc.address': socketPath } });
 
   it('draws the recorded instance graph from the live socket', async () => {
@@ -83,7 +95,7 @@ describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
     assert.equal(lvolLabel, 'lvs0/lvol1');
     const status = await frame.textContent('#status');
     assert.match(status ?? '', new RegExp(`\\d+ nodes, \\d+ edges: live graph of .*spdk\\.sock`));
-    assert.ok((target?.requests ?? []).some((r) => r.method === 'bdev_raid_get_bdevs'), 'the target was asked');
+    assert.ok((fakeTarget()?.requests ?? []).some((r) => r.method === 'bdev_raid_get_bdevs'), 'the target was asked');
     await editor().screenshot('live-graph');
   });
 
@@ -104,8 +116,7 @@ describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
   });
 
   it('says there is no socket once the target has stopped', async () => {
-    await target?.stop();
-    target = undefined;
+    await stopTarget();
     const frame = await frameWith(editor().page, 'vscode-button#refresh');
     await frame.click('vscode-button#refresh');
     await frame.waitForSelector('#error[data-code="no_socket"]:not([hidden])', { timeout: 30_000 });
@@ -119,16 +130,7 @@ describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
 
 describe('SPDK Lens live bdev graph in Restricted Mode', function () {
   this.timeout(240_000);
-  const socketDir = mkdtempSync(join(tmpdir(), 'spdk-lens-e2e-tgt-'));
-  const socketPath = join(socketDir, 'spdk.sock');
-  let target: FakeSpdkTarget | undefined;
-  before(async () => {
-    target = await FakeSpdkTarget.start(replayRecordings('.'), 'whole', socketPath);
-  });
-  after(async () => {
-    await target?.stop();
-    rmSync(socketDir, { recursive: true, force: true });
-  });
+  const { socketPath, target: fakeTarget } = useFakeTarget();
   const editor = useEditor({ label: 'graph-live-restricted', trust: 'restricted', settings: { 'spdkLens.rpc.address': socketPath } });
 
   it('explains that the live source needs trust, and connects to nothing', async () => {
@@ -143,6 +145,6 @@ describe('SPDK Lens live bdev graph in Restricted Mode', function () {
     await frame.click('vscode-button#refresh');
     await frame.waitForSelector('#error[data-code="untrusted"]:not([hidden])');
     await editor().screenshot('live-restricted');
-    assert.equal(target?.connections, 0, 'no connection to the socket in Restricted Mode');
+    assert.equal(fakeTarget()?.connections, 0, 'no connection to the socket in Restricted Mode');
   });
 });
