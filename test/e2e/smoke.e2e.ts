@@ -10,7 +10,11 @@ describe('SPDK Lens in VS Code (smoke)', () => {
   it('activates on an SPDK tree and logs to its "SPDK Lens" output channel', async () => {
     const activated = /_doActivateExtension spdk-lens\.spdk-lens\b/;
     await assertEventually(() => activated.test(editor().extensionHostLog()), `the extension host log never showed SPDK Lens activating:\n${editor().extensionHostLog()}`);
-    assert.ok((await editor().outputChannels()).includes('SPDK Lens'), 'no "SPDK Lens" output channel');
+    // The summary command shows the "SPDK Lens" log channel in the Output panel; its first line is the activation.
+    await editor().runCommand('SPDK Lens: Show Index Summary');
+    const output = editor().page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'activated in' }).first();
+    await output.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => assert.fail('the Output panel never showed the "SPDK Lens" log with its activation line'));
+    await editor().screenshot('output-channel');
   });
 
   it('opens a bdev module source file', async () => {
