@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDES, isDiscoverable } from '../core/index/fileDiscovery';
+import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../core/index/fileDiscovery';
 import { FactExtractor } from '../core/index/factExtractor';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { readSource } from '../core/index/sourceText';
@@ -36,6 +36,8 @@ export class WorkspaceIndex implements vscode.Disposable {
   private pendingDiskChanges = new Set<string>();
   private diskTimer: NodeJS.Timeout | undefined;
   private generation = 0;
+  /** Which root-relative files the index covers, under the current exclude settings. */
+  private isDiscoverable: (file: string) => boolean;
 
   constructor(
     private config: LensConfig,
@@ -46,6 +48,7 @@ export class WorkspaceIndex implements vscode.Disposable {
     this.status.name = 'SPDK Lens';
     this.status.command = 'spdkLens.showIndexSummary';
     this.disposables.push(this.status, this.changed);
+    this.isDiscoverable = discoverableFileMatcher(this.excludes());
   }
 
   get ready(): SpdkIndex | undefined {
@@ -66,6 +69,7 @@ export class WorkspaceIndex implements vscode.Disposable {
 
   updateConfig(config: LensConfig): void {
     this.config = config;
+    this.isDiscoverable = discoverableFileMatcher(this.excludes());
   }
 
   private excludes(): string[] {
@@ -253,7 +257,7 @@ export class WorkspaceIndex implements vscode.Disposable {
   }
 
   private isIndexed(file: string | undefined): file is string {
-    return file !== undefined && isDiscoverable(file, this.excludes());
+    return file !== undefined && this.isDiscoverable(file);
   }
 
   private queueEdit(document: vscode.TextDocument): void {

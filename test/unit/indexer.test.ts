@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
+import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../../src/core/index/fileDiscovery';
 import { indexTree } from '../../src/core/index/indexer';
 import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
 
@@ -169,5 +170,18 @@ describe('indexer: worker failures and cancellation', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(indexTree({ root, cacheDir: null, ...options, signal: controller.signal }), /cancelled/);
+  });
+});
+
+describe('discoverable files', () => {
+  it('agrees with discovery on excluded folders, globs and non-C files', () => {
+    const isDiscoverable = discoverableFileMatcher([...DEFAULT_EXCLUDES, 'test/unit', '**/*_ut.c']);
+    assert.equal(isDiscoverable('lib/bdev/bdev.c'), true);
+    assert.equal(isDiscoverable('include/spdk/thread.h'), true);
+    assert.equal(isDiscoverable('dpdk/lib/eal/eal.c'), false, 'a default excluded submodule');
+    assert.equal(isDiscoverable('test/unit/lib/bdev/bdev.c'), false, 'an excluded folder below the root');
+    assert.equal(isDiscoverable('lib/bdev/bdev_ut.c'), false, 'an excluded glob');
+    assert.equal(isDiscoverable('lib/bdev/Makefile'), false, 'not C');
+    assert.equal(isDiscoverable('test/unit.c'), true, 'a file named like an excluded folder prefix');
   });
 });
