@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { C_DOCUMENTS } from './cDocuments';
 import { AsyncCallHierarchyProvider } from './callHierarchyProvider';
 import { LensCodeLensProvider, PEEK_LOCATIONS_COMMAND } from './codeLensProvider';
 import { needsReindex, readConfig } from './config';
@@ -11,11 +12,6 @@ import { LensHoverProvider } from './hoverProvider';
 import { RpcMethodLinks } from './rpcMethodLinks';
 import { registerReading } from './tour/registerReading';
 import { WorkspaceIndex } from './workspaceIndex';
-
-const C_DOCUMENTS: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'c' },
-  { scheme: 'file', language: 'cpp' },
-];
 
 let activationMs = 0;
 

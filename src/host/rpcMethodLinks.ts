@@ -1,17 +1,16 @@
 // RPC method names anywhere in the workspace (rpc.py clients, Go, JSON configs, shell scripts, C strings): a hover
 // with the handler, its reply mode and decoded params, and go-to-definition into the C handler.
 import * as vscode from 'vscode';
-import { explainRpcMethod } from '../core/editor/explanation';
+import { describeRpcMethod } from '../core/editor/explanation';
 import { wordAtCursor } from '../core/editor/symbolAtCursor';
 import type { RpcMethod } from '../core/model/indexTypes';
+import { C_LANGUAGES } from './cDocuments';
 import { toMarkdown } from './hoverProvider';
 import type { WorkspaceIndex } from './workspaceIndex';
 
-/** C and C++ documents answer RPC strings in the main hover; here they only get go-to-definition. */
-const C_LANGUAGES = new Set(['c', 'cpp']);
-
 export class RpcMethodLinks implements vscode.HoverProvider, vscode.DefinitionProvider {
-  private methods: { generation: unknown; byName: Map<string, RpcMethod> } | undefined;
+  /** Methods by name, for the list it was built from (a new index or relink gives a new list). */
+  private methods: { list: RpcMethod[]; byName: Map<string, RpcMethod> } | undefined;
 
   constructor(private readonly workspace: WorkspaceIndex) {}
 
@@ -19,7 +18,7 @@ export class RpcMethodLinks implements vscode.HoverProvider, vscode.DefinitionPr
     const index = this.workspace.ready;
     if (!index) return undefined;
     const list = index.rpcMethods();
-    if (this.methods?.generation !== list) this.methods = { generation: list, byName: new Map(list.map((m) => [m.method, m])) };
+    if (this.methods?.list !== list) this.methods = { list, byName: new Map(list.map((m) => [m.method, m])) };
     return this.methods.byName;
   }
 
@@ -40,12 +39,10 @@ export class RpcMethodLinks implements vscode.HoverProvider, vscode.DefinitionPr
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    // C documents of the tree answer RPC strings in the main hover; here they only get go-to-definition.
     if (C_LANGUAGES.has(document.languageId) && this.workspace.fileOf(document.uri) !== undefined) return undefined;
-    const index = this.workspace.ready;
     const found = this.methodAt(document, position);
-    if (!index || !found) return undefined;
-    const explanation = explainRpcMethod(index, found.method.method);
-    return explanation ? new vscode.Hover(toMarkdown(explanation), found.range) : undefined;
+    return found ? new vscode.Hover(toMarkdown(describeRpcMethod(found.method)), found.range) : undefined;
   }
 
   provideDefinition(document: vscode.TextDocument, position: vscode.Position): vscode.LocationLink[] | undefined {

@@ -280,14 +280,18 @@ export function explainVariable(index: SpdkIndex, variable: string, declaredType
 
 export function explainRpcMethod(index: SpdkIndex, method: string): Explanation | undefined {
   const m = index.rpcMethods().find((r) => r.method === method);
-  if (!m) return undefined;
+  return m ? describeRpcMethod(m) : undefined;
+}
+
+/** The hover of one RPC method: its handler, reply mode and decoded params. */
+export function describeRpcMethod(m: RpcMethod): Explanation {
   const handlerFile = m.handlerFile ?? m.file;
   const handlerLine = m.handlerLine ?? m.line;
   const sections = rpcSections([m]);
   sections.unshift({ title: 'Handler', text: `${m.handler} runs on the app thread when a client calls "${m.method}".`, links: [{ label: `${m.handler}`, file: handlerFile, line: handlerLine }] });
   return {
     subject: 'rpc_method',
-    name: method,
+    name: m.method,
     definition: { label: locationLabel(handlerFile, handlerLine), file: handlerFile, line: handlerLine },
     sections,
     topics: topicsOf(['jsonrpc']),

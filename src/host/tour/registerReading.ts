@@ -1,6 +1,7 @@
 // Wires the reading features: the side bar (book + tours), the step player, chapter panels, book back links in
 // CodeLens, and their commands.
 import * as vscode from 'vscode';
+import { C_DOCUMENTS } from '../cDocuments';
 import type { BookParagraphLink } from '../../core/editor/explanation';
 import { BOOK_TOPICS, type BookTopic } from '../../core/knowledge/contextKinds';
 import { ChapterPanels } from '../book/chapterPanel';
@@ -16,11 +17,6 @@ export interface ReadingFeatures {
   disposables: vscode.Disposable[];
   bookLinks: BookLinksLookup;
 }
-
-const C_DOCUMENTS: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'c' },
-  { scheme: 'file', language: 'cpp' },
-];
 
 export function registerReading(context: vscode.ExtensionContext, workspace: WorkspaceIndex, log: vscode.LogOutputChannel): ReadingFeatures {
   const anchors = new AnchorContext(workspace);
