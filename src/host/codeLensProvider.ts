@@ -1,7 +1,7 @@
 // CodeLens above labelled function definitions ("poller · 2 registrations", "completes bdev_io"); a click peeks the
 // evidence. Lenses are placed from the index and their commands built in the resolve step.
 import * as vscode from 'vscode';
-import { codeLensTitles, type LensTitle } from '../core/editor/codeLensTitles';
+import { fileLensTitles, type LensTitle } from '../core/editor/codeLensTitles';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export const PEEK_LOCATIONS_COMMAND = 'spdkLens.peekLocations';
@@ -40,14 +40,12 @@ export class LensCodeLensProvider implements vscode.CodeLensProvider<LabelLens>,
     const index = this.workspace.ready;
     const file = this.workspace.fileOf(document.uri);
     if (!this.enabled || !index || file === undefined) return [];
-    const rpc = index.rpcMethods();
-    const model = index.answersFromSnapshot ? undefined : index.model;
     const lenses: LabelLens[] = [];
-    for (const fn of index.functionsIn(file)) {
+    for (const { fn, titles } of fileLensTitles(index, file)) {
       const line = fn.line - 1;
       if (line < 0 || line >= document.lineCount) continue;
       const range = new vscode.Range(line, 0, line, 0);
-      for (const title of codeLensTitles(fn, rpc, model)) lenses.push(new LabelLens(range, title, document.uri));
+      for (const title of titles) lenses.push(new LabelLens(range, title, document.uri));
     }
     return lenses;
   }

@@ -1,7 +1,7 @@
 // Measures the editor features from inside VS Code, through the same commands VS Code itself uses
 // (vscode.executeHoverProvider, vscode.executeCodeLensProvider). The editor benchmark calls it.
 import * as vscode from 'vscode';
-import { codeLensTitles } from '../core/editor/codeLensTitles';
+import { fileLensTitles } from '../core/editor/codeLensTitles';
 import { explainAt } from './hoverProvider';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -55,10 +55,7 @@ export async function measureEditor(workspace: WorkspaceIndex, activationMs: num
   // lenses from the provide step and resolves only the visible ones, so that is what is timed (40 lenses ≈ a screen).
   // SPDK Lens's own share first, on the cold file: every function's labels and lens titles.
   let started = performance.now();
-  const rpc = index.rpcMethods();
-  const model = index.answersFromSnapshot ? undefined : index.model;
-  let titles = 0;
-  for (const fn of index.functionsIn(file)) titles += codeLensTitles(fn, rpc, model).length;
+  const titles = fileLensTitles(index, file).reduce((n, f) => n + f.titles.length, 0);
   result.codeLensCompute = { ms: round(performance.now() - started), titles };
   started = performance.now();
   const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 40)) ?? [];

@@ -2,7 +2,7 @@
 // hierarchy and the word under the cursor. The VS Code adapters only map these to vscode types.
 import { strict as assert } from 'node:assert';
 import { incomingEdges, outgoingEdges } from '../../src/core/editor/asyncCallHierarchy';
-import { codeLensTitles } from '../../src/core/editor/codeLensTitles';
+import { codeLensTitles, fileLensTitles } from '../../src/core/editor/codeLensTitles';
 import { explainCallable, explainCallbackTypedef, explainRpcMethod, explainStructType, explainVariable, typeOfAccess, type Explanation } from '../../src/core/editor/explanation';
 import { escapeMarkdown, renderHoverMarkdown } from '../../src/core/editor/hoverMarkdown';
 import { declaredTypeOf, wordAtCursor } from '../../src/core/editor/symbolAtCursor';
@@ -168,6 +168,13 @@ describe('editor core', () => {
       const rpc = titlesOf('module/bdev/sample_passthru/vbdev_sample_passthru_rpc.c', 'rpc_bdev_sample_pt_create').map((t) => t.title);
       assert.ok(rpc.includes('RPC bdev_sample_pt_create · replies async'), rpc.join(' | '));
       assert.ok(titlesOf(PT_C, 'sample_pt_read_done').some((t) => t.title === 'must free bdev_io'));
+    });
+
+    it('lists a file\'s labelled functions in line order with their titles', () => {
+      const lenses = fileLensTitles(index, NULL_C);
+      assert.ok(lenses.every((l) => l.titles.length > 0));
+      assert.deepEqual(lenses.map((l) => l.fn.line), [...lenses.map((l) => l.fn.line)].sort((a, b) => a - b));
+      assert.deepEqual(lenses.find((l) => l.fn.name === 'sample_null_poll')?.titles.map((t) => t.title), ['poller · 1 registration']);
     });
 
     it('an unlabelled function gets no lens', () => {

@@ -1,6 +1,7 @@
 // CodeLens lines above a function definition: one short title per label, each with the locations it stands for.
 import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
 import { IO_OBJECTS } from '../knowledge/spdkApis';
+import type { SpdkIndex } from '../index/indexer';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod } from '../model/indexTypes';
 import { pushTo } from '../util/multiMap';
@@ -89,3 +90,10 @@ export function codeLensTitles(fn: FunctionLabels, rpcMethods: RpcMethod[], mode
   return titles;
 }
 
+/** Every labelled function of a file with its lens titles, in line order: what the CodeLens provider shows. */
+export function fileLensTitles(index: SpdkIndex, file: string): { fn: FunctionLabels; titles: LensTitle[] }[] {
+  const rpc = index.rpcMethods();
+  // Behind a snapshot the facts are not loaded; titles then go without the io_device name rather than load them.
+  const model = index.answersFromSnapshot ? undefined : index.model;
+  return index.functionsIn(file).map((fn) => ({ fn, titles: codeLensTitles(fn, rpc, model) })).filter((f) => f.titles.length > 0);
+}
