@@ -158,6 +158,11 @@ describe('mention resolution', () => {
     const passthru = links.forFile('module/bdev/sample_passthru/vbdev_sample_passthru.c');
     assert.ok(passthru.length === 1 && passthru[0].viaFolder, 'a folder mention covers its files');
     assert.deepEqual(links.forFile('lib/sample/steps.c'), []);
+    // A hover on the poller: its own paragraph first, then the file's, each paragraph once.
+    const place = links.forPlace(NULL_C, 100, 'sample_null_poll');
+    assert.deepEqual(place[0], poll[0]);
+    assert.equal(new Set(place.map((l) => `${l.chapterPath}#${l.block}`)).size, place.length);
+    assert.ok(forFile.every((f) => place.some((p) => p.chapterPath === f.chapterPath && p.block === f.block)));
   });
 });
 

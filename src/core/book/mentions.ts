@@ -106,6 +106,14 @@ export class BookBackLinks {
     return uniqueParagraphs([...(this.bySymbol.get(name) ?? []), ...(this.bySymbol.get(`struct ${name}`) ?? [])]);
   }
 
+  /**
+   * Everything a hover on `symbol` at this line of `file` links back to, each paragraph once: the symbol itself and
+   * the definition spanning the line first, then the file (or a folder holding it).
+   */
+  forPlace(file: string, line: number, symbol: string): BackLink[] {
+    return uniqueParagraphs([...this.forSymbol(symbol), ...this.at(file, line), ...this.forFile(file)]);
+  }
+
   /** Chapters that mention the definition spanning this line: what a hover or CodeLens at that place offers. */
   at(file: string, line: number): BackLink[] {
     return uniqueParagraphs(this.symbolSpans.filter((s) => s.file === file && s.line <= line && line <= s.endLine).map((s) => s.link));

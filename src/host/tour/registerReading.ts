@@ -2,7 +2,6 @@
 // CodeLens, and their commands.
 import * as vscode from 'vscode';
 import { C_DOCUMENTS } from '../cDocuments';
-import type { BookParagraphLink } from '../../core/editor/explanation';
 import { BOOK_TOPICS, type BookTopic } from '../../core/knowledge/contextKinds';
 import { ChapterPanels } from '../book/chapterPanel';
 import { BookLibrary } from '../book/bookLibrary';
@@ -27,20 +26,8 @@ export function registerReading(context: vscode.ExtensionContext, workspace: Wor
   const chapters = new ChapterPanels(context.extensionUri, book, log);
   const bookLenses = new BookCodeLensProvider(book, workspace);
 
-  const toParagraphLinks = (links: ReturnType<NonNullable<ReturnType<BookLibrary['links']>>['forFile']>): BookParagraphLink[] =>
-    links.map((l) => ({ label: l.label, section: l.section, chapterPath: l.chapterPath, block: l.block }));
-  const bookLinks: BookLinksLookup = (file, line, symbol) => {
-    const links = book.links();
-    if (!links) return [];
-    const seen = new Set<string>();
-    // The code itself first, then the file (or a folder holding it) that a chapter names.
-    return toParagraphLinks([...links.forSymbol(symbol), ...links.at(file, line), ...links.forFile(file)]).filter((l) => {
-      const key = `${l.chapterPath}#${l.block}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  };
+  const bookLinks: BookLinksLookup = (file, line, symbol) =>
+    (book.links()?.forPlace(file, line, symbol) ?? []).map((l) => ({ label: l.label, section: l.section, chapterPath: l.chapterPath, block: l.block }));
 
   const disposables: vscode.Disposable[] = [
     anchors,
