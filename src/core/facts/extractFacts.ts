@@ -18,11 +18,15 @@ import {
   splitArguments,
   splitTopLevel,
   summarizeValue,
+  type DeclarationParts,
 } from '../parse/cText';
 import {
   emptyFileFacts,
+  type CallbackTypedef,
+  type CallSite,
   type FieldStore,
   type FileFacts,
+  type FunctionPrototype,
   type FunctionDefinition,
   type StructDefinition,
   type StructField,
@@ -96,146 +100,234 @@ interface FunctionScope extends Span {
   locals: Map<string, string>;
 }
 
+/** A brace initializer waiting to be read: `{ .f = fn, ... }` of a variable or compound literal. */
+interface PendingInitializer {
+  type: string;
+  isArray: boolean;
+  variable: string;
+  text: string;
+  offset: number;
+  scope?: FunctionScope;
+}
+
+/** The regions tree-sitter marked in one file, by kind. */
+interface FileRegions {
+  functions: { node: Node; declarator: Node; body: Node }[];
+  declarations: Node[];
+  typedefs: Node[];
+  structs: Node[];
+  macros: Node[];
+  calls: { node: Node; fn: Node; args: Node }[];
+  assignments: { left: Node; right: Node }[];
+  literals: { type: Node; value: Node }[];
+  errors: number;
+}
+
+/** Lines of a text, by offset. */
+class LineIndex {
+  private readonly starts: number[];
+  constructor(text: string) {
+    this.starts = lineStarts(text);
+  }
+  lineOf(offset: number): number {
+    return lineAt(this.starts, offset);
+  }
+}
+
+/**
+ * What the readers below share for one file. Extraction is split into small top-level functions on purpose: one
+ * large function with nested closures cost V8 hundreds of milliseconds per optimisation, paid again in every worker.
+ */
+interface FileReader {
+  facts: FileFacts;
+  /** The skeleton tree-sitter parsed (offsets of nodes are in it). */
+  text: string;
+  /** The whole normalized file (offsets of separated bodies are in it). */
+  fullText: string;
+  skeletonLines: LineIndex;
+  fullLines: LineIndex;
+  /** Function scopes, sorted and disjoint (C functions never nest). */
+  scopes: FunctionScope[];
+  fileScopeTypes: Map<string, string>;
+  initializers: PendingInitializer[];
+  bodyInitializers: PendingInitializer[];
+}
+
 /** Extracts the facts of one parsed file. Pure: reads the tree and text, keeps no reference to either. */
 export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource, bodyCache?: BodyScanCache): FileFacts {
-  const facts = emptyFileFacts(file, hash);
-  const text = source.parsedText;
-  const fullStarts = lineStarts(source.text);
-  const fullLine = (offset: number) => lineAt(fullStarts, offset);
-  const starts = lineStarts(text);
-  const line = (offset: number) => lineAt(starts, offset);
-  const slice = (node: Node) => text.slice(node.startIndex, node.endIndex);
+  const reader: FileReader = {
+    facts: emptyFileFacts(file, hash),
+    text: source.parsedText,
+    fullText: source.text,
+    skeletonLines: new LineIndex(source.parsedText),
+    fullLines: new LineIndex(source.text),
+    scopes: [],
+    fileScopeTypes: new Map(),
+    initializers: [],
+    bodyInitializers: [],
+  };
+  const regions = collectRegions(grammar, source.tree);
+  reader.facts.parseErrors += regions.errors;
+  const separatedBodies = readFunctionDefinitions(reader, regions, source.bodies);
+  readDeclarations(reader, regions.declarations);
+  for (const node of regions.typedefs) readTypedef(reader, node);
+  readStructs(reader, regions.structs);
+  for (const node of regions.macros) readMacro(reader, node);
+  readCallNodes(reader, regions.calls);
+  readAssignmentNodes(reader, regions.assignments);
+  scanSeparatedBodies(reader, separatedBodies, bodyCache);
+  readCompoundLiterals(reader, regions.literals);
+  readPendingInitializers(reader, reader.initializers, reader.skeletonLines);
+  readPendingInitializers(reader, reader.bodyInitializers, reader.fullLines);
+  return reader.facts;
+}
 
-  const matches = grammar.query('facts').matches(source.tree.rootNode);
-  const functions: { node: Node; declarator: Node; body: Node }[] = [];
-  const declarations: Node[] = [];
-  const typedefs: Node[] = [];
-  const structs: Node[] = [];
-  const macros: Node[] = [];
-  const calls: { node: Node; fn: Node; args: Node }[] = [];
-  const assignments: { left: Node; right: Node }[] = [];
-  const literals: { type: Node; value: Node }[] = [];
-  for (const match of matches) {
+function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
+  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0 };
+  for (const match of grammar.query('facts').matches(tree.rootNode)) {
     const byName: Record<string, Node> = {};
     for (const capture of match.captures) byName[capture.name] = capture.node;
-    if (byName.function) functions.push({ node: byName.function, declarator: byName['function.declarator'], body: byName['function.body'] });
-    else if (byName.call) calls.push({ node: byName.call, fn: byName['call.function'], args: byName['call.arguments'] });
-    else if (byName.assignment) assignments.push({ left: byName['assignment.left'], right: byName['assignment.right'] });
-    else if (byName.declaration) declarations.push(byName.declaration);
-    else if (byName.typedef) typedefs.push(byName.typedef);
-    else if (byName.struct) structs.push(byName.struct);
-    else if (byName.macro) macros.push(byName.macro);
-    else if (byName['literal.type']) literals.push({ type: byName['literal.type'], value: byName['literal.value'] });
-    else if (byName.error) facts.parseErrors++;
+    if (byName.function) regions.functions.push({ node: byName.function, declarator: byName['function.declarator'], body: byName['function.body'] });
+    else if (byName.call) regions.calls.push({ node: byName.call, fn: byName['call.function'], args: byName['call.arguments'] });
+    else if (byName.assignment) regions.assignments.push({ left: byName['assignment.left'], right: byName['assignment.right'] });
+    else if (byName.declaration) regions.declarations.push(byName.declaration);
+    else if (byName.typedef) regions.typedefs.push(byName.typedef);
+    else if (byName.struct) regions.structs.push(byName.struct);
+    else if (byName.macro) regions.macros.push(byName.macro);
+    else if (byName['literal.type']) regions.literals.push({ type: byName['literal.type'], value: byName['literal.value'] });
+    else if (byName.error) regions.errors++;
   }
+  return regions;
+}
 
-  // Function definitions and their scopes (C functions never nest, so the scopes are sorted and disjoint).
-  const scopes: FunctionScope[] = [];
+function nodeText(reader: FileReader, node: Node): string {
+  return reader.text.slice(node.startIndex, node.endIndex);
+}
+
+function scopeAt(reader: FileReader, offset: number): FunctionScope | undefined {
+  const scopes = reader.scopes;
+  let lo = 0;
+  let hi = scopes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = scopes[mid];
+    if (offset < s.start) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
+}
+
+/** Function definitions and their scopes; returns the bodies that were cut out of the skeleton, for the scanner. */
+function readFunctionDefinitions(reader: FileReader, regions: FileRegions, bodies: Map<number, BodySpan>): { scope: FunctionScope; span: BodySpan }[] {
+  const text = reader.text;
   const separatedBodies: { scope: FunctionScope; span: BodySpan }[] = [];
-  for (const { node, declarator, body } of functions) {
-    const shape = readDeclarator(blankComments(slice(declarator)));
+  for (const { node, declarator, body } of regions.functions) {
+    const shape = readDeclarator(blankComments(nodeText(reader, declarator)));
     if (!shape || !shape.isFunction || !shape.params) continue;
     const head = blankComments(text.slice(node.startIndex, declarator.startIndex));
     const definition: FunctionDefinition = {
       name: shape.name,
-      line: line(declarator.startIndex),
-      endLine: line(node.endIndex - 1),
+      line: reader.skeletonLines.lineOf(declarator.startIndex),
+      endLine: reader.skeletonLines.lineOf(node.endIndex - 1),
       isStatic: /\bstatic\b/.test(head),
       returnType: returnTypeText(head, shape.pointerDepth),
       params: shape.params,
     };
     const doc = docCommentBefore(text, node.startIndex);
     if (doc) definition.doc = doc;
-    facts.functions.push(definition);
+    reader.facts.functions.push(definition);
     const locals = new Map<string, string>();
     for (const p of shape.params) if (p.name) locals.set(p.name, baseTypeName(p.type));
-    scopes.push({ name: shape.name, start: body.startIndex, end: body.endIndex, locals });
-    const separated = source.bodies.get(body.startIndex);
-    if (separated) separatedBodies.push({ scope: scopes[scopes.length - 1], span: separated });
+    const scope: FunctionScope = { name: shape.name, start: body.startIndex, end: body.endIndex, locals };
+    reader.scopes.push(scope);
+    const separated = bodies.get(scope.start);
+    if (separated) separatedBodies.push({ scope, span: separated });
   }
-  const scopeAt = (offset: number): FunctionScope | undefined => {
-    let lo = 0;
-    let hi = scopes.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = scopes[mid];
-      if (offset < s.start) hi = mid - 1;
-      else if (offset >= s.end) lo = mid + 1;
-      else return s;
-    }
-    return undefined;
-  };
-  const fileScopeTypes = new Map<string, string>();
+  return separatedBodies;
+}
 
-  // Declarations: prototypes and globals at file scope, typed locals inside functions, and their initializers.
-  const initializers: { type: string; isArray: boolean; variable: string; text: string; offset: number; scope?: FunctionScope }[] = [];
+/** Declarations: prototypes and globals at file scope, typed locals inside functions, and their initializers. */
+function readDeclarations(reader: FileReader, declarations: Node[]): void {
   for (const node of declarations) {
-    const raw = slice(node);
-    const parts = readDeclaration(blankPreprocessorLines(blankComments(raw)));
+    const parts = readDeclaration(blankPreprocessorLines(blankComments(nodeText(reader, node))));
     if (!parts) continue;
-    const scope = scopeAt(node.startIndex);
+    const start = node.startIndex;
+    const scope = scopeAt(reader, start);
     const baseType = baseTypeName(parts.specifiers);
-    for (const d of parts.declarators) {
-      const shape = readDeclarator(d.text);
-      if (!shape) continue;
-      if (!scope && shape.isFunction && shape.params && d.initializer === undefined) {
-        const prototype = {
-          name: shape.name,
-          line: line(node.startIndex + d.offset),
-          returnType: returnTypeText(parts.specifiers, shape.pointerDepth),
-          params: shape.params,
-          doc: docCommentBefore(text, node.startIndex),
-        };
-        if (!prototype.doc) delete prototype.doc;
-        facts.prototypes.push(prototype);
-        continue;
-      }
-      if (shape.isFunction) continue;
-      if (scope) scope.locals.set(shape.name, baseType);
-      else {
-        fileScopeTypes.set(shape.name, baseType);
-        if (!/\bextern\b/.test(parts.specifiers) && !/\btypedef\b/.test(parts.specifiers)) {
-          const global = {
-            name: shape.name,
-            type: baseType + (shape.pointerDepth ? ' ' + '*'.repeat(shape.pointerDepth) : '') + (shape.isArray ? '[]' : ''),
-            line: line(node.startIndex + d.offset),
-            isStatic: /\bstatic\b/.test(parts.specifiers),
-          };
-          // A tentative declaration (`static struct x y;`) and its definition are one variable: keep the definition.
-          const earlier = facts.globals.findIndex((g) => g.name === global.name);
-          if (earlier < 0) facts.globals.push(global);
-          else if (d.initializer !== undefined) facts.globals[earlier] = global;
-        }
-      }
-      if (d.initializer === undefined || d.initializerOffset === undefined) continue;
-      const init = d.initializer.trim();
-      const at = node.startIndex + d.initializerOffset + (d.initializer.length - d.initializer.trimStart().length);
-      if (init.startsWith('{')) {
-        initializers.push({ type: baseType, isArray: shape.isArray, variable: shape.name, text: init, offset: at, scope });
-      } else {
-        const value = summarizeValue(init);
-        if (value.kind === 'call' && /^(struct|union) /.test(baseType)) {
-          facts.typedCallResults.push({ callee: value.callee, type: baseType, line: line(at), caller: scope?.name ?? '' });
-        }
-      }
+    for (const d of parts.declarators) readOneDeclarator(reader, start, scope, parts.specifiers, baseType, d);
+  }
+}
+
+function readOneDeclarator(
+  reader: FileReader,
+  start: number,
+  scope: FunctionScope | undefined,
+  specifiers: string,
+  baseType: string,
+  d: DeclarationParts['declarators'][number],
+): void {
+  const facts = reader.facts;
+  const shape = readDeclarator(d.text);
+  if (!shape) return;
+  if (!scope && shape.isFunction && shape.params && d.initializer === undefined) {
+    const prototype: FunctionPrototype = {
+      name: shape.name,
+      line: reader.skeletonLines.lineOf(start + d.offset),
+      returnType: returnTypeText(specifiers, shape.pointerDepth),
+      params: shape.params,
+    };
+    const doc = docCommentBefore(reader.text, start);
+    if (doc) prototype.doc = doc;
+    facts.prototypes.push(prototype);
+    return;
+  }
+  if (shape.isFunction) return;
+  if (scope) scope.locals.set(shape.name, baseType);
+  else {
+    reader.fileScopeTypes.set(shape.name, baseType);
+    if (!/\bextern\b/.test(specifiers) && !/\btypedef\b/.test(specifiers)) {
+      const global = {
+        name: shape.name,
+        type: baseType + (shape.pointerDepth ? ' ' + '*'.repeat(shape.pointerDepth) : '') + (shape.isArray ? '[]' : ''),
+        line: reader.skeletonLines.lineOf(start + d.offset),
+        isStatic: /\bstatic\b/.test(specifiers),
+      };
+      // A tentative declaration (`static struct x y;`) and its definition are one variable: keep the definition.
+      const earlier = facts.globals.findIndex((g) => g.name === global.name);
+      if (earlier < 0) facts.globals.push(global);
+      else if (d.initializer !== undefined) facts.globals[earlier] = global;
     }
   }
+  if (d.initializer === undefined || d.initializerOffset === undefined) return;
+  const init = d.initializer.trim();
+  const at = start + d.initializerOffset + (d.initializer.length - d.initializer.trimStart().length);
+  if (init.startsWith('{')) {
+    reader.initializers.push({ type: baseType, isArray: shape.isArray, variable: shape.name, text: init, offset: at, scope });
+  } else {
+    const value = summarizeValue(init);
+    if (value.kind === 'call' && /^(struct|union) /.test(baseType)) {
+      facts.typedCallResults.push({ callee: value.callee, type: baseType, line: reader.skeletonLines.lineOf(at), caller: scope?.name ?? '' });
+    }
+  }
+}
 
-  for (const node of typedefs) readTypedef(node);
+function readStructs(reader: FileReader, structs: Node[]): void {
   const structBodies: Span[] = [];
   for (const node of structs) {
     // endIndex is a WASM call per read: read it once, not once per earlier struct.
     const start = node.startIndex;
     const end = node.endIndex;
     if (structBodies.some((s) => start >= s.start && end <= s.end)) continue; // nested: read with its parent
-    readStruct(node);
+    readStruct(reader, node);
     structBodies.push({ start, end });
   }
-  for (const node of macros) readMacro(node);
+}
 
+function readCallNodes(reader: FileReader, calls: FileRegions['calls']): void {
   for (const { node, fn, args } of calls) {
-    const scope = scopeAt(node.startIndex);
-    const fnText = slice(fn);
+    const scope = scopeAt(reader, node.startIndex);
+    const fnText = nodeText(reader, fn);
     let callee = '';
     let calleeField: string | undefined;
     if (fn.type === 'identifier') callee = fnText;
@@ -243,185 +335,209 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
       const field = /(?:->|\.)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)?$/.exec(fnText);
       if (field) calleeField = field[1];
     }
-    const argText = blankComments(slice(args));
-    const call = {
+    const call: CallSite = {
       callee,
-      line: line(node.startIndex),
+      line: reader.skeletonLines.lineOf(node.startIndex),
       caller: scope?.name ?? '',
-      args: splitArguments(argText).map((a) => summarizeValue(a.text)),
-      ...(calleeField ? { calleeField } : {}),
+      args: splitArguments(blankComments(nodeText(reader, args))).map((a) => summarizeValue(a.text)),
     };
-    facts.calls.push(call);
+    if (calleeField) call.calleeField = calleeField;
+    reader.facts.calls.push(call);
   }
+}
 
-  // Assignments tree-sitter found: at file scope, or in a body that could not be cut out of the skeleton.
+/** Assignments tree-sitter found: at file scope, or in a body that could not be cut out of the skeleton. */
+function readAssignmentNodes(reader: FileReader, assignments: FileRegions['assignments']): void {
   for (const { left, right } of assignments) {
     if (left.type !== 'identifier' && left.type !== 'field_expression') continue;
-    const scope = scopeAt(left.startIndex);
-    const assignmentScope = { caller: scope?.name ?? '', locals: scope?.locals ?? new Map<string, string>(), fileScopeTypes };
-    recordAssignment(blankComments(slice(left)), blankComments(slice(right)), line(left.startIndex), line(right.startIndex), assignmentScope, facts);
+    const scope = scopeAt(reader, left.startIndex);
+    const assignmentScope = { caller: scope?.name ?? '', locals: scope?.locals ?? new Map<string, string>(), fileScopeTypes: reader.fileScopeTypes };
+    recordAssignment(
+      blankComments(nodeText(reader, left)),
+      blankComments(nodeText(reader, right)),
+      reader.skeletonLines.lineOf(left.startIndex),
+      reader.skeletonLines.lineOf(right.startIndex),
+      assignmentScope,
+      reader.facts,
+    );
   }
+}
 
-  // Function bodies that were cut out of the skeleton: read by the statement scanner.
-  const bodyOutput: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
-  const bodyInitializers: (typeof initializers)[number][] = [];
-  bodyCache?.begin(fileScopeTypes);
+/** Function bodies that were cut out of the skeleton: read by the statement scanner. */
+function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: FunctionScope; span: BodySpan }[], bodyCache: BodyScanCache | undefined): void {
+  const facts = reader.facts;
+  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
+  const fullLine = (offset: number) => reader.fullLines.lineOf(offset);
+  bodyCache?.begin(reader.fileScopeTypes);
   for (const { scope, span } of separatedBodies) {
-    bodyOutput.initializers = [];
-    const bodyScope = { caller: scope.name, locals: scope.locals, fileScopeTypes };
-    if (bodyCache) bodyCache.scan(source.text, span, bodyScope, fullLine, bodyOutput);
-    else scanFunctionBody(source.text, span, bodyScope, fullLine, bodyOutput);
-    for (const init of bodyOutput.initializers) bodyInitializers.push({ ...init, scope });
+    output.initializers = [];
+    const bodyScope = { caller: scope.name, locals: scope.locals, fileScopeTypes: reader.fileScopeTypes };
+    if (bodyCache) bodyCache.scan(reader.fullText, span, bodyScope, fullLine, output);
+    else scanFunctionBody(reader.fullText, span, bodyScope, fullLine, output);
+    for (const init of output.initializers) reader.bodyInitializers.push({ ...init, scope });
   }
   bodyCache?.end();
+}
+
+function readCompoundLiterals(reader: FileReader, literals: FileRegions['literals']): void {
   for (const { type, value } of literals) {
-    const scope = scopeAt(value.startIndex);
-    initializers.push({ type: baseTypeName(slice(type)), isArray: /\[/.test(slice(type)), variable: '', text: slice(value), offset: value.startIndex, scope });
-  }
-  const readAll = (list: typeof initializers, lineOf: (offset: number) => number) => {
-    for (const init of list) {
-      const target: StructPath = { rootType: init.type, fields: [] };
-      const cleaned = blankComments(init.text);
-      if (init.isArray) {
-        // Each element of an array initializer initialises one struct of the element type.
-        forEachInitializerElement(cleaned, init.offset, (element) => {
-          if (element.value.startsWith('{')) readInitializer(element.value, element.offset, target, init.variable, init.scope, lineOf);
-        });
-      } else readInitializer(cleaned, init.offset, target, init.variable, init.scope, lineOf);
-    }
-  };
-  readAll(initializers, line);
-  readAll(bodyInitializers, fullLine);
-
-  return facts;
-
-  function readInitializer(braced: string, offset: number, target: StructPath, variable: string, scope: FunctionScope | undefined, lineOf: (offset: number) => number): void {
-    forEachInitializerElement(braced, offset, (element) => {
-      const designators = element.designators;
-      if (designators.length > 0 && designators.some((d) => d.startsWith('['))) return; // array slots inside a struct: not a field
-      const fields = designators.length > 0 ? designators : [`#${element.position}`];
-      if (element.value.startsWith('{')) {
-        readInitializer(element.value, element.offset, { rootType: target.rootType, fields: [...target.fields, ...fields] }, variable, scope, lineOf);
-        return;
-      }
-      const value = summarizeValue(element.value);
-      if (value.kind !== 'ident' && value.kind !== 'call' && value.kind !== 'string') return;
-      if (value.kind === 'ident' && scope?.locals.has(value.name)) return;
-      const last = fields[fields.length - 1];
-      const store: FieldStore = {
-        target: { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
-        field: last.startsWith('#') ? '' : last,
-        value,
-        line: lineOf(element.offset),
-        caller: scope?.name ?? '',
-      };
-      if (last.startsWith('#')) store.position = Number(last.slice(1));
-      if (variable) store.variable = variable;
-      facts.fieldStores.push(store);
+    const typeText = nodeText(reader, type);
+    reader.initializers.push({
+      type: baseTypeName(typeText),
+      isArray: /\[/.test(typeText),
+      variable: '',
+      text: nodeText(reader, value),
+      offset: value.startIndex,
+      scope: scopeAt(reader, value.startIndex),
     });
   }
+}
 
-  function readTypedef(node: Node): void {
-    const raw = blankComments(slice(node));
-    const body = raw.replace(/^\s*typedef\s+/, '');
-    const parts = readDeclaration(body);
-    if (!parts) return;
+function readPendingInitializers(reader: FileReader, list: PendingInitializer[], lines: LineIndex): void {
+  for (const init of list) {
+    const target: StructPath = { rootType: init.type, fields: [] };
+    const cleaned = blankComments(init.text);
+    if (init.isArray) {
+      // Each element of an array initializer initialises one struct of the element type.
+      forEachInitializerElement(cleaned, init.offset, (element) => {
+        if (element.value.startsWith('{')) readInitializer(reader, element.value, element.offset, target, init.variable, init.scope, lines);
+      });
+    } else readInitializer(reader, cleaned, init.offset, target, init.variable, init.scope, lines);
+  }
+}
+
+function readInitializer(reader: FileReader, braced: string, offset: number, target: StructPath, variable: string, scope: FunctionScope | undefined, lines: LineIndex): void {
+  forEachInitializerElement(braced, offset, (element) => {
+    const designators = element.designators;
+    if (designators.length > 0 && designators.some((d) => d.startsWith('['))) return; // array slots inside a struct: not a field
+    const fields = designators.length > 0 ? designators : [`#${element.position}`];
+    if (element.value.startsWith('{')) {
+      readInitializer(reader, element.value, element.offset, { rootType: target.rootType, fields: [...target.fields, ...fields] }, variable, scope, lines);
+      return;
+    }
+    const value = summarizeValue(element.value);
+    if (value.kind !== 'ident' && value.kind !== 'call' && value.kind !== 'string') return;
+    if (value.kind === 'ident' && scope?.locals.has(value.name)) return;
+    const last = fields[fields.length - 1];
+    const store: FieldStore = {
+      target: { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
+      field: last.startsWith('#') ? '' : last,
+      value,
+      line: lines.lineOf(element.offset),
+      caller: scope?.name ?? '',
+    };
+    if (last.startsWith('#')) store.position = Number(last.slice(1));
+    if (variable) store.variable = variable;
+    reader.facts.fieldStores.push(store);
+  });
+}
+
+function readTypedef(reader: FileReader, node: Node): void {
+  const raw = blankComments(nodeText(reader, node));
+  const body = raw.replace(/^\s*typedef\s+/, '');
+  const parts = readDeclaration(body);
+  if (!parts) return;
+  for (const d of parts.declarators) {
+    const shape = readDeclarator(d.text);
+    if (!shape || !shape.params) continue;
+    const typedef: CallbackTypedef = {
+      name: shape.name,
+      line: reader.skeletonLines.lineOf(node.startIndex),
+      returnType: returnTypeText(parts.specifiers, shape.isFunctionPointer ? 0 : shape.pointerDepth),
+      params: shape.params,
+    };
+    const doc = docCommentBefore(reader.text, node.startIndex);
+    if (doc) typedef.doc = doc;
+    reader.facts.typedefs.push(typedef);
+  }
+}
+
+function readStruct(reader: FileReader, node: Node): void {
+  const text = reader.text;
+  const raw = blankPreprocessorLines(blankComments(nodeText(reader, node)));
+  const open = raw.indexOf('{');
+  const close = matchingClose(raw, open);
+  if (open < 0 || close < 0) return;
+  const head = raw.slice(0, open);
+  const tag = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(head);
+  let name: string | undefined;
+  if (tag) name = `${tag[1]} ${tag[2]}`;
+  else {
+    // Anonymous struct: named by the typedef that wraps it (`typedef struct { ... } foo_t;`).
+    const parent = node.parent;
+    if (parent?.type === 'type_definition') {
+      const after = text.slice(node.endIndex, parent.endIndex);
+      const alias = /([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$/.exec(blankComments(after));
+      if (alias) name = alias[1];
+    }
+  }
+  if (!name) return;
+  const definition: StructDefinition = { name, line: reader.skeletonLines.lineOf(node.startIndex), fields: [] };
+  const doc = docCommentBefore(text, node.parent?.type === 'declaration' || node.parent?.type === 'type_definition' ? node.parent.startIndex : node.startIndex);
+  if (doc) definition.doc = doc;
+  reader.facts.structs.push(definition);
+  readFields(reader, raw.slice(open + 1, close), node.startIndex + open + 1, definition);
+}
+
+function readFields(reader: FileReader, body: string, offset: number, into: StructDefinition): void {
+  for (const piece of splitTopLevel(body, ';')) {
+    const pieceText = piece.text;
+    const at = offset + piece.offset + (pieceText.length - pieceText.trimStart().length);
+    const brace = pieceText.indexOf('{');
+    if (brace >= 0 && /^\s*(struct|union)\b[^{]*$/.test(pieceText.slice(0, brace))) {
+      readNestedField(reader, pieceText, brace, offset + piece.offset, at, into);
+      continue;
+    }
+    const colon = pieceText.search(/:(?!:)/);
+    const declarationText = colon >= 0 && !pieceText.includes('(') ? pieceText.slice(0, colon) : pieceText;
+    const parts = readDeclaration(declarationText);
+    if (!parts) continue;
+    const baseType = baseTypeName(parts.specifiers);
     for (const d of parts.declarators) {
       const shape = readDeclarator(d.text);
-      if (!shape || !shape.params) continue;
-      const typedef = {
+      if (!shape) continue;
+      const field: StructField = {
         name: shape.name,
-        line: line(node.startIndex),
-        returnType: returnTypeText(parts.specifiers, shape.isFunctionPointer ? 0 : shape.pointerDepth),
-        params: shape.params,
-        doc: docCommentBefore(text, node.startIndex),
+        type: fieldTypeText(parts.specifiers, baseType, d.text, shape),
+        line: reader.skeletonLines.lineOf(at),
+        isFunctionPointer: shape.isFunctionPointer,
       };
-      if (!typedef.doc) delete typedef.doc;
-      facts.typedefs.push(typedef);
+      if (shape.isFunctionPointer && shape.params) field.params = shape.params;
+      into.fields.push(field);
     }
   }
+}
 
-  function readStruct(node: Node): void {
-    const raw = blankPreprocessorLines(blankComments(slice(node)));
-    const open = raw.indexOf('{');
-    const close = matchingClose(raw, open);
-    if (open < 0 || close < 0) return;
-    const head = raw.slice(0, open);
-    const tag = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(head);
-    let name: string | undefined;
-    if (tag) name = `${tag[1]} ${tag[2]}`;
-    else {
-      // Anonymous struct: named by the typedef that wraps it (`typedef struct { ... } foo_t;`).
-      const parent = node.parent;
-      if (parent?.type === 'type_definition') {
-        const after = text.slice(node.endIndex, parent.endIndex);
-        const alias = /([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$/.exec(blankComments(after));
-        if (alias) name = alias[1];
-      }
-    }
-    if (!name) return;
-    const definition: StructDefinition = { name, line: line(node.startIndex), fields: [] };
-    const doc = docCommentBefore(text, node.parent?.type === 'declaration' || node.parent?.type === 'type_definition' ? node.parent.startIndex : node.startIndex);
-    if (doc) definition.doc = doc;
-    facts.structs.push(definition);
-    readFields(raw.slice(open + 1, close), node.startIndex + open + 1, definition);
+/** A member that is itself a struct or union body: `struct { ... } name;` (or anonymous, whose fields are the parent's). */
+function readNestedField(reader: FileReader, pieceText: string, brace: number, pieceOffset: number, at: number, into: StructDefinition): void {
+  const close = matchingClose(pieceText, brace);
+  if (close < 0) return;
+  const memberName = /([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]\s*)*$/.exec(pieceText.slice(close + 1).trim());
+  const innerBody = pieceText.slice(brace + 1, close);
+  const innerOffset = pieceOffset + brace + 1;
+  if (!memberName) {
+    readFields(reader, innerBody, innerOffset, into); // anonymous struct/union members belong to the parent
+    return;
   }
+  const tag = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(pieceText.slice(0, brace));
+  const nestedName = tag ? `${tag[1]} ${tag[2]}` : `${into.name}::${memberName[1]}`;
+  const nested: StructDefinition = { name: nestedName, line: reader.skeletonLines.lineOf(innerOffset), fields: [] };
+  reader.facts.structs.push(nested);
+  readFields(reader, innerBody, innerOffset, nested);
+  into.fields.push({ name: memberName[1], type: nestedName, line: reader.skeletonLines.lineOf(at), isFunctionPointer: false });
+}
 
-  function readFields(body: string, offset: number, into: StructDefinition): void {
-    for (const piece of splitTopLevel(body, ';')) {
-      const pieceText = piece.text;
-      const at = offset + piece.offset + (pieceText.length - pieceText.trimStart().length);
-      const brace = pieceText.indexOf('{');
-      if (brace >= 0 && /^\s*(struct|union)\b[^{]*$/.test(pieceText.slice(0, brace))) {
-        const close = matchingClose(pieceText, brace);
-        if (close < 0) continue;
-        const memberName = /([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\]\s*)*$/.exec(pieceText.slice(close + 1).trim());
-        const innerBody = pieceText.slice(brace + 1, close);
-        const innerOffset = offset + piece.offset + brace + 1;
-        if (!memberName) {
-          readFields(innerBody, innerOffset, into); // anonymous struct/union members belong to the parent
-          continue;
-        }
-        const tag = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(pieceText.slice(0, brace));
-        const nestedName = tag ? `${tag[1]} ${tag[2]}` : `${into.name}::${memberName[1]}`;
-        const nested: StructDefinition = { name: nestedName, line: line(innerOffset), fields: [] };
-        facts.structs.push(nested);
-        readFields(innerBody, innerOffset, nested);
-        into.fields.push({ name: memberName[1], type: nestedName, line: line(at), isFunctionPointer: false });
-        continue;
-      }
-      const colon = pieceText.search(/:(?!:)/);
-      const declarationText = colon >= 0 && !pieceText.includes('(') ? pieceText.slice(0, colon) : pieceText;
-      const parts = readDeclaration(declarationText);
-      if (!parts) continue;
-      const baseType = baseTypeName(parts.specifiers);
-      for (const d of parts.declarators) {
-        const shape = readDeclarator(d.text);
-        if (!shape) continue;
-        const field: StructField = {
-          name: shape.name,
-          type: fieldTypeText(parts.specifiers, baseType, d.text, shape),
-          line: line(at),
-          isFunctionPointer: shape.isFunctionPointer,
-        };
-        if (shape.isFunctionPointer && shape.params) field.params = shape.params;
-        into.fields.push(field);
-      }
-    }
-  }
-
-  function readMacro(node: Node): void {
-    const raw = slice(node);
-    const m = /^#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/.exec(raw);
-    if (!m) return;
-    const body = collapseSpace(blankComments(raw.slice(m[0].length).replace(/\\\r?\n/g, ' ')));
-    facts.macros.push({
-      name: m[1],
-      line: line(node.startIndex),
-      params: m[2].split(',').map((p) => p.trim()).filter((p) => p !== ''),
-      body,
-    });
-  }
+function readMacro(reader: FileReader, node: Node): void {
+  const raw = nodeText(reader, node);
+  const m = /^#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/.exec(raw);
+  if (!m) return;
+  const body = collapseSpace(blankComments(raw.slice(m[0].length).replace(/\\\r?\n/g, ' ')));
+  reader.facts.macros.push({
+    name: m[1],
+    line: reader.skeletonLines.lineOf(node.startIndex),
+    params: m[2].split(',').map((p) => p.trim()).filter((p) => p !== ''),
+    body,
+  });
 }
 
 interface InitializerElement {
