@@ -6,10 +6,24 @@ import { join } from 'node:path';
 import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../../src/core/index/fileDiscovery';
-import { indexTree } from '../../src/core/index/indexer';
+import { extractionOrder, indexTree } from '../../src/core/index/indexer';
 import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
 
 const options = { workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR };
+
+describe('extraction order', () => {
+  it('sends a tenth of middling files first, then the rest biggest first, each file once', () => {
+    const sources = Array.from({ length: 100 }, (_, i) => ({ file: `f${i}.c`, size: (i * 37) % 100 }));
+    const order = extractionOrder(sources);
+    assert.deepEqual([...order].map((s) => s.file).sort(), sources.map((s) => s.file).sort());
+    const warmUp = order.slice(0, 10).map((s) => s.size);
+    assert.ok(warmUp.every((size) => size >= 40 && size <= 60), `warm-up sizes ${warmUp.join(',')}`);
+    const rest = order.slice(10).map((s) => s.size);
+    assert.deepEqual(rest, [...rest].sort((a, b) => b - a));
+    assert.equal(rest[0], 99);
+    assert.deepEqual(extractionOrder([]), []);
+  });
+});
 
 describe('indexer', () => {
   let root: string;

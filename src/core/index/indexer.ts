@@ -91,8 +91,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     throw error;
   }
   lap('cacheLoad');
-  // Biggest first, so the last batches are small and both workers finish together.
-  const jobs = [...sources].sort((a, b) => b.size - a.size).map((s) => ({ path: s.path, file: s.file, knownHash: cached.get(s.file)?.hash }));
+  const jobs = extractionOrder(sources).map((s) => ({ path: s.path, file: s.file, knownHash: cached.get(s.file)?.hash }));
   const files = new Map<string, FileFacts>();
   const encodedJson = new Map<string, string>();
   let parsedFiles = 0;
@@ -160,6 +159,19 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     })();
   }
   return index;
+}
+
+/**
+ * The order files go to the workers. First one file in ten, of middling size: each worker then runs every path of the
+ * extractor on small inputs before V8 optimises it. Starting with the biggest files made V8 optimise in the middle of
+ * a 300 KB file, before the code after its loops had ever run, and deoptimise and recompile again and again (about
+ * 0.4 s of CPU per cold index). Then the rest, biggest first, so the last batches are small and the workers finish
+ * together.
+ */
+export function extractionOrder<T extends { size: number }>(sources: readonly T[]): T[] {
+  const bySize = [...sources].sort((a, b) => b.size - a.size);
+  const warmUp = bySize.splice(Math.floor(bySize.length * 0.45), Math.ceil(bySize.length / 10));
+  return [...warmUp, ...bySize];
 }
 
 /**
