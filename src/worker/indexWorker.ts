@@ -1,15 +1,40 @@
-// Worker thread: reads, hashes, parses and extracts the files it is sent, and returns plain facts.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker thread: reads, hashes, parses and extracts the files it is sent, and returns plain facts. In a pipeline it
+// does one half of that (see WorkerRole).
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { encodeFacts } from '../core/facts/factsCodec';
-import { FactExtractor } from '../core/index/factExtractor';
+import type { FileFacts } from '../core/facts/fileFacts';
+import { FactExtractor, factsOfParsedFile } from '../core/index/factExtractor';
 import { readSource } from '../core/index/sourceText';
-import type { ExtractRequest, JobResult, WorkerResponse, WorkerSetup } from './protocol';
+import type { IndexProblem } from '../core/model/indexTypes';
+import type { ExtractJob, HandedOffBatch, HandedOffFile, IndexerRequest, JobResult, WorkerResponse, WorkerSetup } from './protocol';
+
+function factsResult(file: string, extract: () => FileFacts, problem: IndexProblem | undefined): JobResult {
+  try {
+    return { file, status: 'facts', factsJson: JSON.stringify(encodeFacts(extract())), ...(problem ? { problem } : {}) };
+  } catch (error) {
+    return { file, status: 'skipped', problem: { file, kind: 'parse_failed', message: (error as Error).message } };
+  }
+}
+
+/** Reads one job; answers it at once when it needs no parse (unreadable, too large, binary, unchanged). */
+function readJob(job: ExtractJob, maxFileBytes: number): { text: string; hash: string; problem?: IndexProblem } | { result: JobResult } {
+  const read = readSource(job.path, job.file, maxFileBytes);
+  if (!read.ok) return { result: { file: job.file, status: 'skipped', problem: read.problem } };
+  if (job.knownHash === read.hash) return { result: { file: job.file, status: 'unchanged', hash: read.hash, ...(read.problem ? { problem: read.problem } : {}) } };
+  return read;
+}
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
   const setup = workerData as WorkerSetup;
+  const role = setup.role ?? 'full';
   const send = (message: WorkerResponse) => port.postMessage(message);
+  let partner: MessagePort | undefined;
+  // The port arrives before anything to parse; keep it even while the grammar is still loading.
+  const early: IndexerRequest[] = [];
+  const onEarly = (request: IndexerRequest) => early.push(request);
+  port.on('message', onEarly);
   let extractor: FactExtractor;
   try {
     extractor = await FactExtractor.create(setup.grammarsDir);
@@ -17,32 +42,65 @@ async function main(): Promise<void> {
     send({ type: 'fatal', message: (error as Error).message });
     return;
   }
-  port.on('message', (request: ExtractRequest) => {
-    if (request.type !== 'extract') return;
+
+  /** A whole batch, read to facts here (`full`, and `extract` when it has nothing handed to it). */
+  const extractWhole = (id: number, jobs: ExtractJob[]) => {
     const results: JobResult[] = [];
     const started = performance.now();
     let readMs = 0;
-    for (const job of request.jobs) {
+    for (const job of jobs) {
       const readStarted = performance.now();
-      const read = readSource(job.path, job.file, setup.maxFileBytes);
+      const read = readJob(job, setup.maxFileBytes);
       readMs += performance.now() - readStarted;
-      if (!read.ok) {
-        results.push({ file: job.file, status: 'skipped', problem: read.problem });
-        continue;
-      }
-      if (job.knownHash === read.hash) {
-        results.push({ file: job.file, status: 'unchanged', hash: read.hash, ...(read.problem ? { problem: read.problem } : {}) });
+      if ('result' in read) results.push(read.result);
+      else results.push(factsResult(job.file, () => extractor.extract(job.file, read.text, read.hash), read.problem));
+    }
+    send({ type: 'results', id, results, parseMs: performance.now() - started, readMs });
+  };
+
+  /** The first half of a batch (`parse`): read and parse, then hand it to the partner. */
+  const parseAndHandOff = (id: number, jobs: ExtractJob[]) => {
+    const files: HandedOffFile[] = [];
+    const started = performance.now();
+    let readMs = 0;
+    for (const job of jobs) {
+      const readStarted = performance.now();
+      const read = readJob(job, setup.maxFileBytes);
+      readMs += performance.now() - readStarted;
+      if ('result' in read) {
+        files.push(read);
         continue;
       }
       try {
-        const facts = extractor.extract(job.file, read.text, read.hash);
-        results.push({ file: job.file, status: 'facts', factsJson: JSON.stringify(encodeFacts(facts)), ...(read.problem ? { problem: read.problem } : {}) });
+        files.push({ parsed: extractor.parse(job.file, read.text, read.hash), ...(read.problem ? { problem: read.problem } : {}) });
       } catch (error) {
-        results.push({ file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } });
+        files.push({ result: { file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } } });
       }
     }
-    send({ type: 'results', id: request.id, results, parseMs: performance.now() - started, readMs });
-  });
+    const batch: HandedOffBatch = { id, files };
+    partner?.postMessage(batch);
+    send({ type: 'handedOff', id, parseMs: performance.now() - started, readMs });
+  };
+
+  /** The second half (`extract`): facts from what the partner parsed. */
+  const extractHandedOff = (batch: HandedOffBatch) => {
+    const started = performance.now();
+    const results = batch.files.map((f) => ('result' in f ? f.result : factsResult(f.parsed.file, () => factsOfParsedFile(f.parsed), f.problem)));
+    send({ type: 'results', id: batch.id, results, parseMs: performance.now() - started, readMs: 0 });
+  };
+
+  const onRequest = (request: IndexerRequest) => {
+    if (request.type === 'connect') {
+      partner = request.port as MessagePort;
+      if (role === 'extract') partner.on('message', extractHandedOff);
+    } else if (request.type === 'extract') {
+      if (role === 'parse') parseAndHandOff(request.id, request.jobs);
+      else extractWhole(request.id, request.jobs);
+    }
+  };
+  port.off('message', onEarly);
+  port.on('message', onRequest);
+  for (const request of early) onRequest(request);
   send({ type: 'ready' });
 }
 

@@ -7,9 +7,38 @@ import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../../src/core/index/fileDiscovery';
 import { extractionOrder, indexTree } from '../../src/core/index/indexer';
+import { workerRoles } from '../../src/core/index/workerPool';
 import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
 
 const options = { workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR };
+
+describe('worker pipeline', () => {
+  it('runs one worker alone, two as parse → extract, more with whole-file workers beside them', () => {
+    assert.deepEqual(workerRoles(1), ['full']);
+    assert.deepEqual(workerRoles(0), ['full']);
+    assert.deepEqual(workerRoles(2), ['parse', 'extract']);
+    assert.deepEqual(workerRoles(4), ['parse', 'extract', 'full', 'full']);
+  });
+
+  it('gives the same facts from the pipeline as from one worker, and as from the extractor in this thread', async () => {
+    const root = copySample();
+    try {
+      const piped = await indexTree({ root, cacheDir: null, workers: 2, ...options });
+      const single = await indexTree({ root, cacheDir: null, workers: 1, ...options });
+      const extractor = await FactExtractor.create(GRAMMARS_DIR);
+      assert.ok(piped.files.size >= 10);
+      assert.deepEqual([...piped.files.keys()], [...single.files.keys()]);
+      for (const [file, facts] of piped.files) {
+        assert.deepEqual(facts, single.files.get(file), file);
+        assert.deepEqual(facts, extractor.extract(file, readFileSync(join(root, file), 'utf8')), file);
+      }
+      assert.deepEqual(piped.document.functions, single.document.functions);
+      extractor.dispose();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('extraction order', () => {
   it('sends a tenth of middling files first, then the rest biggest first, each file once', () => {
@@ -162,6 +191,17 @@ describe('indexer: worker failures and cancellation', () => {
         `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
     );
     writeFileSync(join(scratch, 'dead-worker.js'), 'process.exit(5);\n');
+    // The extract half of the pipeline dies when its partner hands it crash_here.c (the parse half is the real one).
+    writeFileSync(
+      join(scratch, 'crashing-extract-worker.js'),
+      `const { MessagePort, workerData } = require('node:worker_threads');\n` +
+        `const on = MessagePort.prototype.on;\n` +
+        `MessagePort.prototype.on = function (event, listener) {\n` +
+        `  if (event !== 'message' || workerData.role !== 'extract') return on.call(this, event, listener);\n` +
+        `  return on.call(this, event, (m) => { if (m && m.files && m.files.some((f) => f.parsed && f.parsed.file.includes('crash_here'))) process.exit(4); listener(m); });\n` +
+        `};\n` +
+        `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
+    );
   });
   after(() => {
     rmSync(root, { recursive: true, force: true });
@@ -174,6 +214,15 @@ describe('indexer: worker failures and cancellation', () => {
     assert.ok(failed.some((p) => p.file === 'lib/sample/crash_here.c'), JSON.stringify(index.problems));
     assert.match(failed[0].message, /worker died/);
     assert.ok(index.functionsNamed('sample_null_poll').length + index.functionsNamed('sample_pt_create').length >= 1, 'other batches were indexed');
+  });
+
+  it('restarts the pipeline when its extract half dies, and reports only what that half held', async () => {
+    const index = await indexTree({ root, cacheDir: null, grammarsDir: GRAMMARS_DIR, workerScript: join(scratch, 'crashing-extract-worker.js') });
+    const failed = index.problems.filter((p) => p.kind === 'parse_failed');
+    assert.ok(failed.some((p) => p.file === 'lib/sample/crash_here.c'), JSON.stringify(index.problems));
+    assert.match(failed[0].message, /worker died/);
+    assert.ok(failed.length < index.stats.files, 'the other files were indexed');
+    assert.ok(index.functionsNamed('sample_null_poll').length + index.functionsNamed('sample_pt_create').length >= 1);
   });
 
   it('gives up with a clear error when workers cannot run at all', async () => {

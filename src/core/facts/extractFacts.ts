@@ -110,16 +110,25 @@ interface PendingInitializer {
   scope?: FunctionScope;
 }
 
+/** A node tree-sitter marked, as plain data: it can cross to another thread, and reading it costs no WASM call. */
+export interface RegionNode {
+  type: string;
+  startIndex: number;
+  endIndex: number;
+  /** Only for struct and union specifiers: the node that holds them (a typedef names an anonymous struct). */
+  parent?: { type: string; startIndex: number; endIndex: number };
+}
+
 /** The regions tree-sitter marked in one file, by kind. */
-interface FileRegions {
-  functions: { node: Node; declarator: Node; body: Node }[];
-  declarations: Node[];
-  typedefs: Node[];
-  structs: Node[];
-  macros: Node[];
-  calls: { node: Node; fn: Node; args: Node }[];
-  assignments: { left: Node; right: Node }[];
-  literals: { type: Node; value: Node }[];
+export interface FileRegions {
+  functions: { node: RegionNode; declarator: RegionNode; body: RegionNode }[];
+  declarations: RegionNode[];
+  typedefs: RegionNode[];
+  structs: RegionNode[];
+  macros: RegionNode[];
+  calls: { node: RegionNode; fn: RegionNode; args: RegionNode }[];
+  assignments: { left: RegionNode; right: RegionNode }[];
+  literals: { type: RegionNode; value: RegionNode }[];
   errors: number;
 }
 
@@ -155,6 +164,17 @@ interface FileReader {
 
 /** Extracts the facts of one parsed file. Pure: reads the tree and text, keeps no reference to either. */
 export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource, bodyCache?: BodyScanCache): FileFacts {
+  return extractFactsFromRegions(file, hash, source, collectRegions(grammar, source.tree), bodyCache);
+}
+
+/** The second half of extractFacts: everything after the query, from plain data (no tree needed). */
+export function extractFactsFromRegions(
+  file: string,
+  hash: string,
+  source: Pick<ParsedSource, 'text' | 'parsedText' | 'bodies'>,
+  regions: FileRegions,
+  bodyCache?: BodyScanCache,
+): FileFacts {
   const reader: FileReader = {
     facts: emptyFileFacts(file, hash),
     text: source.parsedText,
@@ -166,7 +186,6 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
     initializers: [],
     bodyInitializers: [],
   };
-  const regions = collectRegions(grammar, source.tree);
   reader.facts.parseErrors += regions.errors;
   const separatedBodies = readFunctionDefinitions(reader, regions, source.bodies);
   readDeclarations(reader, regions.declarations);
@@ -182,25 +201,35 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
   return reader.facts;
 }
 
-function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
+function plainNode(node: Node): RegionNode {
+  return { type: node.type, startIndex: node.startIndex, endIndex: node.endIndex };
+}
+
+/** Runs the facts query over a tree and copies what it marked into plain data. */
+export function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
   const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0 };
   for (const match of grammar.query('facts').matches(tree.rootNode)) {
     const byName: Record<string, Node> = {};
     for (const capture of match.captures) byName[capture.name] = capture.node;
-    if (byName.function) regions.functions.push({ node: byName.function, declarator: byName['function.declarator'], body: byName['function.body'] });
-    else if (byName.call) regions.calls.push({ node: byName.call, fn: byName['call.function'], args: byName['call.arguments'] });
-    else if (byName.assignment) regions.assignments.push({ left: byName['assignment.left'], right: byName['assignment.right'] });
-    else if (byName.declaration) regions.declarations.push(byName.declaration);
-    else if (byName.typedef) regions.typedefs.push(byName.typedef);
-    else if (byName.struct) regions.structs.push(byName.struct);
-    else if (byName.macro) regions.macros.push(byName.macro);
-    else if (byName['literal.type']) regions.literals.push({ type: byName['literal.type'], value: byName['literal.value'] });
+    if (byName.function) {
+      regions.functions.push({ node: plainNode(byName.function), declarator: plainNode(byName['function.declarator']), body: plainNode(byName['function.body']) });
+    } else if (byName.call) regions.calls.push({ node: plainNode(byName.call), fn: plainNode(byName['call.function']), args: plainNode(byName['call.arguments']) });
+    else if (byName.assignment) regions.assignments.push({ left: plainNode(byName['assignment.left']), right: plainNode(byName['assignment.right']) });
+    else if (byName.declaration) regions.declarations.push(plainNode(byName.declaration));
+    else if (byName.typedef) regions.typedefs.push(plainNode(byName.typedef));
+    else if (byName.struct) {
+      const struct = plainNode(byName.struct);
+      const parent = byName.struct.parent;
+      if (parent) struct.parent = plainNode(parent);
+      regions.structs.push(struct);
+    } else if (byName.macro) regions.macros.push(plainNode(byName.macro));
+    else if (byName['literal.type']) regions.literals.push({ type: plainNode(byName['literal.type']), value: plainNode(byName['literal.value']) });
     else if (byName.error) regions.errors++;
   }
   return regions;
 }
 
-function nodeText(reader: FileReader, node: Node): string {
+function nodeText(reader: FileReader, node: RegionNode): string {
   return reader.text.slice(node.startIndex, node.endIndex);
 }
 
@@ -248,7 +277,7 @@ function readFunctionDefinitions(reader: FileReader, regions: FileRegions, bodie
 }
 
 /** Declarations: prototypes and globals at file scope, typed locals inside functions, and their initializers. */
-function readDeclarations(reader: FileReader, declarations: Node[]): void {
+function readDeclarations(reader: FileReader, declarations: RegionNode[]): void {
   for (const node of declarations) {
     const parts = readDeclaration(blankPreprocessorLines(blankComments(nodeText(reader, node))));
     if (!parts) continue;
@@ -312,10 +341,9 @@ function readOneDeclarator(
   }
 }
 
-function readStructs(reader: FileReader, structs: Node[]): void {
+function readStructs(reader: FileReader, structs: RegionNode[]): void {
   const structBodies: Span[] = [];
   for (const node of structs) {
-    // endIndex is a WASM call per read: read it once, not once per earlier struct.
     const start = node.startIndex;
     const end = node.endIndex;
     if (structBodies.some((s) => start >= s.start && end <= s.end)) continue; // nested: read with its parent
@@ -432,7 +460,7 @@ function readInitializer(reader: FileReader, braced: string, offset: number, tar
   });
 }
 
-function readTypedef(reader: FileReader, node: Node): void {
+function readTypedef(reader: FileReader, node: RegionNode): void {
   const raw = blankComments(nodeText(reader, node));
   const body = raw.replace(/^\s*typedef\s+/, '');
   const parts = readDeclaration(body);
@@ -452,7 +480,7 @@ function readTypedef(reader: FileReader, node: Node): void {
   }
 }
 
-function readStruct(reader: FileReader, node: Node): void {
+function readStruct(reader: FileReader, node: RegionNode): void {
   const text = reader.text;
   const raw = blankPreprocessorLines(blankComments(nodeText(reader, node)));
   const open = raw.indexOf('{');
@@ -527,7 +555,7 @@ function readNestedField(reader: FileReader, pieceText: string, brace: number, p
   into.fields.push({ name: memberName[1], type: nestedName, line: reader.skeletonLines.lineOf(at), isFunctionPointer: false });
 }
 
-function readMacro(reader: FileReader, node: Node): void {
+function readMacro(reader: FileReader, node: RegionNode): void {
   const raw = nodeText(reader, node);
   const m = /^#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/.exec(raw);
   if (!m) return;

@@ -1,10 +1,30 @@
 // Parses and extracts one file at a time in this thread. Used by the workers, and directly for re-indexing an open
 // document, where it keeps the document's tree so an edit is reparsed incrementally.
-import { extractFacts, parseSource, type ParsedSource } from '../facts/extractFacts';
+import { collectRegions, extractFacts, extractFactsFromRegions, parseSource, type FileRegions, type ParsedSource } from '../facts/extractFacts';
+import type { BodySpan } from '../parse/functionBodies';
 import { BodyScanCache } from '../facts/bodyFacts';
 import type { FileFacts } from '../facts/fileFacts';
 import { loadCGrammar, type CGrammar } from '../parse/grammar';
 import { hashText } from './sourceText';
+
+/**
+ * A file after the tree-sitter half of extraction, as plain data: what one thread parsed, another can read into facts
+ * (see `ParsedFile` in the worker protocol).
+ */
+export interface ParsedFile {
+  file: string;
+  hash: string;
+  /** The normalized text, the skeleton tree-sitter parsed, and where the bodies cut out of it are. */
+  text: string;
+  parsedText: string;
+  bodies: Map<number, BodySpan>;
+  regions: FileRegions;
+}
+
+/** The second half of extraction: facts from a parsed file. Needs no grammar, so it runs anywhere. */
+export function factsOfParsedFile(parsed: ParsedFile): FileFacts {
+  return extractFactsFromRegions(parsed.file, parsed.hash, parsed, parsed.regions);
+}
 
 export class FactExtractor {
   private readonly parser: ReturnType<CGrammar['newParser']>;
@@ -24,6 +44,16 @@ export class FactExtractor {
     const parsed = parseSource(this.parser, text);
     try {
       return extractFacts(this.grammar, file, hash, parsed);
+    } finally {
+      parsed.tree.delete();
+    }
+  }
+
+  /** The tree-sitter half of `extract`: the file parsed and queried, as plain data; the tree is deleted. */
+  parse(file: string, text: string, hash = hashText(text)): ParsedFile {
+    const parsed = parseSource(this.parser, text);
+    try {
+      return { file, hash, text: parsed.text, parsedText: parsed.parsedText, bodies: parsed.bodies, regions: collectRegions(this.grammar, parsed.tree) };
     } finally {
       parsed.tree.delete();
     }
