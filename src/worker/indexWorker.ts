@@ -35,9 +35,12 @@ async function main(): Promise<void> {
   const early: IndexerRequest[] = [];
   const onEarly = (request: IndexerRequest) => early.push(request);
   port.on('message', onEarly);
-  let extractor: FactExtractor;
+  // The extract half of a pipeline reads plain data and needs no grammar: it starts without one (faster, and without
+  // a WASM heap); it loads one only if it is ever sent whole files.
+  let extractor: FactExtractor | undefined;
+  const loadExtractor = () => FactExtractor.create(setup.grammarsDir).then((created) => (extractor = created));
   try {
-    extractor = await FactExtractor.create(setup.grammarsDir);
+    if (role !== 'extract') await loadExtractor();
   } catch (error) {
     send({ type: 'fatal', message: (error as Error).message });
     return;
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
       const read = readJob(job, setup.maxFileBytes);
       readMs += performance.now() - readStarted;
       if ('result' in read) results.push(read.result);
-      else results.push(factsResult(job.file, () => extractor.extract(job.file, read.text, read.hash), read.problem));
+      else results.push(factsResult(job.file, () => extractor!.extract(job.file, read.text, read.hash), read.problem));
     }
     send({ type: 'results', id, results, parseMs: performance.now() - started, readMs });
   };
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
         continue;
       }
       try {
-        files.push({ parsed: extractor.parse(job.file, read.text, read.hash), ...(read.problem ? { problem: read.problem } : {}) });
+        files.push({ parsed: extractor!.parse(job.file, read.text, read.hash), ...(read.problem ? { problem: read.problem } : {}) });
       } catch (error) {
         files.push({ result: { file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } } });
       }
@@ -95,7 +98,13 @@ async function main(): Promise<void> {
       if (role === 'extract') partner.on('message', extractHandedOff);
     } else if (request.type === 'extract') {
       if (role === 'parse') parseAndHandOff(request.id, request.jobs);
-      else extractWhole(request.id, request.jobs);
+      else if (extractor) extractWhole(request.id, request.jobs);
+      else {
+        loadExtractor().then(
+          () => extractWhole(request.id, request.jobs),
+          (error: Error) => send({ type: 'fatal', message: error.message }),
+        );
+      }
     }
   };
   port.off('message', onEarly);

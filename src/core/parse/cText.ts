@@ -248,7 +248,9 @@ export function readDeclarator(text: string): DeclaratorShape | undefined {
       isFunction: true,
     };
   }
-  return { name: nameMatch[0], pointerDepth, isArray: rest.startsWith('['), isFunctionPointer: false, isFunction: false };
+  // Same property order as above, with `params` undefined: one object shape for every declarator (V8 optimises the
+  // readers for one shape and would deoptimise on a second).
+  return { name: nameMatch[0], pointerDepth, isArray: rest.startsWith('['), params: undefined, isFunctionPointer: false, isFunction: false };
 }
 
 /** `(struct spdk_bdev *bdev, spdk_msg_fn fn, void (*cb)(void *))` → names and types as written. */
@@ -441,7 +443,8 @@ export function readDeclaration(text: string): DeclarationParts | undefined {
   const declarators = splitTopLevel(t.slice(declStart), ',').map((piece) => {
     const eq = topLevelIndexOf(piece.text, '=');
     const offset = declStart + piece.offset;
-    if (eq < 0) return { text: piece.text.trim(), offset };
+    // One object shape for both cases (initializer or not): the readers that take these stay monomorphic in V8.
+    if (eq < 0) return { text: piece.text.trim(), initializer: undefined, offset, initializerOffset: undefined };
     return {
       text: piece.text.slice(0, eq).trim(),
       initializer: piece.text.slice(eq + 1),
