@@ -52,43 +52,64 @@ export function normalizeSourceForParsing(text: string): string {
   return terminateFileScopeMacroStatements(out);
 }
 
+/**
+ * What the scan below must stop at, inside braces: a brace, a quote, a `/` (maybe a comment), a directive (a `#`
+ * first on its line). At file scope also a newline followed by an uppercase letter: a macro invocation in column 0.
+ * The regex engine skips everything else, which is most of the text.
+ */
+const TOKENS_IN_BRACES = /[{}"'/]|\n[ \t]*#/g;
+const TOKENS_AT_FILE_SCOPE = /[{}"'/]|\n[ \t]*#|\n[A-Z_]/g;
+const DIRECTIVE_AT_START = /[ \t]*#/y;
+
 /** Inserts `;` after column-0 macro invocations at brace depth 0 that are not followed by `;`, `{` or `,`. */
 function terminateFileScopeMacroStatements(text: string): string {
   const insertAt: number[] = [];
   let depth = 0;
-  let i = 0;
-  const n = text.length;
-  let lineStart = true;
-  while (i < n) {
+  let from = 0;
+  // The first line starts like any other: a macro in column 0, or a directive.
+  if (isUpperStart(text.charCodeAt(0))) {
+    const end = macroStatementEnd(text, 0);
+    if (end > 0) {
+      insertAt.push(end);
+      from = end;
+    }
+  }
+  DIRECTIVE_AT_START.lastIndex = 0;
+  if (from === 0 && DIRECTIVE_AT_START.test(text)) from = endOfDirective(text, DIRECTIVE_AT_START.lastIndex - 1);
+  let tokens = TOKENS_AT_FILE_SCOPE;
+  tokens.lastIndex = from;
+  while (tokens.test(text)) {
+    const i = tokens.lastIndex - 1;
     const ch = text.charCodeAt(i);
-    if (lineStart && depth === 0 && isUpperStart(ch)) {
+    let next = -1;
+    if (ch === 123 /* { */) depth++;
+    else if (ch === 125 /* } */) {
+      if (depth > 0) depth--;
+    } else if (ch === 34 /* " */ || ch === 39 /* ' */) next = skipQuoted(text, i);
+    else if (ch === 47 /* / */) {
+      const after = text.charCodeAt(i + 1);
+      if (after === 42 /* * */) {
+        const close = text.indexOf('*/', i + 2);
+        next = close < 0 ? text.length : close + 2;
+      } else if (after === 47) {
+        const eol = text.indexOf('\n', i);
+        next = eol < 0 ? text.length : eol;
+      }
+    } else if (ch === 35 /* # */) next = endOfDirective(text, i);
+    else {
+      // A newline at file scope, then an uppercase letter in column 0 (at i): maybe a macro statement.
       const end = macroStatementEnd(text, i);
       if (end > 0) {
         insertAt.push(end);
-        i = end;
-        lineStart = false;
-        continue;
+        next = end;
       }
     }
-    lineStart = false;
-    if (ch === 10 /* \n */) {
-      lineStart = true;
-      i++;
-    } else if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-    } else if (ch === 47 && text.charCodeAt(i + 1) === 47) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? n : eol;
-    } else if (ch === 34 /* " */ || ch === 39 /* ' */) {
-      i = skipQuoted(text, i);
-    } else if (ch === 35 /* # */ && isFirstOnLine(text, i)) {
-      i = endOfDirective(text, i);
-    } else {
-      if (ch === 123 /* { */) depth++;
-      else if (ch === 125 /* } */ && depth > 0) depth--;
-      i++;
+    const wanted = depth === 0 ? TOKENS_AT_FILE_SCOPE : TOKENS_IN_BRACES;
+    if (wanted !== tokens) {
+      wanted.lastIndex = tokens.lastIndex;
+      tokens = wanted;
     }
+    if (next >= 0) tokens.lastIndex = next;
   }
   if (insertAt.length === 0) return text;
   const parts: string[] = [];
@@ -160,15 +181,6 @@ function restOfLineIsBlank(text: string, from: number): boolean {
     if (ch === ' ' || ch === '\t' || ch === '\r') continue;
     if (ch === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return true;
     return false;
-  }
-  return true;
-}
-
-function isFirstOnLine(text: string, at: number): boolean {
-  for (let i = at - 1; i >= 0; i--) {
-    const ch = text[i];
-    if (ch === '\n') return true;
-    if (ch !== ' ' && ch !== '\t') return false;
   }
   return true;
 }
