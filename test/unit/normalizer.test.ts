@@ -57,4 +57,39 @@ describe('function body separation', () => {
     const { bodies } = separateFunctionBodies(text);
     assert.equal(bodies.size, 2);
   });
+
+  it('finds column-0 macros only at file scope, after comments and directives, never inside literals', () => {
+    const text = [
+      'SPDK_LOG_REGISTER_COMPONENT(first)', // the very first line
+      '// a comment, then a macro on the next line',
+      'SPDK_RPC_REGISTER("a", rpc_a, SPDK_RPC_RUNTIME)',
+      '#define WRAP(x) \\',
+      'NOT_A_STATEMENT(x)', // the continuation of the directive above
+      'static const char *s = "unterminated',
+      'NOT_EITHER(y)', // the line an unterminated literal ran into
+      'void f(void)',
+      '{',
+      'INSIDE_BODY(z)', // braces: not file scope
+      '}',
+      '  #pragma once',
+      'SPDK_BDEV_MODULE_REGISTER(null, &null_if)',
+      'static int after;',
+      '',
+    ].join('\n');
+    const out = normalizeSourceForParsing(text);
+    assert.equal(lines(out), lines(text));
+    assert.match(out, /COMPONENT\(first\);\n/);
+    assert.match(out, /SPDK_RPC_RUNTIME\);\n/);
+    assert.match(out, /&null_if\);\n/);
+    for (const untouched of ['NOT_A_STATEMENT(x)\n', 'NOT_EITHER(y)\n', 'INSIDE_BODY(z)\n']) assert.ok(out.includes(untouched), untouched);
+  });
+
+  it('matches a body brace past braces in literals, comments and directives at the start of a line', () => {
+    const text = 'int f(void)\n{\n\tchar c = \'}\';\n\t// }\n  #define CLOSE }\n\t/* } */ if (1) { g(); }\n}\nint x;\n';
+    const { skeleton, bodies } = separateFunctionBodies(text);
+    assert.equal(bodies.size, 1);
+    const [span] = [...bodies.values()];
+    assert.equal(text.slice(span.close, span.close + 3), '}\ni');
+    assert.match(skeleton, /int x;/);
+  });
 });
