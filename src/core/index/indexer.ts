@@ -120,7 +120,9 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     setup: workerSetup(),
     workerScript,
     prestarted,
-    batchSize: cached.size > 0 ? 64 : 8,
+    // Small batches when parsing everything: the extract half starts sooner and the last batch ends sooner (4 files:
+    // 3.30 s, 8: 3.37 s, 16: 3.49 s on SPDK master). Large ones when most files are only hashed.
+    batchSize: cached.size > 0 ? 64 : 4,
     onProgress: options.onProgress,
     onResults: take,
     signal: options.signal,
