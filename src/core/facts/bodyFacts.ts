@@ -67,39 +67,48 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
   });
 }
 
+const QUOTE = /["']/g;
+
 /** Copy of `text` with the inside of string and char literals replaced by spaces, so scans skip them. */
 function blankStringContents(text: string): string {
   if (!text.includes('"') && !text.includes("'")) return text;
+  const quotes = QUOTE;
+  quotes.lastIndex = 0;
   let out = '';
   let last = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch !== 34 && ch !== 39) continue;
+  while (quotes.test(text)) {
+    const i = quotes.lastIndex - 1;
+    const quote = text.charCodeAt(i);
     let j = i + 1;
     while (j < text.length) {
       const c = text.charCodeAt(j);
       if (c === 92) j += 2;
-      else if (c === ch || c === 10) break;
+      else if (c === quote || c === 10) break;
       else j++;
     }
     const end = Math.min(j, text.length);
     out += text.slice(last, i + 1) + ' '.repeat(end - i - 1);
     last = end;
-    i = end;
+    quotes.lastIndex = end + 1; // past the closing quote (or the newline that ended an unterminated literal)
   }
   return out + text.slice(last);
 }
+
+/** Characters that end or nest a statement; the regex engine skips the rest. */
+const STATEMENT_TOKENS = /[()[\]{};]/g;
 
 /**
  * Calls `visit(start, end)` for each statement: split at `;`, `{` and `}` outside parentheses, except that the braces
  * of an initializer (`= {`) or compound literal (`(struct x){`) stay inside their statement.
  */
 function forEachStatement(scan: string, visit: (start: number, end: number) => void): void {
+  const tokens = STATEMENT_TOKENS;
   let depth = 0;
   let start = 0;
-  let lastSignificant = -1;
   const n = scan.length;
-  for (let i = 0; i < n; i++) {
+  tokens.lastIndex = 0;
+  while (tokens.test(scan)) {
+    const i = tokens.lastIndex - 1;
     const ch = scan.charCodeAt(i);
     if (ch === 40 || ch === 91) depth++;
     else if (ch === 41 || ch === 93) depth = depth > 0 ? depth - 1 : 0;
@@ -107,12 +116,12 @@ function forEachStatement(scan: string, visit: (start: number, end: number) => v
       visit(start, i);
       start = i + 1;
     } else if (ch === 123) {
+      const lastSignificant = lastNonBlankBefore(scan, i);
       const prev = lastSignificant >= 0 ? scan.charCodeAt(lastSignificant) : 0;
       if (prev === 61 /* = */ || prev === 44 /* , */ || (prev === 41 && isCompoundLiteralParen(scan, lastSignificant)) || depth > 0) {
         const close = matchingClose(scan, i);
         if (close > 0) {
-          i = close;
-          lastSignificant = close;
+          tokens.lastIndex = close + 1;
           continue;
         }
       }
@@ -121,9 +130,19 @@ function forEachStatement(scan: string, visit: (start: number, end: number) => v
         start = i + 1;
       }
     }
-    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) lastSignificant = i;
   }
   if (start < n) visit(start, n);
+}
+
+/** Offset of the last character before `at` that is not a space, tab or line break; -1 if none. */
+function lastNonBlankBefore(text: string, at: number): number {
+  let i = at - 1;
+  while (i >= 0) {
+    const ch = text.charCodeAt(i);
+    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13) return i;
+    i--;
+  }
+  return -1;
 }
 
 function isCompoundLiteralParen(scan: string, closeParen: number): boolean {

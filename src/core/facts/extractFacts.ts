@@ -134,7 +134,7 @@ export interface FileRegions {
 
 /** Lines of a text, by offset. */
 class LineIndex {
-  private readonly starts: number[];
+  private readonly starts: Int32Array;
   constructor(text: string) {
     this.starts = lineStarts(text);
   }

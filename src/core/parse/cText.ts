@@ -15,28 +15,37 @@ export function isIdentifier(text: string): boolean {
   return IDENT.test(text);
 }
 
+/** Where a comment or a literal may start: the regex engine finds these, the loop below handles only them. */
+const COMMENT_OR_LITERAL = /["'/]/g;
+
 /** Replaces comments with spaces (keeping newlines, so offsets and rows survive) and leaves strings intact. */
 export function blankComments(text: string): string {
   if (!text.includes('/')) return text;
+  const tokens = COMMENT_OR_LITERAL;
+  tokens.lastIndex = 0;
   let out = '';
   let last = 0;
   const n = text.length;
-  for (let i = 0; i < n; i++) {
+  while (tokens.test(text)) {
+    const i = tokens.lastIndex - 1;
     const ch = text.charCodeAt(i);
-    if (ch === 34 || ch === 39) {
-      i = skipQuoted(text, i) - 1;
-    } else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+    if (ch !== 47 /* / */) {
+      tokens.lastIndex = skipQuoted(text, i);
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    if (next === 42 /* * */) {
       const close = text.indexOf('*/', i + 2);
       const end = close < 0 ? n : close + 2;
       out += text.slice(last, i) + text.slice(i, end).replace(/[^\n]/g, ' ');
       last = end;
-      i = end - 1;
-    } else if (ch === 47 && text.charCodeAt(i + 1) === 47) {
+      tokens.lastIndex = end;
+    } else if (next === 47) {
       const eol = text.indexOf('\n', i);
       const end = eol < 0 ? n : eol;
       out += text.slice(last, i) + ' '.repeat(end - i);
       last = end;
-      i = end - 1;
+      tokens.lastIndex = end;
     }
   }
   return last === 0 ? text : out + text.slice(last);
@@ -365,17 +374,17 @@ export function docCommentBefore(text: string, start: number): string | undefine
 }
 
 /** Offsets of line starts, for turning an offset into a 1-based line with a binary search. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i >= 0) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
-  }
+/** Offsets where each line starts. Counted first, then filled: no array grown line by line (and copied as it grows). */
+export function lineStarts(text: string): Int32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  const starts = new Int32Array(count);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
   return starts;
 }
 
-export function lineAt(starts: number[], offset: number): number {
+export function lineAt(starts: ArrayLike<number>, offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
