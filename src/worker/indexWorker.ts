@@ -24,6 +24,23 @@ function readJob(job: ExtractJob, maxFileBytes: number): { text: string; hash: s
   return read;
 }
 
+/** Facts of what a parse worker handed over (or the answers it had already). */
+function resultsOfHandedOff(files: HandedOffFile[]): JobResult[] {
+  return files.map((f) => ('result' in f ? f.result : factsResult(f.parsed.file, () => factsOfParsedFile(f.parsed), f.problem)));
+}
+
+/** Reads each job in turn and hands it on (read, or already answered); returns the time spent reading. */
+function readEach(jobs: ExtractJob[], maxFileBytes: number, handle: (job: ExtractJob, read: ReturnType<typeof readJob>) => void): number {
+  let readMs = 0;
+  for (const job of jobs) {
+    const readStarted = performance.now();
+    const read = readJob(job, maxFileBytes);
+    readMs += performance.now() - readStarted;
+    handle(job, read);
+  }
+  return readMs;
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
@@ -46,55 +63,48 @@ async function main(): Promise<void> {
     return;
   }
 
-  /** A whole batch, read to facts here (`full`, and `extract` when it has nothing handed to it). */
+  /** A whole batch, read to facts here (`full`; an `extract` worker too, if it is ever sent whole files). */
   const extractWhole = (id: number, jobs: ExtractJob[]) => {
-    const results: JobResult[] = [];
     const started = performance.now();
-    let readMs = 0;
-    for (const job of jobs) {
-      const readStarted = performance.now();
-      const read = readJob(job, setup.maxFileBytes);
-      readMs += performance.now() - readStarted;
-      if ('result' in read) results.push(read.result);
-      else results.push(factsResult(job.file, () => extractor!.extract(job.file, read.text, read.hash), read.problem));
-    }
+    const results: JobResult[] = [];
+    const readMs = readEach(jobs, setup.maxFileBytes, (job, read) =>
+      results.push('result' in read ? read.result : factsResult(job.file, () => extractor!.extract(job.file, read.text, read.hash), read.problem)),
+    );
     send({ type: 'results', id, results, parseMs: performance.now() - started, readMs });
   };
 
   /** The first half of a batch (`parse`): read and parse, then hand it to the partner. */
   const parseAndHandOff = (id: number, jobs: ExtractJob[]) => {
-    const files: HandedOffFile[] = [];
     const started = performance.now();
-    let readMs = 0;
-    for (const job of jobs) {
-      const readStarted = performance.now();
-      const read = readJob(job, setup.maxFileBytes);
-      readMs += performance.now() - readStarted;
-      if ('result' in read) {
-        files.push(read);
-        continue;
+    const files: HandedOffFile[] = [];
+    const readMs = readEach(jobs, setup.maxFileBytes, (job, read) => {
+      if ('result' in read) files.push(read);
+      else {
+        try {
+          files.push({ parsed: extractor!.parse(job.file, read.text, read.hash), ...(read.problem ? { problem: read.problem } : {}) });
+        } catch (error) {
+          files.push({ result: { file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } } });
+        }
       }
-      try {
-        files.push({ parsed: extractor!.parse(job.file, read.text, read.hash), ...(read.problem ? { problem: read.problem } : {}) });
-      } catch (error) {
-        files.push({ result: { file: job.file, status: 'skipped', problem: { file: job.file, kind: 'parse_failed', message: (error as Error).message } } });
-      }
+    });
+    if (!partner) {
+      // No partner to hand it to (never expected): finish the batch here rather than lose it.
+      send({ type: 'results', id, results: resultsOfHandedOff(files), parseMs: performance.now() - started, readMs });
+      return;
     }
-    const batch: HandedOffBatch = { id, files };
-    partner?.postMessage(batch);
+    partner.postMessage({ id, files } satisfies HandedOffBatch);
     send({ type: 'handedOff', id, parseMs: performance.now() - started, readMs });
   };
 
   /** The second half (`extract`): facts from what the partner parsed. */
   const extractHandedOff = (batch: HandedOffBatch) => {
     const started = performance.now();
-    const results = batch.files.map((f) => ('result' in f ? f.result : factsResult(f.parsed.file, () => factsOfParsedFile(f.parsed), f.problem)));
-    send({ type: 'results', id: batch.id, results, parseMs: performance.now() - started, readMs: 0 });
+    send({ type: 'results', id: batch.id, results: resultsOfHandedOff(batch.files), parseMs: performance.now() - started, readMs: 0 });
   };
 
   const onRequest = (request: IndexerRequest) => {
     if (request.type === 'connect') {
-      partner = request.port as MessagePort;
+      partner = request.port;
       if (role === 'extract') partner.on('message', extractHandedOff);
     } else if (request.type === 'extract') {
       if (role === 'parse') parseAndHandOff(request.id, request.jobs);
