@@ -18,7 +18,8 @@ export interface SeparatedSource {
 
 export function separateFunctionBodies(text: string): SeparatedSource {
   const bodies = new Map<number, BodySpan>();
-  const parts: string[] = [];
+  // Built by concatenation, not Array.join: V8 joins sliced strings several times slower than it flattens a rope.
+  let skeleton = '';
   let last = 0;
   let shift = 0; // skeleton offset = full offset - shift
   let depth = 0;
@@ -65,11 +66,11 @@ export function separateFunctionBodies(text: string): SeparatedSource {
         const columnZeroClose = matched > 0 ? -1 : text.indexOf('\n}', i);
         const close = matched > 0 ? matched : columnZeroClose >= 0 ? columnZeroClose + 1 : n;
         // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
-        parts.push(text.slice(last, i + 1));
+        skeleton += text.slice(last, i + 1);
         // Count the body's newlines in place: no copy of the body, and one repeat instead of a string grown per line.
         let newlineCount = 0;
         for (let k = text.indexOf('\n', i + 1); k >= 0 && k < close; k = text.indexOf('\n', k + 1)) newlineCount++;
-        parts.push('\n'.repeat(newlineCount));
+        skeleton += '\n'.repeat(newlineCount);
         bodies.set(i - shift, { open: i, close });
         shift += close - (i + 1) - newlineCount;
         last = close;
@@ -85,8 +86,8 @@ export function separateFunctionBodies(text: string): SeparatedSource {
     lastSignificant = i;
     i++;
   }
-  parts.push(text.slice(last));
-  return { skeleton: parts.join(''), bodies };
+  skeleton += text.slice(last);
+  return { skeleton, bodies };
 }
 
 /** `__attribute__((packed)) {` opens a struct body, not a function body. */

@@ -10,46 +10,120 @@
 import { skipQuoted } from './cText';
 import { endOfDirective } from './functionBodies';
 
-const LOOP_MACRO = /\b([A-Z][A-Z0-9_]*_FOREACH[A-Z0-9_]*|[A-Z][A-Z0-9_]*_FOR_EACH[A-Z0-9_]*)(\s*\()/g;
-const LIST_HEAD_MACRO = /\b((?:TAILQ|STAILQ|LIST|SLIST|CIRCLEQ|RB|SPLAY)_HEAD\s*\()([^,()]*),/g;
+/** A loop macro's name: an uppercase identifier with `_FOREACH` or `_FOR_EACH` after its first letter. */
+const LOOP_MACRO_NAME = /^[A-Z][A-Z0-9_]*_FOR_?EACH[A-Z0-9_]*$/;
+const LIST_HEAD_NAMES = new Set(['TAILQ', 'STAILQ', 'LIST', 'SLIST', 'CIRCLEQ', 'RB', 'SPLAY']);
+/** After a macro name: blanks and the `(` of its arguments. */
+const OPEN_PAREN = /\s*\(/y;
+/** After `XXX_HEAD(`: the first argument, up to its comma. */
+const FIRST_ARGUMENT = /[^,()]*,/y;
+const LEADING_HASH = /[ \t]*#/y;
 const UPPER_NAME = /[A-Z_][A-Z0-9_]*/y;
 
-const DIRECTIVE = /^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm;
-
 export function normalizeSourceForParsing(text: string): string {
-  // Macro definitions are left as written: `#define TAILQ_FOREACH(...)` must stay a definition. Directive spans are
-  // only needed when a rewrite matches, so they are found on first use.
-  let directives: [number, number][] | undefined;
-  const inDirective = (offset: number) => {
-    if (!directives) {
-      directives = [];
-      DIRECTIVE.lastIndex = 0;
-      for (let m = DIRECTIVE.exec(text); m; m = DIRECTIVE.exec(text)) directives.push([m.index, m.index + m[0].length]);
-    }
-    let lo = 0;
-    let hi = directives.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (offset < directives[mid][0]) hi = mid - 1;
-      else if (offset >= directives[mid][1]) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  };
   let out = text;
-  // Each regex needs its literal part somewhere in the text; most headers have neither, so skip the regex scan.
-  if (text.includes('_FOREACH') || text.includes('_FOR_EACH')) {
-    out = out.replace(LOOP_MACRO, (match: string, name: string, paren: string, offset: number) =>
-      inDirective(offset) ? match : 'while' + ' '.repeat(name.length - 5) + paren,
-    );
-  }
-  // Offsets below are in `out`, as before: the loop rewrite keeps every length.
-  if (out.includes('_HEAD')) {
-    out = out.replace(LIST_HEAD_MACRO, (match: string, head: string, first: string, offset: number) =>
-      inDirective(offset) ? match : head + ' '.repeat(first.length + 1),
-    );
-  }
+  // Each rewrite needs its literal part somewhere in the text; most headers have neither.
+  if (text.includes('_FOREACH') || text.includes('_FOR_EACH')) out = rewriteLoopMacros(out);
+  if (out.includes('_HEAD')) out = dropListHeadNames(out);
   return terminateFileScopeMacroStatements(out);
+}
+
+/** `TAILQ_FOREACH(x, head, link)` → `while        (x, head, link)`: same length. Macro definitions are left alone. */
+function rewriteLoopMacros(text: string): string {
+  let out = '';
+  let last = 0;
+  // The next `_FOREACH` and `_FOR_EACH` at or after `from`, each searched again only once passed.
+  let from = 0;
+  let nextForeach = text.indexOf('_FOREACH');
+  let nextForEach = text.indexOf('_FOR_EACH');
+  for (;;) {
+    if (nextForeach >= 0 && nextForeach < from) nextForeach = text.indexOf('_FOREACH', from);
+    if (nextForEach >= 0 && nextForEach < from) nextForEach = text.indexOf('_FOR_EACH', from);
+    const at = nextForeach < 0 ? nextForEach : nextForEach < 0 ? nextForeach : Math.min(nextForeach, nextForEach);
+    if (at < 0) break;
+    const start = wordStart(text, at);
+    const end = wordEnd(text, at);
+    from = end;
+    OPEN_PAREN.lastIndex = end;
+    if (!OPEN_PAREN.test(text) || !LOOP_MACRO_NAME.test(text.slice(start, end)) || isInDirective(text, start)) continue;
+    out += text.slice(last, start) + 'while' + ' '.repeat(end - start - 5);
+    last = end;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/** `TAILQ_HEAD(name, elem)` and `TAILQ_HEAD(, elem)` lose their first argument: same length. */
+function dropListHeadNames(text: string): string {
+  let out = '';
+  let last = 0;
+  for (let at = text.indexOf('_HEAD'); at >= 0; at = text.indexOf('_HEAD', at + 5)) {
+    const start = wordStart(text, at);
+    if (!LIST_HEAD_NAMES.has(text.slice(start, at))) continue;
+    OPEN_PAREN.lastIndex = at + 5;
+    if (!OPEN_PAREN.test(text)) continue;
+    const argument = OPEN_PAREN.lastIndex;
+    FIRST_ARGUMENT.lastIndex = argument;
+    if (!FIRST_ARGUMENT.test(text) || isInDirective(text, start)) continue;
+    const comma = FIRST_ARGUMENT.lastIndex;
+    out += text.slice(last, argument) + ' '.repeat(comma - argument);
+    last = comma;
+    at = comma - 5;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+function isWordChar(ch: number): boolean {
+  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+}
+
+function wordStart(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && isWordChar(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+function wordEnd(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Is `offset` on a preprocessor directive: a line that starts with `#`, or a line continued (`\` at its end) from
+ * one? Walks up from the offset's line through the lines that continue into it. A line starts after `\n`, and (as `^`
+ * in a multiline regex has it) after a lone `\r`, U+2028 or U+2029 too.
+ */
+function isInDirective(text: string, offset: number): boolean {
+  let lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let limit = offset;
+  for (;;) {
+    if (startsDirective(text, lineStart, limit)) return true;
+    if (lineStart === 0) return false;
+    // Is the previous line continued into this one (`\` then an optional `\r` before its newline)?
+    let end = lineStart - 2;
+    if (end >= 0 && text.charCodeAt(end) === 13) end--;
+    if (end < 0 || text.charCodeAt(end) !== 92) return false;
+    limit = lineStart - 1;
+    lineStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  }
+}
+
+/** Does a directive start in [from, limit] of one line: `[ \t]*#` at its start, or after a lone line terminator? */
+function startsDirective(text: string, from: number, limit: number): boolean {
+  for (let at = from; ; ) {
+    LEADING_HASH.lastIndex = at;
+    if (LEADING_HASH.test(text)) return true;
+    let next = -1;
+    for (let i = at; i < limit; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 13 || ch === 0x2028 || ch === 0x2029) {
+        next = i + 1;
+        break;
+      }
+    }
+    if (next < 0) return false;
+    at = next;
+  }
 }
 
 /**
@@ -112,14 +186,14 @@ function terminateFileScopeMacroStatements(text: string): string {
     if (next >= 0) tokens.lastIndex = next;
   }
   if (insertAt.length === 0) return text;
-  const parts: string[] = [];
+  // Built by concatenation, not Array.join: V8 joins sliced strings several times slower than it flattens a rope.
+  let out = '';
   let last = 0;
   for (const at of insertAt) {
-    parts.push(text.slice(last, at), ';');
+    out += text.slice(last, at) + ';';
     last = at;
   }
-  parts.push(text.slice(last));
-  return parts.join('');
+  return out + text.slice(last);
 }
 
 /** If an uppercase macro invocation `NAME(...)` starts at `start` and is a statement missing its `;`, returns the offset just after its `)`. */
