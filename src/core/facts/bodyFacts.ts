@@ -354,8 +354,9 @@ interface CachedBody {
  * keystroke rescans only the body it touched. Lines are stored relative to the body, so edits above move them.
  */
 export class BodyScanCache {
-  private entries = new Map<string, CachedBody>();
-  private used = new Map<string, CachedBody>();
+  /** By body text, then by function name and parameters: the body's text is never copied into a longer key. */
+  private entries = new Map<string, Map<string, CachedBody>>();
+  private used = new Map<string, Map<string, CachedBody>>();
   private fileScopeSignature = '';
 
   /** Starts one extraction; file-scope variable types feed the scan, so a change in them empties the cache. */
@@ -372,9 +373,10 @@ export class BodyScanCache {
   }
 
   scan(text: string, span: BodySpan, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
-    const key = `${scope.caller}\u0000${JSON.stringify([...scope.locals])}\u0000${text.slice(span.open, span.close + 1)}`;
+    const body = text.slice(span.open, span.close + 1);
+    const signature = `${scope.caller}\u0000${JSON.stringify([...scope.locals])}`;
     const baseLine = lineOf(span.open);
-    let cached = this.entries.get(key) ?? this.used.get(key);
+    let cached = this.entries.get(body)?.get(signature) ?? this.used.get(body)?.get(signature);
     if (!cached) {
       const before = new Set(scope.locals.keys());
       const fresh: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [] };
@@ -391,7 +393,9 @@ export class BodyScanCache {
     } else {
       for (const [name, type] of cached.locals) scope.locals.set(name, type);
     }
-    this.used.set(key, cached);
+    let usedForBody = this.used.get(body);
+    if (!usedForBody) this.used.set(body, (usedForBody = new Map()));
+    usedForBody.set(signature, cached);
     for (const c of cached.output.calls) out.calls.push({ ...c, line: c.line + baseLine });
     for (const s of cached.output.fieldStores) out.fieldStores.push({ ...s, line: s.line + baseLine });
     for (const r of cached.output.typedCallResults) out.typedCallResults.push({ ...r, line: r.line + baseLine });
