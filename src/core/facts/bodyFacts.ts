@@ -7,6 +7,7 @@ import {
   blankPreprocessorLines,
   collapseSpace,
   isIdentifier,
+  isWordCode,
   matchingClose,
   readDeclaration,
   readDeclarator,
@@ -236,10 +237,6 @@ function isBlank(ch: number): boolean {
   return ch === 32 || ch === 9 || ch === 10 || ch === 13;
 }
 
-function isWordChar(ch: number): boolean {
-  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
-}
-
 /** Start of the lvalue that ends at `from` (inclusive): names joined by `->`, `.`, subscripts and `(*p)`. */
 function lvalueStart(scan: string, from: number, limit: number): number {
   let i = from;
@@ -248,8 +245,8 @@ function lvalueStart(scan: string, from: number, limit: number): number {
   for (;;) {
     if (i < limit) break;
     const ch = scan.charCodeAt(i);
-    if (isWordChar(ch)) {
-      while (i >= limit && isWordChar(scan.charCodeAt(i))) i--;
+    if (isWordCode(ch)) {
+      while (i >= limit && isWordCode(scan.charCodeAt(i))) i--;
       sawName = true;
     } else if (ch === 93 /* ] */) {
       let depth = 0;
@@ -303,7 +300,7 @@ function readCalls(source: string, scan: string, start: number, end: number, bas
     let nameEnd = open;
     while (nameEnd > start && isBlank(scan.charCodeAt(nameEnd - 1))) nameEnd--;
     let at = nameEnd;
-    while (at > start && isWordChar(scan.charCodeAt(at - 1))) at--;
+    while (at > start && isWordCode(scan.charCodeAt(at - 1))) at--;
     if (at === nameEnd) continue;
     const first = scan.charCodeAt(at);
     if (first >= 48 && first <= 57) continue;

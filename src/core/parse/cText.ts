@@ -328,7 +328,8 @@ function trailingDeclaratorName(t: string): { index: number; 1: string; 2: strin
   return undefined;
 }
 
-function isWordCode(ch: number): boolean {
+/** Is this character code a letter, digit or `_` (what `\w` and `\b` take as a word character)? */
+export function isWordCode(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
 }
 

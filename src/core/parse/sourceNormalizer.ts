@@ -7,7 +7,7 @@
 //   `SPDK_BDEV_MODULE_REGISTER(...)`, `SPDK_LOG_REGISTER_COMPONENT(...)`) get one, so they do not swallow
 //   the declaration that follows. This is the only rewrite that shifts byte offsets (never rows).
 
-import { skipQuoted } from './cText';
+import { isWordCode, skipQuoted } from './cText';
 import { endOfDirective } from './functionBodies';
 
 /** A loop macro's name: an uppercase identifier with `_FOREACH` or `_FOR_EACH` after its first letter. */
@@ -84,19 +84,15 @@ function findListHeadNames(text: string, edits: Edit[]): void {
   }
 }
 
-function isWordChar(ch: number): boolean {
-  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
-}
-
 function wordStart(text: string, at: number): number {
   let i = at;
-  while (i > 0 && isWordChar(text.charCodeAt(i - 1))) i--;
+  while (i > 0 && isWordCode(text.charCodeAt(i - 1))) i--;
   return i;
 }
 
 function wordEnd(text: string, at: number): number {
   let i = at;
-  while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+  while (i < text.length && isWordCode(text.charCodeAt(i))) i++;
   return i;
 }
 
