@@ -39,14 +39,9 @@ export class FactExtractor {
     return new FactExtractor(await loadCGrammar(grammarsDir));
   }
 
-  /** Facts of a file; the tree is deleted before returning. */
+  /** Facts of a file: both halves of extraction here; the tree is deleted before returning. */
   extract(file: string, text: string, hash = hashText(text)): FileFacts {
-    const parsed = parseSource(this.parser, text);
-    try {
-      return extractFacts(this.grammar, file, hash, parsed);
-    } finally {
-      parsed.tree.delete();
-    }
+    return factsOfParsedFile(this.parse(file, text, hash));
   }
 
   /** The tree-sitter half of `extract`: the file parsed and queried, as plain data; the tree is deleted. */

@@ -374,8 +374,10 @@ export function docCommentBefore(text: string, start: number): string | undefine
   return cleaned.length > 4000 ? cleaned.slice(0, 4000) + '…' : cleaned;
 }
 
-/** Offsets of line starts, for turning an offset into a 1-based line with a binary search. */
-/** Offsets where each line starts. Counted first, then filled: no array grown line by line (and copied as it grows). */
+/**
+ * Offsets where each line starts, for turning an offset into a 1-based line with a binary search. Counted first, then
+ * filled: no array grown line by line (and copied as it grows).
+ */
 export function lineStarts(text: string): Int32Array {
   let count = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
