@@ -1,6 +1,6 @@
 // A small pool of index workers. Jobs go out in batches to whichever worker is free. Two workers run as a pipeline:
-// one parses, the other turns what it parsed into facts (see WorkerRole). A worker that dies is replaced and its batches reported as failed, so one bad file never stops the
-// index.
+// one parses, the other turns what it parsed into facts (see WorkerRole). A worker that dies is replaced and its
+// batches reported as failed, so one bad file never stops the index.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -34,8 +34,12 @@ interface EarlyWorker {
   stopListening: () => void;
 }
 
+function spawnWorker(workerScript: string, setup: WorkerSetup, role: WorkerRole): Worker {
+  return new Worker(workerScript, { workerData: { ...setup, role } satisfies WorkerSetup });
+}
+
 function startWorker(workerScript: string, setup: WorkerSetup, role: WorkerRole): EarlyWorker {
-  const worker = new Worker(workerScript, { workerData: { ...setup, role } satisfies WorkerSetup });
+  const worker = spawnWorker(workerScript, setup, role);
   const early: EarlyWorker = { worker, role, messages: [], stopListening: () => undefined };
   const onMessage = (message: WorkerResponse) => early.messages.push(message);
   const onError = (error: Error) => (early.ended ??= error.message);
@@ -228,20 +232,23 @@ export async function runJobs(
       // Half a pipeline cannot go on alone: the other half is restarted with it, and its batches (not to blame) are
       // parsed again.
       const partner = partnerOf(slot);
-      if (partner?.alive) {
+      const stopPartner = partner?.alive === true;
+      if (partner && stopPartner) {
         partner.alive = false;
         void partner.worker.terminate();
         for (const { batch } of partner.inFlight.values()) if (!completed.has(batch.id)) queue.unshift(batch);
         partner.inFlight.clear();
-        start(partner.role, partner.replacements, slots.indexOf(partner));
       }
+      // Replacements only when there is work left for them (the other workers finish what they hold).
+      if (queue.length === 0) return;
+      if (partner && stopPartner) start(partner.role, partner.replacements, slots.indexOf(partner));
       start(slot.role, slot.replacements + 1, slots.indexOf(slot));
       if (partner) joinPipeline();
     };
 
     const start = (role: WorkerRole, replacements: number, at: number) => {
       const early = replacements === 0 && at < 0 ? options.prestarted?.take(role) : undefined;
-      const worker = early?.worker ?? new Worker(options.workerScript, { workerData: { ...options.setup, role } satisfies WorkerSetup });
+      const worker = early?.worker ?? spawnWorker(options.workerScript, options.setup, role);
       const slot: Slot = { role, worker, inFlight: new Map(), replacements, alive: true, prestarted: early !== undefined };
       if (at < 0) slots.push(slot);
       else slots[at] = slot;
