@@ -1,7 +1,7 @@
 // Finds the C sources under a root: .c and .h files, skipping VCS folders, SPDK's submodules and excluded paths,
 // following symlinked folders once (a loop is reported, not followed).
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { IndexProblem } from '../model/indexTypes';
 
 export interface SourceFile {
@@ -62,19 +62,17 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
   const files: SourceFile[] = [];
   const problems: IndexProblem[] = [];
   const visited = new Set<string>();
-  const toRelative = (p: string) => relative(root, p).split(sep).join('/');
-
-  /** `logicalRel` is `logicalDir` relative to the root, built up by name (path.relative per entry costs more than the walk). */
-  function walk(dir: string, logicalDir: string, logicalRel: string): void {
+  /** `logicalRel` is the folder's path from the root as reached (through symlinks, not resolved), built up by name with `/`. */
+  function walk(dir: string, logicalRel: string): void {
     let real: string;
     try {
       real = realpathSync(dir);
     } catch (error) {
-      problems.push({ file: toRelative(logicalDir) || '.', kind: 'unreadable', message: `cannot resolve folder: ${(error as Error).message}` });
+      problems.push({ file: logicalRel || '.', kind: 'unreadable', message: `cannot resolve folder: ${(error as Error).message}` });
       return;
     }
     if (visited.has(real)) {
-      problems.push({ file: toRelative(logicalDir), kind: 'symlink_loop', message: `folder is reached again through a symlink (${real}); not followed twice` });
+      problems.push({ file: logicalRel, kind: 'symlink_loop', message: `folder is reached again through a symlink (${real}); not followed twice` });
       return;
     }
     visited.add(real);
@@ -82,13 +80,12 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
-      problems.push({ file: toRelative(logicalDir) || '.', kind: 'unreadable', message: `cannot list folder: ${(error as Error).message}` });
+      problems.push({ file: logicalRel || '.', kind: 'unreadable', message: `cannot list folder: ${(error as Error).message}` });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      const logical = join(logicalDir, entry.name);
       const rel = logicalRel === '' ? entry.name : `${logicalRel}/${entry.name}`;
       if (isExcluded(rel)) continue;
       let isDir = entry.isDirectory();
@@ -103,7 +100,7 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
           continue;
         }
       }
-      if (isDir) walk(path, logical, rel);
+      if (isDir) walk(path, rel);
       else if (isFile && /\.[ch]$/.test(entry.name)) {
         try {
           const stat = statSync(path);
@@ -114,6 +111,6 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
       }
     }
   }
-  walk(root, root, toRelative(root));
+  walk(root, '');
   return { files, problems };
 }
