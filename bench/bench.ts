@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { FactExtractor } from '../src/core/index/factExtractor';
 import { discoverSources } from '../src/core/index/fileDiscovery';
 import { indexTree } from '../src/core/index/indexer';
@@ -139,9 +140,8 @@ function runPhase(phase: string, root: string, cacheDir: string, editFile: strin
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--phase') return child(args[1], args[2], args[3], args[4]);
-  const repeatArg = args.indexOf('--repeat');
-  const repeat = Math.max(1, repeatArg >= 0 ? Number(args[repeatArg + 1]) || 1 : Number(process.env.SPDK_LENS_BENCH_REPEAT ?? 3));
-  const positional = args.filter((_, i) => repeatArg < 0 || (i !== repeatArg && i !== repeatArg + 1));
+  const { values, positionals: positional } = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' } } });
+  const repeat = Math.max(1, Math.floor(Number(values.repeat ?? process.env.SPDK_LENS_BENCH_REPEAT ?? 3)) || 1);
   const root = resolve(positional[0] ?? process.env.SPDK_DIR ?? '');
   if (!positional[0] && !process.env.SPDK_DIR) {
     console.error('usage: npm run bench -- <SPDK_DIR> [<file to edit>] [--repeat N]   (or set SPDK_DIR)');

@@ -6,7 +6,7 @@ import { formatMs, log, main, REPO_ROOT, run, UserError, VSIX_PATH } from './com
 
 const MAX_BYTES = 5 * 1024 * 1024;
 /** Paths inside the vsix (under extension/) that mean .vscodeignore let something through that does not run. */
-const FORBIDDEN = [/^extension\/(src|test|bench|scripts|webview\/src|node_modules|\.editor)\//, /\.map$/, /\.ts$/];
+const FORBIDDEN = [/^extension\/(src|test|bench|scripts|webview|node_modules|\.editor)\//, /\.map$/, /\.ts$/];
 
 /** Entry names from a zip's central directory (a vsix is a zip; no dependency needed to list it). */
 function zipEntryNames(zip) {
