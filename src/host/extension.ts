@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     const workspace = new WorkspaceIndex(config, cacheDir, log);
     const codeLenses = new LensCodeLensProvider(workspace, config.codeLens);
     const rpcLinks = new RpcMethodLinks(workspace);
-    const reading = registerReading(context, workspace, log);
+    const reading = registerReading(context, workspace, log, config.codeLens);
     context.subscriptions.push(
       workspace,
       codeLenses,
@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         const next = readConfig();
         workspace.updateConfig(next);
         codeLenses.setEnabled(next.codeLens);
+        reading.setBookLensesEnabled(next.codeLens);
         if (needsReindex(event)) void workspace.start();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),

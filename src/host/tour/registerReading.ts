@@ -15,16 +15,23 @@ import { TourPlayer } from './tourPlayer';
 export interface ReadingFeatures {
   disposables: vscode.Disposable[];
   bookLinks: BookLinksLookup;
+  /** Follows the `spdkLens.codeLens.enabled` setting, like the label lenses. */
+  setBookLensesEnabled(enabled: boolean): void;
 }
 
-export function registerReading(context: vscode.ExtensionContext, workspace: WorkspaceIndex, log: vscode.LogOutputChannel): ReadingFeatures {
+export function registerReading(
+  context: vscode.ExtensionContext,
+  workspace: WorkspaceIndex,
+  log: vscode.LogOutputChannel,
+  codeLensEnabled: boolean,
+): ReadingFeatures {
   const anchors = new AnchorContext(workspace);
   const tours = new TourLibrary(context.extensionUri, anchors, log);
   const book = new BookLibrary(anchors, workspace, log);
   const player = new TourPlayer(tours, workspace, context.workspaceState, log);
   const tree = new ReadingTree(book, tours, player, context.workspaceState);
   const chapters = new ChapterPanels(context.extensionUri, book, log);
-  const bookLenses = new BookCodeLensProvider(book, workspace);
+  const bookLenses = new BookCodeLensProvider(book, workspace, codeLensEnabled);
 
   const bookLinks: BookLinksLookup = (file, line, symbol) =>
     (book.links()?.forPlace(file, line, symbol) ?? []).map((l) => ({ label: l.label, section: l.section, chapterPath: l.chapterPath, block: l.block }));
@@ -97,7 +104,7 @@ export function registerReading(context: vscode.ExtensionContext, workspace: Wor
       if (picked?.[0]) await vscode.workspace.getConfiguration('spdkLens').update('book.path', picked[0].fsPath, vscode.ConfigurationTarget.Workspace);
     }),
   ];
-  return { disposables, bookLinks };
+  return { disposables, bookLinks, setBookLensesEnabled: (enabled) => bookLenses.setEnabled(enabled) };
 }
 
 /** Resolves every tour's anchors in this checkout and lists the ones that do not land. */
@@ -131,19 +138,28 @@ async function validateTours(tours: TourLibrary, workspace: WorkspaceIndex, log:
 class BookCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
+  private enabled: boolean;
   private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly book: BookLibrary,
     private readonly workspace: WorkspaceIndex,
+    enabled: boolean,
   ) {
+    this.enabled = enabled;
     this.subscription = book.onDidChange(() => this.changed.fire());
+  }
+
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    this.changed.fire();
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const file = this.workspace.fileOf(document.uri);
     const index = this.workspace.ready;
-    if (file === undefined || !index || !vscode.workspace.getConfiguration('spdkLens').get<boolean>('codeLens.enabled', true)) return [];
+    if (!this.enabled || file === undefined || !index) return [];
     const links = this.book.links();
     if (!links) return [];
     const lenses: vscode.CodeLens[] = [];
