@@ -1,6 +1,6 @@
 // The bdev graph panel's page: two tabs (Graph, Runtime), a source picker (source tree / live socket / config file),
 // refresh, filter, fit and export; everything it shows arrives by postMessage from the host and is drawn as text.
-import type { GraphPanelError, GraphPanelSettings, GraphSourceKind, GraphView, GraphViewState, HostToGraphView, RuntimeView } from '../../src/core/graph/graphViewProtocol';
+import { isGraphSourceKind, type GraphPanelError, type GraphPanelSettings, type GraphSourceKind, type GraphView, type GraphViewState, type HostToGraphView, type RuntimeView } from '../../src/core/graph/graphViewProtocol';
 import { renderDetails } from './detailsPanel';
 import { clear, custom, el } from './dom';
 import { GraphCanvas } from './graphCanvas';
@@ -15,14 +15,10 @@ const SOURCE_LABELS: Record<GraphSourceKind, string> = {
   config: 'Saved config (save_config JSON)',
 };
 
-function isSource(value: unknown): value is GraphSourceKind {
-  return value === 'tree' || value === 'live' || value === 'config';
-}
-
 function restoredState(): GraphViewState {
   const saved = host.getState() as Partial<GraphViewState> | undefined;
   return {
-    source: isSource(saved?.source) ? saved.source : 'tree',
+    source: isGraphSourceKind(saved?.source) ? saved.source : 'tree',
     tab: saved?.tab === 'runtime' ? 'runtime' : 'graph',
     filter: typeof saved?.filter === 'string' ? saved.filter : '',
     selected: typeof saved?.selected === 'string' ? saved.selected : undefined,
@@ -83,7 +79,7 @@ class GraphApp {
     this.filterField.setAttribute('value', this.state.filter);
     this.sourcePicker.addEventListener('change', () => {
       const value = (this.sourcePicker as HTMLElement & { value: string }).value;
-      if (isSource(value) && value !== this.state.source) this.selectSource(value);
+      if (isGraphSourceKind(value) && value !== this.state.source) this.selectSource(value);
     });
     this.refreshButton.addEventListener('click', () => host.postMessage({ type: 'refresh' }));
     runtimeRefresh.addEventListener('click', () => host.postMessage({ type: 'refresh' }));

@@ -1,6 +1,7 @@
 // The bdev graph webview's data and messages: the module, live and config graphs in one node/edge shape with links
 // to source and book, the runtime tree with each poller's function, errors worded for the panel, and the messages
-// between host and webview. Types only, importing nothing with Node or DOM, so webview/graph compiles against it.
+// between host and webview. Types and small pure helpers that import only types (nothing with Node or DOM), so
+// webview/graph compiles against it and its bundle can take the helpers.
 import type { BookTopic } from '../knowledge/contextKinds';
 import type { JsonValue } from './instanceGraphTypes';
 import type { RuntimeModel, RuntimePoller, RuntimeThread } from './runtimeModel';
