@@ -73,7 +73,8 @@ export class BookBackLinks {
   private readonly byFile = new Map<string, BackLink[]>();
   private readonly byFolder = new Map<string, BackLink[]>();
   private readonly bySymbol = new Map<string, BackLink[]>();
-  private readonly symbolSpans: { file: string; line: number; endLine: number; link: BackLink }[] = [];
+  /** The lines each mentioned definition spans, by its file, in the order the chapters mention them. */
+  private readonly symbolSpansByFile = new Map<string, { line: number; endLine: number; link: BackLink }[]>();
 
   constructor(chapters: { chapter: Chapter; mentions: ResolvedMention[] }[]) {
     for (const { chapter, mentions } of chapters) {
@@ -87,7 +88,7 @@ export class BookBackLinks {
         else pushTo(this.byFile, file, link);
         if (symbol) {
           pushTo(this.bySymbol, symbol, link);
-          this.symbolSpans.push({ file, line: m.landmark.line, endLine: m.landmark.endLine ?? m.landmark.line, link });
+          pushTo(this.symbolSpansByFile, file, { line: m.landmark.line, endLine: m.landmark.endLine ?? m.landmark.line, link });
         }
       }
     }
@@ -116,7 +117,8 @@ export class BookBackLinks {
 
   /** Chapters that mention the definition spanning this line: what a hover or CodeLens at that place offers. */
   at(file: string, line: number): BackLink[] {
-    return uniqueParagraphs(this.symbolSpans.filter((s) => s.file === file && s.line <= line && line <= s.endLine).map((s) => s.link));
+    const spans = this.symbolSpansByFile.get(file) ?? [];
+    return uniqueParagraphs(spans.filter((s) => s.line <= line && line <= s.endLine).map((s) => s.link));
   }
 }
 
