@@ -1,6 +1,7 @@
 // The "SPDK Lens" side bar: Book (chapters → self-check questions and the landmarks each chapter names) and Tours
 // (tours → steps). Every leaf opens its place in the source; unresolved landmarks and steps say why.
 import * as vscode from 'vscode';
+import { chapterLabel } from '../../core/book/bookFolder';
 import type { Chapter, ResolvedMention, SelfCheckQuestion } from '../../core/book/chapterTypes';
 import type { ResolvedStep } from '../../core/tour/tourTypes';
 import type { BookLibrary, LoadedChapter } from '../book/bookLibrary';
@@ -115,7 +116,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
       }
       case 'chapter': {
         const { loaded } = node;
-        const label = loaded.chapter ? `${loaded.ref.number} · ${loaded.chapter.shortTitle}` : `${loaded.ref.number} · ${loaded.ref.slug}`;
+        const label = loaded.chapter ? chapterLabel(loaded.chapter) : `${loaded.ref.number} · ${loaded.ref.slug}`;
         const item = new vscode.TreeItem(label, loaded.chapter ? Collapsed : vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(loaded.chapter ? 'file-text' : 'warning');
         item.tooltip = loaded.error ?? loaded.chapter?.title;

@@ -2,6 +2,7 @@
 // CodeLens, and their commands.
 import * as vscode from 'vscode';
 import { C_DOCUMENTS } from '../cDocuments';
+import { chapterLabel } from '../../core/book/bookFolder';
 import { BOOK_TOPICS, type BookTopic } from '../../core/knowledge/contextKinds';
 import { ChapterPanels } from '../book/chapterPanel';
 import { BookLibrary } from '../book/bookLibrary';
@@ -79,7 +80,7 @@ export function registerReading(
         return;
       }
       const pick = await vscode.window.showQuickPick(
-        state.chapters.filter((c) => c.chapter).map((c) => ({ label: `${c.ref.number} · ${c.chapter!.shortTitle}`, description: c.chapter!.title, path: c.ref.path })),
+        state.chapters.filter((c) => c.chapter).map((c) => ({ label: chapterLabel(c.chapter!), description: c.chapter!.title, path: c.ref.path })),
         { title: 'SPDK Lens: open a book chapter' },
       );
       if (pick) chapters.open(pick.path);
