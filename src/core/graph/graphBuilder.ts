@@ -142,7 +142,7 @@ export class InstanceGraphBuilder {
       const key = `${from}\u0000${to}\u0000${p.kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      edges.push(p.index === undefined ? { from, to, kind: p.kind, evidence: p.evidence } : { from, to, kind: p.kind, evidence: p.evidence, index: p.index });
+      edges.push({ from, to, kind: p.kind, evidence: p.evidence, index: p.index });
     }
     return withoutUndefined({ schema: 'spdk-lens/instance-graph@1', source, nodes: [...this.nodes.values()], edges, skipped: this.skipped, problems: this.problems });
   }
