@@ -34,8 +34,7 @@ export function registerReading(
   const chapters = new ChapterPanels(context.extensionUri, book, log);
   const bookLenses = new BookCodeLensProvider(book, workspace, codeLensEnabled);
 
-  const bookLinks: BookLinksLookup = (file, line, symbol) =>
-    (book.links()?.forPlace(file, line, symbol) ?? []).map((l) => ({ label: l.label, section: l.section, chapterPath: l.chapterPath, block: l.block }));
+  const bookLinks: BookLinksLookup = (file, line, symbol) => book.links()?.forPlace(file, line, symbol) ?? [];
 
   const disposables: vscode.Disposable[] = [
     anchors,
