@@ -5,6 +5,7 @@ import type { SpdkIndex } from '../index/indexer';
 import type { BookTopic } from '../knowledge/contextKinds';
 import { bdevModules } from '../labels/bdevModules';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
+import { dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
 
 export type ModuleGraphNodeKind =
@@ -102,10 +103,6 @@ export const BDEV_OPEN_API = /^spdk_bdev_open(_ext)?$/;
 export function consumerOfFile(file: string): { kind: BdevConsumer['kind']; library: string } | undefined {
   const found = CONSUMER_LIBRARIES.find((c) => c.pattern.test(file));
   return found ? { kind: found.kind, library: file.split('/').slice(0, 2).join('/') } : undefined;
-}
-
-function dirOf(file: string): string {
-  return file.slice(0, Math.max(0, file.lastIndexOf('/')));
 }
 
 /** Sources under a `test/` folder: SPDK's unit tests and their stubs. */

@@ -4,11 +4,8 @@ import { BASE_BDEV_API } from '../knowledge/spdkApis';
 import type { BdevModule } from '../model/indexTypes';
 import type { IndexModel } from '../model/indexModel';
 import { pushTo } from '../util/multiMap';
+import { dirOf } from '../util/paths';
 import type { SymbolTable } from '../model/symbolTable';
-
-function dirOf(file: string): string {
-  return file.slice(0, Math.max(0, file.lastIndexOf('/')));
-}
 
 export function bdevModules(model: IndexModel): BdevModule[] {
   return model.memoize('bdevModules', () => labelBdevModules(model));

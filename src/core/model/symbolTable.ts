@@ -12,6 +12,7 @@ import type {
 } from '../facts/fileFacts';
 import { baseTypeName } from '../parse/cText';
 import { pushTo } from '../util/multiMap';
+import { dirOf } from '../util/paths';
 
 export interface Located<T> {
   file: string;
@@ -22,11 +23,6 @@ export type FunctionSymbol = Located<FunctionDefinition>;
 
 function isHeader(file: string): boolean {
   return file.endsWith('.h');
-}
-
-function dirOf(file: string): string {
-  const slash = file.lastIndexOf('/');
-  return slash < 0 ? '' : file.slice(0, slash);
 }
 
 /** Prefer the same file, then the same folder, then public headers (include/), then any. */

@@ -1,0 +1,7 @@
+// Root-relative index paths ('lib/bdev/bdev.c'): always '/'-separated, whatever the host's separator.
+
+/** The folder part of a root-relative path: 'lib/bdev/bdev.c' → 'lib/bdev'; a file at the root → ''. */
+export function dirOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
