@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useEditor } from './harness';
+import { poll, useEditor } from './harness';
 
 const NULL_BDEV = 'module/bdev/sample_null/bdev_sample_null.c';
 const PASSTHRU = 'module/bdev/sample_passthru/vbdev_sample_passthru.c';
@@ -35,9 +35,9 @@ describe('SPDK Lens in VS Code: editor features', () => {
 
   it('shows CodeLens above labelled functions, and a click peeks the evidence', async () => {
     await editor().goToLine(53);
-    await waitFor('the fn_table CodeLens', async () => ((await editor().codeLensTexts()).includes('bdev fn_table · submit_request') ? true : undefined));
+    await poll('the fn_table CodeLens', 30_000, async () => ((await editor().codeLensTexts()).includes('bdev fn_table · submit_request') ? true : undefined));
     await editor().goToLine(97);
-    await waitFor('the poller CodeLens', async () => ((await editor().codeLensTexts()).includes('poller · 1 registration') ? true : undefined));
+    await poll('the poller CodeLens', 30_000, async () => ((await editor().codeLensTexts()).includes('poller · 1 registration') ? true : undefined));
     const peek = editor().page.locator('.peekview-widget');
     await editor().clickCodeLens('poller · 1 registration', peek);
     await peek.waitFor({ state: 'visible' });
@@ -66,7 +66,7 @@ describe('SPDK Lens in VS Code: editor features', () => {
     const line = lineOf(editor().workspace, PASSTHRU, 'sample_pt_finish_create(void *arg)');
     await editor().goToLine(line, 3);
     await editor().runCommand('Calls: Show Call Hierarchy');
-    const text = await waitFor('the call hierarchy view', async () => {
+    const text = await poll('the call hierarchy view', 30_000, async () => {
       const rows = await editor().page.locator('.monaco-list-row').allInnerTexts();
       const joined = rows.join('\n');
       return /sample_pt_create/.test(joined) && /registered as thread message/.test(joined) ? joined : undefined;
@@ -100,7 +100,7 @@ describe('SPDK Lens in VS Code: editor features', () => {
     await editor().page.keyboard.press('Escape');
     await editor().page.keyboard.press('Control+End');
     await editor().typeAndSave('\nstatic void\nlens_e2e_later(void *ctx)\n{\n}\n\nstatic void\nlens_e2e_send(void)\n{\n\tspdk_thread_send_msg(spdk_get_thread(), lens_e2e_later, NULL);\n}\n');
-    const text = await waitFor('the new function to be labelled', async () => {
+    const text = await poll('the new function to be labelled', 30_000, async () => {
       const hover = await editor().hoverAt({ text: 'lens_e2e_later(void *ctx)' });
       return /Runs as thread message/.test(hover) ? hover : undefined;
     });
@@ -114,20 +114,4 @@ function lineOf(root: string, file: string, text: string): number {
   const index = lines.findIndex((l) => l.includes(text));
   if (index < 0) throw new Error(`"${text}" is not in ${file}`);
   return index + 1;
-}
-
-/** Polls every 500 ms for up to 30 s (a wait with a message, not a timing assertion). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-    await new Promise((wake) => setTimeout(wake, 500));
-  }
 }

@@ -3,19 +3,7 @@
 // module's source; the sample workspace's saved config draws its instance graph. The webview's page lives in nested
 // iframes: the frame is found by what it holds, not by VS Code's frame names.
 import * as assert from 'node:assert/strict';
-import type { Frame } from 'playwright-core';
 import { useEditor } from './harness';
-
-async function graphFrame(frames: () => Frame[], selector: string, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of frames()) {
-      if (await frame.$(selector).catch(() => null)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview frame shows ${selector} after ${timeoutMs} ms`);
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-}
 
 describe('SPDK Lens bdev graph in VS Code', function () {
   this.timeout(240_000);
@@ -25,7 +13,7 @@ describe('SPDK Lens bdev graph in VS Code', function () {
     await editor().waitForStatus(/SPDK Lens: Ready/);
     await editor().runCommand('SPDK Lens: Show Bdev Graph');
     const page = editor().page;
-    const frame = await graphFrame(() => page.frames(), 'svg.graph .node[data-id="bdev_module:sample_passthru"]');
+    const frame = await editor().frameWith('svg.graph .node[data-id="bdev_module:sample_passthru"]');
     const nodes = await frame.$$eval('svg.graph .node', (n) => n.map((x) => x.getAttribute('data-id')));
     assert.deepEqual(nodes.sort(), ['bdev:*', 'bdev_module:sample_null', 'bdev_module:sample_passthru']);
     const edges = await frame.$$eval('svg.graph .edge', (e) => e.map((x) => `${x.getAttribute('data-from')} -${x.getAttribute('data-kind')}-> ${x.getAttribute('data-to')}`));
@@ -40,8 +28,7 @@ describe('SPDK Lens bdev graph in VS Code', function () {
   it('draws the graph of the sample workspace\'s saved config', async () => {
     await editor().openFile('spdk_config.json');
     await editor().runCommand('SPDK Lens: Show Bdev Graph of This Config');
-    const page = editor().page;
-    const frame = await graphFrame(() => page.frames(), 'svg.graph .node[data-id="bdev:PT0"]');
+    const frame = await editor().frameWith('svg.graph .node[data-id="bdev:PT0"]');
     const edges = await frame.$$eval('svg.graph .edge', (e) => e.map((x) => `${x.getAttribute('data-from')} -${x.getAttribute('data-kind')}-> ${x.getAttribute('data-to')}`));
     assert.ok(edges.includes('bdev:Malloc7 -base_bdev-> bdev:PT0'), `edges: ${edges.join(', ')}`);
     await editor().screenshot('bdev-graph-config');

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { FakeSpdkTarget, replayRecordings } from '../support/fakeSpdkTarget';
 import { recordedLiveGraph } from '../webview/recordedGraphs';
 import { useEditor, type Editor } from './harness';
@@ -16,21 +16,10 @@ const LVS0 = 'lvstore:be42d395-1c36-43b9-9fb2-7e69a62cc142';
 /** lvs0/lvol1 (lvols are named by UUID; the alias is what the box shows). */
 const LVOL1 = 'bdev:554884d0-1d6b-4c98-85e1-072e7f436145';
 
-async function frameWith(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (await frame.$(selector).catch(() => null)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview frame shows ${selector} after ${timeoutMs} ms`);
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-}
-
 /** Opens the panel and picks "Live target (RPC socket)" in its source dropdown, as a user would. */
 async function openLiveSource(editor: Editor): Promise<Frame> {
   await editor.runCommand('SPDK Lens: Show Bdev Graph');
-  const frame = await frameWith(editor.page, 'vscode-dropdown#source');
+  const frame = await editor.frameWith('vscode-dropdown#source');
   await frame.click('vscode-dropdown#source');
   await frame.click('vscode-dropdown#source vscode-option[value="live"]');
   const picked = await frame.$eval('vscode-dropdown#source', (d) => (d as unknown as { value: string }).value);
@@ -100,7 +89,7 @@ describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
   });
 
   it('shows reactors, threads and pollers with run counts on the Runtime tab', async () => {
-    const frame = await frameWith(editor().page, 'vscode-panel-tab#tab-runtime');
+    const frame = await editor().frameWith('vscode-panel-tab#tab-runtime');
     await frame.click('vscode-panel-tab#tab-runtime');
     await frame.waitForSelector('#runtime .thread[data-thread="app_thread"]', { state: 'visible' });
     const reactors = await frame.$$eval('#runtime .reactor h2', (h) => h.map((x) => x.textContent ?? ''));
@@ -117,7 +106,7 @@ describe('SPDK Lens live bdev graph in VS Code (fake spdk_tgt)', function () {
 
   it('says there is no socket once the target has stopped', async () => {
     await stopTarget();
-    const frame = await frameWith(editor().page, 'vscode-button#refresh');
+    const frame = await editor().frameWith('vscode-button#refresh');
     await frame.click('vscode-button#refresh');
     await frame.waitForSelector('#error[data-code="no_socket"]:not([hidden])', { timeout: 30_000 });
     const text = (await frame.textContent('#error')) ?? '';

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const SAMPLE_WORKSPACE = join(REPO_ROOT, 'test', 'fixtures', 'sample-spdk');
@@ -99,7 +99,8 @@ function fileSlug(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'unnamed';
 }
 
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Asks `probe` every 100 ms until it gives a value; an error it throws ends the wait. */
+export async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -310,6 +311,19 @@ export class Editor {
       if (await until.isVisible()) return true;
       await lens.click({ timeout: 2_000 }).catch(() => undefined);
       return until.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => undefined);
+    });
+  }
+
+  /**
+   * The frame that shows `selector`, once one does. A webview's page lives in nested iframes: its frame is found by
+   * what it holds, not by VS Code's frame names.
+   */
+  async frameWith(selector: string, timeoutMs = 60_000): Promise<Frame> {
+    return poll(`a webview frame showing ${selector}`, timeoutMs, async () => {
+      for (const frame of this.page.frames()) {
+        if (await frame.$(selector).catch(() => null)) return frame;
+      }
+      return undefined;
     });
   }
 

@@ -1,6 +1,6 @@
 // SPDK Lens installed from its vsix into a real VS Code, on the sample tree, as a user would open it.
 import * as assert from 'node:assert/strict';
-import { useEditor } from './harness';
+import { poll, useEditor } from './harness';
 
 const NULL_BDEV = 'module/bdev/sample_null/bdev_sample_null.c';
 
@@ -9,7 +9,9 @@ describe('SPDK Lens in VS Code (smoke)', () => {
 
   it('activates on an SPDK tree and logs to its "SPDK Lens" output channel', async () => {
     const activated = /_doActivateExtension spdk-lens\.spdk-lens\b/;
-    await assertEventually(() => activated.test(editor().extensionHostLog()), `the extension host log never showed SPDK Lens activating:\n${editor().extensionHostLog()}`);
+    await poll('SPDK Lens to activate', 30_000, async () => (activated.test(editor().extensionHostLog()) ? true : undefined)).catch(() =>
+      assert.fail(`the extension host log never showed SPDK Lens activating:\n${editor().extensionHostLog()}`),
+    );
     // The summary command shows the "SPDK Lens" log channel in the Output panel; its first line is the activation.
     await editor().runCommand('SPDK Lens: Show Index Summary');
     const output = editor().page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'activated in' }).first();
@@ -29,12 +31,3 @@ describe('SPDK Lens in VS Code (smoke)', () => {
     await editor().screenshot('ready');
   });
 });
-
-/** Polls a condition every 250 ms for up to 30 s (a wait, not a timing assertion). */
-async function assertEventually(condition: () => boolean, message: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(message);
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-}

@@ -77,17 +77,10 @@ const BOOK_DIR = process.env.SPDK_BOOK_DIR;
 
   it('draws the module graph of the tree: leaf and virtual modules, no unit-test stand-ins', async () => {
     await editor().runCommand('SPDK Lens: Show Bdev Graph');
-    const page = editor().page;
-    const selector = 'svg.graph .node[data-id="bdev_module:passthru"]';
-    const deadline = Date.now() + 60_000;
-    let ids: (string | null)[] | undefined;
-    while (!ids) {
-      for (const frame of page.frames()) {
-        if (await frame.$(selector).catch(() => null)) ids = await frame.$$eval('svg.graph .node', (n) => n.map((x) => x.getAttribute('data-id')));
-      }
-      if (!ids && Date.now() > deadline) assert.fail('the bdev graph panel never drew bdev_module:passthru');
-      if (!ids) await new Promise((wake) => setTimeout(wake, 250));
-    }
+    const frame = await editor()
+      .frameWith('svg.graph .node[data-id="bdev_module:passthru"]', 60_000)
+      .catch(() => assert.fail('the bdev graph panel never drew bdev_module:passthru'));
+    const ids = await frame.$$eval('svg.graph .node', (n) => n.map((x) => x.getAttribute('data-id')));
     for (const id of ['bdev_module:null', 'bdev_module:malloc', 'bdev_module:nvme', 'bdev_module:raid', 'bdev_module:lvol', 'bdev_module:passthru']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
     assert.ok(!ids.some((id) => id?.includes('_ut')), `no unit-test module: ${ids.join(', ')}`);
     await editor().screenshot('module-graph');
