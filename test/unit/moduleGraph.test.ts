@@ -7,9 +7,12 @@ import { SpdkConfigError } from '../../src/core/graph/configGraph';
 import { SpdkRpcError } from '../../src/core/rpc/rpcErrors';
 import type { BdevModule } from '../../src/core/model/indexTypes';
 import { recordedConfigGraph, recordedLiveGraph, recordedRuntime } from '../webview/recordedGraphs';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indexSample, SAMPLE_ROOT } from './helpers';
+import { indexTree } from '../../src/core/index/indexer';
+import { bdevModules } from '../../src/core/labels/bdevModules';
+import { copySample, GRAMMARS_DIR, indexSample, SAMPLE_ROOT, WORKER_SCRIPT } from './helpers';
 import { RPC_FIXTURES } from '../support/fakeSpdkTarget';
 
 const PASSTHRU_FILE = 'module/bdev/sample_passthru/vbdev_sample_passthru.c';
@@ -47,6 +50,23 @@ describe('module graph', () => {
     const methods = index.rpcMethods().filter((m) => m.file.startsWith('module/bdev/sample_passthru/')).map((m) => m.method);
     assert.ok(methods.length > 0);
     assert.deepEqual(pt?.details.rpc_methods, methods.sort());
+  });
+
+  it('gives the bdev modules from a saved snapshot without loading the facts, as the model gives them', async () => {
+    const root = copySample();
+    const cacheDir = mkdtempSync(join(tmpdir(), 'spdk-lens-cache-'));
+    try {
+      const options = { root, cacheDir, workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR };
+      const cold = await indexTree(options);
+      assert.equal(await cold.saveSnapshot(), true);
+      const warm = await indexTree(options);
+      assert.ok(warm.answersFromSnapshot);
+      assert.deepEqual(warm.bdevModules(), bdevModules(cold.model));
+      assert.ok(warm.answersFromSnapshot, 'facts still not loaded');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('leaves out the modules that unit tests register', () => {

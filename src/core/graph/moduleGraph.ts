@@ -3,7 +3,6 @@
 // from a base to what is built on it; one "any bdev" node stands for every bdev a module can open as its base.
 import type { SpdkIndex } from '../index/indexer';
 import type { BookTopic } from '../knowledge/contextKinds';
-import { bdevModules } from '../labels/bdevModules';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
 import { dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
@@ -204,5 +203,5 @@ export function findBdevConsumers(index: SpdkIndex): BdevConsumer[] {
 /** The module graph of an index, computed once per index generation. */
 export function moduleGraphOf(index: SpdkIndex): ModuleGraph {
   const model = index.model;
-  return model.memoize('moduleGraph', () => buildModuleGraph(bdevModules(model), index.rpcMethods(), findBdevConsumers(index)));
+  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevConsumers(index)));
 }

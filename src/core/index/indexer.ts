@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { decodeFacts, type EncodedFacts } from '../facts/factsCodec';
 import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { findGrammarsDir } from '../parse/grammar';
+import { bdevModules } from '../labels/bdevModules';
 import { functionKey } from '../labels/callbackEvidence';
 import { functionLabels } from '../labels/functionLabels';
 import { typeOwnership } from '../labels/ownership';
@@ -12,7 +13,7 @@ import { rpcMethods } from '../labels/rpc';
 import { indexDocument } from '../model/indexDocument';
 import { IndexModel } from '../model/indexModel';
 import { pushTo } from '../util/multiMap';
-import type { FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
+import type { BdevModule, FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache, type ManifestEntry } from './factCache';
 import type { FactExtractor } from './factExtractor';
@@ -307,6 +308,11 @@ export class SpdkIndex {
   rpcMethods(): RpcMethod[] {
     if (this.snapshot) return this.snapshot.rpcMethods;
     return rpcMethods(this.model);
+  }
+
+  bdevModules(): BdevModule[] {
+    if (this.snapshot) return this.snapshot.bdevModules;
+    return bdevModules(this.model);
   }
 
   type(name: string): TypeLabels | undefined {

@@ -11,7 +11,6 @@ import { moduleGraphOf } from '../../core/graph/moduleGraph';
 import { pollerNameRegistrations } from '../../core/graph/pollerNames';
 import { buildRuntimeModel } from '../../core/graph/runtimeModel';
 import { BOOK_TOPICS } from '../../core/knowledge/contextKinds';
-import { bdevModules } from '../../core/labels/bdevModules';
 import { DEFAULT_SPDK_RPC_SOCKET } from '../../core/rpc/rpcAddress';
 import { SpdkRpcClient } from '../../core/rpc/spdkRpcClient';
 import type { WorkspaceIndex } from '../workspaceIndex';
@@ -254,7 +253,7 @@ class BdevGraphPanel implements vscode.Disposable {
       const [bundle, runtime] = await Promise.all([gatherLiveBundle(client, { signal }), gatherRuntimeBundle(client, { signal })]);
       if (signal.aborted) return;
       const index = this.workspace.ready;
-      const modules = index ? bdevModules(index.model) : [];
+      const modules = index ? index.bdevModules() : [];
       this.post({ type: 'graph', view: instanceGraphView(buildLiveGraph(bundle), modules), at: timeNow() });
       const model = buildRuntimeModel(runtime);
       this.post({ type: 'runtime', view: runtimeView(model, (name) => index?.functionsNamed(name) ?? [], index ? pollerNameRegistrations(index.model) : []), at: timeNow() });
@@ -282,7 +281,7 @@ class BdevGraphPanel implements vscode.Disposable {
     const text = open ? open.getText() : new TextDecoder().decode(bytes);
     const graph = buildConfigGraph(parseSpdkConfig(text, uri.fsPath), uri.fsPath);
     const index = this.workspace.ready;
-    this.post({ type: 'graph', view: instanceGraphView(graph, index ? bdevModules(index.model) : []), at: timeNow() });
+    this.post({ type: 'graph', view: instanceGraphView(graph, index ? index.bdevModules() : []), at: timeNow() });
   }
 
   dispose(): void {
