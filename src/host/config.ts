@@ -1,5 +1,6 @@
 // Settings are read in one place into a plain object; everything else takes that object.
 import * as vscode from 'vscode';
+import { DEFAULT_SPDK_RPC_SOCKET } from '../core/rpc/rpcAddress';
 
 export interface LensConfig {
   enable: boolean;
@@ -11,11 +12,16 @@ export interface LensConfig {
   root: string;
   /** Delay before an edited document is re-indexed from its unsaved text. */
   editDebounceMs: number;
+  /** Where the bdev graph asks a running target (socket path or host:port); used only in a trusted workspace. */
+  rpcAddress: string;
+  /** Live graph refresh period while the panel is visible, at least 1 s; 0: only on demand. */
+  graphRefreshSeconds: number;
 }
 
 export function readConfig(): LensConfig {
   const c = vscode.workspace.getConfiguration('spdkLens');
   const megabytes = c.get<number>('index.maxFileSizeMB', 4);
+  const refreshSeconds = c.get<number>('graph.refreshSeconds', 0);
   return {
     enable: c.get<boolean>('enable', true),
     codeLens: c.get<boolean>('codeLens.enabled', true),
@@ -23,6 +29,8 @@ export function readConfig(): LensConfig {
     maxFileBytes: Math.max(1, Number.isFinite(megabytes) ? megabytes : 4) * 1024 * 1024,
     root: c.get<string>('root', '').trim(),
     editDebounceMs: Math.max(0, c.get<number>('index.editDebounceMs', 300)),
+    rpcAddress: c.get<string>('rpc.address', DEFAULT_SPDK_RPC_SOCKET).trim() || DEFAULT_SPDK_RPC_SOCKET,
+    graphRefreshSeconds: Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? Math.max(1, refreshSeconds) : 0,
   };
 }
 

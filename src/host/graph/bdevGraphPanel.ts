@@ -11,8 +11,8 @@ import { moduleGraphOf } from '../../core/graph/moduleGraph';
 import { pollerNameRegistrations } from '../../core/graph/pollerNames';
 import { buildRuntimeModel } from '../../core/graph/runtimeModel';
 import { BOOK_TOPICS } from '../../core/knowledge/contextKinds';
-import { DEFAULT_SPDK_RPC_SOCKET } from '../../core/rpc/rpcAddress';
 import { SpdkRpcClient } from '../../core/rpc/spdkRpcClient';
+import { readConfig } from '../config';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import { graphPageHtml, newNonce } from './graphPageHtml';
 
@@ -21,20 +21,6 @@ export const SHOW_CONFIG_GRAPH_COMMAND = 'spdkLens.showBdevGraphOfConfig';
 const VIEW_TYPE = 'spdkLens.bdevGraph';
 /** Per call; a target that takes longer than this to list its bdevs is stalled, not busy. */
 const LIVE_TIMEOUT_MS = 10_000;
-
-interface GraphSettings {
-  address: string;
-  refreshSeconds: number;
-}
-
-function readGraphSettings(): GraphSettings {
-  const c = vscode.workspace.getConfiguration('spdkLens');
-  const seconds = c.get<number>('graph.refreshSeconds', 0);
-  return {
-    address: c.get<string>('rpc.address', DEFAULT_SPDK_RPC_SOCKET).trim() || DEFAULT_SPDK_RPC_SOCKET,
-    refreshSeconds: Number.isFinite(seconds) && seconds > 0 ? Math.max(1, seconds) : 0,
-  };
-}
 
 function timeNow(): string {
   return new Date().toLocaleTimeString();
@@ -112,8 +98,8 @@ class BdevGraphPanel implements vscode.Disposable {
   }
 
   private settings(): GraphPanelSettings {
-    const s = readGraphSettings();
-    const settings: GraphPanelSettings = { trusted: vscode.workspace.isTrusted, address: s.address, refreshSeconds: s.refreshSeconds };
+    const config = readConfig();
+    const settings: GraphPanelSettings = { trusted: vscode.workspace.isTrusted, address: config.rpcAddress, refreshSeconds: config.graphRefreshSeconds };
     if (this.configUri) settings.configPath = this.configUri.fsPath;
     return settings;
   }
@@ -196,7 +182,7 @@ class BdevGraphPanel implements vscode.Disposable {
   private armTimer(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    const { refreshSeconds } = readGraphSettings();
+    const refreshSeconds = readConfig().graphRefreshSeconds;
     if (this.disposed || this.source !== 'live' || refreshSeconds === 0 || !this.panel.visible || !vscode.workspace.isTrusted) return;
     this.timer = setInterval(() => {
       if (!this.loading) void this.load(true);
@@ -246,7 +232,7 @@ class BdevGraphPanel implements vscode.Disposable {
       });
       return;
     }
-    const { address } = readGraphSettings();
+    const address = readConfig().rpcAddress;
     if (!quiet) this.post({ type: 'loading', source: 'live', message: `Asking ${address}…` });
     const client = new SpdkRpcClient(address, { timeoutMs: LIVE_TIMEOUT_MS });
     try {
