@@ -1,11 +1,11 @@
 // The Runtime tab: reactors → SPDK threads → pollers (runs, busy %) and io_channels, each poller linked to its
 // registered function and labelled with the execution context the index found for it.
-import type { RuntimePollerView, RuntimeThreadView, RuntimeView } from '../../src/core/graph/graphViewProtocol';
+import { formatPercent, type RuntimePollerView, type RuntimeThreadView, type RuntimeView } from '../../src/core/graph/graphViewProtocol';
 import { clear, el } from './dom';
 import { host } from './vscodeApi';
 
 function percent(value: number | undefined): string {
-  return value === undefined ? '–' : `${value < 10 ? Math.round(value * 10) / 10 : Math.round(value)} %`;
+  return value === undefined ? '–' : formatPercent(value);
 }
 
 function pollerRow(poller: RuntimePollerView): HTMLElement {

@@ -2,7 +2,7 @@
 // to source (from the index) and book topics, and words errors for the panel.
 import { BOOK_TOPICS, CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
 import type { BdevModule, FunctionLabels } from '../model/indexTypes';
-import type { GraphPanelError, GraphView, GraphViewNode, RuntimePollerView, RuntimeView, SourceLink } from './graphViewProtocol';
+import { formatPercent, type GraphPanelError, type GraphView, type GraphViewNode, type RuntimePollerView, type RuntimeView, type SourceLink } from './graphViewProtocol';
 import type { InstanceGraph, JsonValue } from './instanceGraphTypes';
 import { TOPIC_OF_MODULE, type ModuleGraph } from './moduleGraph';
 import { resolvePollerName, type PollerNameRegistration } from './pollerNames';
@@ -70,10 +70,6 @@ export function groupDigits(value: number): string {
   const [whole, fraction] = String(value).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
-}
-
-function formatPercent(value: number): string {
-  return value >= 10 || value === 0 ? `${Math.round(value)} %` : `${Math.round(value * 10) / 10} %`;
 }
 
 export function pollerSummary(poller: RuntimePoller, threadName: string, contextTitle: string | undefined): string {

@@ -118,3 +118,8 @@ export interface GraphViewState {
 export function isGraphSourceKind(value: unknown): value is GraphSourceKind {
   return value === 'tree' || value === 'live' || value === 'config';
 }
+
+/** A busy share as the panel words it: whole percent from 10 up, one decimal below ("3.4 %", "0 %", "72 %"). */
+export function formatPercent(value: number): string {
+  return value >= 10 || value === 0 ? `${Math.round(value)} %` : `${Math.round(value * 10) / 10} %`;
+}
