@@ -138,7 +138,8 @@ export function describeGraphError(error: unknown): GraphPanelError {
   const known = ERROR_TITLES[code];
   const out: GraphPanelError = { code, title: known?.title ?? 'Failed', message };
   if (code === 'method_failed' && typeof e.rpcCode === 'number') out.hint = `JSON-RPC error ${e.rpcCode}${typeof e.rpcMessage === 'string' ? ` "${e.rpcMessage}"` : ''} from ${typeof e.method === 'string' ? e.method : 'the target'}.`;
-  if (code === 'no_socket' || code === 'connection_refused' || code === 'permission_denied' || code === 'not_spdk' || code === 'bad_address' || code === 'connection_failed') out.hint = 'Set spdkLens.rpc.address to the socket spdk_tgt was started with (-r), or host:port.';
+  // The errors whose fix is the address setting (the button opens it) say what to put there.
+  if (known?.action === 'openSettings') out.hint = 'Set spdkLens.rpc.address to the socket spdk_tgt was started with (-r), or host:port.';
   if (known?.action) out.action = known.action;
   return out;
 }
