@@ -3,27 +3,15 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildConfigGraph, parseSpdkConfig, SpdkConfigError } from '../../src/core/graph/configGraph';
+import { parseSpdkConfig, SpdkConfigError } from '../../src/core/graph/configGraph';
 import { dotQuote, instanceGraphToDot } from '../../src/core/graph/dotWriter';
 import { gatherLiveBundle, gatherRuntimeBundle } from '../../src/core/graph/gatherLive';
 import type { InstanceGraph, InstanceNode } from '../../src/core/graph/instanceGraphTypes';
-import { buildLiveGraph, type SpdkLiveBundle } from '../../src/core/graph/liveGraph';
+import { buildLiveGraph } from '../../src/core/graph/liveGraph';
 import { buildRuntimeModel } from '../../src/core/graph/runtimeModel';
 import { SpdkRpcClient } from '../../src/core/rpc/spdkRpcClient';
 import { FakeSpdkTarget, fixtureResult, replayRecordings, RPC_FIXTURES, withId } from '../support/fakeSpdkTarget';
-
-const LIVE_FILES = ['bdev_get_bdevs', 'bdev_lvol_get_lvstores', 'bdev_lvol_get_lvols', 'bdev_raid_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems'] as const;
-
-/** A bundle from the recordings in `dir`; methods without a recording there are left out. */
-function recordedBundle(dir: string, methods: readonly string[] = LIVE_FILES): SpdkLiveBundle {
-  const results: Record<string, unknown> = {};
-  for (const method of methods) results[method] = fixtureResult(join(dir, `${method}.json`));
-  return { address: `recorded ${dir}`, results, skipped: [], failed: [] };
-}
-
-function configGraph(file: string): InstanceGraph {
-  return buildConfigGraph(parseSpdkConfig(readFileSync(join(RPC_FIXTURES, file), 'utf8'), file), file);
-}
+import { recordedConfigGraph, recordedLiveBundle, recordedLiveGraph, recordedRuntime } from '../webview/recordedGraphs';
 
 /** A short readable name, as the README draws nodes: lvols by alias, NQNs without the spdk prefix. */
 function label(node: InstanceNode): string {
@@ -98,14 +86,14 @@ const LIVE_EDGES = [
 
 describe('instance graph from a live target', () => {
   it('has every edge the recorded graph implies, and no other', () => {
-    const graph = buildLiveGraph(recordedBundle('.'));
+    const graph = recordedLiveGraph();
     assert.deepEqual(edgesOf(graph), LIVE_EDGES);
     assert.deepEqual(graph.problems, []);
     assert.equal(graph.nodes.filter((n) => n.kind === 'bdev').length, 28);
   });
 
   it('names each node by SPDK: module, aliases, claims, driver_specific', () => {
-    const graph = buildLiveGraph(recordedBundle('.'));
+    const graph = recordedLiveGraph();
     const modules = Object.fromEntries(graph.nodes.filter((n) => n.kind === 'bdev').map((n) => [label(n), n.module]));
     assert.deepEqual(
       [modules.Malloc0, modules.Null0, modules.PT0, modules['lvs0/lvol1'], modules.Raid1, modules.Delay0, modules.Malloc8p0, modules.EE_Malloc8p3, modules.Nvme0n1],
@@ -147,7 +135,7 @@ describe('instance graph from a live target', () => {
   });
 
   it('records a failing method as a problem and still draws the rest', () => {
-    const bundle = recordedBundle('.', ['bdev_get_bdevs', 'bdev_raid_get_bdevs']);
+    const bundle = recordedLiveBundle('.', ['bdev_get_bdevs', 'bdev_raid_get_bdevs']);
     bundle.failed.push({ method: 'nvmf_get_subsystems', rpcCode: -19, message: 'No such device' });
     const graph = buildLiveGraph(bundle);
     assert.deepEqual(graph.problems, ['nvmf_get_subsystems failed: No such device (JSON-RPC error -19)']);
@@ -158,7 +146,7 @@ describe('instance graph from a live target', () => {
   });
 
   it('draws the degraded graph of a target reloaded from save_config', () => {
-    const graph = buildLiveGraph(recordedBundle('reloaded-from-save_config', ['bdev_get_bdevs', 'bdev_lvol_get_lvstores', 'bdev_raid_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems']));
+    const graph = recordedLiveGraph('reloaded-from-save_config');
     assert.deepEqual(
       edgesOf(graph),
       [...BDEV_STACK_EDGES, ...NVMF_EDGES.filter((e) => !e.startsWith('cnode1 ns1'))].sort(),
@@ -169,7 +157,7 @@ describe('instance graph from a live target', () => {
   });
 
   it('draws the loopback attach that created no NVMe bdevs (UUID collision)', () => {
-    const graph = buildLiveGraph(recordedBundle('loopback-uuid-collision', ['bdev_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems']));
+    const graph = recordedLiveGraph('loopback-uuid-collision');
     const edges = edgesOf(graph);
     assert.ok(edges.includes('TCP 127.0.0.1:4420 -nvme_connect-> Nvme0'));
     assert.deepEqual(edges.filter((e) => /nvme_namespace|remote_namespace/.test(e)), []);
@@ -178,13 +166,14 @@ describe('instance graph from a live target', () => {
   });
 
   it('draws an empty target: only the discovery subsystem', () => {
-    const graph = buildLiveGraph(recordedBundle('empty', ['bdev_get_bdevs', 'bdev_lvol_get_lvstores', 'bdev_lvol_get_lvols', 'bdev_raid_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems']));
+    const graph = recordedLiveGraph('empty');
+    assert.deepEqual(graph.skipped.map((s) => s.method), ['vhost_get_controllers', 'ublk_get_disks'], 'every other listing method was recorded');
     assert.deepEqual(graph.nodes.map((n) => n.id), [`nvmf_subsystem:${DISCOVERY}`]);
     assert.deepEqual(graph.edges, []);
   });
 
   it('shows a raid that bdev_raid_get_bdevs lists but the bdev layer does not (still configuring)', () => {
-    const bundle = recordedBundle('.', ['bdev_get_bdevs', 'bdev_raid_get_bdevs']);
+    const bundle = recordedLiveBundle('.', ['bdev_get_bdevs', 'bdev_raid_get_bdevs']);
     const bdevs = (bundle.results.bdev_get_bdevs as { name: string }[]).filter((b) => b.name !== 'Raid0');
     const raids = structuredClone(bundle.results.bdev_raid_get_bdevs) as { name: string; state: string; base_bdevs_list: unknown[] }[];
     const raid0 = raids.find((r) => r.name === 'Raid0')!;
@@ -208,7 +197,7 @@ describe('instance graph from a saved config', () => {
   ].sort();
 
   it('has the edges save_config implies, with placeholders for what it references but does not create', () => {
-    const graph = configGraph('save_config.json');
+    const graph = recordedConfigGraph('save_config.json');
     assert.deepEqual(edgesOf(graph), CONFIG_EDGES);
     const missing = graph.nodes.filter((n) => n.missing).map((n) => n.name);
     assert.deepEqual(missing, ['Nvme0n2', '554884d0-1d6b-4c98-85e1-072e7f436145']);
@@ -221,18 +210,18 @@ describe('instance graph from a saved config', () => {
   });
 
   it('reads the --with-batches form to the same graph', () => {
-    const plain = configGraph('save_config.json');
-    const batched = configGraph('save_config.with_batches.json');
+    const plain = recordedConfigGraph('save_config.json');
+    const batched = recordedConfigGraph('save_config.with_batches.json');
     assert.deepEqual(edgesOf(batched), edgesOf(plain));
     assert.deepEqual(batched.nodes.map((n) => n.id).sort(), plain.nodes.map((n) => n.id).sort());
   });
 
   it('reads the configs of the other recorded states', () => {
     // Saved again after the degraded reload: no lvol namespace, no NVMe controller, no PT_remote.
-    const reloaded = configGraph('reloaded-from-save_config/save_config.json');
+    const reloaded = recordedConfigGraph('reloaded-from-save_config/save_config.json');
     assert.deepEqual(edgesOf(reloaded), [...BDEV_STACK_EDGES, ...NVMF_EDGES.filter((e) => !e.startsWith('cnode1 ns1'))].sort());
     assert.deepEqual(reloaded.nodes.filter((n) => n.missing), []);
-    const empty = configGraph('empty/save_config.json');
+    const empty = recordedConfigGraph('empty/save_config.json');
     assert.deepEqual(empty.nodes.filter((n) => n.kind === 'bdev'), []);
   });
 
@@ -295,28 +284,21 @@ describe('hostile names', () => {
   });
 
   it('DOT lists every node and edge of the recorded graph', () => {
-    const graph = buildLiveGraph(recordedBundle('.'));
+    const graph = recordedLiveGraph();
     const dot = instanceGraphToDot(graph);
     assert.match(dot, /^digraph "spdk live recorded \." \{/);
     assert.ok(dot.includes('"bdev:Malloc7" -> "bdev:PT0" [label="base_bdev"];'));
     assert.ok(dot.includes('"bdev:Malloc1" -> "bdev:Raid1" [label="raid_member 0"];'));
     assert.ok(dot.includes('"nvmf_namespace:nqn.2016-06.io.spdk:cnode1#1" -> "bdev:Nvme0n1" [label="remote_namespace 1"];'));
     assert.ok(dot.includes('"bdev:Malloc0" [label="Malloc0\\nmalloc, claimed read_many_write_one", shape=box];'));
-    const missing = instanceGraphToDot(configGraph('save_config.json'));
+    const missing = instanceGraphToDot(recordedConfigGraph('save_config.json'));
     assert.ok(missing.includes('"bdev:Nvme0n2" [label="Nvme0n2\\nbdev, missing", shape=box, style=dashed];'));
   });
 });
 
 describe('runtime model', () => {
-  const bundle = () => ({
-    address: 'recorded',
-    results: Object.fromEntries(['framework_get_reactors', 'thread_get_stats', 'thread_get_pollers', 'thread_get_io_channels'].map((m) => [m, fixtureResult(`${m}.json`)])),
-    skipped: [],
-    failed: [],
-  });
-
   it('puts threads on reactors, pollers with run counts and busy shares, and io_channels per thread', () => {
-    const model = buildRuntimeModel(bundle());
+    const model = recordedRuntime();
     assert.equal(model.tickRate, 2450000000);
     assert.equal(model.pid, 22440);
     assert.deepEqual(model.reactors.map((r) => [r.lcore, r.threadIds, r.busyPercent, r.inInterrupt]), [[0, [1, 2, 3], 7.05, false]]);

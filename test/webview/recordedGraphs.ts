@@ -4,21 +4,29 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfigGraph, parseSpdkConfig } from '../../src/core/graph/configGraph';
 import type { InstanceGraph } from '../../src/core/graph/instanceGraphTypes';
-import { buildLiveGraph, LIVE_GRAPH_METHODS } from '../../src/core/graph/liveGraph';
+import { buildLiveGraph, LIVE_GRAPH_METHODS, type LiveGraphMethod, type SpdkLiveBundle } from '../../src/core/graph/liveGraph';
 import { buildRuntimeModel, RUNTIME_METHODS, type RuntimeModel } from '../../src/core/graph/runtimeModel';
 import { fixtureResult, RPC_FIXTURES } from '../support/fakeSpdkTarget';
 import { existsSync } from 'node:fs';
 
-/** The live graph from the recordings in `dir` (relative to the fixtures); methods not recorded there are skipped. */
-export function recordedLiveGraph(dir = '.'): InstanceGraph {
+/**
+ * What gathering `methods` (every live graph method unless told) from the recordings in `dir` (relative to the
+ * fixtures) gives; methods not recorded there are skipped.
+ */
+export function recordedLiveBundle(dir = '.', methods: readonly LiveGraphMethod[] = LIVE_GRAPH_METHODS.map((m) => m.method)): SpdkLiveBundle {
   const results: Record<string, unknown> = {};
   const skipped: { method: string; reason: string }[] = [];
-  for (const { method } of LIVE_GRAPH_METHODS) {
+  for (const method of methods) {
     const file = join(dir, `${method}.json`);
     if (existsSync(join(RPC_FIXTURES, file))) results[method] = fixtureResult(file);
     else skipped.push({ method, reason: 'Method not found' });
   }
-  return buildLiveGraph({ address: `recorded ${dir}`, results, skipped, failed: [] });
+  return { address: `recorded ${dir}`, results, skipped, failed: [] };
+}
+
+/** The live graph from the recordings in `dir` (relative to the fixtures); methods not recorded there are skipped. */
+export function recordedLiveGraph(dir = '.'): InstanceGraph {
+  return buildLiveGraph(recordedLiveBundle(dir));
 }
 
 export function recordedConfigGraph(file = 'save_config.json'): InstanceGraph {
