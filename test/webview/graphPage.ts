@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { GraphViewToHost, HostToGraphView } from '../../src/core/graph/graphViewProtocol';
 import { graphPageHtml, newNonce } from '../../src/host/graph/graphPageHtml';
+import { REPO_ROOT } from '../unit/helpers';
 
-export const REPO_ROOT = join(__dirname, '..', '..');
 export const WEBVIEW_DIST = join(REPO_ROOT, 'dist', 'webview');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
