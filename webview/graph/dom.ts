@@ -4,19 +4,17 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 type Child = Node | string | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  append(element, children);
-  return element;
-}
-
 /** A custom element (the toolkit's vscode-*), by tag name. */
 export function custom(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   append(element, children);
   return element;
+}
+
+/** A standard HTML element: `custom` with the element's type known from its tag. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  return custom(tag, attributes, ...children) as HTMLElementTagNameMap[K];
 }
 
 export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
