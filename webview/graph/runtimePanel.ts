@@ -1,6 +1,6 @@
 // The Runtime tab: reactors → SPDK threads → pollers (runs, busy %) and io_channels, each poller linked to its
 // registered function and labelled with the execution context the index found for it.
-import { formatPercent, type RuntimePollerView, type RuntimeThreadView, type RuntimeView } from '../../src/core/graph/graphViewProtocol';
+import { formatPercent, type RuntimePollerView, type RuntimeThreadView, type RuntimeView, type SourceLink } from '../../src/core/graph/graphViewProtocol';
 import { clear, el } from './dom';
 import { host } from './vscodeApi';
 
@@ -8,27 +8,25 @@ function percent(value: number | undefined): string {
   return value === undefined ? '–' : formatPercent(value);
 }
 
+/** A link showing `text` that opens `place` in the editor. */
+function sourceLink(className: string, place: SourceLink, text: string): HTMLElement {
+  const link = el('a', { href: '#', class: className, title: `${place.file}:${place.line}` }, text);
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    host.postMessage({ type: 'openSource', file: place.file, line: place.line });
+  });
+  return link;
+}
+
 function pollerRow(poller: RuntimePollerView): HTMLElement {
   const source = poller.source;
-  let name: HTMLElement;
-  if (source) {
-    name = el('a', { href: '#', class: 'poller-name', title: `${source.file}:${source.line}` }, poller.name);
-    name.addEventListener('click', (event) => {
-      event.preventDefault();
-      host.postMessage({ type: 'openSource', file: source.file, line: source.line });
-    });
-  } else name = el('span', { class: 'poller-name' }, poller.name);
+  const name = source ? sourceLink('poller-name', source, poller.name) : el('span', { class: 'poller-name' }, poller.name);
   const note = source ? poller.state : `${poller.state}; ${poller.unresolved ?? 'not a function in the indexed tree'}`;
   const row = el('li', { class: `poller poller-${poller.type}` }, name, el('span', { class: 'poller-summary' }, ` ${poller.summary}`), el('span', { class: 'poller-state' }, ` (${note})`));
   const registered = poller.registeredAs;
   if (registered && source) {
     // Named at registration (nvmf_TCP is nvmf_tgroup_poll): say which function runs it, and where it got the name.
-    const where = el('a', { href: '#', class: 'poller-registration', title: `${registered.file}:${registered.line}` }, registered.label);
-    where.addEventListener('click', (event) => {
-      event.preventDefault();
-      host.postMessage({ type: 'openSource', file: registered.file, line: registered.line });
-    });
-    row.append(el('span', { class: 'poller-function' }, ` runs ${source.label}, named by `), where);
+    row.append(el('span', { class: 'poller-function' }, ` runs ${source.label}, named by `), sourceLink('poller-registration', registered, registered.label));
   }
   return row;
 }
