@@ -22,6 +22,16 @@ const VIEW_TYPE = 'spdkLens.bdevGraph';
 /** Per call; a target that takes longer than this to list its bdevs is stalled, not busy. */
 const LIVE_TIMEOUT_MS = 10_000;
 
+/** Where the built page script, ELK and the stylesheet are (dist/webview). */
+function webviewRootOf(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+}
+
+/** Scripts on; the page may load only the built webview files and media/. */
+function graphWebviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [webviewRootOf(context), vscode.Uri.joinPath(context.extensionUri, 'media')] };
+}
+
 function timeNow(): string {
   return new Date().toLocaleTimeString();
 }
@@ -47,8 +57,7 @@ class BdevGraphPanel implements vscode.Disposable {
   ) {
     this.source = isGraphSourceKind(state?.source) ? state.source : 'tree';
     if (typeof state?.configPath === 'string' && state.configPath) this.configUri = vscode.Uri.file(state.configPath);
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, vscode.Uri.joinPath(context.extensionUri, 'media')] };
+    panel.webview.options = graphWebviewOptions(context);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: GraphViewToHost) => void this.onMessage(message)),
@@ -77,7 +86,7 @@ class BdevGraphPanel implements vscode.Disposable {
   /** A fresh page (and nonce); the page asks for its data with 'ready'. */
   private render(): void {
     const webview = this.panel.webview;
-    const webviewRoot = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    const webviewRoot = webviewRootOf(this.context);
     webview.html = graphPageHtml({
       cspSource: webview.cspSource,
       nonce: newNonce(),
@@ -309,10 +318,7 @@ export function registerBdevGraph(context: vscode.ExtensionContext, workspace: W
       current.reveal();
       return current;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'SPDK Bdev Graph', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'SPDK Bdev Graph', vscode.ViewColumn.Active, graphWebviewOptions(context));
     return adopt(panel, undefined);
   };
   return [
