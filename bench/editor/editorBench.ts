@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Editor, REPO_ROOT } from '../../test/e2e/harness';
+import type { EditorMeasurements } from '../../src/host/editorMeasurements';
+import { Editor, poll, REPO_ROOT } from '../../test/e2e/harness';
 
 const READY = /SPDK Lens: (Ready|Error)/;
 /** The title under which the extension's measuring command shows in the palette (category "SPDK Lens"). */
@@ -20,7 +21,8 @@ interface Run {
   status: string;
   /** Tab opened → first CodeLens visible on lib/bdev/bdev.c (or why it was not measured). */
   codeLensSeenMs: number | string;
-  inEditor?: unknown;
+  /** What the extension measured, or why nothing was. */
+  inEditor?: EditorMeasurements | { skipped: string };
 }
 
 function cliColdIndexMs(spdkDir: string): number {
@@ -31,22 +33,17 @@ function cliColdIndexMs(spdkDir: string): number {
 }
 
 /**
- * Hook for in-editor latency: runs the extension's measuring command from the palette and reads the JSON it writes
- * to $SPDK_LENS_MEASURE_OUT (hover p50/p95 through vscode.executeHoverProvider, CodeLens on lib/bdev/bdev.c).
- * Until the extension writes that file this reports why instead of a number.
+ * In-editor latency: runs the extension's measuring command from the palette and reads the JSON it writes to
+ * $SPDK_LENS_MEASURE_OUT (hover p50/p95 through vscode.executeHoverProvider, CodeLens on lib/bdev/bdev.c).
  */
-async function measureInEditor(editor: Editor, outFile: string): Promise<unknown> {
+async function measureInEditor(editor: Editor, outFile: string): Promise<EditorMeasurements | { skipped: string }> {
   try {
     await editor.runCommand(MEASURE_COMMAND);
+    await poll(`the extension to write $${MEASURE_OUT_ENV} (${outFile}) after "${MEASURE_COMMAND}"`, 120_000, async () => existsSync(outFile) || undefined);
   } catch (err) {
     return { skipped: (err as Error).message };
   }
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(outFile)) {
-    if (Date.now() > deadline) return { skipped: `the extension wrote nothing to $${MEASURE_OUT_ENV} (${outFile}) within 120 s after "${MEASURE_COMMAND}"` };
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-  return JSON.parse(readFileSync(outFile, 'utf8')) as unknown;
+  return JSON.parse(readFileSync(outFile, 'utf8')) as EditorMeasurements;
 }
 
 /**
@@ -56,10 +53,9 @@ async function measureInEditor(editor: Editor, outFile: string): Promise<unknown
 async function codeLensAsSeen(editor: Editor, target = 'lib/bdev/bdev.c:4248'): Promise<number | string> {
   const page = editor.page;
   try {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const input = await editor.openQuickInput('Control+P');
     await input.fill(target);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'bdev.c' }).first().waitFor({ state: 'visible' });
+    await editor.quickInputRows().filter({ hasText: 'bdev.c' }).first().waitFor({ state: 'visible' });
     const pressed = Date.now();
     await page.keyboard.press('Enter');
     await page.locator('.editor-instance .monaco-editor .codelens-decoration a').first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -92,15 +88,15 @@ async function main(): Promise<void> {
   const cliMs = cliColdIndexMs(spdkDir);
   const stateDir = mkdtempSync(join(tmpdir(), 'spdk-lens-bench-'));
   try {
-    // Same profile twice: the second start finds the first one's cache in the workspace storage.
+    // Same profile twice: the second start finds the first one's index cache in the extension's global storage.
     const runs = [await runOnce('cold', spdkDir, stateDir, true), await runOnce('warm', spdkDir, stateDir, true)];
     const lines = [`SPDK Lens in VS Code on ${spdkDir}`, `  CLI cold index (wall)       ${cliMs} ms`];
     for (const run of runs) {
       lines.push(`  ${run.label.padEnd(5)} navigation to workbench ${run.workbenchMs} ms`);
       const indexMs = run.readyMs - run.workbenchMs;
       lines.push(`  ${run.label.padEnd(5)} navigation to "${run.status}" ${run.readyMs} ms; workbench to it ${indexMs} ms (${(indexMs / cliMs).toFixed(2)}x the CLI's cold index)`);
-      const measured = run.inEditor as { readyMs?: number } | undefined;
-      if (typeof measured?.readyMs === 'number') {
+      const measured = run.inEditor && 'readyMs' in run.inEditor ? run.inEditor : undefined;
+      if (measured && typeof measured.readyMs === 'number') {
         lines.push(`  ${run.label.padEnd(5)} index inside the extension (activation to Ready) ${measured.readyMs} ms (${(measured.readyMs / cliMs).toFixed(2)}x the CLI's cold index); the rest of workbench-to-Ready is VS Code starting its extension host`);
       }
       lines.push(`  ${run.label.padEnd(5)} lib/bdev/bdev.c tab opened to first CodeLens drawn: ${typeof run.codeLensSeenMs === 'number' ? `${run.codeLensSeenMs} ms` : run.codeLensSeenMs}`);

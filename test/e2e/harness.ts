@@ -419,11 +419,13 @@ export class Editor {
     return this.page.locator('.quick-input-widget');
   }
 
-  private quickInputRows(): Locator {
+  /** The rows the open quick input (Quick Open, Go to Line, the palette) offers. */
+  quickInputRows(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   }
 
-  private async openQuickInput(key: string): Promise<Locator> {
+  /** Presses `key` (Control+P, F1, ...) and returns the quick input's text box once it shows. */
+  async openQuickInput(key: string): Promise<Locator> {
     await this.page.keyboard.press(key);
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' }).catch(() => {
