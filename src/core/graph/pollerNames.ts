@@ -103,6 +103,25 @@ export type PollerResolution =
   | { fn?: undefined; how: 'address'; reason: string }
   | { fn?: undefined; how: 'unknown'; reason: string };
 
+/** A registration's name as a pattern, and the length of its text outside conversions. */
+interface NameMatcher {
+  name: string;
+  pattern: RegExp;
+  fixedLength: number;
+}
+
+/** Worked out once per registration (each refresh resolves every poller against every registration), again if its name changed. */
+const nameMatchers = new WeakMap<PollerNameRegistration, NameMatcher>();
+
+function nameMatcherOf(registration: PollerNameRegistration): NameMatcher {
+  let matcher = nameMatchers.get(registration);
+  if (matcher?.name !== registration.name) {
+    matcher = { name: registration.name, pattern: pollerNamePattern(registration.name), fixedLength: fixedText(registration.name).length };
+    nameMatchers.set(registration, matcher);
+  }
+  return matcher;
+}
+
 function isPoller(fn: FunctionLabels): boolean {
   return fn.contexts.some((c) => c.kind === 'poller');
 }
@@ -117,8 +136,8 @@ export function resolvePollerName(name: string, functionsNamed: (name: string) =
   if (poller) return { fn: poller, how: 'function_name' };
   // A literal name first, then the format with the most fixed text; a format that is only conversions ("%s") says nothing.
   const matching = registrations
-    .filter((r) => (r.format ? fixedText(r.name).length > 0 && pollerNamePattern(r.name).test(name) : r.name === name))
-    .sort((a, b) => Number(a.format) - Number(b.format) || fixedText(b.name).length - fixedText(a.name).length);
+    .filter((r) => (r.format ? nameMatcherOf(r).fixedLength > 0 && nameMatcherOf(r).pattern.test(name) : r.name === name))
+    .sort((a, b) => Number(a.format) - Number(b.format) || nameMatcherOf(b).fixedLength - nameMatcherOf(a).fixedLength);
   for (const registration of matching) {
     const candidates = functionsNamed(registration.fn);
     const fn = (registration.fnKey ? candidates.find((f) => f.file === fileOfKey(registration.fnKey!) && f.name === nameOfKey(registration.fnKey!)) : undefined) ?? candidates.find(isPoller) ?? candidates[0];
