@@ -4,7 +4,8 @@
 // Prints figures against the targets (layout ≤ 1 s, first paint ≤ 1.5 s); asserts nothing.
 import type { GraphView, GraphViewEdge, GraphViewNode } from '../src/core/graph/graphViewProtocol';
 import { cpus, loadavg } from 'node:os';
-import { launchChromium, openGraphPage, serveGraphPage } from '../test/webview/graphPage';
+import { launchChromium } from '../test/support/chromium';
+import { openGraphPage, serveGraphPage } from '../test/webview/graphPage';
 
 declare const document: { body: { dataset: Record<string, string | undefined> }; querySelector(s: string): { getAttribute(n: string): string | null } | null };
 declare const performance: { getEntriesByType(type: string): { name: string; startTime: number }[]; getEntriesByName(name: string): { startTime: number }[] };

@@ -5,22 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const SAMPLE_WORKSPACE = join(REPO_ROOT, 'test', 'fixtures', 'sample-spdk');
 export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
 const START_SCRIPT = join(REPO_ROOT, 'scripts', 'editor', 'start.mjs');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 /** On top of start.mjs's defaults (no telemetry, updates or welcome page): typing is literal, no auto-closing or suggestions. */
 const E2E_USER_SETTINGS: Record<string, unknown> = {
   'workbench.tips.enabled': false,
@@ -175,7 +166,7 @@ export class Editor {
 
       const started = await startServer(workspace, stateDir, options.env ?? {});
       server = started.server;
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: process.env.E2E_HEADED !== '1', args: CHROMIUM_ARGS });
+      browser = await launchChromium({ headed: process.env.E2E_HEADED === '1' });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUTS.ui);

@@ -5,14 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { GraphViewToHost, HostToGraphView } from '../../src/core/graph/graphViewProtocol';
 import { graphPageHtml, newNonce } from '../../src/host/graph/graphPageHtml';
 import { REPO_ROOT } from '../unit/helpers';
 
 export const WEBVIEW_DIST = join(REPO_ROOT, 'dist', 'webview');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -42,10 +40,6 @@ export async function serveGraphPage(): Promise<{ url: string; close(): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url: `${origin}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
 /** What the page's globals look like to these callbacks (the test tsconfig has no DOM lib). */

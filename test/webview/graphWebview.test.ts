@@ -10,7 +10,8 @@ import type { InstanceGraph } from '../../src/core/graph/instanceGraphTypes';
 import { moduleGraphOf } from '../../src/core/graph/moduleGraph';
 import { bdevModules } from '../../src/core/labels/bdevModules';
 import { indexSample } from '../unit/helpers';
-import { launchChromium, openGraphPage, serveGraphPage, type GraphPage, type StubbedPage } from './graphPage';
+import { launchChromium } from '../support/chromium';
+import { openGraphPage, serveGraphPage, type GraphPage, type StubbedPage } from './graphPage';
 
 declare const window: StubbedPage & { __pwned?: number };
 import { recordedConfigGraph, recordedLiveGraph, recordedRuntime } from './recordedGraphs';
