@@ -42,7 +42,7 @@ async function indexPhase(root: string, cacheDir: string, phase: string): Promis
   const started = performance.now();
   const index = await indexTree({ root, cacheDir });
   const wallMs = Math.round(performance.now() - started);
-  const extra: Record<string, number | string> = { files: index.stats.files, parsed: index.stats.parsedFiles, cached: index.stats.cachedFiles };
+  const extra: Record<string, number | string> = { files: index.stats.files, parsed: index.stats.parsedFiles, cached: index.stats.cachedFiles, workers: index.stats.workers };
   for (const [k, v] of Object.entries(index.stats.phases)) extra[k] = v;
   const docStarted = performance.now();
   const doc = index.document;
@@ -120,7 +120,7 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
 async function child(phase: string, root: string, cacheDir: string, editFile: string): Promise<void> {
   let results: PhaseResult[];
   if (phase === 'raw') results = [await rawParse(root)];
-  else if (phase === 'cold') results = [await indexPhase(root, cacheDir, 'cold index (2 workers, empty cache)')];
+  else if (phase === 'cold') results = [await indexPhase(root, cacheDir, 'cold index (empty cache)')];
   else if (phase === 'warm') results = [await indexPhase(root, cacheDir, 'warm index (from the on-disk cache)')];
   else results = await updatesAndLookups(root, cacheDir, editFile);
   process.stdout.write(`BENCH ${JSON.stringify(results)}\n`);

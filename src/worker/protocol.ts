@@ -1,17 +1,17 @@
-// Messages between the indexer and its worker threads, and between the two stages of a worker pipeline. Plain data.
+// Messages between the indexer and its worker threads. Plain data.
 import type { ParsedFile } from '../core/index/factExtractor';
-import type { MessagePort } from 'node:worker_threads';
 import type { IndexProblem } from '../core/model/indexTypes';
 
 /**
- * What a worker does:
- * - `full`: reads, parses and extracts the files it is sent;
- * - `parse`: reads and parses them (tree-sitter and its query), and hands the plain result to its `extract` partner;
- * - `extract`: turns what its `parse` partner hands it into facts.
- * Two workers run as a parse → extract pipeline rather than as two `full` workers: V8 then optimises each half of the
- * extractor once instead of twice, which on two cores was about 1.5 s of CPU per cold index of SPDK.
+ * What a worker does with the files it is sent:
+ * - `parse`: reads, normalizes, parses and queries them, and sends back each file as a ParsedFile (plain data); the
+ *   indexer's thread turns it into facts (factsOfParsedFile) and keeps them.
+ * - `full`: does all of it and sends back the facts as compact JSON, which the indexer's thread decodes.
+ * The first worker parses: its partner in extraction is the thread that keeps the facts, so no facts are encoded,
+ * sent and decoded, and each half of the extractor is optimised by V8 in one thread only. Extra workers, on machines
+ * with more cores, are `full`.
  */
-export type WorkerRole = 'full' | 'parse' | 'extract';
+export type WorkerRole = 'parse' | 'full';
 
 export interface WorkerSetup {
   grammarsDir: string;
@@ -32,32 +32,19 @@ export interface ExtractRequest {
   jobs: ExtractJob[];
 }
 
-/** Gives a `parse` or `extract` worker the port to its partner (a new one when the partner was replaced). */
-export interface ConnectRequest {
-  type: 'connect';
-  port: MessagePort;
-}
-
-export type IndexerRequest = ExtractRequest | ConnectRequest;
+export type IndexerRequest = ExtractRequest;
 
 export type JobResult =
   | { file: string; status: 'unchanged'; hash: string; problem?: IndexProblem }
-  /** Facts travel as compact JSON text (factsCodec): cheaper to send than an object graph, and cached as is. */
+  /** From a `full` worker: facts as compact JSON text (factsCodec), cheaper to send than an object graph. */
   | { file: string; status: 'facts'; factsJson: string; problem?: IndexProblem }
+  /** From a `parse` worker: the file parsed and queried; its facts are still to be read. */
+  | { file: string; status: 'parsed'; parsed: ParsedFile; problem?: IndexProblem }
   | { file: string; status: 'skipped'; problem: IndexProblem };
 
-/** One file from `parse` to `extract`: either parsed, or already answered (unchanged, skipped). */
-export type HandedOffFile = { parsed: ParsedFile; problem?: IndexProblem } | { result: JobResult };
-
-/** A batch from `parse` to `extract`, over their own port. */
-export interface HandedOffBatch {
-  id: number;
-  files: HandedOffFile[];
-}
-
 export type WorkerResponse =
-  | { type: 'ready' }
-  | { type: 'results'; id: number; results: JobResult[]; parseMs: number; readMs: number }
-  /** From `parse`: the batch went on to `extract`, which will answer for it. */
-  | { type: 'handedOff'; id: number; parseMs: number; readMs: number }
+  /** `warmUp`: from a parse worker, the warm-up sample parsed, for the indexer's thread to warm up its share. */
+  | { type: 'ready'; warmUp?: ParsedFile[] }
+  /** `workMs`: time spent on the batch (reading included); `readMs`: reading and hashing alone. */
+  | { type: 'results'; id: number; results: JobResult[]; workMs: number; readMs: number }
   | { type: 'fatal'; message: string };

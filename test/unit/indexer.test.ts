@@ -6,33 +6,40 @@ import { join } from 'node:path';
 import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../../src/core/index/fileDiscovery';
-import { extractionOrder, indexTree } from '../../src/core/index/indexer';
+import { defaultWorkerCount, extractionOrder, indexTree } from '../../src/core/index/indexer';
 import { workerRoles } from '../../src/core/index/workerPool';
 import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
 
 const options = { workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR };
 
-describe('worker pipeline', () => {
-  it('runs one worker alone, two as parse → extract, more with whole-file workers beside them', () => {
-    assert.deepEqual(workerRoles(1), ['full']);
-    assert.deepEqual(workerRoles(0), ['full']);
-    assert.deepEqual(workerRoles(2), ['parse', 'extract']);
-    assert.deepEqual(workerRoles(4), ['parse', 'extract', 'full', 'full']);
+describe('worker roles', () => {
+  it('runs a parse worker beside this thread, and whole-file workers when there are more', () => {
+    assert.deepEqual(workerRoles(1), ['parse']);
+    assert.deepEqual(workerRoles(0), ['parse']);
+    assert.deepEqual(workerRoles(2), ['parse', 'full']);
+    assert.deepEqual(workerRoles(4), ['parse', 'full', 'full', 'full']);
   });
 
-  it('gives the same facts from the pipeline as from one worker, and as from the extractor in this thread', async () => {
+  it('uses one worker on two cores, and at most three', () => {
+    assert.equal(defaultWorkerCount(1), 1);
+    assert.equal(defaultWorkerCount(2), 1);
+    assert.equal(defaultWorkerCount(4), 3);
+    assert.equal(defaultWorkerCount(64), 3);
+  });
+
+  it('gives the same facts whichever thread reads them: this one, a whole-file worker, or an extractor here', async () => {
     const root = copySample();
     try {
-      const piped = await indexTree({ root, cacheDir: null, workers: 2, ...options });
-      const single = await indexTree({ root, cacheDir: null, workers: 1, ...options });
+      const parseOnly = await indexTree({ root, cacheDir: null, workers: 1, ...options });
+      const mixed = await indexTree({ root, cacheDir: null, workers: 3, ...options });
       const extractor = await FactExtractor.create(GRAMMARS_DIR);
-      assert.ok(piped.files.size >= 10);
-      assert.deepEqual([...piped.files.keys()], [...single.files.keys()]);
-      for (const [file, facts] of piped.files) {
-        assert.deepEqual(facts, single.files.get(file), file);
+      assert.ok(parseOnly.files.size >= 10);
+      assert.deepEqual([...parseOnly.files.keys()], [...mixed.files.keys()]);
+      for (const [file, facts] of parseOnly.files) {
+        assert.deepEqual(facts, mixed.files.get(file), file);
         assert.deepEqual(facts, extractor.extract(file, readFileSync(join(root, file), 'utf8')), file);
       }
-      assert.deepEqual(piped.document.functions, single.document.functions);
+      assert.deepEqual(parseOnly.document.functions, mixed.document.functions);
       extractor.dispose();
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -191,14 +198,14 @@ describe('indexer: worker failures and cancellation', () => {
         `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
     );
     writeFileSync(join(scratch, 'dead-worker.js'), 'process.exit(5);\n');
-    // The extract half of the pipeline dies when its partner hands it crash_here.c (the parse half is the real one).
+    // A parse worker whose answer for crash_here.c cannot be read into facts (the real worker otherwise).
     writeFileSync(
-      join(scratch, 'crashing-extract-worker.js'),
-      `const { MessagePort, workerData } = require('node:worker_threads');\n` +
-        `const on = MessagePort.prototype.on;\n` +
-        `MessagePort.prototype.on = function (event, listener) {\n` +
-        `  if (event !== 'message' || workerData.role !== 'extract') return on.call(this, event, listener);\n` +
-        `  return on.call(this, event, (m) => { if (m && m.files && m.files.some((f) => f.parsed && f.parsed.file.includes('crash_here'))) process.exit(4); listener(m); });\n` +
+      join(scratch, 'unreadable-answer-worker.js'),
+      `const { parentPort } = require('node:worker_threads');\n` +
+        `const post = parentPort.postMessage.bind(parentPort);\n` +
+        `parentPort.postMessage = (m) => {\n` +
+        `  if (m && m.type === 'results') for (const r of m.results) if (r.status === 'parsed' && r.file.includes('crash_here')) r.parsed.regions = null;\n` +
+        `  return post(m);\n` +
         `};\n` +
         `require(${JSON.stringify(WORKER_SCRIPT)});\n`,
     );
@@ -216,12 +223,11 @@ describe('indexer: worker failures and cancellation', () => {
     assert.ok(index.functionsNamed('sample_null_poll').length + index.functionsNamed('sample_pt_create').length >= 1, 'other batches were indexed');
   });
 
-  it('restarts the pipeline when its extract half dies, and reports only what that half held', async () => {
-    const index = await indexTree({ root, cacheDir: null, grammarsDir: GRAMMARS_DIR, workerScript: join(scratch, 'crashing-extract-worker.js') });
+  it('reports a file whose parsed form cannot be read into facts, and indexes the rest', async () => {
+    const index = await indexTree({ root, cacheDir: null, grammarsDir: GRAMMARS_DIR, workerScript: join(scratch, 'unreadable-answer-worker.js') });
     const failed = index.problems.filter((p) => p.kind === 'parse_failed');
-    assert.ok(failed.some((p) => p.file === 'lib/sample/crash_here.c'), JSON.stringify(index.problems));
-    assert.match(failed[0].message, /worker died/);
-    assert.ok(failed.length < index.stats.files, 'the other files were indexed');
+    assert.deepEqual(failed.map((p) => p.file), ['lib/sample/crash_here.c'], JSON.stringify(index.problems));
+    assert.ok(!index.files.has('lib/sample/crash_here.c'));
     assert.ok(index.functionsNamed('sample_null_poll').length + index.functionsNamed('sample_pt_create').length >= 1);
   });
 

@@ -117,10 +117,25 @@ export class FactCache {
     return entries;
   }
 
-  /** Writes every file's facts: `encodedJson` holds the compact JSON already made by the workers, else it is made here. */
+  /**
+   * Writes every file's facts: `encodedJson` holds the compact JSON already made by workers, the rest is made here a
+   * slice at a time, so the thread (the extension host's, in the editor) answers other work in between.
+   */
   async save(root: string, files: Iterable<FileFacts>, encodedJson: Map<string, string> = new Map()): Promise<void> {
     const parts: string[] = [];
-    for (const facts of files) parts.push(encodedJson.get(facts.file) ?? JSON.stringify(encodeFacts(facts)));
+    let encodedSinceYield = 0;
+    for (const facts of [...files]) {
+      let json = encodedJson.get(facts.file);
+      if (json === undefined) {
+        json = JSON.stringify(encodeFacts(facts));
+        encodedSinceYield += json.length;
+        if (encodedSinceYield > 1 << 20) {
+          encodedSinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      parts.push(json);
+    }
     const text = `{"version":${FACTS_VERSION},"root":${JSON.stringify(root)},"entries":[${parts.join(',')}]}`;
     await fs.mkdir(join(this.packPath, '..'), { recursive: true });
     const temp = `${this.packPath}.${process.pid}.tmp`;

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { decodeFacts, type EncodedFacts } from '../facts/factsCodec';
+import { internFactStrings, StringInterner } from '../facts/factStrings';
 import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { findGrammarsDir } from '../parse/grammar';
 import { bdevModules } from '../labels/bdevModules';
@@ -16,7 +17,8 @@ import { pushTo } from '../util/multiMap';
 import type { BdevModule, FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache, type ManifestEntry } from './factCache';
-import type { FactExtractor } from './factExtractor';
+import { completeWarmUpSample } from './warmUp';
+import { factsOfParsedFile, type FactExtractor } from './factExtractor';
 import { DEFAULT_MAX_FILE_BYTES } from './sourceText';
 import type { JobResult, WorkerSetup } from '../../worker/protocol';
 import { findWorkerScript, PrestartedWorkers, runJobs } from './workerPool';
@@ -46,7 +48,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const workerScript = options.workerScript ?? findWorkerScript();
   const cache = options.cacheDir ? new FactCache(options.cacheDir, root, [workerScript, __filename]) : undefined;
   const savedManifest = cache?.loadManifest() ?? new Map<string, ManifestEntry>();
-  const workers = options.workers ?? Math.max(1, Math.min(2, availableParallelism()));
+  const workers = options.workers ?? defaultWorkerCount();
   // Found only when workers start: a warm start from the snapshot needs no grammar.
   let setup: WorkerSetup | undefined;
   const workerSetup = (): WorkerSetup => (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
@@ -100,12 +102,26 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   let bytes = 0;
   const sizeOf = new Map(sources.map((s) => [s.file, s.size]));
   let decodeMs = 0;
+  let factsMs = 0;
+  const strings = new StringInterner();
   const take = (results: JobResult[]) => {
-    const started = performance.now();
     for (const result of results) {
       if (result.problem) problems.push(result.problem);
-      if (result.status === 'facts') {
+      if (result.status === 'parsed') {
+        const started = performance.now();
+        try {
+          files.set(result.file, internFactStrings(factsOfParsedFile(result.parsed), strings));
+        } catch (error) {
+          problems.push({ file: result.file, kind: 'parse_failed', message: (error as Error).message });
+          continue;
+        } finally {
+          factsMs += performance.now() - started;
+        }
+        parsedFiles++;
+      } else if (result.status === 'facts') {
+        const started = performance.now();
         files.set(result.file, decodeFacts(JSON.parse(result.factsJson) as EncodedFacts));
+        decodeMs += performance.now() - started;
         encodedJson.set(result.file, result.factsJson);
         parsedFiles++;
       } else if (result.status === 'unchanged') {
@@ -114,22 +130,29 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
       } else continue;
       bytes += sizeOf.get(result.file) ?? 0;
     }
-    decodeMs += performance.now() - started;
   };
   const run = await runJobs(jobs, {
     workers,
     setup: workerSetup(),
     workerScript,
     prestarted,
-    // Small batches when parsing everything: the extract half starts sooner and the last batch ends sooner (4 files:
-    // 3.30 s, 8: 3.37 s, 16: 3.49 s on SPDK master). Large ones when most files are only hashed.
+    // Small batches when parsing everything: this thread starts reading facts sooner, and the last batch ends sooner.
+    // Large ones when most files are only hashed.
     batchSize: cached.size > 0 ? 64 : 4,
     onProgress: options.onProgress,
     onResults: take,
+    onWarmUp: (parsed) => {
+      try {
+        completeWarmUpSample(parsed);
+      } catch {
+        // only a warm-up: the real files are what matter
+      }
+    },
     signal: options.signal,
   });
   lap('extract');
-  phases.decode = Math.round(decodeMs);
+  phases.facts = Math.round(factsMs);
+  if (decodeMs > 0) phases.decode = Math.round(decodeMs);
   // Stable order (discovery order) regardless of which worker finished first.
   const ordered = new Map<string, FileFacts>();
   for (const s of sources) {
@@ -145,7 +168,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     bytes,
     workers: parsedFiles > 0 ? workers : 0,
     parseErrorFiles: 0,
-    phases: { ...phases, workerCpu: Math.round(run.workerMs), workerRead: Math.round(run.readMs) },
+    phases: { ...phases, workerBusy: Math.round(run.workerMs), workerRead: Math.round(run.readMs) },
   };
   const index = new SpdkIndex(root, ordered, problems, stats);
   stats.ms = Math.round(performance.now() - started);
@@ -162,6 +185,14 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     })();
   }
   return index;
+}
+
+/**
+ * Worker threads for a cold index: one that parses, beside this thread, which reads the facts; on machines with more
+ * than two cores, up to two more that do whole files.
+ */
+export function defaultWorkerCount(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(3, cores - 1));
 }
 
 /**

@@ -1,9 +1,10 @@
-// A small pool of index workers. Jobs go out in batches to whichever worker is free. Two workers run as a pipeline:
-// one parses, the other turns what it parsed into facts (see WorkerRole). A worker that dies is replaced and its
-// batches reported as failed, so one bad file never stops the index.
+// A small pool of index workers. Jobs go out in batches to whichever worker is free; the first worker parses, and the
+// caller reads the facts out of what it sends back (see WorkerRole). A worker that dies is replaced and its batches
+// reported as failed, so one bad file never stops the index.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import type { ParsedFile } from './factExtractor';
 import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from '../../worker/protocol';
 
 /** dist/worker.js next to the running bundle, or found by walking up from the source tree (tests). */
@@ -19,10 +20,9 @@ export function findWorkerScript(from: string = __dirname): string {
   }
 }
 
-/** The roles of `count` workers: one alone does everything; two or more start with a parse → extract pipeline. */
+/** The roles of `count` workers: the first parses (the indexer's thread reads the facts), any others do whole files. */
 export function workerRoles(count: number): WorkerRole[] {
-  if (count <= 1) return ['full'];
-  return ['parse', 'extract', ...Array.from({ length: count - 2 }, (): WorkerRole => 'full')];
+  return ['parse', ...Array.from({ length: Math.max(0, count - 1) }, (): WorkerRole => 'full')];
 }
 
 /** A worker started ahead of its jobs, with what it said or how it ended before the pool took it over. */
@@ -49,13 +49,6 @@ function startWorker(workerScript: string, setup: WorkerSetup, role: WorkerRole)
   return early;
 }
 
-/** Joins a parse worker to its extract partner with a fresh channel. */
-function connect(parse: Worker, extract: Worker): void {
-  const channel = new MessageChannel();
-  parse.postMessage({ type: 'connect', port: channel.port1 } satisfies IndexerRequest, [channel.port1]);
-  extract.postMessage({ type: 'connect', port: channel.port2 } satisfies IndexerRequest, [channel.port2]);
-}
-
 /**
  * Workers started before the jobs are known, so their start (loading the bundle and compiling the grammar's WASM)
  * overlaps the caller's discovery. `runJobs` takes them over; whatever it does not take, `dispose` ends.
@@ -65,9 +58,6 @@ export class PrestartedWorkers {
 
   constructor(count: number, setup: WorkerSetup, workerScript: string) {
     for (const role of workerRoles(count)) this.waiting.push(startWorker(workerScript, setup, role));
-    const parse = this.waiting.find((w) => w.role === 'parse');
-    const extract = this.waiting.find((w) => w.role === 'extract');
-    if (parse && extract) connect(parse.worker, extract.worker);
   }
 
   /** The prestarted worker of that role, if any. */
@@ -104,12 +94,18 @@ interface Batch {
 interface Slot {
   role: WorkerRole;
   worker: Worker;
-  /** Batches this worker must answer for; `fromPool` false: handed to an extract worker by its parse partner. */
-  inFlight: Map<number, { batch: Batch; fromPool: boolean }>;
+  inFlight: Map<number, Batch>;
   replacements: number;
   alive: boolean;
-  prestarted: boolean;
 }
+
+/**
+ * Batches a worker holds at once. A parse worker gets a new batch only when the caller's thread takes one of its
+ * answers, and that thread is busy reading facts in between: sixteen batches ahead keep the worker parsing through
+ * the caller's longest files (with three it waited through much of a cold index of SPDK). What waits is bounded by
+ * the tree itself. Whole-file workers need two.
+ */
+const IN_FLIGHT: Record<WorkerRole, number> = { parse: 16, full: 2 };
 
 export async function runJobs(
   jobs: ExtractJob[],
@@ -119,8 +115,13 @@ export async function runJobs(
     workerScript: string;
     batchSize?: number;
     onProgress?: (done: number, total: number) => void;
-    /** Called with each batch as it arrives, so the caller's work overlaps the workers'. */
+    /**
+     * Called with each batch as it arrives, so the caller's work overlaps the workers'. The workers already have their
+     * next batches when it is called.
+     */
     onResults?: (results: JobResult[]) => void;
+    /** Called with a parse worker's warm-up sample (see warmUp.ts), once its first batches are on their way. */
+    onWarmUp?: (parsed: ParsedFile[]) => void;
     signal?: AbortSignal;
     /** Workers already starting (same setup and script); used first, the rest are ended. */
     prestarted?: PrestartedWorkers;
@@ -159,27 +160,14 @@ export async function runJobs(
     if (options.signal?.aborted) return finish(new Error('indexing cancelled'));
     options.signal?.addEventListener('abort', () => finish(new Error('indexing cancelled')), { once: true });
 
-    const partnerOf = (slot: Slot): Slot | undefined =>
-      slot.role === 'parse' ? slots.find((s) => s.role === 'extract') : slot.role === 'extract' ? slots.find((s) => s.role === 'parse') : undefined;
-
-    const send = (slot: Slot, batch: Batch) => {
-      slot.inFlight.set(batch.id, { batch, fromPool: true });
-      slot.worker.postMessage({ type: 'extract', id: batch.id, jobs: batch.jobs } satisfies IndexerRequest);
-    };
-
-    /**
-     * Keeps parse and full workers busy with two batches each. An extract worker only takes what its partner hands
-     * it: letting it take whole batches when idle was slower (3.53 s against 3.34 s on SPDK master), since it then
-     * had to warm up the parsing half of the extractor too. A parse worker waits while its partner has four batches
-     * to read, so parsed texts never pile up in memory on a machine where extracting is the slower half.
-     */
     const feed = () => {
       for (const slot of slots) {
-        if (!slot.alive || slot.role === 'extract') continue;
-        if (slot.role === 'parse' && (partnerOf(slot)?.inFlight.size ?? 0) >= 4) continue;
-        let sent = 0;
-        for (const entry of slot.inFlight.values()) if (entry.fromPool) sent++;
-        for (; sent < 2 && queue.length > 0; sent++) send(slot, queue.shift()!);
+        if (!slot.alive) continue;
+        while (slot.inFlight.size < IN_FLIGHT[slot.role] && queue.length > 0) {
+          const batch = queue.shift()!;
+          slot.inFlight.set(batch.id, batch);
+          slot.worker.postMessage({ type: 'extract', id: batch.id, jobs: batch.jobs } satisfies IndexerRequest);
+        }
       }
     };
 
@@ -202,54 +190,33 @@ export async function runJobs(
 
     const onMessage = (slot: Slot, message: WorkerResponse) => {
       if (settled || !slot.alive) return;
-      if (message.type === 'ready') feed();
-      else if (message.type === 'handedOff') {
-        workerMs += message.parseMs;
-        readMs += message.readMs;
-        const entry = slot.inFlight.get(message.id);
-        slot.inFlight.delete(message.id);
-        // Its partner answers for it now (unless the answer came first).
-        const partner = partnerOf(slot);
-        if (entry && partner && !completed.has(message.id)) partner.inFlight.set(message.id, { batch: entry.batch, fromPool: false });
+      if (message.type === 'ready') {
         feed();
+        if (message.warmUp) options.onWarmUp?.(message.warmUp);
       } else if (message.type === 'results') {
-        workerMs += message.parseMs;
+        workerMs += message.workMs;
         readMs += message.readMs;
-        // An extract worker may answer for a batch before the pool has read that its partner handed it over.
-        if (!slot.inFlight.delete(message.id)) partnerOf(slot)?.inFlight.delete(message.id);
+        slot.inFlight.delete(message.id);
+        feed(); // before the caller's share of this batch, so the worker is never idle during it
         batchDone(message.id, message.results);
-        feed();
       } else if (message.type === 'fatal') finish(new Error(`index worker failed to start: ${message.message}`));
     };
 
     const onDeath = (slot: Slot, reason: string) => {
       if (settled || !slot.alive) return;
       slot.alive = false;
-      for (const { batch } of slot.inFlight.values()) fail(batch, reason);
+      for (const batch of slot.inFlight.values()) fail(batch, reason);
       slot.inFlight.clear();
       if (settled) return;
       if (slot.replacements >= 3) return finish(new Error(`index workers keep dying: ${reason}`));
-      // Half a pipeline cannot go on alone: the other half is restarted with it, and its batches (not to blame) are
-      // parsed again.
-      const partner = partnerOf(slot);
-      const stopPartner = partner?.alive === true;
-      if (partner && stopPartner) {
-        partner.alive = false;
-        void partner.worker.terminate();
-        for (const { batch } of partner.inFlight.values()) if (!completed.has(batch.id)) queue.unshift(batch);
-        partner.inFlight.clear();
-      }
-      // Replacements only when there is work left for them (the other workers finish what they hold).
-      if (queue.length === 0) return;
-      if (partner && stopPartner) start(partner.role, partner.replacements, slots.indexOf(partner));
-      start(slot.role, slot.replacements + 1, slots.indexOf(slot));
-      if (partner) joinPipeline();
+      // Replaced only when there is work left for it (the other workers finish what they hold).
+      if (queue.length > 0) start(slot.role, slot.replacements + 1, slots.indexOf(slot));
     };
 
     const start = (role: WorkerRole, replacements: number, at: number) => {
       const early = replacements === 0 && at < 0 ? options.prestarted?.take(role) : undefined;
       const worker = early?.worker ?? spawnWorker(options.workerScript, options.setup, role);
-      const slot: Slot = { role, worker, inFlight: new Map(), replacements, alive: true, prestarted: early !== undefined };
+      const slot: Slot = { role, worker, inFlight: new Map(), replacements, alive: true };
       if (at < 0) slots.push(slot);
       else slots[at] = slot;
       worker.on('message', (message: WorkerResponse) => onMessage(slot, message));
@@ -262,16 +229,7 @@ export async function runJobs(
       }
     };
 
-    /** Joins the parse and extract workers, unless they were prestarted together (already joined). */
-    const joinPipeline = () => {
-      const parse = slots.find((s) => s.role === 'parse');
-      const extract = slots.find((s) => s.role === 'extract');
-      if (!parse?.alive || !extract?.alive || (parse.prestarted && extract.prestarted)) return;
-      connect(parse.worker, extract.worker);
-    };
-
     for (const role of workerRoles(Math.max(1, Math.min(options.workers, queue.length)))) start(role, 0, -1);
-    joinPipeline();
     options.prestarted?.dispose(); // more were started than there are batches
   });
 }

@@ -1,0 +1,23 @@
+// Runs the warm-up sample (warmUpSample.ts) through each thread's share of a cold index before the real files, so V8
+// optimises every function of that share once, for all the branches and object shapes SPDK gives it.
+import type { FileFacts } from '../facts/fileFacts';
+import { IndexModel } from '../model/indexModel';
+import { factsOfParsedFile, type FactExtractor, type ParsedFile } from './factExtractor';
+import { WARM_UP_SAMPLE } from './warmUpSample';
+
+/** A parse worker's share: the sample parsed and queried; the results go on to the indexer's thread. */
+export function parseWarmUpSample(extractor: FactExtractor): ParsedFile[] {
+  return WARM_UP_SAMPLE.map(({ file, text }) => extractor.parse(file, text));
+}
+
+/** A whole-file worker's share: the sample extracted, and the facts dropped. */
+export function extractWarmUpSample(extractor: FactExtractor): void {
+  for (const { file, text } of WARM_UP_SAMPLE) extractor.extract(file, text);
+}
+
+/** The indexer's share: facts out of what a parse worker parsed, then the linker over them; nothing is kept. */
+export function completeWarmUpSample(parsed: ParsedFile[]): void {
+  const files = new Map<string, FileFacts>();
+  for (const p of parsed) files.set(p.file, factsOfParsedFile(p));
+  void new IndexModel(files);
+}
