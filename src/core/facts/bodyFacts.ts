@@ -11,7 +11,7 @@ import {
   matchingClose,
   readDeclaration,
   readDeclarator,
-  splitArguments,
+  skipQuoted,
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
@@ -311,14 +311,74 @@ function readCalls(source: string, scan: string, start: number, end: number, bas
     let p = at - 1;
     while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
     const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
-    // A parameter or local passed on is a value, not a function name, even when a function of that name exists.
-    const args: ValueSummary[] = splitArguments(source.slice(open, close + 1)).map((a) => {
-      const value = summarizeValue(a.text);
-      return value.kind === 'ident' && scope.locals.has(value.name) ? { kind: 'other', text: value.name } : value;
-    });
+    const args = readArguments(source, open, close, scope.locals);
     const call: CallSite = viaField ? { callee: '', calleeField: name, line: lineOf(base + at), caller, args } : { callee: name, line: lineOf(base + at), caller, args };
     out.calls.push(call);
   }
+}
+
+/**
+ * The arguments of the call whose `(` is at `open` in `source` and whose matching bracket is at `bracket`: what
+ * `splitArguments(source.slice(open, bracket + 1)).map((a) => summarizeValue(a.text))` gives, read in place. Most
+ * arguments are a plain name; those are recognised without cutting the argument list into pieces first.
+ */
+function readArguments(source: string, open: number, bracket: number, locals: Map<string, string>): ValueSummary[] {
+  const args: ValueSummary[] = [];
+  // As splitArguments: the list ends at its last `)` (the bracket that matched `(` can be a stray `]` in broken code);
+  // `()`, or only blanks, has no argument; a blank last piece is dropped.
+  const close = source.lastIndexOf(')', bracket);
+  if (close < open || isBlankRange(source, open + 1, close)) return args;
+  let start = open + 1;
+  let depth = 0;
+  for (let i = start; i < close; i++) {
+    const ch = source.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) depth--;
+    else if (ch === 34 || ch === 39) i = Math.min(skipQuoted(source, i), close) - 1;
+    else if (ch === 44 && depth === 0) {
+      args.push(argumentValue(source, start, i, locals));
+      start = i + 1;
+    }
+  }
+  if (!isBlankRange(source, start, close)) args.push(argumentValue(source, start, close, locals));
+  return args;
+}
+
+/** One argument's summary; a parameter or local passed on is a value, not a function name, even when a function of that name exists. */
+function argumentValue(source: string, from: number, to: number, locals: Map<string, string>): ValueSummary {
+  let a = from;
+  let b = to;
+  while (a < b && isSpaceCode(source.charCodeAt(a))) a++;
+  while (b > a && isSpaceCode(source.charCodeAt(b - 1))) b--;
+  let value: ValueSummary;
+  if (a < b && isIdentifierRange(source, a, b)) value = { kind: 'ident', name: source.slice(a, b) };
+  else value = summarizeValue(source.slice(from, to));
+  return value.kind === 'ident' && locals.has(value.name) ? { kind: 'other', text: value.name } : value;
+}
+
+/** ASCII blanks that String.prototype.trim removes (a non-ASCII one sends the argument down the general path). */
+function isSpaceCode(ch: number): boolean {
+  return ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 11 || ch === 12;
+}
+
+/** Is text[from, to) empty once trimmed (String.prototype.trim's blanks: ASCII ones, no-break and other Unicode spaces, line separators)? */
+function isBlankRange(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (isSpaceCode(ch)) continue;
+    if (ch < 0xa0) return false;
+    if (ch === 0xa0 || ch === 0xfeff || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Is text[from, to) a C identifier (not starting with a digit)? */
+function isIdentifierRange(text: string, from: number, to: number): boolean {
+  const first = text.charCodeAt(from);
+  if (first >= 48 && first <= 57) return false;
+  for (let i = from; i < to; i++) if (!isWordCode(text.charCodeAt(i))) return false;
+  return true;
 }
 
 function readCompoundLiterals(source: string, scan: string, start: number, end: number, base: number, out: BodyOutput): void {
