@@ -10,6 +10,8 @@ export class StringInterner {
   private readonly table: Record<string, string> = Object.create(null) as Record<string, string>;
 
   intern(text: string): string {
+    // V8 copies any cut shorter than 13 characters: such a string holds nothing else alive.
+    if (text.length < 13) return text;
     const known = this.table[text];
     if (known !== undefined) return known;
     this.table[text] = text;
@@ -20,9 +22,16 @@ export class StringInterner {
 /** Interns every string of one file's facts, in place; returns the same facts. */
 export function internFactStrings(facts: FileFacts, strings: StringInterner): FileFacts {
   const s = (text: string) => strings.intern(text);
+  // The calls of one function share their caller's string: intern it once per run of calls.
+  let caller = '';
+  let callerInterned = '';
   for (const call of facts.calls) {
     call.callee = s(call.callee);
-    call.caller = s(call.caller);
+    if (call.caller !== caller) {
+      caller = call.caller;
+      callerInterned = s(caller);
+    }
+    call.caller = callerInterned;
     if (call.calleeField !== undefined) call.calleeField = s(call.calleeField);
     const args = call.args;
     for (let i = 0; i < args.length; i++) internValue(args[i], strings);
