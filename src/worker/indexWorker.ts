@@ -28,12 +28,16 @@ function resultOf(extractor: FactExtractor, role: WorkerRole, file: string, text
   }
 }
 
+function lineStartBuffers(parsed: ParsedFile): ArrayBuffer[] {
+  return [parsed.prepared.lineStarts.buffer as ArrayBuffer, parsed.prepared.skeletonLineStarts.buffer as ArrayBuffer];
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
   const setup = workerData as WorkerSetup;
   const role = setup.role ?? 'full';
-  const send = (message: WorkerResponse) => port.postMessage(message);
+  const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   // Jobs may arrive while the grammar is still loading: keep them.
   const early: IndexerRequest[] = [];
   const onEarly = (request: IndexerRequest) => early.push(request);
@@ -50,6 +54,8 @@ async function main(): Promise<void> {
     if (request.type !== 'extract') return;
     const started = performance.now();
     const results: JobResult[] = [];
+    // Line starts move to the indexer's thread without a copy.
+    const transfer: ArrayBuffer[] = [];
     let readMs = 0;
     for (const job of request.jobs) {
       const readStarted = performance.now();
@@ -59,9 +65,11 @@ async function main(): Promise<void> {
         results.push(read.result);
         continue;
       }
-      results.push(resultOf(extractor, role, job.file, read.text, read.hash, read.problem));
+      const result = resultOf(extractor, role, job.file, read.text, read.hash, read.problem);
+      if (result.status === 'parsed') transfer.push(...lineStartBuffers(result.parsed));
+      results.push(result);
     }
-    send({ type: 'results', id: request.id, results, workMs: performance.now() - started, readMs });
+    send({ type: 'results', id: request.id, results, workMs: performance.now() - started, readMs }, transfer);
   };
   // Before the first file: see warmUp.ts.
   let warmUp: ParsedFile[] | undefined;
@@ -73,7 +81,7 @@ async function main(): Promise<void> {
   }
   port.off('message', onEarly);
   port.on('message', onRequest);
-  send({ type: 'ready', ...(warmUp ? { warmUp } : {}) });
+  send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(lineStartBuffers) ?? []);
   for (const request of early) onRequest(request);
 }
 

@@ -135,8 +135,9 @@ export interface FileRegions {
 /** Lines of a text, by offset. */
 class LineIndex {
   private readonly starts: Int32Array;
-  constructor(text: string) {
-    this.starts = lineStarts(text);
+  /** From the text, or from its line starts when they were counted already (in the thread that parsed it). */
+  constructor(text: string, starts?: Int32Array) {
+    this.starts = starts ?? lineStarts(text);
   }
   lineOf(offset: number): number {
     return lineAt(this.starts, offset);
@@ -167,6 +168,19 @@ export function extractFacts(grammar: CGrammar, file: string, hash: string, sour
   return extractFactsFromRegions(file, hash, source, collectRegions(grammar, source.tree), bodyCache);
 }
 
+/**
+ * What the thread that parsed a file can count for the one that reads its facts: where the lines of both texts start.
+ * (Int32Arrays: they move between threads without a copy.)
+ */
+export interface PreparedText {
+  lineStarts: Int32Array;
+  skeletonLineStarts: Int32Array;
+}
+
+export function prepareText(source: Pick<ParsedSource, 'text' | 'parsedText'>): PreparedText {
+  return { lineStarts: lineStarts(source.text), skeletonLineStarts: lineStarts(source.parsedText) };
+}
+
 /** The second half of extractFacts: everything after the query, from plain data (no tree needed). */
 export function extractFactsFromRegions(
   file: string,
@@ -174,13 +188,14 @@ export function extractFactsFromRegions(
   source: Pick<ParsedSource, 'text' | 'parsedText' | 'bodies'>,
   regions: FileRegions,
   bodyCache?: BodyScanCache,
+  prepared?: PreparedText,
 ): FileFacts {
   const reader: FileReader = {
     facts: emptyFileFacts(file, hash),
     text: source.parsedText,
     fullText: source.text,
-    skeletonLines: new LineIndex(source.parsedText),
-    fullLines: new LineIndex(source.text),
+    skeletonLines: new LineIndex(source.parsedText, prepared?.skeletonLineStarts),
+    fullLines: new LineIndex(source.text, prepared?.lineStarts),
     scopes: [],
     fileScopeTypes: new Map(),
     initializers: [],
