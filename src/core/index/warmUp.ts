@@ -1,5 +1,6 @@
 // Runs the warm-up sample (warmUpSample.ts) through each thread's share of a cold index before the real files, so V8
 // optimises every function of that share once, for all the branches and object shapes SPDK gives it.
+import { internFactStrings, StringInterner } from '../facts/factStrings';
 import type { FileFacts } from '../facts/fileFacts';
 import { IndexModel } from '../model/indexModel';
 import { factsOfParsedFile, type FactExtractor, type ParsedFile } from './factExtractor';
@@ -15,9 +16,10 @@ export function extractWarmUpSample(extractor: FactExtractor): void {
   for (const { file, text } of WARM_UP_SAMPLE) extractor.extract(file, text);
 }
 
-/** The indexer's share: facts out of what a parse worker parsed, then the linker over them; nothing is kept. */
+/** The indexer's share: facts out of what a parse worker parsed (interned, as the indexer keeps them), then the linker over them; nothing is kept. */
 export function completeWarmUpSample(parsed: ParsedFile[]): void {
   const files = new Map<string, FileFacts>();
-  for (const p of parsed) files.set(p.file, factsOfParsedFile(p));
+  const strings = new StringInterner();
+  for (const p of parsed) files.set(p.file, internFactStrings(factsOfParsedFile(p), strings));
   void new IndexModel(files);
 }

@@ -783,6 +783,46 @@ SPDK_WARM_RPC_REGISTER("warm_broken2", rpc_warm_broken2 /* never closed
 static int warm_no_newline_at_end(void) { return 0; }`,
   },
   {
+    file: 'lib/warm_up/warm_up_utf16.c',
+    text: String.raw`/*   SPDX-License-Identifier: BSD-3-Clause
+ *   Written for SPDK Lens: a file with text outside ASCII (“quotes”, café, ±), so V8 holds it as two-byte text.
+ */
+#include "spdk/warm_up.h"
+
+/** Logs a line — with a dash outside ASCII. */
+static void
+warm_wide_log(struct warm_channel *ch, const char *why)
+{
+	struct spdk_warm_opts opts = { .done = warm_wide_done, .name = "naïve" };
+
+	spdk_warm_printf("wide: %s → %p\n", why, ch);
+	ch->done = warm_wide_done;
+	spdk_warm_send_msg(spdk_warm_get_thread(), warm_wide_msg, ch);
+	warm_wide_store(ch, (struct spdk_warm_opts){ .done = warm_wide_done });
+}
+
+static void
+warm_wide_done(void *cb_arg, int rc)
+{
+	warm_wide_log(cb_arg, rc ? "échec" : "ok");
+}
+
+static void
+warm_wide_msg(void *ctx)
+{
+	warm_wide_done(ctx, 0);
+}
+
+static struct spdk_warm_fn_table g_warm_wide_table = {
+	.destruct = warm_wide_destruct, /* µs */
+	.handlers = { warm_wide_done, NULL },
+};
+
+#define WARM_WIDE_SEND(fn, ctx) spdk_warm_send_msg(NULL, fn, ctx) /* ≠ */
+SPDK_WARM_LOG_REGISTER_COMPONENT(warm_wide)
+`,
+  },
+  {
     file: 'module/warm_up/warm_up_mod.h',
     text: String.raw`/* Written for SPDK Lens: a static function defined in a header, used from its folder. */
 static void

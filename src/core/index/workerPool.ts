@@ -100,12 +100,15 @@ interface Slot {
 }
 
 /**
- * Batches a worker holds at once. A parse worker gets a new batch only when the caller's thread takes one of its
- * answers, and that thread is busy reading facts in between: sixteen batches ahead keep the worker parsing through
- * the caller's longest files (with three it waited through much of a cold index of SPDK). What waits is bounded by
- * the tree itself. Whole-file workers need two.
+ * Batches a worker may hold at once. A parse worker alone is sent every batch at once: it runs ahead of the caller's
+ * thread, which reads facts out of each answer, and should never wait on it (with three batches, then sixteen, it
+ * waited through much of a cold index of SPDK); what waits is bounded by the tree itself. Beside whole-file workers
+ * it holds sixteen, and they two, so that the rest goes to whichever worker is free.
  */
-const IN_FLIGHT: Record<WorkerRole, number> = { parse: 16, full: 2 };
+function inFlightLimit(role: WorkerRole, slots: readonly { role: WorkerRole }[]): number {
+  if (role === 'full') return 2;
+  return slots.some((s) => s.role === 'full') ? 16 : Number.POSITIVE_INFINITY;
+}
 
 export async function runJobs(
   jobs: ExtractJob[],
@@ -163,7 +166,8 @@ export async function runJobs(
     const feed = () => {
       for (const slot of slots) {
         if (!slot.alive) continue;
-        while (slot.inFlight.size < IN_FLIGHT[slot.role] && queue.length > 0) {
+        const limit = inFlightLimit(slot.role, slots);
+        while (slot.inFlight.size < limit && queue.length > 0) {
           const batch = queue.shift()!;
           slot.inFlight.set(batch.id, batch);
           slot.worker.postMessage({ type: 'extract', id: batch.id, jobs: batch.jobs } satisfies IndexerRequest);
