@@ -51,16 +51,45 @@ export interface FieldCallStore {
   line: number;
 }
 
-export interface FileLinks {
-  file: string;
+/**
+ * One file's facts linked against the tree. Registrations and slots are found when the file is linked; the calls are
+ * grouped by function and by callee only when a question first needs that grouping (labels, the call hierarchy, the
+ * module graph), since linking a whole tree asks none.
+ */
+export class FileLinks {
+  /** Every call of the file after macro expansion (file scope included), in source order. */
+  readonly calls: EffectiveCall[] = [];
+  readonly registrations: CallbackRegistration[] = [];
+  readonly slots: SlotRegistration[] = [];
+  readonly fieldCallStores: FieldCallStore[] = [];
+  private grouped: { byFunction: Map<string, EffectiveCall[]>; fileScope: EffectiveCall[]; byCallee: Map<string, EffectiveCall[]> } | undefined;
+
+  constructor(readonly file: string) {}
+
   /** Calls each function of this file makes, by function name. */
-  callsByFunction: Map<string, EffectiveCall[]>;
-  fileScopeCalls: EffectiveCall[];
+  get callsByFunction(): Map<string, EffectiveCall[]> {
+    return this.group().byFunction;
+  }
+
+  get fileScopeCalls(): EffectiveCall[] {
+    return this.group().fileScope;
+  }
+
   /** Every call of the file (file scope included) by callee, for tree-wide questions like "who registers RPCs". */
-  callsByCallee: Map<string, EffectiveCall[]>;
-  registrations: CallbackRegistration[];
-  slots: SlotRegistration[];
-  fieldCallStores: FieldCallStore[];
+  get callsByCallee(): Map<string, EffectiveCall[]> {
+    return this.group().byCallee;
+  }
+
+  private group(): NonNullable<FileLinks['grouped']> {
+    if (this.grouped) return this.grouped;
+    const grouped = { byFunction: new Map<string, EffectiveCall[]>(), fileScope: [] as EffectiveCall[], byCallee: new Map<string, EffectiveCall[]>() };
+    for (const call of this.calls) {
+      pushTo(grouped.byCallee, call.callee, call);
+      if (call.caller) pushTo(grouped.byFunction, call.caller, call);
+      else grouped.fileScope.push(call);
+    }
+    return (this.grouped = grouped);
+  }
 }
 
 export function functionKey(file: string, name: string): string {
@@ -77,11 +106,9 @@ export function nameOfKey(key: string): string {
 
 export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: FileFacts): FileLinks {
   const file = facts.file;
-  const links: FileLinks = { file, callsByFunction: new Map(), fileScopeCalls: [], callsByCallee: new Map(), registrations: [], slots: [], fieldCallStores: [] };
+  const links = new FileLinks(file);
   const add = (effective: EffectiveCall) => {
-    pushTo(links.callsByCallee, effective.callee, effective);
-    if (effective.caller) pushTo(links.callsByFunction, effective.caller, effective);
-    else links.fileScopeCalls.push(effective);
+    links.calls.push(effective);
     collectRegistrations(symbols, file, effective, links.registrations);
   };
   for (const call of facts.calls) {
