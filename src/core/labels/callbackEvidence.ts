@@ -134,7 +134,10 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
       });
     }
     for (const expanded of expander.expand(call, file)) {
-      add({ callee: expanded.callee, args: expanded.args, line: call.line, caller: call.caller, ...(expanded.macro ? { macro: expanded.macro } : {}) });
+      // Built field by field: a spread here was half of linking's own time (V8's slow object-clone path).
+      const effective: EffectiveCall = { callee: expanded.callee, args: expanded.args, line: call.line, caller: call.caller };
+      if (expanded.macro) effective.macro = expanded.macro;
+      add(effective);
     }
   }
   for (const store of facts.fieldStores) linkFieldStore(symbols, file, store, links);
