@@ -624,7 +624,10 @@ function returnTypeText(head: string, pointerDepth: number): string {
 
 function fieldTypeText(specifiers: string, baseType: string, declaratorText: string, shape: NonNullable<ReturnType<typeof readDeclarator>>): string {
   if (shape.isFunctionPointer) {
-    const params = shape.params?.map((p) => (p.name ? `${p.type} ${p.name}` : p.type)).join(', ') ?? '';
+    // A loop, not map/join: V8 deoptimised the array callback for parameter lists of several kinds.
+    let params = '';
+    const list = shape.params ?? [];
+    for (let i = 0; i < list.length; i++) params += (i === 0 ? '' : ', ') + (list[i].name ? `${list[i].type} ${list[i].name}` : list[i].type);
     return `${collapseSpace(specifiers.replace(/\b(static|extern)\b/g, ''))} (*)(${params || 'void'})`;
   }
   const stars = shape.pointerDepth > 0 ? ' ' + '*'.repeat(shape.pointerDepth) : '';

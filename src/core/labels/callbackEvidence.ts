@@ -146,24 +146,28 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
 
 function collectRegistrations(symbols: SymbolTable, file: string, call: EffectiveCall, out: CallbackRegistration[]): void {
   let params: ReturnType<SymbolTable['parametersOf']> | null = null;
-  call.args.forEach((arg, index) => {
-    if (arg.kind !== 'ident') return;
+  // A plain loop, bounds checked: the argument lists come as arrays of several kinds (literal, pushed, mapped) and
+  // V8 deoptimised forEach and the out-of-range read of a short parameter list over and over.
+  const args = call.args;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg.kind !== 'ident') continue;
     const target = symbols.resolveFunction(arg.name, file);
-    if (!target) return;
+    if (!target) continue;
     params ??= symbols.parametersOf(call.callee, file);
     const registration: CallbackRegistration = {
       targetKey: functionKey(target.file, target.item.name),
       targetName: target.item.name,
       api: call.callee,
       arg: index,
-      type: params?.[index]?.type ?? '',
+      type: params && index < params.length ? params[index].type : '',
       in: call.caller,
       file,
       line: call.line,
     };
     if (call.macro) registration.macro = call.macro;
     out.push(registration);
-  });
+  }
 }
 
 interface Holder {

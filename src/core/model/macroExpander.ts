@@ -84,18 +84,29 @@ export class MacroExpander {
     out: ExpandedCall[],
     active: Set<string>,
   ): void {
+    // Plain loops with bounds checks: argument lists arrive as arrays of several kinds, and V8 deoptimised the array
+    // callbacks and the out-of-range reads here again and again.
     for (const template of this.templateOf(macro)) {
-      const mappedArgs = template.args.map((a) => ('param' in a ? (args[a.param] ?? { kind: 'other', text: '' }) : a.value) as ValueSummary);
+      const mappedArgs: ValueSummary[] = [];
+      for (const a of template.args) mappedArgs.push('param' in a ? argumentAt(args, a.param) ?? { kind: 'other', text: '' } : a.value);
       let callee = template.callee;
       if (template.calleeParam !== undefined) {
-        const actual = args[template.calleeParam];
+        const actual = argumentAt(args, template.calleeParam);
         if (!actual || actual.kind !== 'ident') continue;
         callee = actual.name;
       }
       if (template.calleePasted) {
-        const pieces = template.calleePasted.map((piece) => (typeof piece === 'string' ? piece : tokenText(args[piece.param])));
-        if (pieces.some((piece) => piece === undefined)) continue;
-        callee = pieces.join('');
+        let pasted: string | undefined = '';
+        for (const piece of template.calleePasted) {
+          const text = typeof piece === 'string' ? piece : tokenText(argumentAt(args, piece.param));
+          if (text === undefined) {
+            pasted = undefined;
+            break;
+          }
+          pasted += text;
+        }
+        if (pasted === undefined) continue;
+        callee = pasted;
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(callee)) continue;
       }
       const inner = depth < MAX_DEPTH && !active.has(callee) ? this.lookup(callee, fromFile) : undefined;
@@ -197,6 +208,10 @@ function readStoreTemplates(macro: MacroDefinition): TemplateStore[] {
     }
   }
   return stores;
+}
+
+function argumentAt(args: ValueSummary[], index: number): ValueSummary | undefined {
+  return index < args.length ? args[index] : undefined;
 }
 
 /** The text a macro argument pastes as: a name, or a literal such as `4`. */
