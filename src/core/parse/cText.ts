@@ -215,7 +215,8 @@ export interface DeclaratorShape {
  * Returns undefined when there is no name (abstract declarators).
  */
 export function readDeclarator(text: string): DeclaratorShape | undefined {
-  let t = text.trim().replace(/__attribute__\s*\(\(.*?\)\)/g, '').trim();
+  let t = text.trim();
+  if (t.includes('__attribute__')) t = t.replace(/__attribute__\s*\(\(.*?\)\)/g, '').trim();
   let pointerDepth = 0;
   while (t.startsWith('*') || /^(const|volatile|restrict|__restrict)\b/.test(t)) {
     if (t.startsWith('*')) {
@@ -292,13 +293,27 @@ export function splitTypeAndName(text: string): Parameter | undefined {
   const m = trailingDeclaratorName(t);
   if (!m) return undefined;
   const before = t.slice(0, m.index).trim();
-  const words = before.match(IDENT_GLOBAL) ?? [];
   // A lone type word (`int`, `spdk_msg_fn`) or `struct x` has no name after it.
-  const meaningful = words.filter((w) => !TYPE_QUALIFIERS.has(w));
-  const endsWithTag = /\b(struct|union|enum)\s*$/.test(before);
-  if (meaningful.length === 0 || endsWithTag || (before === '' && !before.includes('*'))) return undefined;
+  if (!hasNonQualifierWord(before) || /\b(struct|union|enum)\s*$/.test(before)) return undefined;
   const type = collapseSpace(before + (m[2] ? ' ' + m[2].replace(/\s+/g, '') : ''));
-  return { name: m[1], type: type.replace(/\s+\*/g, ' *').replace(/\*\s+\*/g, '**') };
+  return { name: m[1], type: type.includes('*') ? type.replace(/\s+\*/g, ' *').replace(/\*\s+\*/g, '**') : type };
+}
+
+/** Does `text` hold a word (a letter or `_`, then word characters) that is not a type qualifier? */
+function hasNonQualifierWord(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isIdentifierStartCode(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isWordCode(text.charCodeAt(j))) j++;
+    if (!TYPE_QUALIFIERS.has(text.slice(i, j))) return true;
+    i = j;
+  }
+  return false;
 }
 
 /** After a name: blanks and `[...]` groups up to the end of the text. */
@@ -333,6 +348,17 @@ export function isWordCode(ch: number): boolean {
   return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
 }
 
+function isIdentifierStartCode(ch: number): boolean {
+  return (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+}
+
+/** Is this character code one that `\s` matches (JavaScript's white space and line terminators)? */
+function isRegExpSpaceCode(ch: number): boolean {
+  if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
+  if (ch < 0xa0) return false;
+  return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
+}
+
 function isDigitCode(ch: number): boolean {
   return ch >= 48 && ch <= 57;
 }
@@ -350,7 +376,7 @@ export function collapseSpace(text: string): string {
 
 /** The base type a declaration names: `static const struct foo` → `struct foo`; `spdk_msg_fn` stays. */
 export function baseTypeName(typeText: string): string {
-  const t = collapseSpace(typeText.replace(/__attribute__\s*\(\(.*?\)\)/g, ' '));
+  const t = collapseSpace(typeText.includes('__attribute__') ? typeText.replace(/__attribute__\s*\(\(.*?\)\)/g, ' ') : typeText);
   // `struct a::b` names the anonymous struct of member b of struct a (see extractFacts' readFields).
   const tagged = /\b(struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)/.exec(t);
   if (tagged) return `${tagged[1]} ${tagged[2]}`;
@@ -404,48 +430,57 @@ export interface DeclarationParts {
   declarators: { text: string; initializer?: string; offset: number; initializerOffset?: number }[];
 }
 
-const WORD_OR_PUNCT = /[A-Za-z_][A-Za-z0-9_]*|\S/g;
-
 /** Splits `static struct foo *a = x, b[2];` into its specifiers and declarators. Struct bodies are dropped. */
 export function readDeclaration(text: string): DeclarationParts | undefined {
   let t = text.trimEnd();
   if (t.endsWith(';')) t = t.slice(0, -1);
   t = dropTypeBodies(t);
-  // Find where the first declarator starts.
-  WORD_OR_PUNCT.lastIndex = 0;
+  // Find where the first declarator starts. The tokens are those of /[A-Za-z_][A-Za-z0-9_]*|\S/g (a name, or any other
+  // single character), read in place.
   let declStart = -1;
   let previousWordStart = -1;
   let sawTypeWord = false;
-  for (let m = WORD_OR_PUNCT.exec(t); m; m = WORD_OR_PUNCT.exec(t)) {
-    const tok = m[0];
-    if (/^[A-Za-z_]/.test(tok)) {
-      if (tok === '__attribute__' || tok === '__declspec') {
-        const open = t.indexOf('(', m.index);
+  const n = t.length;
+  for (let i = 0; i < n; ) {
+    const ch = t.charCodeAt(i);
+    if (isRegExpSpaceCode(ch)) {
+      i++;
+      continue;
+    }
+    if (isIdentifierStartCode(ch)) {
+      let end = i + 1;
+      while (end < n && isWordCode(t.charCodeAt(end))) end++;
+      if (isAttributeKeyword(t, i, end)) {
+        const open = t.indexOf('(', i);
         const close = open < 0 ? -1 : matchingClose(t, open);
         if (close < 0) return undefined;
-        WORD_OR_PUNCT.lastIndex = close + 1;
+        i = close + 1;
         continue;
       }
       if (previousWordStart >= 0) sawTypeWord = true;
-      previousWordStart = m.index;
+      previousWordStart = i;
+      i = end;
       continue;
     }
-    if (tok === '(' && previousWordStart >= 0 && /^[A-Z][A-Z0-9_]*$/.test(t.slice(previousWordStart, m.index).trim())) {
+    if (ch === 40 && previousWordStart >= 0 && /^[A-Z][A-Z0-9_]*$/.test(t.slice(previousWordStart, i).trim())) {
       // A type-like macro (`TAILQ_HEAD(foo)`, `SPDK_ATOMIC(int)`) followed by more declaration: part of the specifiers.
-      const close = matchingClose(t, m.index);
+      const close = matchingClose(t, i);
       const after = close < 0 ? '' : t.slice(close + 1).trim();
       if (close >= 0 && /^[A-Za-z_*(]/.test(after)) {
-        WORD_OR_PUNCT.lastIndex = close + 1;
+        i = close + 1;
         sawTypeWord = true;
         previousWordStart = -1;
         continue;
       }
     }
-    if (tok === '*' || (tok === '(' && (previousWordStart < 0 || !sawTypeWord))) {
-      declStart = m.index;
-    } else if (tok === '(' || tok === '=' || tok === ',' || tok === '[' || tok === ':') {
+    if (ch === 42 /* * */ || (ch === 40 /* ( */ && (previousWordStart < 0 || !sawTypeWord))) {
+      declStart = i;
+    } else if (ch === 40 || ch === 61 /* = */ || ch === 44 /* , */ || ch === 91 /* [ */ || ch === 58 /* : */) {
       declStart = previousWordStart;
-    } else continue;
+    } else {
+      i++;
+      continue;
+    }
     break;
   }
   if (declStart < 0) declStart = previousWordStart;
@@ -465,6 +500,13 @@ export function readDeclaration(text: string): DeclarationParts | undefined {
     };
   });
   return { specifiers, declarators };
+}
+
+function isAttributeKeyword(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== 13 && length !== 10) return false;
+  const word = text.slice(start, end);
+  return word === '__attribute__' || word === '__declspec';
 }
 
 /** `struct foo { ... } x` → `struct foo x`; keeps offsets of what follows by padding with spaces. */
