@@ -1,4 +1,4 @@
-// One copy of each distinct string in the facts of an index. A name that extraction cut out of a function body is, in
+// One copy of each distinct string in the facts of an index (and one summary of each plain-name argument). A name that extraction cut out of a function body is, in
 // V8, a view of that body's text and keeps all of it alive; while the facts are young, the garbage collector copies
 // those texts too, twice each. Interning gives every fact string a compact copy of its own, shared by all the facts
 // that spell the same name (on SPDK master: about a third less collection time in the thread that keeps the facts, and
@@ -8,6 +8,19 @@ import type { CallSite, FieldStore, FileFacts, GlobalVariable, MacroDefinition, 
 export class StringInterner {
   // A property key is always a compact string in V8: storing one here makes the copy, or finds the one made before.
   private readonly table: Record<string, string> = Object.create(null) as Record<string, string>;
+  /** One summary object per name passed as an argument: most arguments are plain names, and facts never change them. */
+  private readonly identifiers = new Map<string, ValueSummary>();
+
+  /** The shared summary of an argument that is the plain name `name`. */
+  identifier(name: string): ValueSummary {
+    const interned = this.intern(name);
+    let value = this.identifiers.get(interned);
+    if (value === undefined) {
+      value = { kind: 'ident', name: interned };
+      this.identifiers.set(interned, value);
+    }
+    return value;
+  }
 
   intern(text: string): string {
     // V8 copies any cut shorter than 13 characters: such a string holds nothing else alive.
@@ -48,8 +61,14 @@ function internCalls(calls: CallSite[], strings: StringInterner): void {
     }
     call.caller = callerInterned;
     if (call.calleeField !== undefined) call.calleeField = strings.intern(call.calleeField);
+    // A name argument is swapped for its shared summary: the one made while scanning dies young, so the collector
+    // never copies it (the facts of SPDK master pass about 200,000 of them).
     const args = call.args;
-    for (let i = 0; i < args.length; i++) internValue(args[i], strings);
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg.kind === 'ident') args[i] = strings.identifier(arg.name);
+      else internValue(arg, strings);
+    }
   }
 }
 
