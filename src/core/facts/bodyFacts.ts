@@ -7,6 +7,7 @@ import {
   blankPreprocessorLines,
   collapseSpace,
   isIdentifier,
+  isRegExpSpaceCode,
   isWordCode,
   matchingClose,
   readDeclaration,
@@ -55,11 +56,14 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
   const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
   const scan = blankStringContents(source);
   forEachStatement(scan, (start, end) => {
-    const statement = source.slice(start, end);
-    const trimmed = statement.trim();
-    if (trimmed === '') return;
-    const lead = statement.length - statement.trimStart().length;
-    const at = base + start + lead;
+    // The statement trimmed, cut once.
+    let first = start;
+    while (first < end && isRegExpSpaceCode(source.charCodeAt(first))) first++;
+    if (first === end) return;
+    let last = end;
+    while (isRegExpSpaceCode(source.charCodeAt(last - 1))) last--;
+    const trimmed = source.slice(first, last);
+    const at = base + first;
     const isDeclaration = !STATEMENT_KEYWORDS.test(trimmed) && DECLARATION_START.test(trimmed);
     if (isDeclaration) readLocalDeclaration(trimmed, at, scope, lineOf, out);
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
@@ -348,28 +352,17 @@ function readArguments(source: string, open: number, bracket: number, locals: Ma
 function argumentValue(source: string, from: number, to: number, locals: Map<string, string>): ValueSummary {
   let a = from;
   let b = to;
-  while (a < b && isSpaceCode(source.charCodeAt(a))) a++;
-  while (b > a && isSpaceCode(source.charCodeAt(b - 1))) b--;
+  while (a < b && isRegExpSpaceCode(source.charCodeAt(a))) a++;
+  while (b > a && isRegExpSpaceCode(source.charCodeAt(b - 1))) b--;
   let value: ValueSummary;
   if (a < b && isIdentifierRange(source, a, b)) value = { kind: 'ident', name: source.slice(a, b) };
   else value = summarizeValue(source.slice(from, to));
   return value.kind === 'ident' && locals.has(value.name) ? { kind: 'other', text: value.name } : value;
 }
 
-/** ASCII blanks that String.prototype.trim removes (a non-ASCII one sends the argument down the general path). */
-function isSpaceCode(ch: number): boolean {
-  return ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 11 || ch === 12;
-}
-
-/** Is text[from, to) empty once trimmed (String.prototype.trim's blanks: ASCII ones, no-break and other Unicode spaces, line separators)? */
+/** Is text[from, to) empty once trimmed? */
 function isBlankRange(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const ch = text.charCodeAt(i);
-    if (isSpaceCode(ch)) continue;
-    if (ch < 0xa0) return false;
-    if (ch === 0xa0 || ch === 0xfeff || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000) continue;
-    return false;
-  }
+  for (let i = from; i < to; i++) if (!isRegExpSpaceCode(text.charCodeAt(i))) return false;
   return true;
 }
 

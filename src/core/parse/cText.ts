@@ -37,7 +37,7 @@ export function blankComments(text: string): string {
     if (next === 42 /* * */) {
       const close = text.indexOf('*/', i + 2);
       const end = close < 0 ? n : close + 2;
-      out += text.slice(last, i) + text.slice(i, end).replace(/[^\n]/g, ' ');
+      out += text.slice(last, i) + blank(text, i, end);
       last = end;
       tokens.lastIndex = end;
     } else if (next === 47) {
@@ -54,7 +54,13 @@ export function blankComments(text: string): string {
 /** Blanks preprocessor directive lines (with their continuations) so they do not split declarations. */
 export function blankPreprocessorLines(text: string): string {
   if (!text.includes('#')) return text;
-  return text.replace(/^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm, (line) => line.replace(/[^\n]/g, ' '));
+  return text.replace(/^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm, (line) => blank(line, 0, line.length));
+}
+
+/** text[from, to) with every character but line feeds replaced by a space. */
+function blank(text: string, from: number, to: number): string {
+  const newline = text.indexOf('\n', from);
+  return newline < 0 || newline >= to ? ' '.repeat(to - from) : text.slice(from, to).replace(/[^\n]/g, ' ');
 }
 
 export function skipQuoted(text: string, open: number): number {
@@ -352,8 +358,8 @@ function isIdentifierStartCode(ch: number): boolean {
   return (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
 }
 
-/** Is this character code one that `\s` matches (JavaScript's white space and line terminators)? */
-function isRegExpSpaceCode(ch: number): boolean {
+/** Is this character code one that `\s` matches, and `trim` removes (JavaScript's white space and line terminators)? */
+export function isRegExpSpaceCode(ch: number): boolean {
   if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
   if (ch < 0xa0) return false;
   return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
