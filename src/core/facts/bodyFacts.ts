@@ -13,6 +13,7 @@ import {
   readDeclaration,
   readDeclarator,
   skipQuoted,
+  spaces,
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
@@ -92,7 +93,7 @@ function blankStringContents(text: string): string {
       else j++;
     }
     const end = Math.min(j, text.length);
-    out += text.slice(last, i + 1) + ' '.repeat(end - i - 1);
+    out += text.slice(last, i + 1) + spaces(end - i - 1);
     last = end;
     quotes.lastIndex = end + 1; // past the closing quote (or the newline that ended an unterminated literal)
   }

@@ -43,7 +43,7 @@ export function blankComments(text: string): string {
     } else if (next === 47) {
       const eol = text.indexOf('\n', i);
       const end = eol < 0 ? n : eol;
-      out += text.slice(last, i) + ' '.repeat(end - i);
+      out += text.slice(last, i) + spaces(end - i);
       last = end;
       tokens.lastIndex = end;
     }
@@ -59,8 +59,23 @@ export function blankPreprocessorLines(text: string): string {
 
 /** text[from, to) with every character but line feeds replaced by a space. */
 function blank(text: string, from: number, to: number): string {
-  const newline = text.indexOf('\n', from);
-  return newline < 0 || newline >= to ? ' '.repeat(to - from) : text.slice(from, to).replace(/[^\n]/g, ' ');
+  let newline = text.indexOf('\n', from);
+  if (newline < 0 || newline >= to) return spaces(to - from);
+  let out = '';
+  let at = from;
+  while (newline >= 0 && newline < to) {
+    out += spaces(newline - at) + '\n';
+    at = newline + 1;
+    newline = text.indexOf('\n', at);
+  }
+  return out + spaces(to - at);
+}
+
+const SPACES = ' '.repeat(4096);
+
+/** `count` spaces: a view of one shared string, rather than a new one each time. */
+export function spaces(count: number): string {
+  return count <= SPACES.length ? SPACES.slice(0, count) : ' '.repeat(count);
 }
 
 export function skipQuoted(text: string, open: number): number {
@@ -323,7 +338,7 @@ function hasNonQualifierWord(text: string): boolean {
 }
 
 /** After a name: blanks and `[...]` groups up to the end of the text. */
-const ARRAY_SUFFIX = /\s*((?:\[[^\]]*\]\s*)*)$/y;
+const ARRAY_SUFFIX = /\s*(?:\[[^\]]*\]\s*)*$/y;
 
 /**
  * The leftmost `name` followed only by blanks and `[...]` groups, as `/([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)$/`
@@ -343,8 +358,12 @@ function trailingDeclaratorName(t: string): { index: number; 1: string; 2: strin
     while (start < i && isDigitCode(t.charCodeAt(start))) start++;
     if (start === i) continue;
     ARRAY_SUFFIX.lastIndex = i;
-    const suffix = ARRAY_SUFFIX.exec(t);
-    if (suffix) return { index: start, 1: t.slice(start, i), 2: suffix[1] };
+    if (ARRAY_SUFFIX.test(t)) {
+      // The group is what follows the blanks: it can only start with `[`.
+      let group = i;
+      while (group < n && isRegExpSpaceCode(t.charCodeAt(group))) group++;
+      return { index: start, 1: t.slice(start, i), 2: t.slice(group) };
+    }
   }
   return undefined;
 }
@@ -529,7 +548,7 @@ export function dropTypeBodies(text: string): string {
       from = close + 1;
       continue;
     }
-    out = out.slice(0, open) + ' '.repeat(close + 1 - open) + out.slice(close + 1);
+    out = out.slice(0, open) + spaces(close + 1 - open) + out.slice(close + 1);
     from = close + 1;
   }
 }
