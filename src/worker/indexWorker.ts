@@ -52,6 +52,8 @@ function yieldToIndexerThread(): void {
 const PARSE_WORKER_NICENESS = 5;
 
 async function main(): Promise<void> {
+  const T = () => Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0 ?? 0));
+  if (process.env.TRACE) console.error('worker main', T());
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
   const setup = workerData as WorkerSetup;
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   let extractor: FactExtractor;
   try {
     extractor = await FactExtractor.create(setup.grammarsDir);
+    if (process.env.TRACE) console.error('worker grammar', T());
   } catch (error) {
     send({ type: 'fatal', message: (error as Error).message });
     return;
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   } catch {
     warmUp = undefined; // only a warm-up: the real files are what matter
   }
+  if (process.env.TRACE) console.error('worker sample', T());
   port.off('message', onEarly);
   port.on('message', onRequest);
   send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(lineStartBuffers) ?? []);

@@ -58,8 +58,8 @@ describe('cText readers', () => {
   it('summarizes values through casts, & and parentheses', () => {
     assert.deepEqual(summarizeValue('(spdk_msg_fn)&my_fn'), { kind: 'ident', name: 'my_fn' });
     assert.deepEqual(summarizeValue('(void *)ctx'), { kind: 'ident', name: 'ctx' });
-    assert.deepEqual(summarizeValue('"bdev_" "null"'), { kind: 'string', value: 'bdev_null' });
-    assert.deepEqual(summarizeValue('sizeof(struct null_io_channel)'), { kind: 'sizeof', type: 'struct null_io_channel' });
+    assert.deepEqual(summarizeValue('"bdev_" "null"'), { kind: 'string', text: 'bdev_null' });
+    assert.deepEqual(summarizeValue('sizeof(struct null_io_channel)'), { kind: 'sizeof', text: 'struct null_io_channel' });
     assert.deepEqual(summarizeValue('spdk_get_thread()'), { kind: 'call', callee: 'spdk_get_thread' });
     assert.equal(summarizeValue('a + b').kind, 'other');
     assert.equal(peelExpression('(a) + b'), '(a) + b', 'a parenthesised operand is not a cast');

@@ -31,9 +31,9 @@ describe('macro expander', () => {
   });
 
   it('sees through the constructor SPDK_RPC_REGISTER defines, ignoring the pasted name', () => {
-    const calls = expander([rpc]).expand({ callee: 'SPDK_RPC_REGISTER', args: [{ kind: 'string', value: 'x' }, ident('rpc_x'), ident('SPDK_RPC_RUNTIME')] }, 'a.c');
+    const calls = expander([rpc]).expand({ callee: 'SPDK_RPC_REGISTER', args: [{ kind: 'string', text: 'x' }, ident('rpc_x'), ident('SPDK_RPC_RUNTIME')] }, 'a.c');
     assert.deepEqual(calls.map((c) => c.callee), ['spdk_rpc_register_method']);
-    assert.deepEqual(calls[0].args, [{ kind: 'string', value: 'x' }, ident('rpc_x'), ident('SPDK_RPC_RUNTIME')]);
+    assert.deepEqual(calls[0].args, [{ kind: 'string', text: 'x' }, ident('rpc_x'), ident('SPDK_RPC_RUNTIME')]);
   });
 
   it('expands nested macros and stops on recursive ones', () => {
@@ -62,9 +62,9 @@ describe('macro expander: struct initializers in macro bodies', () => {
       body: 'static void fn(void); struct spdk_trace_register_fn reg_ ## fn = { .name = name, .reg_fn = fn, }; static void f(void) { g(&reg_ ## fn); }',
     };
     const e = new MacroExpander((n) => (n === trace.name ? trace : undefined));
-    const stores = e.expandStores({ callee: 'SPDK_TRACE_REGISTER_FN', args: [ident('my_trace'), { kind: 'string', value: 'x' }, ident('1')] }, 'a.c');
+    const stores = e.expandStores({ callee: 'SPDK_TRACE_REGISTER_FN', args: [ident('my_trace'), { kind: 'string', text: 'x' }, ident('1')] }, 'a.c');
     assert.deepEqual(stores, [
-      { structName: 'struct spdk_trace_register_fn', field: 'name', value: { kind: 'string', value: 'x' }, macro: 'SPDK_TRACE_REGISTER_FN' },
+      { structName: 'struct spdk_trace_register_fn', field: 'name', value: { kind: 'string', text: 'x' }, macro: 'SPDK_TRACE_REGISTER_FN' },
       { structName: 'struct spdk_trace_register_fn', field: 'reg_fn', value: ident('my_trace'), macro: 'SPDK_TRACE_REGISTER_FN' },
     ]);
   });

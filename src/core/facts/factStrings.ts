@@ -140,16 +140,10 @@ function internValue(value: ValueSummary, strings: StringInterner): void {
     case 'ident':
       value.name = strings.intern(value.name);
       break;
-    case 'string':
-      value.value = strings.intern(value.value);
-      break;
-    case 'sizeof':
-      value.type = strings.intern(value.type);
-      break;
     case 'call':
       value.callee = strings.intern(value.callee);
       break;
-    case 'other':
+    default:
       value.text = strings.intern(value.text);
       break;
   }

@@ -9,9 +9,9 @@ export function encodeValue(v: ValueSummary): string {
     case 'ident':
       return v.name;
     case 'string':
-      return '"' + v.value;
+      return '"' + v.text;
     case 'sizeof':
-      return '#' + v.type;
+      return '#' + v.text;
     case 'call':
       return '(' + v.callee;
     case 'other':
@@ -22,9 +22,9 @@ export function encodeValue(v: ValueSummary): string {
 export function decodeValue(s: string): ValueSummary {
   switch (s.charCodeAt(0)) {
     case 34:
-      return { kind: 'string', value: s.slice(1) };
+      return { kind: 'string', text: s.slice(1) };
     case 35:
-      return { kind: 'sizeof', type: s.slice(1) };
+      return { kind: 'sizeof', text: s.slice(1) };
     case 40:
       return { kind: 'call', callee: s.slice(1) };
     case 126:

@@ -60,7 +60,7 @@ function lvalueText(value: ValueSummary | undefined): string | undefined {
 /** What a name argument holds: a literal, or a buffer the same function printed a format into before the call. */
 function nameOf(call: EffectiveCall, printCalls: readonly { callee: string; call: EffectiveCall }[]): { name: string; format: boolean } | undefined {
   const arg = call.args[3];
-  if (arg?.kind === 'string') return { name: arg.value, format: false };
+  if (arg?.kind === 'string') return { name: arg.text, format: false };
   const buffer = lvalueText(arg);
   if (buffer === undefined) return undefined;
   // The last print into that buffer above the registration, in the same function.
@@ -69,7 +69,7 @@ function nameOf(call: EffectiveCall, printCalls: readonly { callee: string; call
     const formatIndex = PRINT_INTO[callee];
     const format = formatIndex === undefined ? undefined : print.args[formatIndex];
     if (print.caller !== call.caller || print.line > call.line || lvalueText(print.args[0]) !== buffer || format?.kind !== 'string') continue;
-    if (!best || print.line >= best.line) best = { format: format.value, line: print.line };
+    if (!best || print.line >= best.line) best = { format: format.text, line: print.line };
   }
   return best ? { name: best.format, format: /%/.test(best.format) } : undefined;
 }

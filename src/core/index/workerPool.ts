@@ -194,6 +194,7 @@ export async function runJobs(
 
     const onMessage = (slot: Slot, message: WorkerResponse) => {
       if (settled || !slot.alive) return;
+      if (process.env.TRACE && (message.type === 'ready' || done < 8)) console.error('main got', message.type, Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0)));
       if (message.type === 'ready') {
         feed();
         if (message.warmUp) options.onWarmUp?.(message.warmUp);

@@ -41,7 +41,7 @@ function labelBdevModules(model: IndexModel): BdevModule[] {
     for (const g of facts.globals) {
       if (g.type !== 'struct spdk_bdev_module') continue;
       const nameStore = facts.fieldStores.find((s) => s.variable === g.name && s.field === 'name' && s.value.kind === 'string');
-      const name = nameStore && nameStore.value.kind === 'string' ? nameStore.value.value : g.name;
+      const name = nameStore && nameStore.value.kind === 'string' ? nameStore.value.text : g.name;
       const dir = dirOf(facts.file);
       const fnTable = findFnTable(symbols, facts.file, dir);
       const module: BdevModule = {

@@ -15,11 +15,11 @@ function describeValue(call: EffectiveCall, index: number): string {
     case 'ident':
       return v.name;
     case 'string':
-      return JSON.stringify(v.value);
+      return JSON.stringify(v.text);
     case 'call':
       return `${v.callee}(...)`;
     case 'sizeof':
-      return `sizeof(${v.type})`;
+      return `sizeof(${v.text})`;
     default:
       return v.text;
   }
@@ -27,7 +27,7 @@ function describeValue(call: EffectiveCall, index: number): string {
 
 /** The struct a ctx_size names: `sizeof(struct T)`, also as the first term of `sizeof(struct T) + n * sizeof(x)`. */
 function contextTypeOf(size: ValueSummary | undefined): string | undefined {
-  const type = size?.kind === 'sizeof' ? size.type : size?.kind === 'other' ? /^sizeof\s*\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*\)/.exec(size.text)?.[1] : undefined;
+  const type = size?.kind === 'sizeof' ? size.text : size?.kind === 'other' ? /^sizeof\s*\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*\)/.exec(size.text)?.[1] : undefined;
   return type && /^(struct|union) /.test(type) ? type : undefined;
 }
 

@@ -25,7 +25,7 @@ export function rpcRegistrations(model: IndexModel): RpcRegistration[] {
       const method = call.args[methodIndex >= 0 ? methodIndex : 0];
       const handler = call.args[handlerIndex >= 0 ? handlerIndex : 1];
       if (!method || method.kind !== 'string' || !handler || handler.kind !== 'ident') return;
-      const registration: RpcRegistration = { method: method.value, handler: handler.name, file, line: call.line };
+      const registration: RpcRegistration = { method: method.text, handler: handler.name, file, line: call.line };
       const handlerKey = model.resolve(handler.name, file);
       if (handlerKey) registration.handlerKey = handlerKey;
       out.push(registration);
@@ -117,7 +117,7 @@ function decodedParams(model: IndexModel, handlerKey: string): string[] {
     if (!facts) continue;
     for (const store of facts.fieldStores) {
       if (store.variable !== decoders.name || store.value.kind !== 'string') continue;
-      if (store.field === 'name' || store.position === 0) names.push(store.value.value);
+      if (store.field === 'name' || store.position === 0) names.push(store.value.text);
     }
   }
   return [...new Set(names)];

@@ -181,9 +181,9 @@ const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/;
 export function summarizeValue(text: string): ValueSummary {
   const t = peelExpression(text);
   if (IDENT.test(t)) return { kind: 'ident', name: t };
-  if (t.startsWith('"')) return { kind: 'string', value: joinStringLiterals(t) };
+  if (t.startsWith('"')) return { kind: 'string', text: joinStringLiterals(t) };
   const sizeofMatch = SIZEOF.exec(t);
-  if (sizeofMatch) return { kind: 'sizeof', type: sizeofMatch[1].replace(/\s+/g, ' ') };
+  if (sizeofMatch) return { kind: 'sizeof', text: sizeofMatch[1].replace(/\s+/g, ' ') };
   const call = CALL.exec(t);
   if (call && matchingClose(t, call[0].length - 1) === t.length - 1) return { kind: 'call', callee: call[1] };
   return { kind: 'other', text: t.length > 48 ? t.slice(0, 45) + '...' : t };
