@@ -3,7 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { CGrammar } from '../parse/grammar';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import { separateFunctionBodies, type BodySpan } from '../parse/functionBodies';
-import { BodyScanCache, recordAssignment, scanFunctionBody, type BodyOutput } from './bodyFacts';
+import { BodyScanCache, pendingInitializer, recordAssignment, scanFunctionBody, type BodyOutput, type InitializerScope, type PendingInitializer } from './bodyFacts';
 import {
   baseTypeName,
   blankComments,
@@ -100,15 +100,6 @@ interface FunctionScope extends Span {
   locals: Map<string, string>;
 }
 
-/** A brace initializer waiting to be read: `{ .f = fn, ... }` of a variable or compound literal. */
-interface PendingInitializer {
-  type: string;
-  isArray: boolean;
-  variable: string;
-  text: string;
-  offset: number;
-  scope?: FunctionScope;
-}
 
 /** A node tree-sitter marked, as plain data: it can cross to another thread, and reading it costs no WASM call. */
 export interface RegionNode {
@@ -347,7 +338,7 @@ function readOneDeclarator(
   const init = d.initializer.trim();
   const at = start + d.initializerOffset + (d.initializer.length - d.initializer.trimStart().length);
   if (init.startsWith('{')) {
-    reader.initializers.push({ type: baseType, isArray: shape.isArray, variable: shape.name, text: init, offset: at, scope });
+    reader.initializers.push(pendingInitializer(baseType, shape.isArray, shape.name, init, at, scope));
   } else {
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(baseType)) {
@@ -417,7 +408,7 @@ function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: Funct
     const bodyScope = { caller: scope.name, locals: scope.locals, fileScopeTypes: reader.fileScopeTypes };
     if (bodyCache) bodyCache.scan(reader.fullText, span, bodyScope, fullLine, output);
     else scanFunctionBody(reader.fullText, span, bodyScope, fullLine, output);
-    for (const init of output.initializers) reader.bodyInitializers.push({ ...init, scope });
+    for (const init of output.initializers) reader.bodyInitializers.push(pendingInitializer(init.type, init.isArray, init.variable, init.text, init.offset, scope));
   }
   bodyCache?.end();
 }
@@ -425,14 +416,7 @@ function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: Funct
 function readCompoundLiterals(reader: FileReader, literals: FileRegions['literals']): void {
   for (const { type, value } of literals) {
     const typeText = nodeText(reader, type);
-    reader.initializers.push({
-      type: baseTypeName(typeText),
-      isArray: /\[/.test(typeText),
-      variable: '',
-      text: nodeText(reader, value),
-      offset: value.startIndex,
-      scope: scopeAt(reader, value.startIndex),
-    });
+    reader.initializers.push(pendingInitializer(baseTypeName(typeText), /\[/.test(typeText), '', nodeText(reader, value), value.startIndex, scopeAt(reader, value.startIndex)));
   }
 }
 
@@ -449,7 +433,7 @@ function readPendingInitializers(reader: FileReader, list: PendingInitializer[],
   }
 }
 
-function readInitializer(reader: FileReader, braced: string, offset: number, target: StructPath, variable: string, scope: FunctionScope | undefined, lines: LineIndex): void {
+function readInitializer(reader: FileReader, braced: string, offset: number, target: StructPath, variable: string, scope: InitializerScope | undefined, lines: LineIndex): void {
   forEachInitializerElement(braced, offset, (element) => {
     const designators = element.designators;
     if (designators.length > 0 && designators.some((d) => d.startsWith('['))) return; // array slots inside a struct: not a field
