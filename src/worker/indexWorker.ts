@@ -30,8 +30,9 @@ function resultOf(extractor: FactExtractor, role: WorkerRole, file: string, text
   }
 }
 
-function lineStartBuffers(parsed: ParsedFile): ArrayBuffer[] {
-  return [parsed.prepared.lineStarts.buffer as ArrayBuffer, parsed.prepared.skeletonLineStarts.buffer as ArrayBuffer];
+/** What of a parsed file can move to the indexer's thread without a copy: its line starts and packed regions. */
+function transferables(parsed: ParsedFile): ArrayBuffer[] {
+  return [parsed.prepared.lineStarts.buffer as ArrayBuffer, parsed.prepared.skeletonLineStarts.buffer as ArrayBuffer, parsed.regions.data.buffer as ArrayBuffer];
 }
 
 /**
@@ -77,7 +78,6 @@ async function main(): Promise<void> {
     if (request.type !== 'extract') return;
     const started = performance.now();
     const results: JobResult[] = [];
-    // Line starts move to the indexer's thread without a copy.
     const transfer: ArrayBuffer[] = [];
     let readMs = 0;
     for (const job of request.jobs) {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
         continue;
       }
       const result = resultOf(extractor, role, job.file, read.text, read.hash, read.problem);
-      if (result.status === 'parsed') transfer.push(...lineStartBuffers(result.parsed));
+      if (result.status === 'parsed') transfer.push(...transferables(result.parsed));
       results.push(result);
     }
     send({ type: 'results', id: request.id, results, workMs: performance.now() - started, readMs }, transfer);
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   if (process.env.TRACE) console.error('worker sample', T());
   port.off('message', onEarly);
   port.on('message', onRequest);
-  send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(lineStartBuffers) ?? []);
+  send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(transferables) ?? []);
   for (const request of early) onRequest(request);
 }
 

@@ -1,6 +1,6 @@
 // Parses and extracts one file at a time in this thread. Used by the workers, and directly for re-indexing an open
 // document, where it keeps the document's tree so an edit is reparsed incrementally.
-import { collectRegions, extractFacts, extractFactsFromRegions, parseSource, prepareText, type FileRegions, type ParsedSource, type PreparedText } from '../facts/extractFacts';
+import { collectRegions, extractFacts, extractFactsFromRegions, packRegions, parseSource, prepareText, unpackRegions, type PackedRegions, type ParsedSource, type PreparedText } from '../facts/extractFacts';
 import type { BodySpan } from '../parse/functionBodies';
 import { BodyScanCache } from '../facts/bodyFacts';
 import type { FileFacts } from '../facts/fileFacts';
@@ -18,14 +18,15 @@ export interface ParsedFile {
   text: string;
   parsedText: string;
   bodies: Map<number, BodySpan>;
-  regions: FileRegions;
+  /** What the query marked, packed to move between threads (see PackedRegions). */
+  regions: PackedRegions;
   /** Counted where it was parsed, so the thread that reads the facts has less to do. */
   prepared: PreparedText;
 }
 
 /** The second half of extraction: facts from a parsed file. Needs no grammar, so it runs anywhere. */
 export function factsOfParsedFile(parsed: ParsedFile): FileFacts {
-  return extractFactsFromRegions(parsed.file, parsed.hash, parsed, parsed.regions, undefined, parsed.prepared);
+  return extractFactsFromRegions(parsed.file, parsed.hash, parsed, unpackRegions(parsed.regions), undefined, parsed.prepared);
 }
 
 export class FactExtractor {
@@ -50,7 +51,7 @@ export class FactExtractor {
   parse(file: string, text: string, hash = hashText(text)): ParsedFile {
     const parsed = parseSource(this.parser, text);
     try {
-      const regions = collectRegions(this.grammar, parsed.tree);
+      const regions = packRegions(collectRegions(this.grammar, parsed.tree));
       return { file, hash, text: parsed.text, parsedText: parsed.parsedText, bodies: parsed.bodies, regions, prepared: prepareText(parsed) };
     } finally {
       parsed.tree.delete();
