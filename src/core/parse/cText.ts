@@ -389,14 +389,22 @@ function isDigitCode(ch: number): boolean {
 }
 
 export function collapseSpace(text: string): string {
-  // Most fragments are already collapsed: printable ASCII with single inner spaces needs no copy.
+  // Most fragments are printable ASCII with single inner spaces, maybe with blanks around (`ch->done ` before its
+  // `=`): those need no regex, only the blanks cut off.
   const n = text.length;
-  let plain = n > 0 && text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32;
-  for (let i = 0; plain && i < n; i++) {
+  let first = 0;
+  while (first < n && isAsciiSpaceCode(text.charCodeAt(first))) first++;
+  let last = n;
+  while (last > first && isAsciiSpaceCode(text.charCodeAt(last - 1))) last--;
+  for (let i = first; i < last; i++) {
     const ch = text.charCodeAt(i);
-    if (ch < 32 || ch > 126 || (ch === 32 && text.charCodeAt(i + 1) === 32)) plain = false;
+    if (ch < 32 || ch > 126 || (ch === 32 && text.charCodeAt(i + 1) === 32)) return text.replace(/\s+/g, ' ').trim();
   }
-  return plain ? text : text.replace(/\s+/g, ' ').trim();
+  return first === 0 && last === n ? text : text.slice(first, last);
+}
+
+function isAsciiSpaceCode(ch: number): boolean {
+  return ch === 32 || (ch >= 9 && ch <= 13);
 }
 
 /** The base type a declaration names: `static const struct foo` → `struct foo`; `spdk_msg_fn` stays. */
