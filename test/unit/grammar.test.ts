@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { FACTS_CAPTURE_NAMES } from '../../src/core/facts/extractFacts';
 import { decodeFacts, encodeFacts } from '../../src/core/facts/factsCodec';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { loadCGrammar } from '../../src/core/parse/grammar';
@@ -16,6 +17,11 @@ describe('grammar and queries', () => {
       const query = grammar.query(name.replace(/\.scm$/, ''));
       assert.ok(query.captureNames.length > 0, `${name} captures nothing`);
     }
+  });
+
+  it('reads every capture of the facts query into a slot of its own', async () => {
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    assert.deepEqual([...grammar.query('facts').captureNames].sort(), [...FACTS_CAPTURE_NAMES].sort());
   });
 
   it('extracts from broken C without throwing and keeps the facts around the damage', async () => {

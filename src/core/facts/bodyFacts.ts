@@ -17,7 +17,7 @@ import {
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
-import type { CallSite, FieldStore, TypedCallResult, ValueSummary } from './fileFacts';
+import { callSite, callSiteAt, fieldStore, fieldStoreAt, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
 
 export interface BodyScope {
   caller: string;
@@ -244,15 +244,7 @@ export function recordAssignment(
   const access = readFieldAccess(lhs);
   if (!access) return;
   const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
-  const store: FieldStore = {
-    target: { rootType: rootType ?? '', fields: access.fields },
-    field: access.field,
-    value,
-    line: lhsLine,
-    caller: scope.caller,
-  };
-  if (!rootType) store.base = access.base;
-  out.fieldStores.push(store);
+  out.fieldStores.push(fieldStore({ rootType: rootType ?? '', fields: access.fields }, access.field, undefined, value, lhsLine, scope.caller, undefined, rootType ? undefined : access.base));
 }
 
 function isBlank(ch: number): boolean {
@@ -334,8 +326,7 @@ function readCalls(source: string, scan: string, start: number, end: number, bas
     while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
     const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
     const args = readArguments(source, open, close, scope.locals);
-    const call: CallSite = viaField ? { callee: '', calleeField: name, line: lineOf(base + at), caller, args } : { callee: name, line: lineOf(base + at), caller, args };
-    out.calls.push(call);
+    out.calls.push(viaField ? callSite('', name, lineOf(base + at), caller, args) : callSite(name, undefined, lineOf(base + at), caller, args));
   }
 }
 
@@ -451,8 +442,8 @@ export class BodyScanCache {
       scanFunctionBody(text, span, scope, lineOf, fresh);
       cached = {
         output: {
-          calls: fresh.calls.map((c) => ({ ...c, line: c.line - baseLine })),
-          fieldStores: fresh.fieldStores.map((s) => ({ ...s, line: s.line - baseLine })),
+          calls: fresh.calls.map((c) => callSiteAt(c, c.line - baseLine)),
+          fieldStores: fresh.fieldStores.map((s) => fieldStoreAt(s, s.line - baseLine)),
           typedCallResults: fresh.typedCallResults.map((r) => ({ ...r, line: r.line - baseLine })),
           initializers: fresh.initializers.map((i) => pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset - span.open, i.scope)),
         },
@@ -464,8 +455,8 @@ export class BodyScanCache {
     let usedForBody = this.used.get(body);
     if (!usedForBody) this.used.set(body, (usedForBody = new Map()));
     usedForBody.set(signature, cached);
-    for (const c of cached.output.calls) out.calls.push({ ...c, line: c.line + baseLine });
-    for (const s of cached.output.fieldStores) out.fieldStores.push({ ...s, line: s.line + baseLine });
+    for (const c of cached.output.calls) out.calls.push(callSiteAt(c, c.line + baseLine));
+    for (const s of cached.output.fieldStores) out.fieldStores.push(fieldStoreAt(s, s.line + baseLine));
     for (const r of cached.output.typedCallResults) out.typedCallResults.push({ ...r, line: r.line + baseLine });
     for (const i of cached.output.initializers) out.initializers.push(pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset + span.open, i.scope));
   }

@@ -21,10 +21,10 @@ import {
   type DeclarationParts,
 } from '../parse/cText';
 import {
+  callSite,
   emptyFileFacts,
+  fieldStore,
   type CallbackTypedef,
-  type CallSite,
-  type FieldStore,
   type FileFacts,
   type FunctionPrototype,
   type FunctionDefinition,
@@ -189,29 +189,26 @@ export function packRegions(regions: FileRegions): PackedRegions {
 }
 
 export function unpackRegions({ types, data }: PackedRegions): FileRegions {
-  let at = 0;
-  const counts = REGION_KINDS.map(() => data[at++]);
-  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: data[at++] };
-  const take = (): RegionNode => {
-    const node: RegionNode = { type: types[data[at]], startIndex: data[at + 1], endIndex: data[at + 2] };
-    at += 3;
-    return node;
-  };
-  for (let i = 0; i < counts[0]; i++) regions.functions.push({ node: take(), declarator: take(), body: take() });
-  for (let i = 0; i < counts[1]; i++) regions.declarations.push(take());
-  for (let i = 0; i < counts[2]; i++) regions.typedefs.push(take());
-  for (let i = 0; i < counts[3]; i++) {
-    const struct = take();
-    if (data[at] >= 0) {
-      const parent = take();
-      struct.parent = { type: parent.type, startIndex: parent.startIndex, endIndex: parent.endIndex };
-    } else at += 3;
+  // The counts come first, in REGION_KINDS order, then the error count, then the nodes (-1 for a missing one). Every
+  // node is made at one place, then handed out in order: V8 compiles one copy of the object's construction, not one
+  // per kind of region.
+  const nodes: (RegionNode | undefined)[] = [];
+  for (let at = REGION_KINDS.length + 1; at < data.length; at += 3) nodes.push(data[at] < 0 ? undefined : { type: types[data[at]], startIndex: data[at + 1], endIndex: data[at + 2] });
+  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: data[8] };
+  let k = 0;
+  for (let i = data[0]; i > 0; i--, k += 3) regions.functions.push({ node: nodes[k]!, declarator: nodes[k + 1]!, body: nodes[k + 2]! });
+  for (let i = data[1]; i > 0; i--) regions.declarations.push(nodes[k++]!);
+  for (let i = data[2]; i > 0; i--) regions.typedefs.push(nodes[k++]!);
+  for (let i = data[3]; i > 0; i--, k += 2) {
+    const struct = nodes[k]!;
+    const parent = nodes[k + 1];
+    if (parent) struct.parent = parent;
     regions.structs.push(struct);
   }
-  for (let i = 0; i < counts[4]; i++) regions.macros.push(take());
-  for (let i = 0; i < counts[5]; i++) regions.calls.push({ node: take(), fn: take(), args: take() });
-  for (let i = 0; i < counts[6]; i++) regions.assignments.push({ left: take(), right: take() });
-  for (let i = 0; i < counts[7]; i++) regions.literals.push({ type: take(), value: take() });
+  for (let i = data[4]; i > 0; i--) regions.macros.push(nodes[k++]!);
+  for (let i = data[5]; i > 0; i--, k += 3) regions.calls.push({ node: nodes[k]!, fn: nodes[k + 1]!, args: nodes[k + 2]! });
+  for (let i = data[6]; i > 0; i--, k += 2) regions.assignments.push({ left: nodes[k]!, right: nodes[k + 1]! });
+  for (let i = data[7]; i > 0; i--, k += 2) regions.literals.push({ type: nodes[k]!, value: nodes[k + 1]! });
   return regions;
 }
 
@@ -303,26 +300,74 @@ function plainNode(node: Node): RegionNode {
   return { type: node.type, startIndex: node.startIndex, endIndex: node.endIndex };
 }
 
+// The captures of grammars/queries/facts.scm, each with a slot of its own in the array collectRegions reads a match
+// into. (An object keyed by capture name would take a new hidden class for each set of names. Nothing keeps those
+// classes alive, so a collection could drop them between the warm-up and the real files, and V8 then threw away the
+// code it had built on them.)
+export const FACTS_CAPTURE_NAMES = [
+  'function',
+  'function.declarator',
+  'function.body',
+  'call',
+  'call.function',
+  'call.arguments',
+  'assignment',
+  'assignment.left',
+  'assignment.right',
+  'declaration',
+  'typedef',
+  'struct',
+  'macro',
+  'literal.type',
+  'literal.value',
+  'error',
+] as const;
+const CAPTURE_SLOT = new Map<string, number>(FACTS_CAPTURE_NAMES.map((name, slot) => [name, slot]));
+const [FUNCTION, FUNCTION_DECLARATOR, FUNCTION_BODY, CALL, CALL_FUNCTION, CALL_ARGUMENTS, ASSIGNMENT, ASSIGNMENT_LEFT, ASSIGNMENT_RIGHT, DECLARATION, TYPEDEF, STRUCT, MACRO, LITERAL_TYPE, LITERAL_VALUE, ERROR] =
+  FACTS_CAPTURE_NAMES.map((_, slot) => slot);
+
+/** Where collectRegions reads a match (one array for all: a new one would change its hidden class as it filled). */
+const CAPTURE_SLOTS: (RegionNode | undefined)[] = [];
+for (let i = 0; i < FACTS_CAPTURE_NAMES.length; i++) CAPTURE_SLOTS.push(undefined);
+
 /** Runs the facts query over a tree and copies what it marked into plain data. */
 export function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
   const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0 };
+  // Each capture of a match is copied once, at one place (V8 then compiles one copy of tree-sitter's node accessors
+  // here, not one per kind of region), into its slot.
+  const slots = CAPTURE_SLOTS;
   for (const match of grammar.query('facts').matches(tree.rootNode)) {
-    const byName: Record<string, Node> = {};
-    for (const capture of match.captures) byName[capture.name] = capture.node;
-    if (byName.function) {
-      regions.functions.push({ node: plainNode(byName.function), declarator: plainNode(byName['function.declarator']), body: plainNode(byName['function.body']) });
-    } else if (byName.call) regions.calls.push({ node: plainNode(byName.call), fn: plainNode(byName['call.function']), args: plainNode(byName['call.arguments']) });
-    else if (byName.assignment) regions.assignments.push({ left: plainNode(byName['assignment.left']), right: plainNode(byName['assignment.right']) });
-    else if (byName.declaration) regions.declarations.push(plainNode(byName.declaration));
-    else if (byName.typedef) regions.typedefs.push(plainNode(byName.typedef));
-    else if (byName.struct) {
-      const struct = plainNode(byName.struct);
-      const parent = byName.struct.parent;
+    for (let i = 0; i < slots.length; i++) slots[i] = undefined;
+    let structNode: Node | undefined;
+    const captures = match.captures;
+    for (let i = 0; i < captures.length; i++) {
+      const slot = CAPTURE_SLOT.get(captures[i].name);
+      if (slot === undefined) continue;
+      const node = captures[i].node;
+      slots[slot] = plainNode(node);
+      if (slot === STRUCT) structNode = node;
+    }
+    const fn = slots[FUNCTION];
+    const call = slots[CALL];
+    const assignment = slots[ASSIGNMENT];
+    const declaration = slots[DECLARATION];
+    const typedef = slots[TYPEDEF];
+    const struct = slots[STRUCT];
+    const macro = slots[MACRO];
+    const literalType = slots[LITERAL_TYPE];
+    if (fn) regions.functions.push({ node: fn, declarator: slots[FUNCTION_DECLARATOR]!, body: slots[FUNCTION_BODY]! });
+    else if (call) regions.calls.push({ node: call, fn: slots[CALL_FUNCTION]!, args: slots[CALL_ARGUMENTS]! });
+    else if (assignment) regions.assignments.push({ left: slots[ASSIGNMENT_LEFT]!, right: slots[ASSIGNMENT_RIGHT]! });
+    else if (declaration) regions.declarations.push(declaration);
+    else if (typedef) regions.typedefs.push(typedef);
+    else if (struct) {
+      // A typedef names an anonymous struct: what holds the specifier says whether it has a name after all.
+      const parent = structNode?.parent;
       if (parent) struct.parent = plainNode(parent);
       regions.structs.push(struct);
-    } else if (byName.macro) regions.macros.push(plainNode(byName.macro));
-    else if (byName['literal.type']) regions.literals.push({ type: plainNode(byName['literal.type']), value: plainNode(byName['literal.value']) });
-    else if (byName.error) regions.errors++;
+    } else if (macro) regions.macros.push(macro);
+    else if (literalType) regions.literals.push({ type: literalType, value: slots[LITERAL_VALUE]! });
+    else if (slots[ERROR]) regions.errors++;
   }
   return regions;
 }
@@ -461,14 +506,10 @@ function readCallNodes(reader: FileReader, calls: FileRegions['calls']): void {
       const field = /(?:->|\.)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)?$/.exec(fnText);
       if (field) calleeField = field[1];
     }
-    const call: CallSite = {
-      callee,
-      line: reader.skeletonLines.lineOf(node.startIndex),
-      caller: scope?.name ?? '',
-      args: splitArguments(blankComments(nodeText(reader, args))).map((a) => summarizeValue(a.text)),
-    };
-    if (calleeField) call.calleeField = calleeField;
-    reader.facts.calls.push(call);
+    const values: ValueSummary[] = [];
+    const pieces = splitArguments(blankComments(nodeText(reader, args)));
+    for (let i = 0; i < pieces.length; i++) values.push(summarizeValue(pieces[i].text));
+    reader.facts.calls.push(callSite(callee, calleeField || undefined, reader.skeletonLines.lineOf(node.startIndex), scope?.name ?? '', values));
   }
 }
 
@@ -538,16 +579,19 @@ function readInitializer(reader: FileReader, braced: string, offset: number, tar
     if (value.kind !== 'ident' && value.kind !== 'call' && value.kind !== 'string') return;
     if (value.kind === 'ident' && scope?.locals.has(value.name)) return;
     const last = fields[fields.length - 1];
-    const store: FieldStore = {
-      target: { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
-      field: last.startsWith('#') ? '' : last,
-      value,
-      line: lines.lineOf(element.offset),
-      caller: scope?.name ?? '',
-    };
-    if (last.startsWith('#')) store.position = Number(last.slice(1));
-    if (variable) store.variable = variable;
-    reader.facts.fieldStores.push(store);
+    const positional = last.startsWith('#');
+    reader.facts.fieldStores.push(
+      fieldStore(
+        { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
+        positional ? '' : last,
+        positional ? Number(last.slice(1)) : undefined,
+        value,
+        lines.lineOf(element.offset),
+        scope?.name ?? '',
+        variable || undefined,
+        undefined,
+      ),
+    );
   });
 }
 

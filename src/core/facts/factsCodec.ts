@@ -1,7 +1,7 @@
 // A compact JSON form of FileFacts for the worker → indexer hop and the on-disk cache. Calls are most of a file's
 // facts; written as arrays with their arguments as tagged strings they take a third of the space and parse three
 // times faster than the object form, which is what warm starts pay for.
-import type { CallSite, FieldStore, FileFacts, ValueSummary } from './fileFacts';
+import { callSite, fieldStore, type CallSite, type FieldStore, type FileFacts, type ValueSummary } from './fileFacts';
 
 /** `name` (identifier), `"text` (string literal), `#type` (sizeof), `(callee` (call result), `~text` (anything else). */
 export function encodeValue(v: ValueSummary): string {
@@ -72,16 +72,12 @@ export function decodeFacts(encoded: EncodedFacts): FileFacts {
   const callers = encoded.callers;
   const callerAt = (i: number) => (i < 0 ? '' : callers[i]);
   const calls = encoded.calls.map(([callee, line, caller, args, calleeField]): CallSite => {
-    const call: CallSite = { callee, line, caller: callerAt(caller), args: args.map(decodeValue) };
-    if (calleeField) call.calleeField = calleeField;
-    return call;
+    const values: ValueSummary[] = [];
+    for (let i = 0; i < args.length; i++) values.push(decodeValue(args[i]));
+    return callSite(callee, calleeField || undefined, line, callerAt(caller), values);
   });
   const fieldStores = encoded.fieldStores.map(([rootType, fields, field, position, value, line, caller, variable, base]): FieldStore => {
-    const store: FieldStore = { target: { rootType, fields }, field, value: decodeValue(value), line, caller: callerAt(caller) };
-    if (position >= 0) store.position = position;
-    if (variable) store.variable = variable;
-    if (base) store.base = base;
-    return store;
+    return fieldStore({ rootType, fields }, field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);
   });
   const { callers: _callers, ...rest } = encoded;
   void _callers;

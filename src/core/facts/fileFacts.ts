@@ -105,6 +105,39 @@ export interface FieldStore {
   base?: string;
 }
 
+// Calls and field stores are made only by the two functions below, every field always present (undefined when it does
+// not apply; JSON leaves such fields out) and in one order. Each then has one object shape in V8, so the code that
+// reads them, here and in the index, is never recompiled for a shape that a rarer kind of call or store brings.
+
+/** A call site; `calleeField` only for calls through a function pointer field. */
+export function callSite(callee: string, calleeField: string | undefined, line: number, caller: string, args: ValueSummary[]): CallSite {
+  return { callee, calleeField, line, caller, args };
+}
+
+/** A field store; `position`, `variable` and `base` only where the store has them (see FieldStore). */
+export function fieldStore(
+  target: StructPath,
+  field: string,
+  position: number | undefined,
+  value: ValueSummary,
+  line: number,
+  caller: string,
+  variable: string | undefined,
+  base: string | undefined,
+): FieldStore {
+  return { target, field, position, value, line, caller, variable, base };
+}
+
+/** The same call on another line. */
+export function callSiteAt(call: CallSite, line: number): CallSite {
+  return callSite(call.callee, call.calleeField, line, call.caller, call.args);
+}
+
+/** The same store on another line. */
+export function fieldStoreAt(store: FieldStore, line: number): FieldStore {
+  return fieldStore(store.target, store.field, store.position, store.value, line, store.caller, store.variable, store.base);
+}
+
 /** `struct T *x = f(...)` or `x = f(...)` where x has a struct type. */
 export interface TypedCallResult {
   callee: string;

@@ -463,6 +463,7 @@ warm_create_channel(void *io_device, void *ctx_buf)
 	spdk_warm_send_msg(thread, (warm_local_helper), (void *)ch);
 	spdk_warm_send_msg(spdk_warm_get_thread(), msg, ch);
 	spdk_warm_send_msg(thread, cb, ch);
+	spdk_warm_send_msg(thread /* owner */, warm_local_helper , ch );
 	SPDK_WARM_SEND(thread, warm_local_helper, ch);
 	SPDK_WARM_NESTED(warm_local_helper, ch);
 	SPDK_WARM_CALL_PARAM(warm_local_helper, ch);
@@ -909,6 +910,46 @@ static void
 warm_mod2_start(void *ctx)
 {
 	WARM_MOD_SEND(warm_twice, ctx);
+}
+
+/* Old-style empty parameter lists. */
+int warm_mod2_count();
+static int warm_mod2_level();
+
+static int
+warm_mod2_level()
+{
+	return warm_mod2_count();
+}
+
+/* Compound literals at file scope. */
+static struct spdk_warm_opts *g_warm_mod2_opts = &(struct spdk_warm_opts){ .done = warm_twice };
+static struct spdk_warm_opts *g_warm_mod2_more = &(struct spdk_warm_opts){ .done = warm_mod2_start, .size = 2 };
+
+/* Each #if branch opens a brace: the body ends at the next column-zero brace. */
+static int
+warm_mod2_pick(int x)
+{
+#ifdef WARM_MOD2_A
+	if (x > 1) {
+#else
+	if (x > 2) {
+#endif
+		return warm_mod2_level();
+	}
+	return 0;
+}
+
+static void
+warm_mod2_stop(void *ctx)
+{
+#ifdef WARM_MOD2_B
+	while (ctx != NULL) {
+#else
+	if (ctx != NULL) {
+#endif
+		WARM_MOD_SEND(warm_twice, ctx);
+	}
 }
 `,
   },

@@ -217,7 +217,9 @@ export function splitArguments(argumentListText: string): Piece[] {
   if (open < 0 || close < open) return [];
   const inner = argumentListText.slice(open + 1, close);
   if (inner.trim() === '') return [];
-  return splitTopLevel(inner, ',').map((p) => ({ text: p.text, offset: p.offset + open + 1 }));
+  const pieces = splitTopLevel(inner, ',');
+  for (let i = 0; i < pieces.length; i++) pieces[i].offset += open + 1;
+  return pieces;
 }
 
 export interface DeclaratorShape {
@@ -288,8 +290,8 @@ export function readDeclarator(text: string): DeclaratorShape | undefined {
 export function readParameterList(text: string): Parameter[] {
   const pieces = splitArguments(text);
   const params: Parameter[] = [];
-  for (const piece of pieces) {
-    const p = collapseSpace(piece.text);
+  for (let i = 0; i < pieces.length; i++) {
+    const p = collapseSpace(pieces[i].text);
     if (p === 'void' || p === '...' || p === '') continue;
     params.push(readParameter(p));
   }
@@ -425,11 +427,16 @@ export function docCommentBefore(text: string, start: number): string | undefine
   const open = text.lastIndexOf('/*', i - 2);
   if (open < 0 || text[open + 2] !== '*') return undefined;
   const body = text.slice(open + 3, i - 1);
-  const cleaned = body
-    .split('\n')
-    .map((line) => line.replace(/^\s*\*\s?/, '').trimEnd())
-    .join('\n')
-    .trim();
+  // Each line without its leading ` * ` and trailing blanks (no array of lines: one string built as it goes).
+  let joined = '';
+  for (let from = 0; ; ) {
+    const eol = body.indexOf('\n', from);
+    if (from > 0) joined += '\n';
+    joined += body.slice(from, eol < 0 ? body.length : eol).replace(/^\s*\*\s?/, '').trimEnd();
+    if (eol < 0) break;
+    from = eol + 1;
+  }
+  const cleaned = joined.trim();
   return cleaned.length > 4000 ? cleaned.slice(0, 4000) + '…' : cleaned;
 }
 
