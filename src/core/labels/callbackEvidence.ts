@@ -1,7 +1,7 @@
 // Links one file's raw facts against the whole tree: expands macro calls, finds every function handed to an API or
 // stored in a function-pointer slot, and groups calls by the function that makes them. Results name functions by
 // key (`file#name`), never by object, so a re-indexed file never leaves stale lines behind in another file's links.
-import type { FieldStore, FileFacts, ValueSummary } from '../facts/fileFacts';
+import type { FieldStore, FileFacts, StructField, ValueSummary } from '../facts/fileFacts';
 import { baseTypeName } from '../parse/cText';
 import type { MacroExpander } from '../model/macroExpander';
 import type { SymbolTable } from '../model/symbolTable';
@@ -190,7 +190,7 @@ function resolveHolder(symbols: SymbolTable, file: string, store: FieldStore): H
     }
     const struct = symbols.struct(structName, file);
     if (!struct) return undefined;
-    const field = step.startsWith('#') ? struct.item.fields[Number(step.slice(1))] : struct.item.fields.find((f) => f.name === step);
+    const field = step.startsWith('#') ? struct.item.fields[Number(step.slice(1))] : fieldNamed(struct.item.fields, step);
     if (!field) return undefined;
     array = field.type.includes('[') ? { holder: structName, field: field.name, type: field.type } : undefined;
     structName = baseTypeName(field.type);
@@ -203,8 +203,13 @@ function resolveHolder(symbols: SymbolTable, file: string, store: FieldStore): H
     if (!field) return undefined;
     return { structName, field: field.name, fieldType: field.type };
   }
-  const field = struct?.item.fields.find((f) => f.name === store.field);
+  const field = struct ? fieldNamed(struct.item.fields, store.field) : undefined;
   return { structName, field: store.field, fieldType: field?.type ?? '' };
+}
+
+function fieldNamed(fields: StructField[], name: string): StructField | undefined {
+  for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i];
+  return undefined;
 }
 
 function linkFieldStore(symbols: SymbolTable, file: string, store: FieldStore, links: FileLinks): void {
