@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const setup = workerData as WorkerSetup;
   const role = setup.role ?? 'full';
   if (role === 'parse') yieldToIndexerThread();
-  const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(process.env.LAG ? { ...message, sentAt: performance.timeOrigin + performance.now() } : message, transfer);
   // Jobs may arrive while the grammar is still loading: keep them.
   const early: IndexerRequest[] = [];
   const onEarly = (request: IndexerRequest) => early.push(request);

@@ -506,9 +506,8 @@ function readCallNodes(reader: FileReader, calls: FileRegions['calls']): void {
       const field = /(?:->|\.)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)?$/.exec(fnText);
       if (field) calleeField = field[1];
     }
-    const values: ValueSummary[] = [];
     const pieces = splitArguments(blankComments(nodeText(reader, args)));
-    for (let i = 0; i < pieces.length; i++) values.push(summarizeValue(pieces[i].text));
+    const values: ValueSummary[] = pieces.map((piece) => summarizeValue(piece.text));
     reader.facts.calls.push(callSite(callee, calleeField || undefined, reader.skeletonLines.lineOf(node.startIndex), scope?.name ?? '', values));
   }
 }

@@ -72,9 +72,7 @@ export function decodeFacts(encoded: EncodedFacts): FileFacts {
   const callers = encoded.callers;
   const callerAt = (i: number) => (i < 0 ? '' : callers[i]);
   const calls = encoded.calls.map(([callee, line, caller, args, calleeField]): CallSite => {
-    const values: ValueSummary[] = [];
-    for (let i = 0; i < args.length; i++) values.push(decodeValue(args[i]));
-    return callSite(callee, calleeField || undefined, line, callerAt(caller), values);
+    return callSite(callee, calleeField || undefined, line, callerAt(caller), args.map(decodeValue));
   });
   const fieldStores = encoded.fieldStores.map(([rootType, fields, field, position, value, line, caller, variable, base]): FieldStore => {
     return fieldStore({ rootType, fields }, field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);

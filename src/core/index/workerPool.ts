@@ -199,6 +199,7 @@ export async function runJobs(
         feed();
         if (message.warmUp) options.onWarmUp?.(message.warmUp);
       } else if (message.type === 'results') {
+        if (process.env.LAG) ((globalThis as any).__lag ??= []).push(`${Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0))}:${Math.round(performance.timeOrigin + performance.now() - (message as any).sentAt)}`);
         workerMs += message.workMs;
         readMs += message.readMs;
         slot.inFlight.delete(message.id);

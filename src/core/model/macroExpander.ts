@@ -87,8 +87,8 @@ export class MacroExpander {
     // Plain loops with bounds checks: argument lists arrive as arrays of several kinds, and V8 deoptimised the array
     // callbacks and the out-of-range reads here again and again.
     for (const template of this.templateOf(macro)) {
-      const mappedArgs: ValueSummary[] = [];
-      for (const a of template.args) mappedArgs.push('param' in a ? argumentAt(args, a.param) ?? { kind: 'other', text: '' } : a.value);
+      // map(), not push(): an exact-size array (the index keeps every expanded call's arguments).
+      const mappedArgs: ValueSummary[] = template.args.map((a) => ('param' in a ? (argumentAt(args, a.param) ?? { kind: 'other', text: '' }) : a.value));
       let callee = template.callee;
       if (template.calleeParam !== undefined) {
         const actual = argumentAt(args, template.calleeParam);

@@ -295,7 +295,8 @@ export function readParameterList(text: string): Parameter[] {
     if (p === 'void' || p === '...' || p === '') continue;
     params.push(readParameter(p));
   }
-  return params;
+  // At its exact length: the facts keep every parameter list, and a pushed array holds room for 17.
+  return params.length > 0 ? params.slice() : params;
 }
 
 /** One parameter: `const struct foo *name` → { name, type: 'const struct foo *' }. */
