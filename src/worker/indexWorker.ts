@@ -53,14 +53,12 @@ function yieldToIndexerThread(): void {
 const PARSE_WORKER_NICENESS = 5;
 
 async function main(): Promise<void> {
-  const T = () => Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0 ?? 0));
-  if (process.env.TRACE) console.error('worker main', T());
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
   const setup = workerData as WorkerSetup;
   const role = setup.role ?? 'full';
   if (role === 'parse') yieldToIndexerThread();
-  const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(process.env.LAG ? { ...message, sentAt: performance.timeOrigin + performance.now() } : message, transfer);
+  const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   // Jobs may arrive while the grammar is still loading: keep them.
   const early: IndexerRequest[] = [];
   const onEarly = (request: IndexerRequest) => early.push(request);
@@ -68,7 +66,6 @@ async function main(): Promise<void> {
   let extractor: FactExtractor;
   try {
     extractor = await FactExtractor.create(setup.grammarsDir);
-    if (process.env.TRACE) console.error('worker grammar', T());
   } catch (error) {
     send({ type: 'fatal', message: (error as Error).message });
     return;
@@ -102,7 +99,6 @@ async function main(): Promise<void> {
   } catch {
     warmUp = undefined; // only a warm-up: the real files are what matter
   }
-  if (process.env.TRACE) console.error('worker sample', T());
   port.off('message', onEarly);
   port.on('message', onRequest);
   send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(transferables) ?? []);

@@ -37,7 +37,6 @@ export interface IndexOptions extends DiscoveryOptions {
 
 export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const started = performance.now();
-  process.env.T0 = String(performance.timeOrigin + started);
   const root = resolve(options.root);
   const phases: Record<string, number> = {};
   let t = started;

@@ -194,12 +194,10 @@ export async function runJobs(
 
     const onMessage = (slot: Slot, message: WorkerResponse) => {
       if (settled || !slot.alive) return;
-      if (process.env.TRACE && (message.type === 'ready' || done < 8)) console.error('main got', message.type, Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0)));
       if (message.type === 'ready') {
         feed();
         if (message.warmUp) options.onWarmUp?.(message.warmUp);
       } else if (message.type === 'results') {
-        if (process.env.LAG) ((globalThis as any).__lag ??= []).push(`${Math.round(performance.timeOrigin + performance.now() - Number(process.env.T0))}:${Math.round(performance.timeOrigin + performance.now() - (message as any).sentAt)}`);
         workerMs += message.workMs;
         readMs += message.readMs;
         slot.inFlight.delete(message.id);
