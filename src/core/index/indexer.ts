@@ -110,7 +110,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
       if (result.status === 'parsed') {
         const started = performance.now();
         try {
-          files.set(result.file, process.env.NOINTERN ? factsOfParsedFile(result.parsed) : internFactStrings(factsOfParsedFile(result.parsed), strings));
+          files.set(result.file, internFactStrings(factsOfParsedFile(result.parsed), strings));
         } catch (error) {
           problems.push({ file: result.file, kind: 'parse_failed', message: (error as Error).message });
           continue;
