@@ -16,7 +16,8 @@ interface Block {
   count: number;
 }
 
-interface Gap {
+/** A branch the tree takes and the warm-up sample does not. */
+export interface Gap {
   file: string;
   functionName: string;
   line: number;

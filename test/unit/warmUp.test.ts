@@ -9,15 +9,8 @@ import { factsOfParsedFile, FactExtractor } from '../../src/core/index/factExtra
 import { discoverSources } from '../../src/core/index/fileDiscovery';
 import { completeWarmUpSample, parseWarmUpSample } from '../../src/core/index/warmUp';
 import { WARM_UP_SAMPLE } from '../../src/core/index/warmUpSample';
+import type { Gap } from '../support/warmUpCoverage';
 import { GRAMMARS_DIR, indexSample, REPO_ROOT, SAMPLE_ROOT } from './helpers';
-
-interface Gap {
-  file: string;
-  functionName: string;
-  line: number;
-  text: string;
-  timesInTree: number;
-}
 
 /** Branches `root` takes that the sample does not, per share (see test/support/warmUpCoverage.ts). */
 function coverageGaps(root: string): { parse: Gap[]; facts: Gap[] } {
