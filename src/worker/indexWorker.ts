@@ -94,8 +94,8 @@ async function main(): Promise<void> {
   // Before the first file: see warmUp.ts.
   let warmUp: ParsedFile[] | undefined;
   try {
-    if (role === 'parse') warmUp = parseWarmUpSample(extractor);
-    else extractWarmUpSample(extractor);
+    if (setup.warmUp && role === 'parse') warmUp = parseWarmUpSample(extractor);
+    else if (setup.warmUp) extractWarmUpSample(extractor);
   } catch {
     warmUp = undefined; // only a warm-up: the real files are what matter
   }

@@ -17,6 +17,11 @@ export interface WorkerSetup {
   grammarsDir: string;
   maxFileBytes: number;
   role?: WorkerRole;
+  /**
+   * Run the warm-up sample before the first file (see warmUp.ts): only when every file is to be parsed. When most are
+   * only hashed against the cache, it would cost more than it saves.
+   */
+  warmUp: boolean;
 }
 
 export interface ExtractJob {

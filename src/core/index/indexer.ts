@@ -51,9 +51,10 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const workers = options.workers ?? defaultWorkerCount();
   // Found only when workers start: a warm start from the snapshot needs no grammar.
   let setup: WorkerSetup | undefined;
-  const workerSetup = (): WorkerSetup => (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  const workerSetup = (warmUp: boolean): WorkerSetup =>
+    (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, warmUp });
   // With nothing cached every file will be parsed: start the workers now, so their start overlaps discovery.
-  const prestarted = savedManifest.size === 0 ? new PrestartedWorkers(workers, workerSetup(), workerScript) : undefined;
+  const prestarted = savedManifest.size === 0 ? new PrestartedWorkers(workers, workerSetup(true), workerScript) : undefined;
   let discovered: ReturnType<typeof discoverSources>;
   try {
     discovered = discoverSources(root, options);
@@ -133,7 +134,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   };
   const run = await runJobs(jobs, {
     workers,
-    setup: workerSetup(),
+    setup: workerSetup(cached.size === 0),
     workerScript,
     prestarted,
     // Small batches when parsing everything: this thread starts reading facts sooner, and the last batch ends sooner.
