@@ -1,10 +1,10 @@
 // Links one file's raw facts against the whole tree: expands macro calls, finds every function handed to an API or
 // stored in a function-pointer slot, and groups calls by the function that makes them. Results name functions by
 // key (`file#name`), never by object, so a re-indexed file never leaves stale lines behind in another file's links.
-import type { FieldStore, FileFacts, StructField, ValueSummary } from '../facts/fileFacts';
+import type { FieldStore, FileFacts, ValueSummary } from '../facts/fileFacts';
 import { baseTypeName } from '../parse/cText';
 import type { MacroExpander } from '../model/macroExpander';
-import type { SymbolTable } from '../model/symbolTable';
+import { fieldNamed, type SymbolTable } from '../model/symbolTable';
 import { pushTo } from '../util/multiMap';
 
 /** A call as the compiler sees it, after macro expansion; its file is the FileLinks' file. */
@@ -205,11 +205,6 @@ function resolveHolder(symbols: SymbolTable, file: string, store: FieldStore): H
   }
   const field = struct ? fieldNamed(struct.item.fields, store.field) : undefined;
   return { structName, field: store.field, fieldType: field?.type ?? '' };
-}
-
-function fieldNamed(fields: StructField[], name: string): StructField | undefined {
-  for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i];
-  return undefined;
 }
 
 function linkFieldStore(symbols: SymbolTable, file: string, store: FieldStore, links: FileLinks): void {

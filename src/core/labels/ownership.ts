@@ -5,6 +5,7 @@ import type { TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import type { ValueSummary } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
+import { fieldNamed } from '../model/symbolTable';
 import { pushTo } from '../util/multiMap';
 import type { EffectiveCall, FieldCallStore } from './callbackEvidence';
 
@@ -110,7 +111,7 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
     const sets = ownerSets.get(name) ?? [];
     const ownerField = sets[0]?.field ?? threadFields.find((f) => /thread|owner/.test(f.name))?.name;
     if (!ownerField || (sets.length === 0 && !/^(thread|owner_thread|owner|app_thread|md_thread|orig_thread)$/.test(ownerField))) continue;
-    const field = def.item.fields.find((f) => f.name === ownerField) ?? threadFields[0];
+    const field = fieldNamed(def.item.fields, ownerField) ?? threadFields[0];
     labels.set(name, {
       name,
       file: def.file,
