@@ -6,6 +6,7 @@ import {
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
+  isDigitCode,
   isIdentifier,
   isRegExpSpaceCode,
   isWordCode,
@@ -382,8 +383,7 @@ function isBlankRange(text: string, from: number, to: number): boolean {
 
 /** Is text[from, to) a C identifier (not starting with a digit)? */
 function isIdentifierRange(text: string, from: number, to: number): boolean {
-  const first = text.charCodeAt(from);
-  if (first >= 48 && first <= 57) return false;
+  if (isDigitCode(text.charCodeAt(from))) return false;
   for (let i = from; i < to; i++) if (!isWordCode(text.charCodeAt(i))) return false;
   return true;
 }

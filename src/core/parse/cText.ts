@@ -373,7 +373,7 @@ function trailingDeclaratorName(t: string): { index: number; 1: string; 2: strin
 
 /** Is this character code a letter, digit or `_` (what `\w` and `\b` take as a word character)? */
 export function isWordCode(ch: number): boolean {
-  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+  return isDigitCode(ch) || isIdentifierStartCode(ch);
 }
 
 function isIdentifierStartCode(ch: number): boolean {
@@ -382,12 +382,12 @@ function isIdentifierStartCode(ch: number): boolean {
 
 /** Is this character code one that `\s` matches, and `trim` removes (JavaScript's white space and line terminators)? */
 export function isRegExpSpaceCode(ch: number): boolean {
-  if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
+  if (ch <= 32) return isAsciiSpaceCode(ch);
   if (ch < 0xa0) return false;
   return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
 }
 
-function isDigitCode(ch: number): boolean {
+export function isDigitCode(ch: number): boolean {
   return ch >= 48 && ch <= 57;
 }
 
