@@ -38,6 +38,23 @@ describe('grammar and queries', () => {
     }
   });
 
+  it('reads a file with typographic quotes in its comments and strings like any other', async () => {
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      // A curly double quote inside a string literal must not end it: the call after it is still found, with its
+      // callback, on its own line.
+      const text = '/* the \u201cnull\u201d bdev \u2014 see \u2192 */\nstatic void done(void *a)\n{\n}\n\nstatic void f(void)\n{\n\tlog("it\u2019s \u201cok\u201d");\n\tspdk_thread_send_msg(t, done, NULL);\n}\n';
+      const facts = extractor.extract('quotes.c', text);
+      assert.deepEqual(facts.functions.map((fn) => [fn.name, fn.line]), [['done', 2], ['f', 6]]);
+      const send = facts.calls.find((c) => c.callee === 'spdk_thread_send_msg');
+      assert.equal(send?.line, 9);
+      assert.deepEqual(send?.args[1], { kind: 'ident', name: 'done' });
+      assert.deepEqual(facts.calls.find((c) => c.callee === 'log')?.args[0], { kind: 'string', text: "it's 'ok'" });
+    } finally {
+      extractor.dispose();
+    }
+  });
+
   it('reparses an open document incrementally and gets the same facts as a fresh parse', async () => {
     const extractor = await FactExtractor.create(GRAMMARS_DIR);
     try {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { separateFunctionBodies } from '../../src/core/parse/functionBodies';
-import { normalizeSourceForParsing } from '../../src/core/parse/sourceNormalizer';
+import { latin1Text, normalizeSourceForParsing } from '../../src/core/parse/sourceNormalizer';
 
 const lines = (s: string) => s.split('\n').length;
 
@@ -24,6 +24,18 @@ describe('source normalizer', () => {
     assert.equal(out.length, text.length);
     assert.match(out, /^#define TAILQ_FOREACH\(/);
     assert.match(out, /\twhile {8}\(x, &h, link\)/);
+  });
+
+  it('puts one Latin-1 stand-in for each character outside Latin-1, so no offset or row moves', () => {
+    // Curly quotes (double ones too) become ', dashes -, the rest ?; Latin-1 itself (é, ©) stays; an emoji is two
+    // UTF-16 units, so two stand-ins.
+    const text = '/* it\u2019s \u201cdone\u201d \u2014 caf\u00e9 \u00a9 \u2603 \ud83d\ude00 */\nputs("\u201chi\u201d");\n';
+    const out = latin1Text(text);
+    assert.equal(out, "/* it's 'done' - caf\u00e9 \u00a9 ? ?? */\nputs(\"'hi'\");\n");
+    assert.equal(out.length, text.length);
+    assert.equal(normalizeSourceForParsing(text), out);
+    const plain = 'int a; /* caf\u00e9 */\n';
+    assert.equal(latin1Text(plain), plain);
   });
 
   it('drops the first argument of anonymous list heads', () => {

@@ -58,9 +58,23 @@ export class StringInterner {
     if (text.length < 13) return text;
     const known = this.table[text];
     if (known !== undefined) return known;
-    this.table[text] = text;
-    return text;
+    const compact = internalized(text);
+    this.table[compact] = compact;
+    return compact;
   }
+}
+
+/**
+ * The compact copy V8 makes of `text` when it becomes a property key. `text` itself turns into a forwarding string to
+ * that copy: returning it instead would hand the rest of the index one more kind of string, and each string operation
+ * V8 optimises expects at most four kinds (past that, its loads go megamorphic).
+ */
+function internalized(text: string): string {
+  // A null-prototype object is a dictionary from the start: no hidden class is made per key.
+  const holder = Object.create(null) as Record<string, 0>;
+  holder[text] = 0;
+  for (const key in holder) return key;
+  return text;
 }
 
 /**

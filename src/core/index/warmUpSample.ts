@@ -786,7 +786,7 @@ static int warm_no_newline_at_end(void) { return 0; }`,
   {
     file: 'lib/warm_up/warm_up_utf16.c',
     text: String.raw`/*   SPDX-License-Identifier: BSD-3-Clause
- *   Written for SPDK Lens: a file with text outside ASCII (“quotes”, café, ±), so V8 holds it as two-byte text.
+ *   Written for SPDK Lens: a file with text outside Latin-1 (“quotes”, →) and in it (café, ±): the normalizer's stand-ins run.
  */
 #include "spdk/warm_up.h"
 
