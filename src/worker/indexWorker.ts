@@ -1,8 +1,6 @@
 // Worker thread: reads, hashes and parses the files it is sent, and returns plain data: a `parse` worker each file
 // parsed and queried (the indexer's thread reads the facts out of it), a `full` worker the facts as compact JSON (see
 // WorkerRole).
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodeFacts } from '../core/facts/factsCodec';
 import { FactExtractor, type ParsedFile } from '../core/index/factExtractor';
@@ -35,29 +33,11 @@ function transferables(parsed: ParsedFile): ArrayBuffer[] {
   return [parsed.prepared.lineStarts.buffer as ArrayBuffer, parsed.prepared.skeletonLineStarts.buffer as ArrayBuffer, parsed.regions.data.buffer as ArrayBuffer];
 }
 
-/**
- * A parse worker gets ahead of the thread that reads the facts and keeps them (the editor's extension host, in VS
- * Code), which is the one the index waits on: when both want the same core, that thread should have it. On Linux a
- * thread has its own nice value; elsewhere this does nothing. (SPDK master on 2 cores: cold index 3.19 → 3.02 s,
- * median of 8 interleaved runs.)
- */
-function yieldToIndexerThread(): void {
-  try {
-    const thread = /\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'));
-    if (thread) setPriority(Number(thread[1]), PARSE_WORKER_NICENESS);
-  } catch {
-    // not Linux, or not allowed: the worker runs at the usual priority
-  }
-}
-
-const PARSE_WORKER_NICENESS = 5;
-
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('indexWorker must run in a worker thread');
   const setup = workerData as WorkerSetup;
   const role = setup.role ?? 'full';
-  if (role === 'parse') yieldToIndexerThread();
   const send = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   // Jobs may arrive while the grammar is still loading: keep them.
   const early: IndexerRequest[] = [];
