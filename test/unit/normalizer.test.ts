@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { separateFunctionBodies } from '../../src/core/parse/functionBodies';
+import { macroMadeFunctionEnd, separateFunctionBodies } from '../../src/core/parse/functionBodies';
 import { latin1Text, normalizeSourceForParsing } from '../../src/core/parse/sourceNormalizer';
 
 const lines = (s: string) => s.split('\n').length;
@@ -103,5 +103,53 @@ describe('function body separation', () => {
     const [span] = [...bodies.values()];
     assert.equal(text.slice(span.close, span.close + 3), '}\ni');
     assert.match(skeleton, /int x;/);
+  });
+
+  it('cuts macro-made functions (a parameter list among the arguments) out of the skeleton, rows and bodies kept', () => {
+    const text = [
+      'DEFINE_STUB(spdk_x_get_name, const char *, (const struct spdk_x *x), "x");',
+      '  DEFINE_STUB_V(spdk_x_free,',
+      '\t(struct spdk_x *x, int flags));',
+      'DEFINE_WRAPPER(calloc, void *, (size_t nmemb, size_t size), (nmemb, size));',
+      'STUB_VOID(f, (void));',
+      'int kept_before;',
+      'void g(int a)',
+      '{',
+      '\treturn;',
+      '}',
+      'int kept_after;',
+      '',
+    ].join('\n');
+    const { skeleton, bodies } = separateFunctionBodies(text);
+    assert.equal(lines(skeleton), lines(text));
+    assert.doesNotMatch(skeleton, /DEFINE_|STUB_VOID/);
+    assert.deepEqual(
+      skeleton.split('\n').map((l) => l.trim()),
+      ['', '', '', '', '', 'int kept_before;', 'void g(int a)', '{', '', '}', 'int kept_after;', ''],
+    );
+    // The body's skeleton offset still maps to its place in the text.
+    const [[skeletonOpen, span]] = [...bodies];
+    assert.equal(skeleton[skeletonOpen], '{');
+    assert.equal(text.slice(span.open, span.close + 1), '{\n\treturn;\n}');
+  });
+
+  it('keeps macro statements whose arguments are not a parameter list, and stubs inside braces or without their `;`', () => {
+    const kept = [
+      'SPDK_RPC_REGISTER("bdev_x_create", rpc_bdev_x_create, SPDK_RPC_RUNTIME);',
+      'SPDK_STATIC_ASSERT(sizeof(struct x) == 8, "size (bytes)");',
+      'CALL_ARGS(f, (a, b));',
+      'SUM(f, (a) + (b));',
+      'EXPR(f, (a + b));',
+      'lower_case(f, (int a));',
+      'NO_SEMICOLON(f, (int a))',
+      'struct s {',
+      'INSIDE(f, (int a));',
+      '};',
+      '',
+    ];
+    const text = kept.join('\n');
+    const { skeleton } = separateFunctionBodies(text);
+    assert.equal(skeleton, text);
+    assert.equal(macroMadeFunctionEnd(text, 0), -1);
   });
 });

@@ -52,6 +52,22 @@ export function separateFunctionBodies(text: string): SeparatedSource {
       i = endOfDirective(text, i);
       continue;
     }
+    if (lineStart && depth === 0 && isUpperStart(ch)) {
+      const end = macroMadeFunctionEnd(text, i);
+      if (end > 0) {
+        // Cut like a body, newlines kept: tree-sitter has nothing to recover from, and rows stay those of the file.
+        skeleton += text.slice(last, i);
+        let newlineCount = 0;
+        for (let k = text.indexOf('\n', i); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) newlineCount++;
+        skeleton += '\n'.repeat(newlineCount);
+        shift += end - i - newlineCount;
+        last = end;
+        i = end;
+        lastSignificant = end - 1;
+        lineStart = false;
+        continue;
+      }
+    }
     lineStart = false;
     if (ch === 34 || ch === 39) {
       i = skipQuoted(text, i);
@@ -88,6 +104,79 @@ export function separateFunctionBodies(text: string): SeparatedSource {
   }
   skeleton += text.slice(last);
   return { skeleton, bodies };
+}
+
+/**
+ * If a statement like `DEFINE_STUB(name, int, (struct x *x), 0);` starts at `start`, the offset just past its `;`;
+ * else -1. That is: a macro named in capitals, invoked at file scope, one of whose arguments is a parameter list in
+ * parentheses. Such a macro makes a function (SPDK's unit tests stub about 1,600 this way), and no C grammar can read
+ * it as written: tree-sitter recovers from each with an error, which was a fifth of the time spent parsing SPDK
+ * master's skeletons. The index reads nothing from them (functions made by a macro are not definitions it lists), so
+ * the parser is not shown them.
+ */
+export function macroMadeFunctionEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  while (i < n && isMacroNameCode(text.charCodeAt(i))) i++;
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  if (i === start || text.charCodeAt(i) !== 40 /* ( */) return -1;
+  let depth = 0;
+  let argumentStart = i + 1;
+  let hasParameterList = false;
+  for (; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40) depth++;
+    else if (ch === 41 || (ch === 44 && depth === 1)) {
+      if (ch === 41) depth--;
+      if (depth === 0 || ch === 44) {
+        if (!hasParameterList) hasParameterList = isParenthesizedParameterList(text, argumentStart, i);
+        argumentStart = i + 1;
+        if (depth === 0) break;
+      }
+    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+    else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 1;
+    } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a plain invocation
+  }
+  if (depth !== 0 || !hasParameterList) return -1;
+  let end = i + 1;
+  while (end < n && (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9 || text.charCodeAt(end) === 13)) end++;
+  return text.charCodeAt(end) === 59 /* ; */ ? end + 1 : -1;
+}
+
+function isMacroNameCode(ch: number): boolean {
+  return (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 95;
+}
+
+function isUpperStart(ch: number): boolean {
+  return (ch >= 65 && ch <= 90) || ch === 95;
+}
+
+/** One parameter declaration: `void`, or words and `*` (type, then name), maybe an array suffix. */
+const PARAMETER_DECLARATION = /^\s*(?:void|[A-Za-z_]\w*(?:\s*\*+\s*|\s+)(?:[A-Za-z_]\w*|\*)[\w\s*]*(?:\[[^\]]*\]\s*)*)\s*$/;
+
+/** Is text[from, to) one parenthesized group, all of it, whose first piece declares a parameter? */
+function isParenthesizedParameterList(text: string, from: number, to: number): boolean {
+  let a = from;
+  let b = to;
+  while (a < b && isBlankCode(text.charCodeAt(a))) a++;
+  while (b > a && isBlankCode(text.charCodeAt(b - 1))) b--;
+  if (text.charCodeAt(a) !== 40 || text.charCodeAt(b - 1) !== 41) return false;
+  let depth = 0;
+  let firstPieceEnd = -1;
+  for (let i = a; i < b; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40) depth++;
+    else if (ch === 41 && --depth === 0 && i !== b - 1) return false; // `(a) + (b)`: not one group
+    else if (ch === 44 && depth === 1 && firstPieceEnd < 0) firstPieceEnd = i;
+  }
+  return PARAMETER_DECLARATION.test(text.slice(a + 1, firstPieceEnd < 0 ? b - 1 : firstPieceEnd));
+}
+
+function isBlankCode(ch: number): boolean {
+  return ch === 32 || ch === 9 || ch === 10 || ch === 13;
 }
 
 /** `__attribute__((packed)) {` opens a struct body, not a function body. */
