@@ -66,7 +66,7 @@ export function discoverSources(root: string, options: DiscoveryOptions = {}): {
   function walk(dir: string, logicalRel: string): void {
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = realpathSync.native(dir);
     } catch (error) {
       problems.push({ file: logicalRel || '.', kind: 'unreadable', message: `cannot resolve folder: ${(error as Error).message}` });
       return;
