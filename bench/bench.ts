@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--phase') return child(args[1], args[2], args[3], args[4]);
   const { values, positionals: positional } = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' } } });
-  const repeat = Math.max(1, Math.floor(Number(values.repeat ?? process.env.SPDK_LENS_BENCH_REPEAT ?? 3)) || 1);
+  const repeat = Math.max(1, Math.floor(Number(values.repeat ?? process.env.SPDK_LENS_BENCH_REPEAT ?? 5)) || 1);
   const root = resolve(positional[0] ?? process.env.SPDK_DIR ?? '');
   if (!positional[0] && !process.env.SPDK_DIR) {
     console.error('usage: npm run bench -- <SPDK_DIR> [<file to edit>] [--repeat N]   (or set SPDK_DIR)');
