@@ -11,6 +11,14 @@ function scan(body: string, locals: Record<string, string> = {}) {
 }
 
 describe('function body scanner', () => {
+  it('reads a body full of unclosed calls in one pass (each bracket matched once, not rescanned per call)', () => {
+    // 50,000 lines of `a(b(c(`: scanning from every `(` to the end made this take about a minute.
+    const out = scan('\ta(b(c(\n'.repeat(50_000) + '\tdone(x);');
+    assert.deepEqual(out.calls.map((c) => c.callee), ['done'], 'only the call that closes');
+    const closed = scan('\tz(1);\n' + '\ta(b(c(\n'.repeat(1_000) + '))) + 0;\n\tlast(y);');
+    assert.deepEqual(closed.calls.map((c) => c.callee).slice(0, 1), ['z']);
+  });
+
   it('finds calls with their arguments and lines, nested ones too', () => {
     const out = scan('\tspdk_thread_send_msg(thread, (spdk_msg_fn)my_fn, ctx);\n\tif (foo(bar(1))) {\n\t\tx->fn(y);\n\t}');
     assert.deepEqual(

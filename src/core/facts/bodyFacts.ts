@@ -3,6 +3,7 @@
 // statement splitter and a few local rules see what a full parse would, at a fraction of its cost.
 import {
   baseTypeName,
+  BracketMatcher,
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
@@ -10,7 +11,6 @@ import {
   isIdentifier,
   isRegExpSpaceCode,
   isWordCode,
-  matchingClose,
   readDeclaration,
   readDeclarator,
   skipQuoted,
@@ -74,7 +74,8 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
   const base = span.open + 1;
   const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
   const scan = blankStringContents(source);
-  forEachStatement(scan, (start, end) => {
+  const brackets = new BracketMatcher(scan);
+  forEachStatement(scan, brackets, (start, end) => {
     // The statement trimmed, cut once.
     let first = start;
     while (first < end && isRegExpSpaceCode(source.charCodeAt(first))) first++;
@@ -86,8 +87,8 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     const isDeclaration = !STATEMENT_KEYWORDS.test(trimmed) && DECLARATION_START.test(trimmed);
     if (isDeclaration) readLocalDeclaration(trimmed, at, scope, lineOf, out);
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
-    readCalls(source, scan, start, end, base, scope, lineOf, out);
-    if (trimmed.includes('{')) readCompoundLiterals(source, scan, start, end, base, out);
+    readCalls(source, scan, brackets, start, end, base, scope, lineOf, out);
+    if (trimmed.includes('{')) readCompoundLiterals(source, scan, brackets, start, end, base, out);
   });
 }
 
@@ -125,7 +126,7 @@ const STATEMENT_TOKENS = /[()[\]{};]/g;
  * Calls `visit(start, end)` for each statement: split at `;`, `{` and `}` outside parentheses, except that the braces
  * of an initializer (`= {`) or compound literal (`(struct x){`) stay inside their statement.
  */
-function forEachStatement(scan: string, visit: (start: number, end: number) => void): void {
+function forEachStatement(scan: string, brackets: BracketMatcher, visit: (start: number, end: number) => void): void {
   const tokens = STATEMENT_TOKENS;
   let depth = 0;
   let start = 0;
@@ -143,7 +144,7 @@ function forEachStatement(scan: string, visit: (start: number, end: number) => v
       const lastSignificant = lastNonBlankBefore(scan, i);
       const prev = lastSignificant >= 0 ? scan.charCodeAt(lastSignificant) : 0;
       if (prev === 61 /* = */ || prev === 44 /* , */ || (prev === 41 && isCompoundLiteralParen(scan, lastSignificant)) || depth > 0) {
-        const close = matchingClose(scan, i);
+        const close = brackets.closeOf(i);
         if (close > 0) {
           tokens.lastIndex = close + 1;
           continue;
@@ -308,7 +309,17 @@ function expressionEnd(scan: string, from: number, limit: number): number {
   return limit;
 }
 
-function readCalls(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+function readCalls(
+  source: string,
+  scan: string,
+  brackets: BracketMatcher,
+  start: number,
+  end: number,
+  base: number,
+  scope: BodyScope,
+  lineOf: (offset: number) => number,
+  out: BodyOutput,
+): void {
   const caller = scope.caller;
   // Every `(` that follows a name (spaces allowed) opens a call, unless the name is a keyword.
   for (let open = scan.indexOf('(', start); open >= 0 && open < end; open = scan.indexOf('(', open + 1)) {
@@ -321,7 +332,7 @@ function readCalls(source: string, scan: string, start: number, end: number, bas
     if (first >= 48 && first <= 57) continue;
     const name = scan.slice(at, nameEnd);
     if (NOT_CALLEES.has(name)) continue;
-    const close = matchingClose(scan, open);
+    const close = brackets.closeOf(open);
     if (close < 0 || close > end) continue;
     let p = at - 1;
     while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
@@ -388,12 +399,12 @@ function isIdentifierRange(text: string, from: number, to: number): boolean {
   return true;
 }
 
-function readCompoundLiterals(source: string, scan: string, start: number, end: number, base: number, out: BodyOutput): void {
+function readCompoundLiterals(source: string, scan: string, brackets: BracketMatcher, start: number, end: number, base: number, out: BodyOutput): void {
   const statement = scan.slice(start, end);
   COMPOUND_LITERAL.lastIndex = 0;
   for (let m = COMPOUND_LITERAL.exec(statement); m; m = COMPOUND_LITERAL.exec(statement)) {
     const open = start + m.index + m[0].length - 1;
-    const close = matchingClose(scan, open);
+    const close = brackets.closeOf(open);
     if (close < 0) continue;
     out.initializers.push(pendingInitializer(baseTypeName(m[1]), Boolean(m[2]), '', source.slice(open, close + 1), base + open, undefined));
   }

@@ -130,6 +130,68 @@ export function matchingClose(text: string, open: number): number {
   return -1;
 }
 
+/**
+ * `matchingClose` for many openers of one text. A scan from one opener settles every opener it passes (matched, or
+ * unmatched when the text ends first), and later questions about those are answered from memory: a body full of
+ * unclosed calls (`a(b(` on every line) then costs one pass, not one pass per bracket.
+ */
+export class BracketMatcher {
+  private readonly closes = new Map<number, number>();
+
+  constructor(private readonly text: string) {}
+
+  closeOf(open: number): number {
+    const known = this.closes.get(open);
+    if (known !== undefined) return known;
+    const text = this.text;
+    const openers: number[] = [];
+    for (let i = open; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 40 || ch === 91 || ch === 123) openers.push(i);
+      else if (ch === 41 || ch === 93 || ch === 125) {
+        // As matchingClose: any closer closes the innermost opener, whatever its kind.
+        this.closes.set(openers.pop()!, i);
+        if (openers.length === 0) return i;
+      } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+    }
+    for (const o of openers) this.closes.set(o, -1);
+    return -1;
+  }
+}
+
+/**
+ * The `)` closing each `(` of one text as a file-scope statement reads it: quoted literals and block comments skipped,
+ * and none (-1) when a `{`, `}` or `;` comes first. Like BracketMatcher, each scan settles every `(` it passes: a file
+ * of unclosed invocations (`A(` on every line) costs one pass.
+ */
+export class ParenMatcher {
+  private readonly closes = new Map<number, number>();
+
+  constructor(private readonly text: string) {}
+
+  closeOf(open: number): number {
+    const known = this.closes.get(open);
+    if (known !== undefined) return known;
+    const text = this.text;
+    const openers: number[] = [];
+    for (let i = open; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 40) openers.push(i);
+      else if (ch === 41) {
+        this.closes.set(openers.pop()!, i);
+        if (openers.length === 0) return i;
+      } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+      else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0) break;
+        i = close + 1;
+      } else if (ch === 123 || ch === 125 || ch === 59) break; // braces or `;` inside: not a simple invocation
+    }
+    for (const o of openers) this.closes.set(o, -1);
+    return -1;
+  }
+}
+
 /** Does `(inner)` look like a cast's type name rather than an expression? */
 function looksLikeTypeName(inner: string): boolean {
   const t = inner.trim();

@@ -2,7 +2,7 @@
 // newlines) and the function bodies, which bodyFacts reads with a fast statement scanner. Bodies are most of SPDK's
 // text; parsing only the skeleton makes a cold index faster than a full parse, and rows stay those of the file.
 
-import { skipQuoted } from './cText';
+import { ParenMatcher, skipQuoted } from './cText';
 
 export interface BodySpan {
   /** Offset of the body's `{` and `}` in the full (normalized) text. */
@@ -27,6 +27,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
   let i = 0;
   let lineStart = true;
   let lastSignificant = -1; // offset of the last non-space, non-comment character at file scope
+  let parens: ParenMatcher | undefined;
   while (i < n) {
     const ch = text.charCodeAt(i);
     if (ch === 10) {
@@ -53,7 +54,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
       continue;
     }
     if (lineStart && depth === 0 && isUpperStart(ch)) {
-      const end = macroMadeFunctionEnd(text, i);
+      const end = macroMadeFunctionEnd(text, i, (parens ??= new ParenMatcher(text)));
       if (end > 0) {
         // Cut like a body, newlines kept: tree-sitter has nothing to recover from, and rows stay those of the file.
         skeleton += text.slice(last, i);
@@ -114,34 +115,34 @@ export function separateFunctionBodies(text: string): SeparatedSource {
  * master's skeletons. The index reads nothing from them (functions made by a macro are not definitions it lists), so
  * the parser is not shown them.
  */
-export function macroMadeFunctionEnd(text: string, start: number): number {
+export function macroMadeFunctionEnd(text: string, start: number, parens = new ParenMatcher(text)): number {
   const n = text.length;
   let i = start;
   while (i < n && isMacroNameCode(text.charCodeAt(i))) i++;
   while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
   if (i === start || text.charCodeAt(i) !== 40 /* ( */) return -1;
+  const close = parens.closeOf(i);
+  if (close < 0) return -1;
+  // The arguments, split at top-level commas (a scan bounded by the statement itself).
   let depth = 0;
   let argumentStart = i + 1;
   let hasParameterList = false;
-  for (; i < n; i++) {
-    const ch = text.charCodeAt(i);
+  for (let j = i + 1; j < close && !hasParameterList; j++) {
+    const ch = text.charCodeAt(j);
     if (ch === 40) depth++;
-    else if (ch === 41 || (ch === 44 && depth === 1)) {
-      if (ch === 41) depth--;
-      if (depth === 0 || ch === 44) {
-        if (!hasParameterList) hasParameterList = isParenthesizedParameterList(text, argumentStart, i);
-        argumentStart = i + 1;
-        if (depth === 0) break;
-      }
-    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
-    else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) return -1;
-      i = close + 1;
-    } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a plain invocation
+    else if (ch === 41) depth--;
+    else if (ch === 44 && depth === 0) {
+      hasParameterList = isParenthesizedParameterList(text, argumentStart, j);
+      argumentStart = j + 1;
+    } else if (ch === 34 || ch === 39) j = skipQuoted(text, j) - 1;
+    else if (ch === 47 && text.charCodeAt(j + 1) === 42) {
+      const commentEnd = text.indexOf('*/', j + 2);
+      j = commentEnd < 0 ? close : commentEnd + 1;
+    }
   }
-  if (depth !== 0 || !hasParameterList) return -1;
-  let end = i + 1;
+  if (!hasParameterList) hasParameterList = isParenthesizedParameterList(text, argumentStart, close);
+  if (!hasParameterList) return -1;
+  let end = close + 1;
   while (end < n && (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9 || text.charCodeAt(end) === 13)) end++;
   return text.charCodeAt(end) === 59 /* ; */ ? end + 1 : -1;
 }

@@ -9,7 +9,7 @@
 // - Characters outside Latin-1 (typographic quotes and dashes in comments, mostly) become one Latin-1 stand-in each,
 //   so the text is held as one-byte. See latin1Text.
 
-import { isWordCode, skipQuoted } from './cText';
+import { isWordCode, ParenMatcher, skipQuoted } from './cText';
 import { endOfDirective } from './functionBodies';
 
 /** A loop macro's name: an uppercase identifier with `_FOREACH` or `_FOR_EACH` after its first letter. */
@@ -178,11 +178,12 @@ const DIRECTIVE_AT_START = /[ \t]*#/y;
 /** Inserts `;` after column-0 macro invocations at brace depth 0 that are not followed by `;`, `{` or `,`. */
 function terminateFileScopeMacroStatements(text: string): string {
   const insertAt: number[] = [];
+  const parens = new ParenMatcher(text);
   let depth = 0;
   let from = 0;
   // The first line starts like any other: a macro in column 0, or a directive.
   if (isUpperStart(text.charCodeAt(0))) {
-    const end = macroStatementEnd(text, 0);
+    const end = macroStatementEnd(text, 0, parens);
     if (end > 0) {
       insertAt.push(end);
       from = end;
@@ -212,7 +213,7 @@ function terminateFileScopeMacroStatements(text: string): string {
     } else if (ch === 35 /* # */) next = endOfDirective(text, i);
     else {
       // A newline at file scope, then an uppercase letter in column 0 (at i): maybe a macro statement.
-      const end = macroStatementEnd(text, i);
+      const end = macroStatementEnd(text, i, parens);
       if (end > 0) {
         insertAt.push(end);
         next = end;
@@ -237,37 +238,19 @@ function terminateFileScopeMacroStatements(text: string): string {
 }
 
 /** If an uppercase macro invocation `NAME(...)` starts at `start` and is a statement missing its `;`, returns the offset just after its `)`. */
-function macroStatementEnd(text: string, start: number): number {
+function macroStatementEnd(text: string, start: number, parens: ParenMatcher): number {
   UPPER_NAME.lastIndex = start;
   const name = UPPER_NAME.exec(text);
   if (!name) return -1;
   let i = start + name[0].length;
   if (text.charCodeAt(i) !== 40 /* ( */) return -1;
-  const close = matchingParen(text, i);
+  const close = parens.closeOf(i);
   if (close < 0) return -1;
   // What follows on the rest of the line must be blank (or a comment); then the next token decides.
   const next = nextTokenChar(text, close + 1);
   if (next === '' || next === ';' || next === '{' || next === ',' || next === '=' || next === ')') return -1;
   if (!restOfLineIsBlank(text, close + 1)) return -1;
   return close + 1;
-}
-
-function matchingParen(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 40) depth++;
-    else if (ch === 41) {
-      depth--;
-      if (depth === 0) return i;
-    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
-    else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) return -1;
-      i = close + 1;
-    } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a simple invocation
-  }
-  return -1;
 }
 
 function nextTokenChar(text: string, from: number): string {
