@@ -3,7 +3,8 @@
 // WorkerRole).
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodeFacts } from '../core/facts/factsCodec';
-import { FactExtractor, type ParsedFile } from '../core/index/factExtractor';
+import { FactExtractor, factsOfParsedFile, type ParsedFile } from '../core/index/factExtractor';
+import { QUERY_TIME_LIMIT_MS } from '../core/facts/extractFacts';
 import { readSource } from '../core/index/sourceText';
 import { extractWarmUpSample, parseWarmUpSample } from '../core/index/warmUp';
 import type { IndexProblem } from '../core/model/indexTypes';
@@ -19,13 +20,21 @@ function readJob(job: ExtractJob, maxFileBytes: number): { text: string; hash: s
 
 /** What this worker's role makes of one read file; a file the extractor throws on is reported, not lost. */
 function resultOf(extractor: FactExtractor, role: WorkerRole, file: string, text: string, hash: string, problem: IndexProblem | undefined): JobResult {
-  const withProblem = problem ? { problem } : {};
   try {
-    if (role === 'parse') return { file, status: 'parsed', parsed: extractor.parse(file, text, hash), ...withProblem };
-    return { file, status: 'facts', factsJson: JSON.stringify(encodeFacts(extractor.extract(file, text, hash))), ...withProblem };
+    const parsed = extractor.parse(file, text, hash);
+    // One problem per file: what reading found comes first.
+    const found = problem ?? (parsed.regions.queryStopped ? queryStoppedProblem(file) : undefined);
+    const withProblem = found ? { problem: found } : {};
+    if (role === 'parse') return { file, status: 'parsed', parsed, ...withProblem };
+    return { file, status: 'facts', factsJson: JSON.stringify(encodeFacts(factsOfParsedFile(parsed))), ...withProblem };
   } catch (error) {
     return { file, status: 'skipped', problem: { file, kind: 'parse_failed', message: (error as Error).message } };
   }
+}
+
+function queryStoppedProblem(file: string): IndexProblem {
+  const seconds = QUERY_TIME_LIMIT_MS / 1000;
+  return { file, kind: 'parse_errors', message: `reading this file's syntax tree was stopped after ${seconds} s (nesting too deep to follow); its facts are incomplete` };
 }
 
 /** What of a parsed file can move to the indexer's thread without a copy: its line starts and packed regions. */

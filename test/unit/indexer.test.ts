@@ -153,6 +153,18 @@ describe('indexer', () => {
     assert.ok(!index.files.has('bad/binary.c') && !index.files.has('bad/huge.c'));
   });
 
+  it('stops reading a file nested too deep to read in time, reports it, and keeps what was found', async () => {
+    mkdirSync(join(root, 'deep'));
+    // 200,000 nested braces: tree-sitter's query cursor slows down with depth, and this would take about a minute.
+    writeFileSync(join(root, 'deep/nested.c'), 'static void before_deep(void)\n{\n}\nstatic int deep_table[] = ' + '{'.repeat(200_000) + '\n');
+    const index = await indexTree({ root, cacheDir: null, ...options });
+    const problem = index.problems.find((p) => p.file === 'deep/nested.c');
+    assert.equal(problem?.kind, 'parse_errors');
+    assert.match(problem!.message, /stopped after 2 s .*incomplete/);
+    assert.ok(index.functionsNamed('before_deep').length === 1, 'what was read before the stop is kept');
+    assert.ok(index.functionsNamed('sample_null_poll').length === 1, 'the rest of the tree is indexed');
+  });
+
   it('updates one file in place: relinks only that file while declarations hold, everything when they change', async () => {
     const index = await indexTree({ root, cacheDir: null, ...options });
     const extractor = await FactExtractor.create(GRAMMARS_DIR);

@@ -121,6 +121,8 @@ export interface FileRegions {
   assignments: { left: RegionNode; right: RegionNode }[];
   literals: { type: RegionNode; value: RegionNode }[];
   errors: number;
+  /** The query ran past QUERY_TIME_LIMIT_MS and was stopped: the regions found until then are all there is. */
+  queryStopped: boolean;
 }
 
 /**
@@ -131,6 +133,8 @@ export interface FileRegions {
 export interface PackedRegions {
   types: string[];
   data: Int32Array;
+  /** See FileRegions.queryStopped. */
+  queryStopped: boolean;
 }
 
 const REGION_KINDS = ['functions', 'declarations', 'typedefs', 'structs', 'macros', 'calls', 'assignments', 'literals'] as const;
@@ -185,16 +189,16 @@ export function packRegions(regions: FileRegions): PackedRegions {
     put(l.type);
     put(l.value);
   }
-  return { types, data };
+  return { types, data, queryStopped: regions.queryStopped };
 }
 
-export function unpackRegions({ types, data }: PackedRegions): FileRegions {
+export function unpackRegions({ types, data, queryStopped }: PackedRegions): FileRegions {
   // The counts come first, in REGION_KINDS order, then the error count, then the nodes (-1 for a missing one). Every
   // node is made at one place, then handed out in order: V8 compiles one copy of the object's construction, not one
   // per kind of region.
   const nodes: (RegionNode | undefined)[] = [];
   for (let at = REGION_KINDS.length + 1; at < data.length; at += 3) nodes.push(data[at] < 0 ? undefined : { type: types[data[at]], startIndex: data[at + 1], endIndex: data[at + 2] });
-  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: data[8] };
+  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: data[8], queryStopped };
   let k = 0;
   for (let i = data[0]; i > 0; i--, k += 3) regions.functions.push({ node: nodes[k]!, declarator: nodes[k + 1]!, body: nodes[k + 2]! });
   for (let i = data[1]; i > 0; i--) regions.declarations.push(nodes[k++]!);
@@ -331,12 +335,19 @@ const CAPTURE_SLOTS: (RegionNode | undefined)[] = [];
 for (let i = 0; i < FACTS_CAPTURE_NAMES.length; i++) CAPTURE_SLOTS.push(undefined);
 
 /** Runs the facts query over a tree and copies what it marked into plain data. */
+/** How long the facts query may run over one file. No file of SPDK master takes more than about 10 ms. */
+export const QUERY_TIME_LIMIT_MS = 2000;
+
 export function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
-  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0 };
+  const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0, queryStopped: false };
   // Each capture of a match is copied once, at one place (V8 then compiles one copy of tree-sitter's node accessors
   // here, not one per kind of region), into its slot.
   const slots = CAPTURE_SLOTS;
-  for (const match of grammar.query('facts').matches(tree.rootNode)) {
+  // tree-sitter's query cursor slows down with nesting depth (a 32 KB initializer of nested braces takes seconds): a
+  // query that runs past the limit is stopped, and the file keeps what was found until then.
+  const deadline = performance.now() + QUERY_TIME_LIMIT_MS;
+  const progressCallback = () => (regions.queryStopped ||= performance.now() > deadline);
+  for (const match of grammar.query('facts').matches(tree.rootNode, { progressCallback })) {
     for (let i = 0; i < slots.length; i++) slots[i] = undefined;
     let structNode: Node | undefined;
     const captures = match.captures;
