@@ -133,7 +133,7 @@ describe('function body separation', () => {
     assert.equal(text.slice(span.open, span.close + 1), '{\n\treturn;\n}');
   });
 
-  it('reads a file of unclosed macro invocations in one pass, in the normalizer and the separator', () => {
+  it('reads a file of unclosed macro invocations without rescanning it per line, in the normalizer and the separator', () => {
     // 150,000 lines of `A(`: matching each from its own `(` to the end of the file used to take minutes.
     const text = 'A(\n'.repeat(150_000) + 'int kept;\n';
     const normalized = normalizeSourceForParsing(text);

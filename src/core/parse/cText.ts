@@ -131,63 +131,78 @@ export function matchingClose(text: string, open: number): number {
 }
 
 /**
- * `matchingClose` for many openers of one text. A scan from one opener settles every opener it passes (matched, or
- * unmatched when the text ends first), and later questions about those are answered from memory: a body full of
- * unclosed calls (`a(b(` on every line) then costs one pass, not one pass per bracket.
+ * `matchingClose` for many openers of one text. When a scan finds no match, every opener still open at the end of the
+ * text is remembered as unmatched: a body full of unclosed calls (`a(b(` on every line) then costs two passes, not
+ * one pass per bracket. Matched scans cost what matchingClose costs.
  */
 export class BracketMatcher {
-  private readonly closes = new Map<number, number>();
+  private unmatched: Set<number> | undefined;
 
   constructor(private readonly text: string) {}
 
   closeOf(open: number): number {
-    const known = this.closes.get(open);
-    if (known !== undefined) return known;
+    if (this.unmatched?.has(open)) return -1;
+    const close = matchingClose(this.text, open);
+    if (close < 0) this.rememberUnmatched(open);
+    return close;
+  }
+
+  private rememberUnmatched(open: number): void {
     const text = this.text;
     const openers: number[] = [];
     for (let i = open; i < text.length; i++) {
       const ch = text.charCodeAt(i);
       if (ch === 40 || ch === 91 || ch === 123) openers.push(i);
-      else if (ch === 41 || ch === 93 || ch === 125) {
-        // As matchingClose: any closer closes the innermost opener, whatever its kind.
-        this.closes.set(openers.pop()!, i);
-        if (openers.length === 0) return i;
-      } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+      else if (ch === 41 || ch === 93 || ch === 125) openers.pop(); // as matchingClose: any closer, any opener
+      else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
     }
-    for (const o of openers) this.closes.set(o, -1);
-    return -1;
+    const unmatched = (this.unmatched ??= new Set());
+    for (const o of openers) unmatched.add(o);
   }
 }
 
 /**
- * The `)` closing each `(` of one text as a file-scope statement reads it: quoted literals and block comments skipped,
- * and none (-1) when a `{`, `}` or `;` comes first. Like BracketMatcher, each scan settles every `(` it passes: a file
- * of unclosed invocations (`A(` on every line) costs one pass.
+ * The `)` closing a `(` as a file-scope statement reads it: quoted literals and block comments skipped, and none (-1)
+ * when a `{`, `}` or `;` comes first, or the text ends. As in BracketMatcher, a scan that finds none remembers every
+ * `(` it left open, so a file of unclosed invocations (`A(` on every line) costs two passes.
  */
 export class ParenMatcher {
-  private readonly closes = new Map<number, number>();
+  private unmatched: Set<number> | undefined;
 
   constructor(private readonly text: string) {}
 
   closeOf(open: number): number {
-    const known = this.closes.get(open);
-    if (known !== undefined) return known;
-    const text = this.text;
+    if (this.unmatched?.has(open)) return -1;
     const openers: number[] = [];
+    const close = this.scan(open, openers, false);
+    if (close < 0) {
+      this.scan(open, openers, true);
+      const unmatched = (this.unmatched ??= new Set());
+      for (const o of openers) unmatched.add(o);
+    }
+    return close;
+  }
+
+  /** The match of `open`, or -1; with `track`, leaves in `openers` the `(` still open where the scan stopped. */
+  private scan(open: number, openers: number[], track: boolean): number {
+    const text = this.text;
+    let depth = 0;
     for (let i = open; i < text.length; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 40) openers.push(i);
-      else if (ch === 41) {
-        this.closes.set(openers.pop()!, i);
-        if (openers.length === 0) return i;
+      if (ch === 40) {
+        depth++;
+        if (track) openers.push(i);
+      } else if (ch === 41) {
+        depth--;
+        if (track) openers.pop();
+        if (depth === 0) return i;
       } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
       else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
         const close = text.indexOf('*/', i + 2);
-        if (close < 0) break;
+        if (close < 0) return -1;
         i = close + 1;
-      } else if (ch === 123 || ch === 125 || ch === 59) break; // braces or `;` inside: not a simple invocation
+      } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a simple invocation
     }
-    for (const o of openers) this.closes.set(o, -1);
     return -1;
   }
 }
