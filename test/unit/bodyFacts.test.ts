@@ -14,9 +14,16 @@ describe('function body scanner', () => {
   it('reads a body full of unclosed calls without rescanning it per bracket', () => {
     // 50,000 lines of `a(b(c(`: scanning from every `(` to the end made this take about a minute.
     const out = scan('\ta(b(c(\n'.repeat(50_000) + '\tdone(x);');
-    assert.deepEqual(out.calls.map((c) => c.callee), ['done'], 'only the call that closes');
+    assert.deepEqual(out.calls.map((c) => c.callee), [], 'none closes but `done`, and it sits 150,000 parentheses deep');
     const closed = scan('\tz(1);\n' + '\ta(b(c(\n'.repeat(1_000) + '))) + 0;\n\tlast(y);');
     assert.deepEqual(closed.calls.map((c) => c.callee).slice(0, 1), ['z']);
+  });
+
+  it('reads calls nested up to 256 deep in one statement, and no deeper (each reads all its arguments)', () => {
+    // 100,000 nested calls used to cost the square of their length: minutes.
+    const out = scan('\t' + 'a('.repeat(100_000) + ')'.repeat(100_000) + ';\n\tafter(x);');
+    assert.equal(out.calls.filter((c) => c.callee === 'a').length, 256);
+    assert.deepEqual(out.calls.at(-1)?.callee, 'after');
   });
 
   it('finds calls with their arguments and lines, nested ones too', () => {

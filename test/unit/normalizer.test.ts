@@ -142,6 +142,14 @@ describe('function body separation', () => {
     assert.equal(skeleton, text);
   });
 
+  it('cuts a comment that never closes out of the skeleton, to the end of the file, rows kept', () => {
+    // Every `/*` inside it made tree-sitter look for its end over the rest of the file: 80 KB of these took 15 s.
+    const text = 'int a;\nvoid f(void)\n{\n}\n' + '/* never closed\n'.repeat(50_000);
+    const { skeleton, bodies } = separateFunctionBodies(text);
+    assert.equal(skeleton, 'int a;\nvoid f(void)\n{\n}\n' + '\n'.repeat(50_000));
+    assert.equal(bodies.size, 1);
+  });
+
   it('keeps macro statements whose arguments are not a parameter list, and stubs inside braces or without their `;`', () => {
     const kept = [
       'SPDK_RPC_REGISTER("bdev_x_create", rpc_bdev_x_create, SPDK_RPC_RUNTIME);',

@@ -59,6 +59,9 @@ export interface BodyOutput {
   initializers: PendingInitializer[];
 }
 
+/** Calls nested deeper than this in one statement are not read (no real code comes near; a generated file might). */
+const MAX_CALL_NESTING = 256;
+
 const NOT_CALLEES = new Set([
   'if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof', '_Alignof', 'alignof', '__alignof__',
   'defined', 'do', 'else', 'case', 'goto', '__attribute__', '__asm__', 'asm', '__asm', '__volatile__', 'volatile', '_Static_assert', 'static_assert',
@@ -321,8 +324,18 @@ function readCalls(
   out: BodyOutput,
 ): void {
   const caller = scope.caller;
+  // How deep in parentheses each `(` is, counted as the loop goes (one pass over the statement).
+  let depth = 0;
+  let counted = start;
   // Every `(` that follows a name (spaces allowed) opens a call, unless the name is a keyword.
   for (let open = scan.indexOf('(', start); open >= 0 && open < end; open = scan.indexOf('(', open + 1)) {
+    for (; counted < open; counted++) {
+      const ch = scan.charCodeAt(counted);
+      if (ch === 40) depth++;
+      else if (ch === 41 && depth > 0) depth--;
+    }
+    // Each call reads all its arguments, so calls nested ever deeper would cost the square of their length.
+    if (depth >= MAX_CALL_NESTING) continue;
     let nameEnd = open;
     while (nameEnd > start && isBlank(scan.charCodeAt(nameEnd - 1))) nameEnd--;
     let at = nameEnd;

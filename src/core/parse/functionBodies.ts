@@ -41,8 +41,17 @@ export function separateFunctionBodies(text: string): SeparatedSource {
     }
     if (ch === 47 && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-      continue;
+      if (close >= 0) {
+        i = close + 2;
+        continue;
+      }
+      // A comment that never closes runs to the end of the file. Cut, newlines kept: tree-sitter would otherwise look
+      // for its end from every `/*` inside it, over the rest of the file each time.
+      let newlineCount = 0;
+      for (let k = text.indexOf('\n', i); k >= 0; k = text.indexOf('\n', k + 1)) newlineCount++;
+      skeleton += text.slice(last, i) + '\n'.repeat(newlineCount);
+      last = n;
+      break;
     }
     if (ch === 47 && text.charCodeAt(i + 1) === 47) {
       const eol = text.indexOf('\n', i);
