@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FACTS_CAPTURE_NAMES } from '../../src/core/facts/extractFacts';
+import { FACTS_CAPTURE_NAMES, parseSource } from '../../src/core/facts/extractFacts';
 import { decodeFacts, encodeFacts } from '../../src/core/facts/factsCodec';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { loadCGrammar } from '../../src/core/parse/grammar';
@@ -53,6 +53,20 @@ describe('grammar and queries', () => {
     } finally {
       extractor.dispose();
     }
+  });
+
+  it('gives up a parse that runs past its time limit, and parses the next file from scratch', async () => {
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    const parser = grammar.newParser();
+    // A limit of 0 stops tree-sitter at its first progress report, which a file this size always reaches.
+    assert.throws(() => parseSource(parser, 'static int stopped_early;\n'.repeat(20_000), undefined, 0), /stopped after 0 s on this file; skipped/);
+    const next = parseSource(parser, 'static int next_file;\n');
+    const fresh = grammar.newParser();
+    const expected = parseSource(fresh, 'static int next_file;\n');
+    assert.equal(next.tree.rootNode.toString(), expected.tree.rootNode.toString(), 'no state left over from the stopped parse');
+    for (const t of [next.tree, expected.tree]) t.delete();
+    parser.delete();
+    fresh.delete();
   });
 
   it('reparses an open document incrementally and gets the same facts as a fresh parse', async () => {

@@ -43,7 +43,7 @@ export interface ParsedSource {
   tree: Tree;
 }
 
-export function parseSource(parser: ReturnType<CGrammar['newParser']>, original: string, previous?: ParsedSource): ParsedSource {
+export function parseSource(parser: ReturnType<CGrammar['newParser']>, original: string, previous?: ParsedSource, timeLimitMs = PARSE_TIME_LIMIT_MS): ParsedSource {
   const text = normalizeSourceForParsing(original);
   const { skeleton: parsedText, bodies } = separateFunctionBodies(text);
   let oldTree: Tree | undefined;
@@ -51,10 +51,21 @@ export function parseSource(parser: ReturnType<CGrammar['newParser']>, original:
     oldTree = previous.tree;
     applyTextEdit(oldTree, previous.parsedText, parsedText);
   }
-  const tree = parser.parse(parsedText, oldTree);
-  if (!tree) throw new Error('tree-sitter returned no tree');
+  // No file of SPDK master takes tree-sitter more than a few milliseconds: one that runs past the limit is given up
+  // (the worker reports it and the index goes on without it).
+  const deadline = performance.now() + timeLimitMs;
+  let stopped = false;
+  const progressCallback = () => (stopped ||= performance.now() > deadline);
+  const tree = parser.parse(parsedText, oldTree, { progressCallback });
+  if (!tree) {
+    parser.reset(); // a stopped parse would otherwise resume with the next file's text
+    throw new Error(stopped ? `tree-sitter was stopped after ${timeLimitMs / 1000} s on this file; skipped` : 'tree-sitter returned no tree');
+  }
   return { text, parsedText, bodies, tree };
 }
+
+/** How long tree-sitter may parse one file's skeleton. */
+export const PARSE_TIME_LIMIT_MS = 10_000;
 
 /** Tells the old tree which span changed (one edit covering the common prefix/suffix difference). */
 function applyTextEdit(tree: Tree, oldText: string, newText: string): void {
