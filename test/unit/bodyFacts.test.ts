@@ -19,6 +19,14 @@ describe('function body scanner', () => {
     assert.deepEqual(closed.calls.map((c) => c.callee).slice(0, 1), ['z']);
   });
 
+  it('stops reading a chain of assignments after 256 of them (each reads the rest of the chain), then reads on', () => {
+    // Read to its end, this 50,000-long chain cost minutes; its one store of a name, at the far end, is given up.
+    const out = scan('\t' + 'p->cb = '.repeat(50_000) + 'my_fn;\n\tq->cb = other_fn;', { p: 'struct foo', q: 'struct foo' });
+    assert.deepEqual(out.fieldStores.map((s) => s.value), [{ kind: 'ident', name: 'other_fn' }]);
+    const short = scan('\t' + 'p->cb = '.repeat(200) + 'my_fn;', { p: 'struct foo' });
+    assert.deepEqual(short.fieldStores.map((s) => s.value), [{ kind: 'ident', name: 'my_fn' }], 'a chain under the limit is read to its end');
+  });
+
   it('reads calls nested up to 256 deep in one statement, and no deeper (each reads all its arguments)', () => {
     // 100,000 nested calls used to cost the square of their length: minutes.
     const out = scan('\t' + 'a('.repeat(100_000) + ')'.repeat(100_000) + ';\n\tafter(x);');

@@ -59,7 +59,10 @@ export interface BodyOutput {
   initializers: PendingInitializer[];
 }
 
-/** Calls nested deeper than this in one statement are not read (no real code comes near; a generated file might). */
+/**
+ * Calls nested deeper than this in one statement, and assignments chained longer, are not read: each reads the rest of
+ * its expression, so the cost would grow with the square of the statement. No real code comes near; a generated file might.
+ */
 const MAX_CALL_NESTING = 256;
 
 const NOT_CALLEES = new Set([
@@ -206,7 +209,9 @@ function readLocalDeclaration(statement: string, at: number, scope: BodyScope, l
 }
 
 function readAssignments(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
-  for (let i = scan.indexOf('=', start); i >= 0 && i < end; i = scan.indexOf('=', i + 1)) {
+  // Each assignment reads the rest of its expression: a chain (`a = b = c = ...`) past this many is not read further.
+  let budget = MAX_CALL_NESTING;
+  for (let i = scan.indexOf('=', start); i >= 0 && i < end && budget > 0; i = scan.indexOf('=', i + 1)) {
     const next = scan.charCodeAt(i + 1);
     const prev = scan.charCodeAt(i - 1);
     if (next === 61) {
@@ -216,6 +221,7 @@ function readAssignments(source: string, scan: string, start: number, end: numbe
     if (prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 43 || prev === 45 || prev === 42 || prev === 47 || prev === 37 || prev === 38 || prev === 124 || prev === 94) continue;
     const lhsStart = lvalueStart(scan, i - 1, start);
     if (lhsStart < 0) continue;
+    budget--;
     const rhsEnd = expressionEnd(scan, i + 1, end);
     recordAssignment(source.slice(lhsStart, i), source.slice(i + 1, rhsEnd), lineOf(base + lhsStart), lineOf(base + i), scope, out);
   }
