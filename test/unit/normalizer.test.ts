@@ -142,6 +142,11 @@ describe('function body separation', () => {
     assert.equal(skeleton, text);
   });
 
+  it('does not take a huge parenthesized argument for a parameter list (nor spend the square of its length deciding)', () => {
+    const text = `STUB(f, (int a${' '.repeat(400_000)}+ b), 0);\nint kept;\n`;
+    assert.equal(separateFunctionBodies(text).skeleton, text);
+  });
+
   it('cuts a comment that never closes out of the skeleton, to the end of the file, rows kept', () => {
     // Every `/*` inside it made tree-sitter look for its end over the rest of the file: 80 KB of these took 15 s.
     const text = 'int a;\nvoid f(void)\n{\n}\n' + '/* never closed\n'.repeat(50_000);

@@ -182,7 +182,9 @@ function isParenthesizedParameterList(text: string, from: number, to: number): b
     else if (ch === 41 && --depth === 0 && i !== b - 1) return false; // `(a) + (b)`: not one group
     else if (ch === 44 && depth === 1 && firstPieceEnd < 0) firstPieceEnd = i;
   }
-  return PARAMETER_DECLARATION.test(text.slice(a + 1, firstPieceEnd < 0 ? b - 1 : firstPieceEnd));
+  const pieceEnd = firstPieceEnd < 0 ? b - 1 : firstPieceEnd;
+  // A declaration is short; the length check also keeps the regex's backtracking over a huge piece away.
+  return pieceEnd - (a + 1) <= 512 && PARAMETER_DECLARATION.test(text.slice(a + 1, pieceEnd));
 }
 
 function isBlankCode(ch: number): boolean {
