@@ -345,10 +345,10 @@ const [FUNCTION, FUNCTION_DECLARATOR, FUNCTION_BODY, CALL, CALL_FUNCTION, CALL_A
 const CAPTURE_SLOTS: (RegionNode | undefined)[] = [];
 for (let i = 0; i < FACTS_CAPTURE_NAMES.length; i++) CAPTURE_SLOTS.push(undefined);
 
-/** Runs the facts query over a tree and copies what it marked into plain data. */
 /** How long the facts query may run over one file. No file of SPDK master takes more than about 10 ms. */
 export const QUERY_TIME_LIMIT_MS = 2000;
 
+/** Runs the facts query over a tree and copies what it marked into plain data. */
 export function collectRegions(grammar: CGrammar, tree: Tree): FileRegions {
   const regions: FileRegions = { functions: [], declarations: [], typedefs: [], structs: [], macros: [], calls: [], assignments: [], literals: [], errors: 0, queryStopped: false };
   // Each capture of a match is copied once, at one place (V8 then compiles one copy of tree-sitter's node accessors
