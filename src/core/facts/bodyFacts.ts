@@ -63,7 +63,7 @@ export interface BodyOutput {
  * Calls nested deeper than this in one statement, and assignments chained longer, are not read: each reads the rest of
  * its expression, so the cost would grow with the square of the statement. No real code comes near; a generated file might.
  */
-const MAX_CALL_NESTING = 256;
+const STATEMENT_CHAIN_LIMIT = 256;
 
 const NOT_CALLEES = new Set([
   'if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof', '_Alignof', 'alignof', '__alignof__',
@@ -210,7 +210,7 @@ function readLocalDeclaration(statement: string, at: number, scope: BodyScope, l
 
 function readAssignments(source: string, scan: string, start: number, end: number, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
   // Each assignment reads the rest of its expression: a chain (`a = b = c = ...`) past this many is not read further.
-  let budget = MAX_CALL_NESTING;
+  let budget = STATEMENT_CHAIN_LIMIT;
   for (let i = scan.indexOf('=', start); i >= 0 && i < end && budget > 0; i = scan.indexOf('=', i + 1)) {
     const next = scan.charCodeAt(i + 1);
     const prev = scan.charCodeAt(i - 1);
@@ -341,7 +341,7 @@ function readCalls(
       else if (ch === 41 && depth > 0) depth--;
     }
     // Each call reads all its arguments, so calls nested ever deeper would cost the square of their length.
-    if (depth >= MAX_CALL_NESTING) continue;
+    if (depth >= STATEMENT_CHAIN_LIMIT) continue;
     let nameEnd = open;
     while (nameEnd > start && isBlank(scan.charCodeAt(nameEnd - 1))) nameEnd--;
     let at = nameEnd;

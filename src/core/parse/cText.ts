@@ -116,14 +116,20 @@ export function splitTopLevel(text: string, separator: ',' | ';'): Piece[] {
   return pieces;
 }
 
-/** Index of the bracket closing the one at `open` (any of ( [ {), or -1. */
-export function matchingClose(text: string, open: number): number {
+/**
+ * Index of the bracket closing the one at `open` (any of ( [ {), or -1. With `openers`, leaves there the openers still
+ * open where the scan stopped (see BracketMatcher).
+ */
+export function matchingClose(text: string, open: number, openers?: number[]): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (ch === 40 || ch === 91 || ch === 123) depth++;
-    else if (ch === 41 || ch === 93 || ch === 125) {
+    if (ch === 40 || ch === 91 || ch === 123) {
+      depth++;
+      openers?.push(i);
+    } else if (ch === 41 || ch === 93 || ch === 125) {
       depth--;
+      openers?.pop();
       if (depth === 0) return i;
     } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
   }
@@ -131,79 +137,54 @@ export function matchingClose(text: string, open: number): number {
 }
 
 /**
- * `matchingClose` for many openers of one text. When a scan finds no match, every opener still open at the end of the
- * text is remembered as unmatched: a body full of unclosed calls (`a(b(` on every line) then costs two passes, not
- * one pass per bracket. Matched scans cost what matchingClose costs.
+ * Index of the `)` closing the `(` at `open` as a file-scope statement reads it: quoted literals and block comments
+ * skipped, and -1 when a `{`, `}` or `;` comes first, or the text ends. `openers` as in matchingClose.
+ */
+export function statementParenClose(text: string, open: number, openers?: number[]): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40) {
+      depth++;
+      openers?.push(i);
+    } else if (ch === 41) {
+      depth--;
+      openers?.pop();
+      if (depth === 0) return i;
+    } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
+    else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 1;
+    } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a simple invocation
+  }
+  return -1;
+}
+
+/**
+ * One matching rule (matchingClose by default, or statementParenClose) asked about many openers of one text. When a
+ * scan finds no match, every opener it left open is remembered as unmatched: a body full of unclosed calls (`a(b(` on
+ * every line), or a file of unclosed invocations (`A(` on every line), then costs two passes, not one pass per
+ * bracket. Matched scans cost what the rule costs.
  */
 export class BracketMatcher {
   private unmatched: Set<number> | undefined;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly closeFrom: (text: string, open: number, openers?: number[]) => number = matchingClose,
+  ) {}
 
   closeOf(open: number): number {
     if (this.unmatched?.has(open)) return -1;
-    const close = matchingClose(this.text, open);
-    if (close < 0) this.rememberUnmatched(open);
-    return close;
-  }
-
-  private rememberUnmatched(open: number): void {
-    const text = this.text;
-    const openers: number[] = [];
-    for (let i = open; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 40 || ch === 91 || ch === 123) openers.push(i);
-      else if (ch === 41 || ch === 93 || ch === 125) openers.pop(); // as matchingClose: any closer, any opener
-      else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
-    }
-    const unmatched = (this.unmatched ??= new Set());
-    for (const o of openers) unmatched.add(o);
-  }
-}
-
-/**
- * The `)` closing a `(` as a file-scope statement reads it: quoted literals and block comments skipped, and none (-1)
- * when a `{`, `}` or `;` comes first, or the text ends. As in BracketMatcher, a scan that finds none remembers every
- * `(` it left open, so a file of unclosed invocations (`A(` on every line) costs two passes.
- */
-export class ParenMatcher {
-  private unmatched: Set<number> | undefined;
-
-  constructor(private readonly text: string) {}
-
-  closeOf(open: number): number {
-    if (this.unmatched?.has(open)) return -1;
-    const openers: number[] = [];
-    const close = this.scan(open, openers, false);
+    const close = this.closeFrom(this.text, open);
     if (close < 0) {
-      this.scan(open, openers, true);
+      const openers: number[] = [];
+      this.closeFrom(this.text, open, openers);
       const unmatched = (this.unmatched ??= new Set());
       for (const o of openers) unmatched.add(o);
     }
     return close;
-  }
-
-  /** The match of `open`, or -1; with `track`, leaves in `openers` the `(` still open where the scan stopped. */
-  private scan(open: number, openers: number[], track: boolean): number {
-    const text = this.text;
-    let depth = 0;
-    for (let i = open; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 40) {
-        depth++;
-        if (track) openers.push(i);
-      } else if (ch === 41) {
-        depth--;
-        if (track) openers.pop();
-        if (depth === 0) return i;
-      } else if (ch === 34 || ch === 39) i = skipQuoted(text, i) - 1;
-      else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
-        const close = text.indexOf('*/', i + 2);
-        if (close < 0) return -1;
-        i = close + 1;
-      } else if (ch === 123 || ch === 125 || ch === 59) return -1; // braces or `;` inside: not a simple invocation
-    }
-    return -1;
   }
 }
 

@@ -2,7 +2,7 @@
 // newlines) and the function bodies, which bodyFacts reads with a fast statement scanner. Bodies are most of SPDK's
 // text; parsing only the skeleton makes a cold index faster than a full parse, and rows stay those of the file.
 
-import { ParenMatcher, skipQuoted } from './cText';
+import { BracketMatcher, skipQuoted, statementParenClose } from './cText';
 
 export interface BodySpan {
   /** Offset of the body's `{` and `}` in the full (normalized) text. */
@@ -27,7 +27,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
   let i = 0;
   let lineStart = true;
   let lastSignificant = -1; // offset of the last non-space, non-comment character at file scope
-  let parens: ParenMatcher | undefined;
+  let parens: BracketMatcher | undefined;
   while (i < n) {
     const ch = text.charCodeAt(i);
     if (ch === 10) {
@@ -47,9 +47,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
       }
       // A comment that never closes runs to the end of the file. Cut, newlines kept: tree-sitter would otherwise look
       // for its end from every `/*` inside it, over the rest of the file each time.
-      let newlineCount = 0;
-      for (let k = text.indexOf('\n', i); k >= 0; k = text.indexOf('\n', k + 1)) newlineCount++;
-      skeleton += text.slice(last, i) + '\n'.repeat(newlineCount);
+      skeleton += text.slice(last, i) + '\n'.repeat(newlinesIn(text, i, n));
       last = n;
       break;
     }
@@ -63,12 +61,11 @@ export function separateFunctionBodies(text: string): SeparatedSource {
       continue;
     }
     if (lineStart && depth === 0 && isUpperStart(ch)) {
-      const end = macroMadeFunctionEnd(text, i, (parens ??= new ParenMatcher(text)));
+      const end = macroMadeFunctionEnd(text, i, (parens ??= new BracketMatcher(text, statementParenClose)));
       if (end > 0) {
         // Cut like a body, newlines kept: tree-sitter has nothing to recover from, and rows stay those of the file.
         skeleton += text.slice(last, i);
-        let newlineCount = 0;
-        for (let k = text.indexOf('\n', i); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) newlineCount++;
+        const newlineCount = newlinesIn(text, i, end);
         skeleton += '\n'.repeat(newlineCount);
         shift += end - i - newlineCount;
         last = end;
@@ -94,8 +91,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
         // Keep `{`, the body's newlines and `}`: rows are unchanged, the text inside is gone.
         skeleton += text.slice(last, i + 1);
         // Count the body's newlines in place: no copy of the body, and one repeat instead of a string grown per line.
-        let newlineCount = 0;
-        for (let k = text.indexOf('\n', i + 1); k >= 0 && k < close; k = text.indexOf('\n', k + 1)) newlineCount++;
+        const newlineCount = newlinesIn(text, i + 1, close);
         skeleton += '\n'.repeat(newlineCount);
         bodies.set(i - shift, { open: i, close });
         shift += close - (i + 1) - newlineCount;
@@ -124,7 +120,7 @@ export function separateFunctionBodies(text: string): SeparatedSource {
  * master's skeletons. The index reads nothing from them (functions made by a macro are not definitions it lists), so
  * the parser is not shown them.
  */
-export function macroMadeFunctionEnd(text: string, start: number, parens = new ParenMatcher(text)): number {
+export function macroMadeFunctionEnd(text: string, start: number, parens = new BracketMatcher(text, statementParenClose)): number {
   const n = text.length;
   let i = start;
   while (i < n && isMacroNameCode(text.charCodeAt(i))) i++;
@@ -189,6 +185,13 @@ function isParenthesizedParameterList(text: string, from: number, to: number): b
 
 function isBlankCode(ch: number): boolean {
   return ch === 32 || ch === 9 || ch === 10 || ch === 13;
+}
+
+/** Line breaks in text[from, to), counted in place: no copy of the span. */
+function newlinesIn(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) count++;
+  return count;
 }
 
 /** `__attribute__((packed)) {` opens a struct body, not a function body. */

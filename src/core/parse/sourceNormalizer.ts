@@ -9,7 +9,7 @@
 // - Characters outside Latin-1 (typographic quotes and dashes in comments, mostly) become one Latin-1 stand-in each,
 //   so the text is held as one-byte. See latin1Text.
 
-import { isWordCode, ParenMatcher, skipQuoted } from './cText';
+import { BracketMatcher, isWordCode, skipQuoted, statementParenClose } from './cText';
 import { endOfDirective } from './functionBodies';
 
 /** A loop macro's name: an uppercase identifier with `_FOREACH` or `_FOR_EACH` after its first letter. */
@@ -178,7 +178,7 @@ const DIRECTIVE_AT_START = /[ \t]*#/y;
 /** Inserts `;` after column-0 macro invocations at brace depth 0 that are not followed by `;`, `{` or `,`. */
 function terminateFileScopeMacroStatements(text: string): string {
   const insertAt: number[] = [];
-  const parens = new ParenMatcher(text);
+  const parens = new BracketMatcher(text, statementParenClose);
   let depth = 0;
   let from = 0;
   // The first line starts like any other: a macro in column 0, or a directive.
@@ -238,7 +238,7 @@ function terminateFileScopeMacroStatements(text: string): string {
 }
 
 /** If an uppercase macro invocation `NAME(...)` starts at `start` and is a statement missing its `;`, returns the offset just after its `)`. */
-function macroStatementEnd(text: string, start: number, parens: ParenMatcher): number {
+function macroStatementEnd(text: string, start: number, parens: BracketMatcher): number {
   UPPER_NAME.lastIndex = start;
   const name = UPPER_NAME.exec(text);
   if (!name) return -1;
