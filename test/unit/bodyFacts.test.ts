@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { identValue, typedCallResult } from '../../src/core/facts/fileFacts';
 import { scanFunctionBody, type BodyOutput } from '../../src/core/facts/bodyFacts';
 import { lineAt, lineStarts } from '../../src/core/parse/cText';
 
@@ -22,9 +23,9 @@ describe('function body scanner', () => {
   it('stops reading a chain of assignments after 256 of them (each reads the rest of the chain), then reads on', () => {
     // Read to its end, this 50,000-long chain cost minutes; its one store of a name, at the far end, is given up.
     const out = scan('\t' + 'p->cb = '.repeat(50_000) + 'my_fn;\n\tq->cb = other_fn;', { p: 'struct foo', q: 'struct foo' });
-    assert.deepEqual(out.fieldStores.map((s) => s.value), [{ kind: 'ident', name: 'other_fn' }]);
+    assert.deepEqual(out.fieldStores.map((s) => s.value), [identValue('other_fn')]);
     const short = scan('\t' + 'p->cb = '.repeat(200) + 'my_fn;', { p: 'struct foo' });
-    assert.deepEqual(short.fieldStores.map((s) => s.value), [{ kind: 'ident', name: 'my_fn' }], 'a chain under the limit is read to its end');
+    assert.deepEqual(short.fieldStores.map((s) => s.value), [identValue('my_fn')], 'a chain under the limit is read to its end');
   });
 
   it('reads calls nested up to 256 deep in one statement, and no deeper (each reads all its arguments)', () => {
@@ -40,7 +41,7 @@ describe('function body scanner', () => {
       out.calls.map((c) => [c.callee || `->${c.calleeField}`, c.line]),
       [['spdk_thread_send_msg', 3], ['foo', 4], ['bar', 4], ['->fn', 5]],
     );
-    assert.deepEqual(out.calls[0].args[1], { kind: 'ident', name: 'my_fn' });
+    assert.deepEqual(out.calls[0].args[1], identValue('my_fn'));
   });
 
   it('ignores keywords, strings and comments', () => {
@@ -52,7 +53,7 @@ describe('function body scanner', () => {
     const out = scan('\tstruct foo *p = get();\n\tp->ops.cb = my_cb;\n\tg_opts.shutdown_cb = stop;\n\tarr[i].x = y;\n\tif ((rc = go())) {}', { arr: 'struct bar' });
     const stores = out.fieldStores.map((s) => `${s.target.rootType}|${s.target.fields.join('.')}|${s.field}|${s.line}`);
     assert.deepEqual(stores, ['struct foo|ops|cb|4', 'struct app_opts||shutdown_cb|5', 'struct bar||x|6']);
-    assert.deepEqual(out.typedCallResults, [{ callee: 'get', type: 'struct foo', line: 3, caller: 'f' }]);
+    assert.deepEqual(out.typedCallResults, [typedCallResult('get', 'struct foo', 3, 'f')]);
   });
 
   it('keeps a local variable on the right out of the stores (it is not a function)', () => {

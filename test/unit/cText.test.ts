@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { callValue, identValue, textValue } from '../../src/core/facts/fileFacts';
 import {
   baseTypeName,
   docCommentBefore,
@@ -56,11 +57,11 @@ describe('cText readers', () => {
   });
 
   it('summarizes values through casts, & and parentheses', () => {
-    assert.deepEqual(summarizeValue('(spdk_msg_fn)&my_fn'), { kind: 'ident', name: 'my_fn' });
-    assert.deepEqual(summarizeValue('(void *)ctx'), { kind: 'ident', name: 'ctx' });
-    assert.deepEqual(summarizeValue('"bdev_" "null"'), { kind: 'string', text: 'bdev_null' });
-    assert.deepEqual(summarizeValue('sizeof(struct null_io_channel)'), { kind: 'sizeof', text: 'struct null_io_channel' });
-    assert.deepEqual(summarizeValue('spdk_get_thread()'), { kind: 'call', callee: 'spdk_get_thread' });
+    assert.deepEqual(summarizeValue('(spdk_msg_fn)&my_fn'), identValue('my_fn'));
+    assert.deepEqual(summarizeValue('(void *)ctx'), identValue('ctx'));
+    assert.deepEqual(summarizeValue('"bdev_" "null"'), textValue('string', 'bdev_null'));
+    assert.deepEqual(summarizeValue('sizeof(struct null_io_channel)'), textValue('sizeof', 'struct null_io_channel'));
+    assert.deepEqual(summarizeValue('spdk_get_thread()'), callValue('spdk_get_thread'));
     assert.equal(summarizeValue('a + b').kind, 'other');
     assert.equal(peelExpression('(a) + b'), '(a) + b', 'a parenthesised operand is not a cast');
   });

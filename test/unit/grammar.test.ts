@@ -1,4 +1,5 @@
 // Every query compiles (a typo must fail here, not in a user's editor), and parser objects are released.
+import { identValue, textValue } from '../../src/core/facts/fileFacts';
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,8 +49,8 @@ describe('grammar and queries', () => {
       assert.deepEqual(facts.functions.map((fn) => [fn.name, fn.line]), [['done', 2], ['f', 6]]);
       const send = facts.calls.find((c) => c.callee === 'spdk_thread_send_msg');
       assert.equal(send?.line, 9);
-      assert.deepEqual(send?.args[1], { kind: 'ident', name: 'done' });
-      assert.deepEqual(facts.calls.find((c) => c.callee === 'log')?.args[0], { kind: 'string', text: "it's 'ok'" });
+      assert.deepEqual(send?.args[1], identValue('done'));
+      assert.deepEqual(facts.calls.find((c) => c.callee === 'log')?.args[0], textValue('string', "it's 'ok'"));
     } finally {
       extractor.dispose();
     }

@@ -18,7 +18,7 @@ import {
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
-import { callSite, callSiteAt, fieldStore, fieldStoreAt, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
+import { callSite, callSiteAt, fieldStore, fieldStoreAt, identValue, structPath, textValue, typedCallResult, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
 
 export interface BodyScope {
   caller: string;
@@ -203,7 +203,7 @@ function readLocalDeclaration(statement: string, at: number, scope: BodyScope, l
     }
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(type)) {
-      out.typedCallResults.push({ callee: value.callee, type, line: lineOf(initAt), caller: scope.caller });
+      out.typedCallResults.push(typedCallResult(value.callee, type, lineOf(initAt), scope.caller));
     }
   }
 }
@@ -245,7 +245,7 @@ export function recordAssignment(
   if (isIdentifier(lhs)) {
     const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
     if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
-      out.typedCallResults.push({ callee: value.callee, type, line: valueLine, caller: scope.caller });
+      out.typedCallResults.push(typedCallResult(value.callee, type, valueLine, scope.caller));
     }
     return;
   }
@@ -255,7 +255,7 @@ export function recordAssignment(
   const access = readFieldAccess(lhs);
   if (!access) return;
   const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
-  out.fieldStores.push(fieldStore({ rootType: rootType ?? '', fields: access.fields }, access.field, undefined, value, lhsLine, scope.caller, undefined, rootType ? undefined : access.base));
+  out.fieldStores.push(fieldStore(structPath(rootType ?? '', access.fields), access.field, undefined, value, lhsLine, scope.caller, undefined, rootType ? undefined : access.base));
 }
 
 function isBlank(ch: number): boolean {
@@ -400,9 +400,9 @@ function argumentValue(source: string, from: number, to: number, locals: Map<str
   while (a < b && isRegExpSpaceCode(source.charCodeAt(a))) a++;
   while (b > a && isRegExpSpaceCode(source.charCodeAt(b - 1))) b--;
   let value: ValueSummary;
-  if (a < b && isIdentifierRange(source, a, b)) value = { kind: 'ident', name: source.slice(a, b) };
+  if (a < b && isIdentifierRange(source, a, b)) value = identValue(source.slice(a, b));
   else value = summarizeValue(source.slice(from, to));
-  return value.kind === 'ident' && locals.has(value.name) ? { kind: 'other', text: value.name } : value;
+  return value.kind === 'ident' && locals.has(value.name) ? textValue('other', value.name) : value;
 }
 
 /** Is text[from, to) empty once trimmed? */
@@ -479,7 +479,7 @@ export class BodyScanCache {
         output: {
           calls: fresh.calls.map((c) => callSiteAt(c, c.line - baseLine)),
           fieldStores: fresh.fieldStores.map((s) => fieldStoreAt(s, s.line - baseLine)),
-          typedCallResults: fresh.typedCallResults.map((r) => ({ ...r, line: r.line - baseLine })),
+          typedCallResults: fresh.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line - baseLine, r.caller)),
           initializers: fresh.initializers.map((i) => pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset - span.open, i.scope)),
         },
         locals: [...scope.locals].filter(([name]) => !before.has(name)),
@@ -492,7 +492,7 @@ export class BodyScanCache {
     usedForBody.set(signature, cached);
     for (const c of cached.output.calls) out.calls.push(callSiteAt(c, c.line + baseLine));
     for (const s of cached.output.fieldStores) out.fieldStores.push(fieldStoreAt(s, s.line + baseLine));
-    for (const r of cached.output.typedCallResults) out.typedCallResults.push({ ...r, line: r.line + baseLine });
+    for (const r of cached.output.typedCallResults) out.typedCallResults.push(typedCallResult(r.callee, r.type, r.line + baseLine, r.caller));
     for (const i of cached.output.initializers) out.initializers.push(pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset + span.open, i.scope));
   }
 }

@@ -24,6 +24,8 @@ import {
   callSite,
   emptyFileFacts,
   fieldStore,
+  structPath,
+  typedCallResult,
   type CallbackTypedef,
   type FileFacts,
   type FunctionPrototype,
@@ -501,7 +503,7 @@ function readOneDeclarator(
   } else {
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(baseType)) {
-      facts.typedCallResults.push({ callee: value.callee, type: baseType, line: reader.skeletonLines.lineOf(at), caller: scope?.name ?? '' });
+      facts.typedCallResults.push(typedCallResult(value.callee, baseType, reader.skeletonLines.lineOf(at), scope?.name ?? ''));
     }
   }
 }
@@ -576,7 +578,7 @@ function readCompoundLiterals(reader: FileReader, literals: FileRegions['literal
 
 function readPendingInitializers(reader: FileReader, list: PendingInitializer[], lines: LineIndex): void {
   for (const init of list) {
-    const target: StructPath = { rootType: init.type, fields: [] };
+    const target = structPath(init.type, []);
     const cleaned = blankComments(init.text);
     if (init.isArray) {
       // Each element of an array initializer initialises one struct of the element type.
@@ -593,7 +595,7 @@ function readInitializer(reader: FileReader, braced: string, offset: number, tar
     if (designators.length > 0 && designators.some((d) => d.startsWith('['))) return; // array slots inside a struct: not a field
     const fields = designators.length > 0 ? designators : [`#${element.position}`];
     if (element.value.startsWith('{')) {
-      readInitializer(reader, element.value, element.offset, { rootType: target.rootType, fields: [...target.fields, ...fields] }, variable, scope, lines);
+      readInitializer(reader, element.value, element.offset, structPath(target.rootType, [...target.fields, ...fields]), variable, scope, lines);
       return;
     }
     const value = summarizeValue(element.value);
@@ -603,7 +605,7 @@ function readInitializer(reader: FileReader, braced: string, offset: number, tar
     const positional = last.startsWith('#');
     reader.facts.fieldStores.push(
       fieldStore(
-        { rootType: target.rootType, fields: [...target.fields, ...fields.slice(0, -1)] },
+        structPath(target.rootType, [...target.fields, ...fields.slice(0, -1)]),
         positional ? '' : last,
         positional ? Number(last.slice(1)) : undefined,
         value,

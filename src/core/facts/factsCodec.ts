@@ -1,7 +1,7 @@
 // A compact JSON form of FileFacts for the worker → indexer hop and the on-disk cache. Calls are most of a file's
 // facts; written as arrays with their arguments as tagged strings they take a third of the space and parse three
 // times faster than the object form, which is what warm starts pay for.
-import { callSite, fieldStore, type CallSite, type FieldStore, type FileFacts, type ValueSummary } from './fileFacts';
+import { callSite, callValue, fieldStore, identValue, structPath, textValue, typedCallResult, type CallSite, type FieldStore, type FileFacts, type ValueSummary } from './fileFacts';
 
 /** `name` (identifier), `"text` (string literal), `#type` (sizeof), `(callee` (call result), `~text` (anything else). */
 export function encodeValue(v: ValueSummary): string {
@@ -22,15 +22,15 @@ export function encodeValue(v: ValueSummary): string {
 export function decodeValue(s: string): ValueSummary {
   switch (s.charCodeAt(0)) {
     case 34:
-      return { kind: 'string', text: s.slice(1) };
+      return textValue('string', s.slice(1));
     case 35:
-      return { kind: 'sizeof', text: s.slice(1) };
+      return textValue('sizeof', s.slice(1));
     case 40:
-      return { kind: 'call', callee: s.slice(1) };
+      return callValue(s.slice(1));
     case 126:
-      return { kind: 'other', text: s.slice(1) };
+      return textValue('other', s.slice(1));
     default:
-      return { kind: 'ident', name: s };
+      return identValue(s);
   }
 }
 
@@ -75,9 +75,11 @@ export function decodeFacts(encoded: EncodedFacts): FileFacts {
     return callSite(callee, calleeField || undefined, line, callerAt(caller), args.map(decodeValue));
   });
   const fieldStores = encoded.fieldStores.map(([rootType, fields, field, position, value, line, caller, variable, base]): FieldStore => {
-    return fieldStore({ rootType, fields }, field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);
+    return fieldStore(structPath(rootType, fields), field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);
   });
+  // Made as extraction makes them, so the index reads one shape whichever way a file's facts came.
+  const typedCallResults = encoded.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line, r.caller));
   const { callers: _callers, ...rest } = encoded;
   void _callers;
-  return { ...rest, calls, fieldStores };
+  return { ...rest, calls, fieldStores, typedCallResults };
 }

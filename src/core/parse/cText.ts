@@ -1,7 +1,7 @@
 // Small, fast readers of C text fragments. Tree-sitter finds the boundaries (a call's argument list, a declaration,
 // an initializer); these turn the fragment's text into plain data without a WASM round trip per child node.
 
-import type { Parameter, ValueSummary } from '../facts/fileFacts';
+import { callValue, identValue, textValue, type Parameter, type ValueSummary } from '../facts/fileFacts';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENT_GLOBAL = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -238,13 +238,13 @@ const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/;
 /** What an argument or assigned value is, in the shape the linker needs. */
 export function summarizeValue(text: string): ValueSummary {
   const t = peelExpression(text);
-  if (IDENT.test(t)) return { kind: 'ident', name: t };
-  if (t.startsWith('"')) return { kind: 'string', text: joinStringLiterals(t) };
+  if (IDENT.test(t)) return identValue(t);
+  if (t.startsWith('"')) return textValue('string', joinStringLiterals(t));
   const sizeofMatch = SIZEOF.exec(t);
-  if (sizeofMatch) return { kind: 'sizeof', text: sizeofMatch[1].replace(/\s+/g, ' ') };
+  if (sizeofMatch) return textValue('sizeof', sizeofMatch[1].replace(/\s+/g, ' '));
   const call = CALL.exec(t);
-  if (call && matchingClose(t, call[0].length - 1) === t.length - 1) return { kind: 'call', callee: call[1] };
-  return { kind: 'other', text: t.length > 48 ? t.slice(0, 45) + '...' : t };
+  if (call && matchingClose(t, call[0].length - 1) === t.length - 1) return callValue(call[1]);
+  return textValue('other', t.length > 48 ? t.slice(0, 45) + '...' : t);
 }
 
 /** `"a" "b"` → `ab`; macros between literals (PRIu64) are kept by name. */
