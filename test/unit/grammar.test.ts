@@ -3,7 +3,7 @@ import { identValue, textValue } from '../../src/core/facts/fileFacts';
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FACTS_CAPTURE_NAMES, parseSource } from '../../src/core/facts/extractFacts';
+import { collectRegions, FACTS_CAPTURE_NAMES, parseSource, regionsAfterBodyEdit } from '../../src/core/facts/extractFacts';
 import { decodeFacts, encodeFacts } from '../../src/core/facts/factsCodec';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { loadCGrammar } from '../../src/core/parse/grammar';
@@ -83,6 +83,57 @@ describe('grammar and queries', () => {
     } finally {
       extractor.dispose();
     }
+  });
+
+  it('moves the regions of an open document instead of querying again when an edit stays inside a function body', async () => {
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    const parser = grammar.newParser();
+    const source = [
+      'struct ops { void (*cb)(void *); };',
+      'static int p(void *c)',
+      '{',
+      '\treturn 0;',
+      '}',
+      '',
+      'static struct ops g_ops = { .cb = p };',
+      'SPDK_RPC_REGISTER("p", p, 0)',
+      'static void s(void)',
+      '{',
+      '\tSPDK_POLLER_REGISTER(p, NULL, 0);',
+      '}',
+      '',
+    ].join('\n');
+    const check = (edited: string, shortcut: boolean) => {
+      // A tree takes one edit: each case starts from its own parse of the source.
+      const before = parseSource(parser, source);
+      const regions = collectRegions(grammar, before.tree);
+      const after = parseSource(parser, edited, before);
+      const moved = regionsAfterBodyEdit(before, regions, after);
+      assert.equal(moved !== undefined, shortcut, edited);
+      if (moved) assert.deepEqual(moved, collectRegions(grammar, after.tree), 'the same regions as a query of the new tree');
+      for (const t of [before.tree, after.tree]) t.delete();
+    };
+    // Lines added to and removed from a body: the skeleton changes by blank lines inside the emptied body.
+    check(source.replace('\treturn 0;', '\tfoo();\n\n\treturn 0;'), true);
+    check(source.replace('\treturn 0;\n', ''), true);
+    check(source.replace('\treturn 0;', '\treturn 1;'), true);
+    // Anything at file scope is queried again, blank lines included.
+    check(source.replace('static struct ops g_ops', '\nstatic struct ops g_ops'), false);
+    check(source.replace('.cb = p', '.cb = s'), false);
+    parser.delete();
+  });
+
+  it('queries a skeleton with syntax errors again on every edit (tree-sitter may read its broken parts anew)', async () => {
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    const parser = grammar.newParser();
+    const source = 'static int int broken;\nstatic int p(void)\n{\n\treturn 0;\n}\n';
+    const before = parseSource(parser, source);
+    const regions = collectRegions(grammar, before.tree);
+    assert.ok(regions.errors > 0);
+    const after = parseSource(parser, source.replace('\treturn 0;', '\tfoo();\n\treturn 0;'), before);
+    assert.equal(regionsAfterBodyEdit(before, regions, after), undefined);
+    for (const t of [before.tree, after.tree]) t.delete();
+    parser.delete();
   });
 
   it('round-trips facts through the compact codec', async () => {

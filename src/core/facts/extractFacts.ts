@@ -9,6 +9,7 @@ import {
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
+  isAsciiSpaceCode,
   docCommentBefore,
   lineAt,
   lineStarts,
@@ -43,15 +44,19 @@ export interface ParsedSource {
   parsedText: string;
   bodies: Map<number, BodySpan>;
   tree: Tree;
+  /** Parsed incrementally: where `parsedText` differs from the skeleton parsed before it. */
+  change?: TextChange;
 }
 
 export function parseSource(parser: ReturnType<CGrammar['newParser']>, original: string, previous?: ParsedSource, timeLimitMs = PARSE_TIME_LIMIT_MS): ParsedSource {
   const text = normalizeSourceForParsing(original);
   const { skeleton: parsedText, bodies } = separateFunctionBodies(text);
   let oldTree: Tree | undefined;
+  let change: TextChange | undefined;
   if (previous) {
     oldTree = previous.tree;
-    applyTextEdit(oldTree, previous.parsedText, parsedText);
+    change = textChange(previous.parsedText, parsedText);
+    applyTextEdit(oldTree, previous.parsedText, parsedText, change);
   }
   // No file of SPDK master takes tree-sitter more than a few milliseconds: one that runs past the limit is given up
   // (the worker reports it and the index goes on without it).
@@ -63,14 +68,20 @@ export function parseSource(parser: ReturnType<CGrammar['newParser']>, original:
     parser.reset(); // a stopped parse would otherwise resume with the next file's text
     throw new Error(stopped ? `tree-sitter was stopped after ${timeLimitMs / 1000} s on this file; skipped` : 'tree-sitter returned no tree');
   }
-  return { text, parsedText, bodies, tree };
+  return { text, parsedText, bodies, tree, ...(change ? { change } : {}) };
 }
 
 /** How long tree-sitter may parse one file's skeleton. */
 export const PARSE_TIME_LIMIT_MS = 10_000;
 
-/** Tells the old tree which span changed (one edit covering the common prefix/suffix difference). */
-function applyTextEdit(tree: Tree, oldText: string, newText: string): void {
+/** Where two texts differ, as one span: from the end of their common prefix to the start of their common suffix. */
+export interface TextChange {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+export function textChange(oldText: string, newText: string): TextChange {
   let prefix = 0;
   const minLength = Math.min(oldText.length, newText.length);
   while (prefix < minLength && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
@@ -80,16 +91,76 @@ function applyTextEdit(tree: Tree, oldText: string, newText: string): void {
     oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
   )
     suffix++;
-  const oldEnd = oldText.length - suffix;
-  const newEnd = newText.length - suffix;
+  return { start: prefix, oldEnd: oldText.length - suffix, newEnd: newText.length - suffix };
+}
+
+/** Tells the old tree which span changed. */
+function applyTextEdit(tree: Tree, oldText: string, newText: string, change: TextChange): void {
   tree.edit({
-    startIndex: prefix,
-    oldEndIndex: oldEnd,
-    newEndIndex: newEnd,
-    startPosition: pointAt(oldText, prefix),
-    oldEndPosition: pointAt(oldText, oldEnd),
-    newEndPosition: pointAt(newText, newEnd),
+    startIndex: change.start,
+    oldEndIndex: change.oldEnd,
+    newEndIndex: change.newEnd,
+    startPosition: pointAt(oldText, change.start),
+    oldEndPosition: pointAt(oldText, change.oldEnd),
+    newEndPosition: pointAt(newText, change.newEnd),
   });
+}
+
+/**
+ * The regions of `next`, made from those of the skeleton parsed before it, when the two skeletons differ only by blank
+ * lines inside one emptied function body: what an edit inside a function does to the skeleton (its lines come and go
+ * there, its text is cut out). Nothing a query matches changed; the regions after the edit only moved. Undefined when
+ * the change is anything else, or the skeleton has syntax errors, and the query must run (it was about a third of
+ * re-indexing an open lib/bdev/bdev.c).
+ */
+export function regionsAfterBodyEdit(previous: Pick<ParsedSource, 'parsedText' | 'bodies'>, regions: FileRegions, next: Pick<ParsedSource, 'parsedText' | 'change'>): FileRegions | undefined {
+  const change = next.change;
+  // A tree with errors is not reused: tree-sitter parses its broken parts again on every edit, and may read them
+  // differently from the time before (then the query must see what it made of them now).
+  if (!change || regions.errors > 0 || regions.queryStopped) return undefined;
+  // The same skeleton (an edit that kept the body's line count): the same regions.
+  if (change.start === change.oldEnd && change.start === change.newEnd) return regions;
+  const before = previous.parsedText;
+  if (!isBlankRange(before, change.start, change.oldEnd) || !isBlankRange(next.parsedText, change.start, change.newEnd)) return undefined;
+  // Blank all the way back to an emptied body's `{`, and on to its `}`.
+  let open = change.start - 1;
+  while (open >= 0 && isAsciiSpaceCode(before.charCodeAt(open))) open--;
+  if (open < 0 || before.charCodeAt(open) !== 123 /* { */ || !previous.bodies.has(open)) return undefined;
+  let close = change.oldEnd;
+  while (close < before.length && isAsciiSpaceCode(before.charCodeAt(close))) close++;
+  if (before.charCodeAt(close) !== 125 /* } */) return undefined;
+  const delta = change.newEnd - change.oldEnd;
+  if (delta === 0) return regions;
+  const at = change.start;
+  const move = (node: RegionNode): RegionNode => {
+    const moved: RegionNode = {
+      type: node.type,
+      startIndex: node.startIndex >= at ? node.startIndex + delta : node.startIndex,
+      endIndex: node.endIndex > at ? node.endIndex + delta : node.endIndex,
+    };
+    if (node.parent) {
+      const parent = node.parent;
+      moved.parent = { type: parent.type, startIndex: parent.startIndex >= at ? parent.startIndex + delta : parent.startIndex, endIndex: parent.endIndex > at ? parent.endIndex + delta : parent.endIndex };
+    }
+    return moved;
+  };
+  return {
+    functions: regions.functions.map((f) => ({ node: move(f.node), declarator: move(f.declarator), body: move(f.body) })),
+    declarations: regions.declarations.map(move),
+    typedefs: regions.typedefs.map(move),
+    structs: regions.structs.map(move),
+    macros: regions.macros.map(move),
+    calls: regions.calls.map((c) => ({ node: move(c.node), fn: move(c.fn), args: move(c.args) })),
+    assignments: regions.assignments.map((a) => ({ left: move(a.left), right: move(a.right) })),
+    literals: regions.literals.map((l) => ({ type: move(l.type), value: move(l.value) })),
+    errors: regions.errors,
+    queryStopped: false,
+  };
+}
+
+function isBlankRange(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isAsciiSpaceCode(text.charCodeAt(i))) return false;
+  return true;
 }
 
 function pointAt(text: string, offset: number): { row: number; column: number } {
@@ -260,11 +331,6 @@ interface FileReader {
   bodyInitializers: PendingInitializer[];
 }
 
-/** Extracts the facts of one parsed file. Pure: reads the tree and text, keeps no reference to either. */
-export function extractFacts(grammar: CGrammar, file: string, hash: string, source: ParsedSource, bodyCache?: BodyScanCache): FileFacts {
-  return extractFactsFromRegions(file, hash, source, collectRegions(grammar, source.tree), bodyCache);
-}
-
 /**
  * What the thread that parsed a file can count for the one that reads its facts: where the lines of both texts start.
  * (Int32Arrays: they move between threads without a copy.)
@@ -278,7 +344,7 @@ export function prepareText(source: Pick<ParsedSource, 'text' | 'parsedText'>): 
   return { lineStarts: lineStarts(source.text), skeletonLineStarts: lineStarts(source.parsedText) };
 }
 
-/** The second half of extractFacts: everything after the query, from plain data (no tree needed). */
+/** Facts from a parsed file's regions (collectRegions) and texts: everything after the query, from plain data (no tree needed). Keeps no reference to either. */
 export function extractFactsFromRegions(
   file: string,
   hash: string,

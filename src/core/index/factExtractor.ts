@@ -1,6 +1,6 @@
 // Parses and extracts one file at a time in this thread. Used by the workers, and directly for re-indexing an open
 // document, where it keeps the document's tree so an edit is reparsed incrementally.
-import { collectRegions, extractFacts, extractFactsFromRegions, packRegions, parseSource, prepareText, unpackRegions, type PackedRegions, type ParsedSource, type PreparedText } from '../facts/extractFacts';
+import { collectRegions, extractFactsFromRegions, packRegions, parseSource, prepareText, regionsAfterBodyEdit, unpackRegions, type FileRegions, type PackedRegions, type ParsedSource, type PreparedText } from '../facts/extractFacts';
 import type { BodySpan } from '../parse/functionBodies';
 import { BodyScanCache } from '../facts/bodyFacts';
 import type { FileFacts } from '../facts/fileFacts';
@@ -32,7 +32,7 @@ export function factsOfParsedFile(parsed: ParsedFile): FileFacts {
 export class FactExtractor {
   private readonly parser: ReturnType<CGrammar['newParser']>;
   /** Trees kept for open documents only: WASM memory never shrinks, so every other tree is deleted at once. */
-  private readonly openTrees = new Map<string, { parsed: ParsedSource; bodies: BodyScanCache }>();
+  private readonly openTrees = new Map<string, { parsed: ParsedSource; regions: FileRegions; bodies: BodyScanCache }>();
 
   private constructor(private readonly grammar: CGrammar) {
     this.parser = grammar.newParser();
@@ -64,8 +64,10 @@ export class FactExtractor {
     const parsed = parseSource(this.parser, text, previous?.parsed);
     previous?.parsed.tree.delete();
     const bodies = previous?.bodies ?? new BodyScanCache();
-    this.openTrees.set(file, { parsed, bodies });
-    return extractFacts(this.grammar, file, hash, parsed, bodies);
+    // An edit inside a function body only moves the regions after it: no query needed.
+    const regions = (previous && regionsAfterBodyEdit(previous.parsed, previous.regions, parsed)) ?? collectRegions(this.grammar, parsed.tree);
+    this.openTrees.set(file, { parsed, regions, bodies });
+    return extractFactsFromRegions(file, hash, parsed, regions, bodies);
   }
 
   /** Forget an open document's tree (when it is closed). */

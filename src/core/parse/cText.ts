@@ -464,7 +464,7 @@ export function collapseSpace(text: string): string {
   return first === 0 && last === n ? text : text.slice(first, last);
 }
 
-function isAsciiSpaceCode(ch: number): boolean {
+export function isAsciiSpaceCode(ch: number): boolean {
   return ch === 32 || (ch >= 9 && ch <= 13);
 }
 
