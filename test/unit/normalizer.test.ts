@@ -13,6 +13,14 @@ describe('source normalizer', () => {
     assert.match(out, /COMPONENT\(x\);\n/);
   });
 
+  it('terminates a registration macro that ends the file, with or without a last newline', () => {
+    // SPDK files often end this way (SPDK_LOG_REGISTER_COMPONENT, SPDK_TRACE_REGISTER_FN): half the files whose
+    // skeletons tree-sitter reported an error in had only this missing `;`.
+    assert.equal(normalizeSourceForParsing('int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev)\n'), 'int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev);\n');
+    assert.equal(normalizeSourceForParsing('int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev)'), 'int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev);');
+    assert.equal(normalizeSourceForParsing('int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev) /* last */\n'), 'int x;\nSPDK_LOG_REGISTER_COMPONENT(bdev); /* last */\n');
+  });
+
   it('leaves macros followed by a body, an initializer or a semicolon alone', () => {
     const text = 'DEFINE_STUB(f, int, (void), 0);\nFOO(x)\n{\n}\nBAR(y) = 1;\n';
     assert.equal(normalizeSourceForParsing(text), text);

@@ -237,7 +237,10 @@ function terminateFileScopeMacroStatements(text: string): string {
   return out + text.slice(last);
 }
 
-/** If an uppercase macro invocation `NAME(...)` starts at `start` and is a statement missing its `;`, returns the offset just after its `)`. */
+/**
+ * If an uppercase macro invocation `NAME(...)` starts at `start` and is a statement missing its `;` (the file's last
+ * statement included), returns the offset just after its `)`.
+ */
 function macroStatementEnd(text: string, start: number, parens: BracketMatcher): number {
   UPPER_NAME.lastIndex = start;
   const name = UPPER_NAME.exec(text);
@@ -248,7 +251,7 @@ function macroStatementEnd(text: string, start: number, parens: BracketMatcher):
   if (close < 0) return -1;
   // What follows on the rest of the line must be blank (or a comment); then the next token decides.
   const next = nextTokenChar(text, close + 1);
-  if (next === '' || next === ';' || next === '{' || next === ',' || next === '=' || next === ')') return -1;
+  if (next === ';' || next === '{' || next === ',' || next === '=' || next === ')') return -1;
   if (!restOfLineIsBlank(text, close + 1)) return -1;
   return close + 1;
 }
