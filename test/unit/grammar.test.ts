@@ -3,7 +3,7 @@ import { identValue, textValue } from '../../src/core/facts/fileFacts';
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectRegions, FACTS_CAPTURE_NAMES, parseSource, regionsAfterBodyEdit } from '../../src/core/facts/extractFacts';
+import { collectRegions, FACTS_CAPTURE_NAMES, parseSource, regionsAfterBodyEdit, textChange } from '../../src/core/facts/extractFacts';
 import { decodeFacts, encodeFacts } from '../../src/core/facts/factsCodec';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { loadCGrammar } from '../../src/core/parse/grammar';
@@ -83,6 +83,30 @@ describe('grammar and queries', () => {
     } finally {
       extractor.dispose();
     }
+  });
+
+  it('finds where two texts differ as a character-by-character comparison would, across its block steps', () => {
+    const naive = (a: string, b: string) => {
+      let p = 0;
+      const n = Math.min(a.length, b.length);
+      while (p < n && a[p] === b[p]) p++;
+      let q = 0;
+      while (q < n - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+      return { start: p, oldEnd: a.length - q, newEnd: b.length - q };
+    };
+    let seed = 3;
+    const random = (n: number) => Math.floor((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 * n);
+    const base = Array.from({ length: 9000 }, () => 'ab\n'[random(3)]).join('');
+    for (let i = 0; i < 200; i++) {
+      const at = random(base.length);
+      const cut = random(3) === 0 ? random(5000) : random(4);
+      const inserted = 'ab\n'.slice(0, random(4));
+      const edited = base.slice(0, at) + inserted + base.slice(at + cut);
+      assert.deepEqual(textChange(base, edited), naive(base, edited));
+      assert.deepEqual(textChange(edited, base), naive(edited, base));
+    }
+    assert.deepEqual(textChange(base, base), { start: base.length, oldEnd: base.length, newEnd: base.length });
+    assert.deepEqual(textChange('', 'x'), { start: 0, oldEnd: 0, newEnd: 1 });
   });
 
   it('moves the regions of an open document instead of querying again when an edit stays inside a function body', async () => {

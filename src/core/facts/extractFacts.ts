@@ -82,15 +82,17 @@ export interface TextChange {
 }
 
 export function textChange(oldText: string, newText: string): TextChange {
-  let prefix = 0;
   const minLength = Math.min(oldText.length, newText.length);
+  // Whole blocks first, compared by V8 itself: this runs once per keystroke, too seldom for a loop over characters to
+  // be optimised (that loop was 1.5 ms of each re-index of an open lib/bdev/bdev.c).
+  const block = 2048;
+  let prefix = 0;
+  while (prefix + block <= minLength && oldText.slice(prefix, prefix + block) === newText.slice(prefix, prefix + block)) prefix += block;
   while (prefix < minLength && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
+  const room = minLength - prefix;
   let suffix = 0;
-  while (
-    suffix < minLength - prefix &&
-    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
-  )
-    suffix++;
+  while (suffix + block <= room && oldText.slice(oldText.length - suffix - block, oldText.length - suffix) === newText.slice(newText.length - suffix - block, newText.length - suffix)) suffix += block;
+  while (suffix < room && oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)) suffix++;
   return { start: prefix, oldEnd: oldText.length - suffix, newEnd: newText.length - suffix };
 }
 

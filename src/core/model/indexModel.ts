@@ -26,6 +26,8 @@ export class IndexModel {
   private readonly registrationsByTarget = new Map<string, CallbackRegistration[]>();
   private readonly slotsByTarget = new Map<string, SlotRegistration[]>();
   private memo = new Map<string, unknown>();
+  /** Declaration signature of each file updated so far (see update): an edit then computes only the new one. */
+  private readonly signatures = new Map<string, string>();
   /** Bumped on every change; consumers can tell whether what they computed is still current. */
   generation = 0;
 
@@ -78,7 +80,10 @@ export class IndexModel {
    */
   update(facts: FileFacts): 'file' | 'all' {
     const previous = this.files.get(facts.file);
-    if (!previous || SymbolTable.declarationSignature(previous) !== SymbolTable.declarationSignature(facts)) {
+    const signature = SymbolTable.declarationSignature(facts);
+    const previousSignature = previous && (this.signatures.get(facts.file) ?? SymbolTable.declarationSignature(previous));
+    this.signatures.set(facts.file, signature);
+    if (signature !== previousSignature) {
       this.files.set(facts.file, facts);
       this.relinkAll();
       return 'all';
@@ -91,6 +96,7 @@ export class IndexModel {
   }
 
   remove(file: string): void {
+    this.signatures.delete(file);
     if (!this.files.delete(file)) return;
     this.relinkAll();
   }
