@@ -346,7 +346,10 @@ export function prepareText(source: Pick<ParsedSource, 'text' | 'parsedText'>): 
   return { lineStarts: lineStarts(source.text), skeletonLineStarts: lineStarts(source.parsedText) };
 }
 
-/** Facts from a parsed file's regions (collectRegions) and texts: everything after the query, from plain data (no tree needed). Keeps no reference to either. */
+/**
+ * Facts from a parsed file's regions (see collectRegions) and texts: everything after the query, from plain data (no
+ * tree needed). Keeps no reference to either.
+ */
 export function extractFactsFromRegions(
   file: string,
   hash: string,

@@ -1,6 +1,6 @@
 // Follows a call of a function-like macro into the calls its body makes, mapping macro parameters to the
 // arguments written at the call site: `SPDK_POLLER_REGISTER(fn, arg, 0)` → `spdk_poller_register_named(fn, arg, 0, "fn")`.
-import type { CallSite, MacroDefinition, ValueSummary } from '../facts/fileFacts';
+import { textValue, type CallSite, type MacroDefinition, type ValueSummary } from '../facts/fileFacts';
 import { matchingClose, peelExpression, skipQuoted, splitArguments, summarizeValue } from '../parse/cText';
 
 /** One call a macro body makes; each argument is either a macro parameter or a fixed value. */
@@ -88,7 +88,7 @@ export class MacroExpander {
     // callbacks and the out-of-range reads here again and again.
     for (const template of this.templateOf(macro)) {
       // map(), not push(): an exact-size array (the index keeps every expanded call's arguments).
-      const mappedArgs: ValueSummary[] = template.args.map((a) => ('param' in a ? (argumentAt(args, a.param) ?? { kind: 'other', text: '' }) : a.value));
+      const mappedArgs: ValueSummary[] = template.args.map((a) => ('param' in a ? (argumentAt(args, a.param) ?? textValue('other', '')) : a.value));
       let callee = template.callee;
       if (template.calleeParam !== undefined) {
         const actual = argumentAt(args, template.calleeParam);
@@ -155,7 +155,7 @@ function readTemplate(macro: MacroDefinition): TemplateCall[] {
     if (definesFunction && /^\s*\{/.test(body.slice(close + 1))) continue;
     const argTexts = splitArguments(body.slice(open, close + 1)).map((p) => p.text.trim());
     const args = argTexts.map((text) => {
-      if (text.includes('##') || text.startsWith('#')) return { value: { kind: 'other', text } as ValueSummary };
+      if (text.includes('##') || text.startsWith('#')) return { value: textValue('other', text) };
       const peeled = peelExpression(text);
       const index = paramIndex.get(peeled);
       if (index !== undefined) return { param: index };
