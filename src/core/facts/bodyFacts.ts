@@ -7,6 +7,7 @@ import {
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
+  isBlankRange,
   isDigitCode,
   isIdentifier,
   isRegExpSpaceCode,
@@ -370,7 +371,7 @@ function readArguments(source: string, open: number, bracket: number, locals: Ma
   // As splitArguments: the list ends at its last `)` (the bracket that matched `(` can be a stray `]` in broken code);
   // `()`, or only blanks, has no argument; a blank last piece is dropped.
   const close = source.lastIndexOf(')', bracket);
-  if (close < open || isBlankRange(source, open + 1, close)) return [];
+  if (close < open || isBlankRange(source, open + 1, close, isRegExpSpaceCode)) return [];
   // Gathered in a scratch array and copied out at their exact count: an array grown by push holds room for 17, and
   // the index keeps every call's arguments (on SPDK master, 16 MB of empty slots for the collector to copy).
   const args = ARGUMENTS_SCRATCH;
@@ -387,7 +388,7 @@ function readArguments(source: string, open: number, bracket: number, locals: Ma
       start = i + 1;
     }
   }
-  if (!isBlankRange(source, start, close)) args[count++] = argumentValue(source, start, close, locals);
+  if (!isBlankRange(source, start, close, isRegExpSpaceCode)) args[count++] = argumentValue(source, start, close, locals);
   return args.slice(0, count);
 }
 
@@ -403,12 +404,6 @@ function argumentValue(source: string, from: number, to: number, locals: Map<str
   if (a < b && isIdentifierRange(source, a, b)) value = identValue(source.slice(a, b));
   else value = summarizeValue(source.slice(from, to));
   return value.kind === 'ident' && locals.has(value.name) ? textValue('other', value.name) : value;
-}
-
-/** Is text[from, to) empty once trimmed? */
-function isBlankRange(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isRegExpSpaceCode(text.charCodeAt(i))) return false;
-  return true;
 }
 
 /** Is text[from, to) a C identifier (not starting with a digit)? */

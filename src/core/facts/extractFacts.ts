@@ -9,8 +9,9 @@ import {
   blankComments,
   blankPreprocessorLines,
   collapseSpace,
-  isAsciiSpaceCode,
   docCommentBefore,
+  isAsciiSpaceCode,
+  isBlankRange,
   lineAt,
   lineStarts,
   matchingClose,
@@ -123,7 +124,7 @@ export function regionsAfterBodyEdit(previous: Pick<ParsedSource, 'parsedText' |
   // The same skeleton (an edit that kept the body's line count): the same regions.
   if (change.start === change.oldEnd && change.start === change.newEnd) return regions;
   const before = previous.parsedText;
-  if (!isBlankRange(before, change.start, change.oldEnd) || !isBlankRange(next.parsedText, change.start, change.newEnd)) return undefined;
+  if (!isBlankRange(before, change.start, change.oldEnd, isAsciiSpaceCode) || !isBlankRange(next.parsedText, change.start, change.newEnd, isAsciiSpaceCode)) return undefined;
   // Blank all the way back to an emptied body's `{`, and on to its `}`.
   let open = change.start - 1;
   while (open >= 0 && isAsciiSpaceCode(before.charCodeAt(open))) open--;
@@ -140,10 +141,7 @@ export function regionsAfterBodyEdit(previous: Pick<ParsedSource, 'parsedText' |
       startIndex: node.startIndex >= at ? node.startIndex + delta : node.startIndex,
       endIndex: node.endIndex > at ? node.endIndex + delta : node.endIndex,
     };
-    if (node.parent) {
-      const parent = node.parent;
-      moved.parent = { type: parent.type, startIndex: parent.startIndex >= at ? parent.startIndex + delta : parent.startIndex, endIndex: parent.endIndex > at ? parent.endIndex + delta : parent.endIndex };
-    }
+    if (node.parent) moved.parent = move(node.parent);
     return moved;
   };
   return {
@@ -158,11 +156,6 @@ export function regionsAfterBodyEdit(previous: Pick<ParsedSource, 'parsedText' |
     errors: regions.errors,
     queryStopped: false,
   };
-}
-
-function isBlankRange(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isAsciiSpaceCode(text.charCodeAt(i))) return false;
-  return true;
 }
 
 function pointAt(text: string, offset: number): { row: number; column: number } {

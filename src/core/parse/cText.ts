@@ -445,6 +445,12 @@ export function isRegExpSpaceCode(ch: number): boolean {
   return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
 }
 
+/** Is every character of text[from, to) a space by `isSpace` (isRegExpSpaceCode: empty once trimmed)? */
+export function isBlankRange(text: string, from: number, to: number, isSpace: (ch: number) => boolean): boolean {
+  for (let i = from; i < to; i++) if (!isSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
 export function isDigitCode(ch: number): boolean {
   return ch >= 48 && ch <= 57;
 }
