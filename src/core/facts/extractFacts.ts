@@ -620,7 +620,7 @@ function readAssignmentNodes(reader: FileReader, assignments: FileRegions['assig
 /** Function bodies that were cut out of the skeleton: read by the statement scanner. */
 function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: FunctionScope; span: BodySpan }[], bodyCache: BodyScanCache | undefined): void {
   const facts = reader.facts;
-  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
+  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [], notes: facts.notes };
   const fullLine = (offset: number) => reader.fullLines.lineOf(offset);
   bodyCache?.begin(reader.fileScopeTypes);
   for (const { scope, span } of separatedBodies) {
