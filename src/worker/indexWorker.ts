@@ -7,7 +7,7 @@ import { FactExtractor, factsOfParsedFile, type ParsedFile } from '../core/index
 import { QUERY_TIME_LIMIT_MS } from '../core/facts/extractFacts';
 import { readSource } from '../core/index/sourceText';
 import type { IndexProblem } from '../core/model/indexTypes';
-import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from './protocol';
+import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from '../core/index/workerProtocol';
 
 /** Reads one job; answers it at once when it needs no parse (unreadable, too large, binary, unchanged). */
 function readJob(job: ExtractJob, maxFileBytes: number): { text: string; hash: string; problem?: IndexProblem } | { result: JobResult } {

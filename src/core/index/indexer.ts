@@ -19,7 +19,7 @@ import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache, type ManifestEntry } from './factCache';
 import { factsOfParsedFile, type FactExtractor } from './factExtractor';
 import { DEFAULT_MAX_FILE_BYTES } from './sourceText';
-import type { JobResult, WorkerSetup } from '../../worker/protocol';
+import type { JobResult, WorkerSetup } from './workerProtocol';
 import { findWorkerScript, PrestartedWorkers, runJobs } from './workerPool';
 
 export interface IndexOptions extends DiscoveryOptions {

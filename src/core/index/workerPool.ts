@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from '../../worker/protocol';
+import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from './workerProtocol';
 
 /** dist/worker.js next to the running bundle, or found by walking up from the source tree (tests). */
 export function findWorkerScript(from: string = __dirname): string {

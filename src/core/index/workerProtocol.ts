@@ -1,6 +1,6 @@
 // Messages between the indexer and its worker threads. Plain data.
-import type { ParsedFile } from '../core/index/factExtractor';
-import type { IndexProblem } from '../core/model/indexTypes';
+import type { ParsedFile } from './factExtractor';
+import type { IndexProblem } from '../model/indexTypes';
 
 /**
  * What a worker does with the files it is sent:
