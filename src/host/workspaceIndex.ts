@@ -8,6 +8,7 @@ import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../core/index/fileDis
 import { FactExtractor } from '../core/index/factExtractor';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { readSource } from '../core/index/sourceText';
+import { COMMAND } from '../shared/commandIds';
 import type { LensConfig } from './config';
 
 export type IndexState = 'idle' | 'indexing' | 'ready' | 'error' | 'disabled' | 'no_root' | 'cancelled';
@@ -46,7 +47,7 @@ export class WorkspaceIndex implements vscode.Disposable {
   ) {
     this.status = vscode.window.createStatusBarItem('spdkLens.status', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'SPDK Lens';
-    this.status.command = 'spdkLens.showIndexSummary';
+    this.status.command = COMMAND.showIndexSummary;
     this.disposables.push(this.status, this.changed);
     this.isDiscoverable = discoverableFileMatcher(this.excludes());
   }

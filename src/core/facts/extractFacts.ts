@@ -382,9 +382,7 @@ function plainNode(node: Node): RegionNode {
 }
 
 // The captures of grammars/queries/facts.scm, each with a slot of its own in the array collectRegions reads a match
-// into. (An object keyed by capture name would take a new hidden class for each set of names. Nothing keeps those
-// classes alive, so a collection could drop them between the warm-up and the real files, and V8 then threw away the
-// code it had built on them.)
+// into (an object keyed by capture name would take a new hidden class for each set of names).
 export const FACTS_CAPTURE_NAMES = [
   'function',
   'function.declarator',

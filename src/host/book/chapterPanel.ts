@@ -2,6 +2,7 @@
 // and back links from hovers reveal the paragraph that mentions the code. Strict CSP, one nonce per render.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { COMMAND } from '../../shared/commandIds';
 import { chapterLabel } from '../../core/book/bookFolder';
 import { escapeHtml, renderChapterHtml, safeHref } from '../../core/book/chapterHtml';
 import type { BookLibrary } from './bookLibrary';
@@ -65,7 +66,7 @@ export class ChapterPanels implements vscode.Disposable {
     if (typeof message !== 'object' || message === null) return;
     const m = message as { type?: unknown; file?: unknown; line?: unknown; href?: unknown };
     if (m.type === 'openLandmark' && typeof m.file === 'string') {
-      await vscode.commands.executeCommand('spdkLens.openLocation', m.file, typeof m.line === 'number' ? m.line : 1);
+      await vscode.commands.executeCommand(COMMAND.openLocation, m.file, typeof m.line === 'number' ? m.line : 1);
     } else if (m.type === 'openLink' && typeof m.href === 'string') {
       const href = safeHref(m.href);
       if (href && /^(https?|mailto):/i.test(href)) await vscode.env.openExternal(vscode.Uri.parse(href));
