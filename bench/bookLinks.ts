@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   if (!root) throw new Error('usage: npm run bench:book -- <SPDK_DIR> [landmarks.json]');
   const list = readLandmarkList(process.argv[3] ?? join(__dirname, '..', 'test', 'spdk-landmarks.json'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'spdk-lens-bench-book-'));
-  await (await indexTree({ root, cacheDir })).persisted;
+  const options = { root, cacheDir, workerScript: join(__dirname, '..', 'dist', 'worker.js'), grammarsDir: join(__dirname, '..', 'grammars') };
+  await (await indexTree(options)).persisted;
   const warmStart = performance.now();
-  const index = await indexTree({ root, cacheDir });
+  const index = await indexTree(options);
   const warmMs = performance.now() - warmStart;
 
   const book = landmarkChapters(list, CHAPTERS);

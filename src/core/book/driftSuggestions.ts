@@ -82,8 +82,19 @@ function nameIndex(locator: SymbolLocator): NameIndex {
   return index;
 }
 
+const remembered = new WeakMap<SymbolLocator, Map<string, Suggestion[]>>();
+
+/** Suggestions for an unresolved mention; a book names the same missing landmark in many chapters, so each is worked out once. */
 export function suggestFor(mention: Mention, context: ResolveContext): Suggestion[] {
-  return mention.kind === 'path' ? suggestPaths(mention.target, listingFor(context)) : suggestNames(mention.target, context.locator);
+  let known = remembered.get(context.locator);
+  if (!known) remembered.set(context.locator, (known = new Map()));
+  const key = `${mention.kind}:${mention.target}`;
+  let found = known.get(key);
+  if (!found) {
+    found = mention.kind === 'path' ? suggestPaths(mention.target, listingFor(context)) : suggestNames(mention.target, context.locator);
+    known.set(key, found);
+  }
+  return found.map((s) => ({ ...s }));
 }
 
 /** Names made of most of the same words, all of them first, then fewest extra words, then closest spelling. */

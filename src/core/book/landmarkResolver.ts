@@ -209,10 +209,19 @@ function isBuildFile(file: string): boolean {
 }
 
 const buildTexts = new WeakMap<TreeListing, { file: string; text: string }[]>();
+const buildUses = new WeakMap<TreeListing, Map<string, Landmark | undefined>>();
 const MAX_BUILD_FILE_BYTES = 512 * 1024;
 
 function buildFileUse(name: string, context: ResolveContext): Landmark | undefined {
   const listing = listingFor(context);
+  let uses = buildUses.get(listing);
+  if (!uses) buildUses.set(listing, (uses = new Map()));
+  if (!uses.has(name)) uses.set(name, findBuildFileUse(name, listing, context));
+  const use = uses.get(name);
+  return use && { ...use };
+}
+
+function findBuildFileUse(name: string, listing: TreeListing, context: ResolveContext): Landmark | undefined {
   let texts = buildTexts.get(listing);
   if (!texts) {
     texts = [];
