@@ -2,7 +2,7 @@
 // so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -293,6 +293,19 @@ export interface GlobalVariable {
   isStatic: boolean;
 }
 
+/** `enum foo { A, B = 2 }`, or an anonymous enum named by its typedef; anonymous ones keep an empty name. */
+export interface EnumDefinition {
+  name: string;
+  line: number;
+  constants: { name: string; line: number }[];
+}
+
+/** A name defined without a signature of its own: an object-like macro or a plain typedef (`typedef uint64_t spdk_blob_id`). */
+export interface NamedDefinition {
+  name: string;
+  line: number;
+}
+
 export interface FileFacts {
   /** Path relative to the index root, with `/`. */
   file: string;
@@ -307,6 +320,11 @@ export interface FileFacts {
   typedCallResults: TypedCallResult[];
   globals: GlobalVariable[];
   notes: BodyNote[];
+  enums: EnumDefinition[];
+  /** Object-like macros (`#define SPDK_BDEV_SMALL_BUF_MAX_SIZE 8192`); function-like ones are in `macros`. */
+  constants: NamedDefinition[];
+  /** Typedefs that are not callback types (those are in `typedefs`) nor anonymous structs (in `structs`). */
+  aliases: NamedDefinition[];
   /** Number of ERROR/MISSING nodes tree-sitter produced (facts inside them are still extracted). */
   parseErrors: number;
 }
@@ -325,6 +343,9 @@ export function emptyFileFacts(file: string, hash: string): FileFacts {
     typedCallResults: [],
     globals: [],
     notes: [],
+    enums: [],
+    constants: [],
+    aliases: [],
     parseErrors: 0,
   };
 }
