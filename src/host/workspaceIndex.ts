@@ -146,7 +146,8 @@ export class WorkspaceIndex implements vscode.Disposable {
     this.root = root;
     this.state = 'indexing';
     this.progress = undefined;
-    this.showStatus('Indexing', `Indexing ${root}`, 'sync~spin');
+    // A still icon: a spinning one repaints the window at every frame, on the cores the index needs.
+    this.showStatus('Indexing', `Indexing ${root}`, 'sync');
     const abort = new AbortController();
     this.abort = abort;
     const started = performance.now();
@@ -175,7 +176,7 @@ export class WorkspaceIndex implements vscode.Disposable {
               const percent = total > 0 ? (done / total) * 100 : 0;
               progress.report({ message: `${done}/${total} files`, increment: percent - reported });
               reported = percent;
-              this.showStatus(`Indexing ${done}/${total}`, `Indexing ${root}`, 'sync~spin');
+              this.showStatus(`Indexing ${done}/${total}`, `Indexing ${root}`, 'sync');
             },
           });
         },
