@@ -10,6 +10,7 @@ export interface HandCheckedPlace {
   function: string;
   context: string[];
   sync: 'sync' | 'async';
+  object: string[];
 }
 
 export type Verdict = 'right' | 'wrong' | 'silent';
@@ -18,8 +19,9 @@ export interface PlaceScore {
   place: string;
   context: Verdict;
   sync: Verdict;
-  said: { context: string; sync: string };
-  expected: { context: string[]; sync: string };
+  object: Verdict;
+  said: { context: string; sync: string; object: string };
+  expected: { context: string[]; sync: string; object: string[] };
 }
 
 /** The kind a reader takes from the labels: the first one that says where code runs, else "called directly". */
@@ -36,7 +38,8 @@ export function scorePlaces(index: SpdkIndex, places: HandCheckedPlace[]): Place
   return places.map((p) => {
     const fn = index.functionsNamed(p.function).find((f) => f.file === p.file);
     const place = `${p.file}:${p.function}`;
-    if (!fn) return { place, context: 'silent', sync: 'silent', said: { context: 'not found', sync: 'not found' }, expected: { context: p.context, sync: p.sync } };
+    const expected = { context: p.context, sync: p.sync, object: p.object };
+    if (!fn) return { place, context: 'silent', sync: 'silent', object: 'silent', said: { context: 'not found', sync: 'not found', object: 'not found' }, expected };
     const said = primaryContext(fn);
     const [kind, inherited] = said.split('>');
     let context: Verdict;
@@ -44,11 +47,20 @@ export function scorePlaces(index: SpdkIndex, places: HandCheckedPlace[]): Place
     else if (kind === 'called_directly') context = p.context[0] === 'called_directly' && (!inherited || p.context.includes(inherited)) ? 'right' : inherited ? 'wrong' : 'silent';
     else context = p.context.includes(kind) ? 'right' : 'wrong';
     const sync = fn.async ? 'async' : 'sync';
-    return { place, context, sync: sync === p.sync ? 'right' : 'wrong', said: { context: said, sync: `${sync}${fn.asyncReason ? `: ${fn.asyncReason}` : ''}` }, expected: { context: p.context, sync: p.sync } };
+    const object = fn.objects?.[0]?.type;
+    const objectVerdict: Verdict = !object ? (p.object.length === 0 ? 'right' : 'silent') : p.object.includes(object) ? 'right' : 'wrong';
+    return {
+      place,
+      context,
+      sync: sync === p.sync ? 'right' : 'wrong',
+      object: objectVerdict,
+      said: { context: said, sync: `${sync}${fn.asyncReason ? `: ${fn.asyncReason}` : ''}`, object: object ?? 'nothing' },
+      expected,
+    };
   });
 }
 
-export function tally(scores: PlaceScore[], question: 'context' | 'sync'): Record<Verdict, number> {
+export function tally(scores: PlaceScore[], question: 'context' | 'sync' | 'object'): Record<Verdict, number> {
   const out: Record<Verdict, number> = { right: 0, wrong: 0, silent: 0 };
   for (const s of scores) out[s[question]]++;
   return out;

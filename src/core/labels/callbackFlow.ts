@@ -9,7 +9,6 @@ import { fieldNamed, type SymbolTable } from '../model/symbolTable';
 import { baseTypeName } from '../parse/cText';
 import { pushTo } from '../util/multiMap';
 import { fileOfKey, functionKey, nameOfKey } from './callbackEvidence';
-import { inferredContext } from './execContext';
 
 
 /** Where a callback handed to `api` as argument `arg` ends up. */
@@ -223,24 +222,37 @@ function storedDestination(model: IndexModel, api: string, param: string, fate: 
   return undefined;
 }
 
-/** The one informative context of the function that invokes a slot: its own registrations, learnt the same way. */
+/**
+ * The one informative context of the function that invokes a slot: its own registrations, learnt the same way, or for
+ * a static helper nobody registers, the one context all its callers share. Shares the chain's depth and cycle guard.
+ */
 function invokerKind(model: IndexModel, key: string, depth: number, visiting: Set<string>): { kind: ContextKind; title: string; steps: FlowStep[] } | undefined {
-  const kinds = new Map<ContextKind, FlowStep[]>();
-  for (const r of model.registrationsOf(key)) {
-    if (isTestFile(r.file) && !isTestFile(fileOfKey(key))) continue;
-    const destination = resolveDestination(model, r.api, resolveOutsideTests(model, r.api, r.file), r.arg, r.file, depth + 1, visiting);
-    if (destination && !destination.synchronous && !isGenericKind(destination.kind) && !kinds.has(destination.kind)) {
-      kinds.set(destination.kind, [{ note: `${nameOfKey(key)} is passed to ${r.api}${r.in ? ` in ${r.in}` : ''}`, file: r.file, line: r.line }, ...destination.steps]);
+  const guard = `invoker:${key}`;
+  if (depth > MAX_FLOW_DEPTH || visiting.has(guard)) return undefined;
+  visiting.add(guard);
+  try {
+    const kinds = new Map<ContextKind, FlowStep[]>();
+    for (const r of model.registrationsOf(key)) {
+      if (isTestFile(r.file) && !isTestFile(fileOfKey(key))) continue;
+      const destination = resolveDestination(model, r.api, resolveOutsideTests(model, r.api, r.file), r.arg, r.file, depth + 1, visiting);
+      if (destination && !destination.synchronous && !isGenericKind(destination.kind) && !kinds.has(destination.kind)) {
+        kinds.set(destination.kind, [{ note: `${nameOfKey(key)} is passed to ${r.api}${r.in ? ` in ${r.in}` : ''}`, file: r.file, line: r.line }, ...destination.steps]);
+      }
     }
+    if (kinds.size === 0 && model.registrationsOf(key).length === 0 && model.slotsOf(key).length === 0 && model.definitionOf(key)?.isStatic) {
+      // A static helper such as `req_complete`: it runs where every one of its callers runs.
+      for (const caller of model.callersOf(key).filter((c) => c !== key)) {
+        const inherited = invokerKind(model, caller, depth + 1, visiting);
+        if (!inherited) return undefined;
+        if (!kinds.has(inherited.kind)) kinds.set(inherited.kind, [{ note: `${nameOfKey(key)} is called from ${nameOfKey(caller)}`, file: fileOfKey(key), line: model.definitionOf(key)?.line ?? 1 }, ...inherited.steps]);
+      }
+    }
+    if (kinds.size !== 1) return undefined;
+    const [[kind, steps]] = [...kinds];
+    return { kind, title: kind.replace(/_/g, ' '), steps };
+  } finally {
+    visiting.delete(guard);
   }
-  if (kinds.size === 0 && model.registrationsOf(key).length === 0 && model.slotsOf(key).length === 0) {
-    // A static helper such as `req_complete` that only one kind of context calls: it runs there.
-    const inherited = inferredContext(model, key);
-    if (inherited && !isGenericKind(inherited.kind)) kinds.set(inherited.kind, [{ note: `${nameOfKey(key)} is only called from ${inherited.via.join(' → ')}`, file: fileOfKey(key), line: model.definitionOf(key)?.line ?? 1 }]);
-  }
-  if (kinds.size !== 1) return undefined;
-  const [[kind, steps]] = [...kinds];
-  return { kind, title: kind.replace(/_/g, ' '), steps };
 }
 
 /** Where a function stored in `structName.field` runs: the context of whoever calls through that field. */

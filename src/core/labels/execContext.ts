@@ -5,8 +5,8 @@ import type { CallEvidence, ContextEvidence, InferredContext, SlotEvidence } fro
 import type { IndexModel } from '../model/indexModel';
 import { baseTypeName } from '../parse/cText';
 import type { SymbolTable } from '../model/symbolTable';
-import { nameOfKey, type CallbackRegistration, type SlotRegistration } from './callbackEvidence';
-import { destinationOf, isGenericKind, slotDestination } from './callbackFlow';
+import { fileOfKey, nameOfKey, type CallbackRegistration, type SlotRegistration } from './callbackEvidence';
+import { destinationOf, isGenericKind, isTestFile, slotDestination } from './callbackFlow';
 
 export function kindOfRegistration(symbols: SymbolTable, r: Pick<CallbackRegistration, 'api' | 'arg' | 'type'>): ContextKind {
   const byApi = CONTEXT_BY_API_ARGUMENT[`${r.api}#${r.arg}`];
@@ -30,7 +30,9 @@ export function kindOfSlot(s: Pick<SlotRegistration, 'structName' | 'field' | 'f
 export function directContexts(model: IndexModel, key: string): (CallEvidence | SlotEvidence)[] {
   return model.memoize(`direct:${key}`, () => {
     const out: (CallEvidence | SlotEvidence)[] = [];
+    const libraryCode = !isTestFile(fileOfKey(key));
     for (const r of model.registrationsOf(key)) {
+      if (libraryCode && isTestFile(r.file)) continue;
       const evidence: CallEvidence = { kind: kindOfRegistration(model.symbols, r), api: r.api, arg: r.arg, type: r.type, in: r.in, file: r.file, line: r.line };
       if (r.macro) evidence.macro = r.macro;
       // The destination learnt through a wrapper, or SPDK's typedef when the API is its own.
@@ -42,6 +44,7 @@ export function directContexts(model: IndexModel, key: string): (CallEvidence | 
       out.push(evidence);
     }
     for (const s of model.slotsOf(key)) {
+      if (libraryCode && isTestFile(s.file)) continue;
       const evidence: SlotEvidence = { kind: kindOfSlot(s), slot: `${s.structName}.${s.field}`, in: s.in, file: s.file, line: s.line };
       if (s.variable) evidence.variable = s.variable;
       if (isGenericKind(evidence.kind)) {
@@ -82,7 +85,7 @@ export function inferredContext(model: IndexModel, key: string, depth = 0, visit
 }
 
 function computeInferred(model: IndexModel, key: string, depth: number, visiting: Set<string>): InferredContext | undefined {
-  if (model.registrationsOf(key).length > 0 || model.slotsOf(key).length > 0) return undefined;
+  if (directContexts(model, key).length > 0) return undefined;
   const def = model.definitionOf(key);
   if (!def?.isStatic) return undefined;
   const callers = model.callersOf(key).filter((c) => c !== key);
@@ -115,4 +118,10 @@ export function contextsOf(model: IndexModel, key: string): ContextEvidence[] {
   if (direct.length > 0) return direct;
   const inferred = inferredContext(model, key);
   return inferred ? [inferred] : [];
+}
+
+/** Registrations of a library function made by test code: shown apart, never deciding its context. */
+export function testRegistrationCount(model: IndexModel, key: string): number {
+  if (isTestFile(fileOfKey(key))) return 0;
+  return model.registrationsOf(key).filter((r) => isTestFile(r.file)).length + model.slotsOf(key).filter((s) => isTestFile(s.file)).length;
 }

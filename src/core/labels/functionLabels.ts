@@ -5,7 +5,8 @@ import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { asyncReasons } from './asyncWork';
-import { contextsOf } from './execContext';
+import { contextsOf, testRegistrationCount } from './execContext';
+import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
 import { pushTo } from '../util/multiMap';
 
@@ -71,6 +72,12 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
     labels.asyncReason = `${reasons[0].text} (line ${reasons[0].line})`;
     if (reasons.length > 1) labels.asyncReasons = reasons.slice(0, 8).map((r) => ({ text: r.text, line: r.line }));
   }
+  const objects = functionObjects(model, key);
+  if (objects.length > 0) labels.objects = objects;
+  const assertions = threadAssertions(model, key);
+  if (assertions.length > 0) labels.threadAssertions = assertions;
+  const fromTests = testRegistrationCount(model, key);
+  if (fromTests > 0) labels.testRegistrations = fromTests;
   const methods = methodsByHandler(model).get(key);
   if (methods) labels.rpcMethods = methods;
   return labels;

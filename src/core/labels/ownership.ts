@@ -8,6 +8,7 @@ import type { IndexModel } from '../model/indexModel';
 import { fieldNamed } from '../model/symbolTable';
 import { pushTo } from '../util/multiMap';
 import type { EffectiveCall, FieldCallStore } from './callbackEvidence';
+import { holderOfPath, isTestFile } from './callbackFlow';
 
 function describeValue(call: EffectiveCall, index: number): string {
   const v = call.args[index];
@@ -57,6 +58,7 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
     const name = contextTypeOf(call.args[ctxSizeIndex >= 0 ? ctxSizeIndex : 3]);
     if (!name) continue;
     const struct = locate(name, call.file);
+    if (fromTestsOnly(call.file, struct?.file)) continue;
     const ioDevice = describeValue(call, ioDeviceIndex >= 0 ? ioDeviceIndex : 0);
     const existing = labels.get(name);
     const note = `sizeof(${name}) is the ctx_size of spdk_io_device_register(${ioDevice}, ...)`;
@@ -78,6 +80,7 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
     for (const r of facts.typedCallResults) {
       if (r.callee !== 'spdk_io_channel_get_ctx') continue;
       const name = baseTypeName(r.type);
+      if (fromTestsOnly(facts.file, locate(name, facts.file)?.file)) continue;
       const note = `${name} * obtained from spdk_io_channel_get_ctx()${r.caller ? ` in ${r.caller}` : ''}`;
       const existing = labels.get(name);
       if (existing) {
@@ -100,7 +103,16 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
   const ownerSets = new Map<string, FieldCallStore[]>();
   for (const links of model.allLinks()) {
     for (const store of links.fieldCallStores) {
-      if (store.callee === 'spdk_get_thread') pushTo(ownerSets, store.structName, store);
+      if (store.callee === 'spdk_get_thread' && !fromTestsOnly(store.file, symbols.structs.get(store.structName)?.[0]?.file)) pushTo(ownerSets, store.structName, store);
+    }
+  }
+  // SPDK's own asserts and guards: `assert(desc->thread == spdk_get_thread())` says whose thread the object is.
+  const ownerChecks = new Map<string, { field: string; file: string; line: number; caller: string; detail: string }[]>();
+  for (const facts of symbols.files.values()) {
+    for (const n of facts.notes ?? []) {
+      if (n.kind !== 'thread_check' || n.name !== 'owner') continue;
+      const holder = holderOfPath(symbols, facts.file, n.path);
+      if (holder && !fromTestsOnly(facts.file, symbols.structs.get(holder.structName)?.[0]?.file)) pushTo(ownerChecks, holder.structName, { field: holder.field, file: facts.file, line: n.line, caller: n.caller, detail: n.detail });
     }
   }
   for (const [name, defs] of symbols.structs) {
@@ -109,21 +121,26 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
     const threadFields = def.item.fields.filter((f) => baseTypeName(f.type) === 'struct spdk_thread' && f.type.includes('*'));
     if (threadFields.length === 0) continue;
     const sets = ownerSets.get(name) ?? [];
-    const ownerField = sets[0]?.field ?? threadFields.find((f) => /thread|owner/.test(f.name))?.name;
-    if (!ownerField || (sets.length === 0 && !/^(thread|owner_thread|owner|app_thread|md_thread|orig_thread)$/.test(ownerField))) continue;
+    const checks = (ownerChecks.get(name) ?? []).filter((c) => threadFields.some((f) => f.name === c.field));
+    const ownerField = checks[0]?.field ?? sets[0]?.field ?? threadFields.find((f) => /thread|owner/.test(f.name))?.name;
+    if (!ownerField || (sets.length === 0 && checks.length === 0 && !/^(thread|owner_thread|owner|app_thread|md_thread|orig_thread)$/.test(ownerField))) continue;
     const field = fieldNamed(def.item.fields, ownerField) ?? threadFields[0];
+    const asserted = checks.filter((c) => c.field === ownerField);
     labels.set(name, {
       name,
       file: def.file,
       line: def.item.line,
       ownership: 'thread_affine',
       summary:
-        sets.length > 0
-          ? `Thread-affine: field ${ownerField} records the owning spdk_thread (set from spdk_get_thread()); work on it is sent to that thread.`
-          : `Thread-affine: field ${ownerField} names the spdk_thread it belongs to.`,
+        asserted.length > 0
+          ? `Thread-affine: owned by the spdk_thread in field ${ownerField}; SPDK asserts or checks it is on that thread before touching it (${asserted.length} place${asserted.length === 1 ? '' : 's'}).`
+          : sets.length > 0
+            ? `Thread-affine: field ${ownerField} records the owning spdk_thread (set from spdk_get_thread()); work on it is sent to that thread.`
+            : `Thread-affine: field ${ownerField} names the spdk_thread it belongs to.`,
       ownerField,
       evidence: [
         { file: def.file, line: field.line, note: `field ${field.name}: struct spdk_thread *` },
+        ...asserted.slice(0, 10).map((c) => ({ file: c.file, line: c.line, note: `${c.detail === 'assert' ? 'asserted' : 'checked'}: ${ownerField} == spdk_get_thread()${c.caller ? ` in ${c.caller}` : ''}` })),
         ...sets.slice(0, 20).map((s) => ({ file: s.file, line: s.line, note: `${ownerField} = spdk_get_thread()${s.in ? ` in ${s.in}` : ''}` })),
       ],
     });
@@ -148,6 +165,7 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
       const type = g.item.type;
       if (type.includes('*') || !/^(struct|union) /.test(type)) continue;
       const name = baseTypeName(type);
+      if (fromTestsOnly(g.file, symbols.struct(name, g.file)?.file)) continue;
       if (labels.has(name)) {
         const existing = labels.get(name)!;
         if (existing.ownership === 'global_state' && existing.evidence.length < 20) existing.evidence.push({ file: g.file, line: g.item.line, note: `file-scope variable ${varName}` });
@@ -167,4 +185,9 @@ function labelTypeOwnership(model: IndexModel): TypeLabels[] {
     }
   }
   return [...labels.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Evidence from a test file about a type the library defines: tests never decide a library type's label. */
+function fromTestsOnly(evidenceFile: string, definitionFile: string | undefined): boolean {
+  return isTestFile(evidenceFile) && (!definitionFile || !isTestFile(definitionFile));
 }

@@ -63,6 +63,24 @@ export interface IoRole {
   line: number;
 }
 
+/** A struct the function works on, and how the code shows it. */
+export interface FunctionObject {
+  type: string;
+  /** `ctx cast to struct nvme_ctrlr *`, `its channel context, from spdk_io_channel_get_ctx`, `parameter bdev_io`. */
+  how: string;
+  line: number;
+}
+
+/** What SPDK's own code asserts (or checks before going on) about the thread a function runs on. */
+export interface ThreadAssertion {
+  /** `app thread`, or `the thread in struct spdk_bdev_desc.thread`. */
+  thread: string;
+  kind: 'assert' | 'guard';
+  line: number;
+  /** The struct whose thread field is compared. */
+  struct?: string;
+}
+
 export interface FunctionLabels {
   name: string;
   file: string;
@@ -84,6 +102,11 @@ export interface FunctionLabels {
   /** Functions this one hands off as callbacks (for the async call hierarchy). */
   handsOff: { fn: string; api?: string; slot?: string; line: number }[];
   rpcMethods?: string[];
+  /** The structs it works on, most telling first. */
+  objects?: FunctionObject[];
+  threadAssertions?: ThreadAssertion[];
+  /** Registrations from test code, left out of the contexts above (tests never decide a library label). */
+  testRegistrations?: number;
 }
 
 export type OwnershipKind = 'io_channel_ctx' | 'thread_affine' | 'global_state' | 'core_handle';
