@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultCacheDir } from '../core/index/factCache';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
+import { functionAnswers } from '../core/editor/functionAnswers';
 import { explainFunction, explainType } from '../core/report/explain';
 import { GRAPH_USAGE, GraphUsageError, runGraphCommand } from './graphCommand';
 import { runTourCommand, TOUR_USAGE, TourUsageError } from './tourCommand';
@@ -100,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       const line = Number(m[2]);
       const fn = index.functionAt(relative, line);
       if (fn) {
-        console.log(explainFunction(fn, index.rpcMethods().filter((r) => r.handler === fn.name && r.handlerFile === fn.file)));
+        console.log(explainFunction(fn, functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, fn)));
         return 0;
       }
       const struct = index.structAt(relative, line);

@@ -4,7 +4,9 @@ import { strict as assert } from 'node:assert';
 import { incomingEdges, outgoingEdges } from '../../src/core/editor/asyncCallHierarchy';
 import { codeLensTitles, fileLensTitles } from '../../src/core/editor/codeLensTitles';
 import { explainCallable, explainCallbackTypedef, explainRpcMethod, explainStructType, explainVariable, typeOfAccess, type Explanation } from '../../src/core/editor/explanation';
-import { escapeMarkdown, renderHoverMarkdown } from '../../src/core/editor/hoverMarkdown';
+import { escapeMarkdown, renderDoc, renderHoverMarkdown } from '../../src/core/editor/hoverMarkdown';
+import { collapseLinks, functionAnswers } from '../../src/core/editor/functionAnswers';
+import { explainFunction } from '../../src/core/report/explain';
 import { declaredTypeOf, wordAtCursor } from '../../src/core/editor/symbolAtCursor';
 import type { SpdkIndex } from '../../src/core/index/indexer';
 import { indexSample } from './helpers';
@@ -44,11 +46,14 @@ describe('editor core', () => {
       assert.ok(e!.topics.some((t) => t.topic === 'runtime-pollers'));
     });
 
-    it('a fn_table entry: slot, thread ownership of its parameters, IO role', () => {
+    it('a fn_table entry: slot, the objects it works on and their owners, IO role', () => {
       const e = explainCallable(index, 'sample_null_submit_request', NULL_C);
       const slot = section(e, 'Runs as bdev fn_table');
       assert.match(slot.links[0].label, /struct spdk_bdev_fn_table\.submit_request of sample_null_fn_table/);
-      assert.match(section(e, 'Thread ownership').text, /bdev_io/);
+      const works = section(e, 'Works on');
+      assert.match(works.text, /^struct sample_null_io_channel \(its channel context, from spdk_io_channel_get_ctx\): Per-thread io_channel context/);
+      assert.match(works.text, /struct spdk_bdev_io \(parameter bdev_io\)/);
+      assert.match(section(e, 'Async').text, /queues on struct sample_null_io_channel\.queued; sample_null_complete_task \(poller\) takes it off later/);
       assert.match(section(e, 'IO role').text, /completes spdk_bdev_io/);
       assert.equal(e!.signature, 'void sample_null_submit_request(struct spdk_io_channel *_ch, struct spdk_bdev_io *bdev_io)');
     });
@@ -133,6 +138,45 @@ describe('editor core', () => {
         assert.doesNotMatch(markdown, /(?<!\\)<(img|a|b)\b/, 'no raw HTML tag survives');
         assert.doesNotMatch(markdown, /(?<!\\)!\[/, 'no image');
       }
+    });
+
+    it('one model: the CLI text, the hover sections and the CodeLens titles come from the same answers', () => {
+      const fn = index.functionsNamed('sample_reset_channel')[0];
+      const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, fn);
+      const hover = explainCallable(index, 'sample_reset_channel', fn.file)!;
+      assert.deepEqual(hover.sections.map((s) => s.title), answers.map((a) => a.title));
+      const text = explainFunction(fn, answers);
+      for (const a of answers) assert.ok(text.includes(`${a.title}: ${a.text}`), a.title);
+      assert.deepEqual(codeLensTitles(fn, index.rpcMethods(), index.model, (t) => index.type(t)).map((l) => l.title), answers.flatMap((a) => a.lenses.map((l) => l.title)));
+      // The step reaches spdk_for_each_channel through two wrappers: the chain is its evidence.
+      assert.equal(answers[0].title, 'Runs as for_each_channel step');
+      assert.deepEqual(
+        answers[0].links.map((l) => l.label),
+        [
+          'passed to sample_ctrlr_reset_channels as argument 1 (sample_channel_step_fn) in sample_flow_start',
+          'sample_ctrlr_reset_channels passes step on to sample_ctrlr_for_each_channel (argument 1)',
+          'sample_ctrlr_for_each_channel stores fn in struct sample_channel_iter.fn',
+          'called through struct sample_channel_iter.fn by sample_each_channel_msg (for each channel step)',
+          'sample_each_channel_msg is passed to spdk_for_each_channel in sample_ctrlr_for_each_channel',
+        ],
+      );
+      assert.equal(answers[0].lenses[0].title, 'for_each_channel step · via sample_ctrlr_reset_channels');
+    });
+
+    it('repeated evidence collapses to one link that counts its places', () => {
+      const { links } = collapseLinks([
+        { label: 'spdk_bdev_io_complete', file: 'a.c', line: 3 },
+        { label: 'spdk_bdev_io_complete', file: 'a.c', line: 9 },
+        { label: 'spdk_bdev_io_complete', file: 'a.c', line: 9 },
+        { label: 'spdk_bdev_free_io', file: 'a.c', line: 12 },
+      ]);
+      assert.deepEqual(links.map((l) => [l.label, l.line]), [['spdk_bdev_io_complete (2 places)', 3], ['spdk_bdev_free_io', 12]]);
+    });
+
+    it('Doxygen commands render as Markdown, text still escaped', () => {
+      const md = renderDoc('/**\n * \\brief Close a *descriptor*.\n *\n * \\param desc Descriptor to close,\n *        opened on this thread.\n * @param[in] cb [link](command:x)\n * \\return 0 on success.\n */');
+      assert.equal(md, 'Close a \\*descriptor\\*\\.\n\n- *desc*: Descriptor to close, opened on this thread\\.\n- *cb*: \\[link\\]\\(command\\:x\\)\n\n*Returns:* 0 on success\\.');
+      assert.deepEqual(linkTargets(md), []);
     });
 
     it('escapeMarkdown leaves no active punctuation', () => {

@@ -1,24 +1,18 @@
 // What a hover says, as plain data: sections of text plus the source locations that back them. The host turns it
 // into Markdown (escaping every string that came from a file); tests read it directly.
 import { BOOK_TOPICS, CONTEXT_BY_TYPEDEF, CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
-import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
+import { CORE_HANDLES } from '../knowledge/spdkApis';
 import type { Parameter } from '../facts/fileFacts';
 import type { SpdkIndex } from '../index/indexer';
 import { functionKey } from '../labels/callbackEvidence';
 import { kindOfRegistration } from '../labels/execContext';
 import { signatureText } from '../labels/functionLabels';
-import type { ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
+import type { FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
-import { pushTo } from '../util/multiMap';
-import { describeEvidence } from '../report/explain';
 import { declaredTypeOf } from './symbolAtCursor';
+import { functionAnswers, rpcAnswer, type SourceLink } from './functionAnswers';
 
-/** A place in the tree a reader can open: root-relative path, 1-based line. */
-export interface SourceLink {
-  label: string;
-  file: string;
-  line: number;
-}
+export type { SourceLink } from './functionAnswers';
 
 export interface ExplanationSection {
   /** Bold lead of the section: "Runs as poller", "Thread ownership". */
@@ -60,73 +54,6 @@ function topicsOf(kinds: Iterable<BookTopic>): Explanation['topics'] {
 
 function locationLabel(file: string, line: number): string {
   return `${file}:${line}`;
-}
-
-/** Context sections: one per kind, with its meaning and the registrations that prove it. */
-function contextSections(contexts: ContextEvidence[]): ExplanationSection[] {
-  const byKind = new Map<ContextKind, ContextEvidence[]>();
-  for (const c of contexts) pushTo(byKind, c.kind, c);
-  const sections: ExplanationSection[] = [];
-  for (const [kind, evidence] of byKind) {
-    const info = CONTEXT_KINDS[kind];
-    const links: SourceLink[] = [];
-    let inferredText = '';
-    for (const c of evidence) {
-      if ('inferred' in c) inferredText = ` Inferred: only called from ${c.via.join(' → ')}.`;
-      else {
-        links.push({ label: describeEvidence(c), file: c.file, line: c.line });
-        for (const step of c.flow ?? []) links.push({ label: step.note, file: step.file, line: step.line });
-      }
-    }
-    sections.push({
-      title: `Runs as ${info.title}`,
-      text: `${info.meaning}${inferredText}`,
-      links: links.slice(0, MAX_LINKS_PER_SECTION),
-      more: links.length > MAX_LINKS_PER_SECTION ? links.length - MAX_LINKS_PER_SECTION : undefined,
-    });
-  }
-  return sections;
-}
-
-function ioSection(fn: FunctionLabels): ExplanationSection | undefined {
-  if (fn.ioRoles.length === 0) return undefined;
-  const phrases: string[] = [];
-  const links: SourceLink[] = [];
-  const seen = new Set<string>();
-  for (const role of fn.ioRoles) {
-    const title = IO_OBJECTS.find((o) => o.object === role.object)?.title ?? role.object;
-    const phrase =
-      role.role === 'must_free'
-        ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io`
-        : `${role.role} ${title} (${role.via})`;
-    if (!seen.has(phrase)) {
-      seen.add(phrase);
-      phrases.push(phrase);
-    }
-    if (role.role !== 'must_free') links.push({ label: `${role.via}`, file: fn.file, line: role.line });
-  }
-  return { title: 'IO role', text: `${phrases.join('; ')}.`, links: links.slice(0, MAX_LINKS_PER_SECTION), more: links.length > MAX_LINKS_PER_SECTION ? links.length - MAX_LINKS_PER_SECTION : undefined };
-}
-
-function syncSection(fn: FunctionLabels): ExplanationSection {
-  return fn.async
-    ? { title: 'Async', text: `${fn.asyncReason ?? 'part of its work runs later'}. Returning from it does not mean the work is done.`, links: [] }
-    : { title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [] };
-}
-
-function rpcSections(methods: RpcMethod[]): ExplanationSection[] {
-  return methods.map((m) => {
-    const links: SourceLink[] = [{ label: `registered at ${locationLabel(m.file, m.line)}`, file: m.file, line: m.line }];
-    if (m.replyEvidence) links.push({ label: `reply via ${m.replyEvidence.fn}`, file: m.replyEvidence.file, line: m.replyEvidence.line });
-    const reply =
-      m.reply === 'async'
-        ? 'replies async: the handler returns first, the reply comes later from a callback, so a success reply is the real end of the work'
-        : m.reply === 'sync'
-          ? 'replies sync: the reply is sent before the handler returns'
-          : 'no reply found in the handler or the callbacks it hands off';
-    const params = m.params && m.params.length > 0 ? ` Params decoded: ${m.params.join(', ')}.` : '';
-    return { title: `RPC "${m.method}"`, text: `${reply}.${params}`, links };
-  });
 }
 
 /** Thread rules for the struct types a function receives: a parameter's type tells where the function may run. */
@@ -204,11 +131,12 @@ export function explainCallable(index: SpdkIndex, name: string, fromFile: string
   };
   const topics: BookTopic[] = [];
   if (fn) {
-    explanation.sections.push(...contextSections(fn.contexts));
+    // The function's own answers, as the CodeLens and the CLI give them.
+    const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => typeLabelsOf(index, t), model: index.model }, fn);
+    explanation.sections.push(...answers.map(({ title, text, links, more }) => ({ title, text, links, more })));
     for (const c of fn.contexts) topics.push(CONTEXT_KINDS[c.kind].topic);
-    if (fn.contexts.length === 0 && !isApi) {
-      explanation.sections.push({ title: 'Context', text: "Not registered as a callback anywhere in this tree: it runs in its callers' context.", links: [] });
-    }
+    if (fn.ioRoles.length > 0) topics.push('bdev-io');
+    if (answers.some((a) => a.question === 'rpc')) topics.push('jsonrpc');
   }
   const callbacks = isApi ? callbackParameterSection(index, name, params) : undefined;
   if (callbacks) {
@@ -217,20 +145,10 @@ export function explainCallable(index: SpdkIndex, name: string, fromFile: string
       if (symbols.isFunctionType(p.type)) topics.push(CONTEXT_KINDS[kindOfRegistration(symbols, { api: name, arg, type: p.type })].topic);
     });
   }
-  const ownership = parameterOwnershipSection(index, definitionParams ?? params);
-  if (ownership) explanation.sections.push(ownership);
-  if (fn) {
-    const io = ioSection(fn);
-    if (io) {
-      explanation.sections.push(io);
-      topics.push('bdev-io');
-    }
-    explanation.sections.push(syncSection(fn));
-    const methods = fn.rpcMethods ? index.rpcMethods().filter((m) => fn.rpcMethods!.includes(m.method)) : [];
-    explanation.sections.push(...rpcSections(methods));
-    if (methods.length > 0) topics.push('jsonrpc');
-  } else if (!callbacks) {
-    explanation.sections.push({ title: 'Sync', text: 'Declared here without a callback parameter: it finishes its work before returning.', links: [] });
+  if (!fn) {
+    const ownership = parameterOwnershipSection(index, params);
+    if (ownership) explanation.sections.push(ownership);
+    if (!callbacks) explanation.sections.push({ title: 'Sync', text: 'Declared here without a callback parameter: it finishes its work before returning.', links: [] });
   }
   explanation.topics = topicsOf(topics);
   return explanation;
@@ -290,7 +208,8 @@ export function explainRpcMethod(index: SpdkIndex, method: string): Explanation 
 export function describeRpcMethod(m: RpcMethod): Explanation {
   const handlerFile = m.handlerFile ?? m.file;
   const handlerLine = m.handlerLine ?? m.line;
-  const sections = rpcSections([m]);
+  const { title, text, links } = rpcAnswer(m);
+  const sections: ExplanationSection[] = [{ title, text, links }];
   sections.unshift({ title: 'Handler', text: `${m.handler} runs on the app thread when a client calls "${m.method}".`, links: [{ label: `${m.handler}`, file: handlerFile, line: handlerLine }] });
   return {
     subject: 'rpc_method',

@@ -47,7 +47,49 @@ function cleanDoc(doc: string): string {
     .map((line) => line.replace(/^\s*\*\s?/, '').trimEnd())
     .join('\n')
     .trim();
-  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
+  return text.length > 900 ? `${text.slice(0, 900)}…` : text;
+}
+
+/** Doxygen commands (`\param`, `\return`, `\brief`, also with `@`) rendered as Markdown; every word of the text escaped. */
+export function renderDoc(doc: string): string {
+  const description: string[] = [];
+  const params: { name: string; text: string }[] = [];
+  let returns = '';
+  let into: 'description' | 'param' | 'return' = 'description';
+  for (const raw of cleanDoc(doc).split('\n')) {
+    const line = raw.trim();
+    const param = /^[\\@]param(?:\[[a-z, ]*\])?\s+(\S+)\s*(.*)$/.exec(line);
+    const ret = /^[\\@]returns?\b\s*(.*)$/.exec(line);
+    if (param) {
+      params.push({ name: param[1], text: param[2] });
+      into = 'param';
+    } else if (ret) {
+      returns = ret[1];
+      into = 'return';
+    } else if (line === '') {
+      into = 'description';
+      description.push('');
+    } else if (into === 'param') params[params.length - 1].text += ` ${line}`;
+    else if (into === 'return') returns += ` ${line}`;
+    else description.push(line.replace(/^[\\@]brief\s+/, '').replace(/^[\\@](note|warning)\s+/, (_m, w: string) => `${w[0].toUpperCase()}${w.slice(1)}: `));
+  }
+  const parts = description
+    .join('\n')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(escapeMarkdown);
+  if (params.length > 0) parts.push(params.map((p) => `- *${escapeMarkdown(p.name)}*: ${escapeMarkdown(p.text.trim())}`).join('\n'));
+  if (returns.trim()) parts.push(`*Returns:* ${escapeMarkdown(returns.trim())}`);
+  return parts.join('\n\n');
+}
+
+/** Sections past this many are folded to their lead and first sentence, so a hover fits above its line. */
+const FULL_SECTIONS = 4;
+
+function firstSentence(text: string): string {
+  const end = text.search(/[.:](\s|$)/);
+  return end > 0 ? text.slice(0, end + 1) : text;
 }
 
 export function renderHoverMarkdown(explanation: Explanation): string {
@@ -56,17 +98,21 @@ export function renderHoverMarkdown(explanation: Explanation): string {
   parts.push(`**SPDK Lens** · ${SUBJECT_TITLES[explanation.subject]} **${escapeMarkdown(explanation.name)}**${where}`);
   if (explanation.signature) parts.push(codeFence(explanation.signature, 'c'));
   if (explanation.doc) {
-    const doc = cleanDoc(explanation.doc);
-    if (doc) parts.push(doc.split(/\n\s*\n/).map(escapeMarkdown).join('\n\n'));
+    const doc = renderDoc(explanation.doc);
+    if (doc) parts.push(doc);
   }
-  for (const section of explanation.sections) {
+  explanation.sections.forEach((section, i) => {
+    if (i >= FULL_SECTIONS) {
+      parts.push(`**${escapeMarkdown(section.title)}:** ${escapeMarkdown(firstSentence(section.text))}`);
+      return;
+    }
     let text = `**${escapeMarkdown(section.title)}:** ${escapeMarkdown(section.text)}`;
     if (section.links.length > 0) {
       const links = section.links.map(link).join(' · ');
       text += `  \n${links}${section.more ? ` (+${section.more} more)` : ''}`;
     }
     parts.push(text);
-  }
+  });
   if (explanation.bookLinks && explanation.bookLinks.length > 0) {
     const links = explanation.bookLinks
       .slice(0, 4)

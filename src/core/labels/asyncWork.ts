@@ -40,7 +40,9 @@ function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<
   if (cached) return cached;
   if (depth > MAX_CALLEE_DEPTH || visiting.has(key)) return [];
   visiting.add(key);
-  const reasons = [...ownReasons(model, key), ...calleeReasons(model, key, depth, visiting)].sort((a, b) => a.rank - b.rank || a.line - b.line);
+  const found = [...ownReasons(model, key), ...calleeReasons(model, key, depth, visiting)].sort((a, b) => a.rank - b.rank || a.line - b.line);
+  // The same reason on several lines (three reads queued alike) is one reason, at its first line.
+  const reasons = found.filter((r, i) => found.findIndex((x) => x.text === r.text) === i);
   visiting.delete(key);
   // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
   if (depth === 0 || reasons.length > 0) model.remember(memoKey, reasons);

@@ -1,0 +1,235 @@
+// The answers SPDK Lens gives about one function, built once: where it runs, what it works on and who owns that,
+// whether its work is done on return, its IO roles and RPC replies. The hover, the CodeLens titles and the CLI's
+// `explain` are three renderings of this list, so they cannot disagree.
+import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
+import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
+import type { IndexModel } from '../model/indexModel';
+import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
+import { baseTypeName } from '../parse/cText';
+import { describeEvidence } from '../report/explain';
+import { pushTo } from '../util/multiMap';
+
+/** A place in the tree a reader can open: root-relative path, 1-based line. */
+export interface SourceLink {
+  label: string;
+  file: string;
+  line: number;
+}
+
+/** One CodeLens line: a short title and the places a click peeks. */
+export interface LensTitle {
+  title: string;
+  locations: SourceLink[];
+  tooltip: string;
+}
+
+export type Question = 'context' | 'object' | 'sync' | 'io' | 'rpc';
+
+/** One answer: a bold lead, plain text (never markup), its evidence, and the CodeLens lines it contributes. */
+export interface Answer {
+  question: Question;
+  title: string;
+  text: string;
+  links: SourceLink[];
+  /** Evidence left out to keep the hover short. */
+  more?: number;
+  lenses: LensTitle[];
+}
+
+/** What the answers need of the index; the CodeLens path may have no facts loaded (a snapshot), hence `model?`. */
+export interface AnswerSources {
+  rpcMethods: RpcMethod[];
+  typeOf(name: string): TypeLabels | undefined;
+  model?: IndexModel;
+}
+
+const MAX_LINKS = 6;
+
+/** Every answer about `fn`, most important first. */
+export function functionAnswers(sources: AnswerSources, fn: FunctionLabels): Answer[] {
+  const answers: Answer[] = [...contextAnswers(fn, sources.model)];
+  const object = objectAnswer(sources, fn);
+  if (object) answers.push(object);
+  answers.push(syncAnswer(fn));
+  const io = ioAnswer(fn);
+  if (io) answers.push(io);
+  answers.push(...rpcAnswers(fn, sources.rpcMethods));
+  return answers;
+}
+
+/** The same label repeated (`spdk_bdev_io_complete` at six lines) becomes one link that says how many places. */
+export function collapseLinks(links: SourceLink[]): { links: SourceLink[]; more?: number } {
+  const byLabel = new Map<string, SourceLink[]>();
+  for (const l of links) pushTo(byLabel, l.label, l);
+  const unique = [...byLabel.values()].map((same) => {
+    const places = new Set(same.map((l) => `${l.file}:${l.line}`));
+    return places.size > 1 ? { ...same[0], label: `${same[0].label} (${places.size} places)` } : same[0];
+  });
+  return { links: unique.slice(0, MAX_LINKS), more: unique.length > MAX_LINKS ? unique.length - MAX_LINKS : undefined };
+}
+
+function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answer[] {
+  const byKind = new Map<ContextKind, ContextEvidence[]>();
+  for (const c of fn.contexts) pushTo(byKind, c.kind, c);
+  const answers: Answer[] = [];
+  for (const [kind, evidence] of byKind) {
+    const info = CONTEXT_KINDS[kind];
+    const links: SourceLink[] = [];
+    let inferredText = '';
+    for (const c of evidence) {
+      if ('inferred' in c) inferredText = ` Inferred: only called from ${c.via.join(' → ')}.`;
+      else {
+        links.push({ label: describeEvidence(c), file: c.file, line: c.line });
+        for (const step of c.flow ?? []) links.push({ label: step.note, file: step.file, line: step.line });
+      }
+    }
+    const collapsed = collapseLinks(links);
+    answers.push({ question: 'context', title: `Runs as ${info.title}`, text: `${info.meaning}${inferredText}`, ...collapsed, lenses: [contextLens(kind, evidence, model)] });
+  }
+  const assertions = fn.threadAssertions ?? [];
+  const asserted = assertions.filter((a) => a.kind === 'assert');
+  if (asserted.length > 0) {
+    const threads = [...new Set(asserted.map((a) => a.thread))];
+    answers.push({
+      question: 'context',
+      title: 'Asserted thread',
+      text: `SPDK's own asserts say it runs on ${threads.join(' and on ')}.`,
+      ...collapseLinks(asserted.map((a) => ({ label: `assert: ${a.thread}`, file: fn.file, line: a.line }))),
+      lenses: [],
+    });
+  }
+  if (fn.contexts.length === 0) {
+    const tests = fn.testRegistrations ? ` (${fn.testRegistrations} registration${fn.testRegistrations === 1 ? '' : 's'} in test code left aside)` : '';
+    answers.push({ question: 'context', title: 'Context', text: `Not registered as a callback anywhere in this tree: it runs in its callers' context${tests}.`, links: [], lenses: [] });
+  }
+  return answers;
+}
+
+/** The io_device (first argument) named at an spdk_io_device_register call, for "io_channel create · &g_devs". */
+function ioDeviceOf(model: IndexModel | undefined, c: CallEvidence): string | undefined {
+  if (!model || c.api !== 'spdk_io_device_register') return undefined;
+  const call = model.linksOf(c.file)?.callsByCallee.get(c.api)?.find((k) => k.line === c.line);
+  const first = call?.args[0];
+  if (!first) return undefined;
+  return first.kind === 'ident' ? first.name : first.kind === 'other' ? first.text : undefined;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function contextLens(kind: ContextKind, evidence: ContextEvidence[], model: IndexModel | undefined): LensTitle {
+  const info = CONTEXT_KINDS[kind];
+  const located = evidence.filter((c): c is Exclude<ContextEvidence, { inferred: true }> => !('inferred' in c));
+  const locations = located.map((c) => ({ label: `${c.file}:${c.line}`, file: c.file, line: c.line }));
+  let detail: string;
+  if (located.length === 0) {
+    const inferred = evidence.find((c) => 'inferred' in c);
+    detail = inferred && 'inferred' in inferred ? `inferred via ${inferred.via[0]}` : 'inferred';
+  } else {
+    const slots = [...new Set(located.filter((c) => 'slot' in c).map((c) => ('slot' in c ? c.slot.slice(c.slot.lastIndexOf('.') + 1) : '')))];
+    const devices = [...new Set(located.map((c) => ('api' in c ? ioDeviceOf(model, c) : undefined)).filter((d): d is string => Boolean(d)))];
+    const wrappers = [...new Set(located.filter((c) => c.flow?.length && 'api' in c).map((c) => ('api' in c ? c.api : '')))];
+    if (devices.length > 0) detail = devices.join(', ');
+    else if (slots.length > 0 && slots.length === located.length) detail = slots.join(', ');
+    else if (wrappers.length > 0) detail = `via ${wrappers.join(', ')}`;
+    else detail = plural(located.length, 'registration');
+  }
+  return { title: `${info.title} · ${detail}`, locations, tooltip: info.meaning };
+}
+
+/** What the function works on, and who owns that: the struct, how the code shows it, and the struct's thread rule. */
+function objectAnswer(sources: AnswerSources, fn: FunctionLabels): Answer | undefined {
+  const objects = fn.objects ?? [];
+  const phrases: string[] = [];
+  const links: SourceLink[] = [];
+  for (const o of objects.slice(0, 3)) {
+    const owner = ownerOf(sources, o.type);
+    phrases.push(`${o.type} (${o.how})${owner ? `: ${owner.text.replace(/\.+$/, '')}` : ''}`);
+    links.push({ label: o.how, file: fn.file, line: o.line });
+    if (owner?.link) links.push(owner.link);
+  }
+  const guards = (fn.threadAssertions ?? []).filter((a) => a.kind === 'guard');
+  for (const g of guards) links.push({ label: `checks it is on ${g.thread}`, file: fn.file, line: g.line });
+  if (phrases.length === 0) return undefined;
+  return { question: 'object', title: 'Works on', text: `${phrases.join('; ')}.`, ...collapseLinks(links), lenses: [] };
+}
+
+function ownerOf(sources: AnswerSources, type: string): { text: string; link?: SourceLink } | undefined {
+  const labels = sources.typeOf(type);
+  if (labels) return { text: labels.summary, link: labels.file ? { label: `${labels.name} (${labels.ownership.replace(/_/g, ' ')})`, file: labels.file, line: labels.line } : undefined };
+  const handle = CORE_HANDLES.find((h) => h.type === baseTypeName(type));
+  return handle ? { text: `owned by ${handle.owner}` } : undefined;
+}
+
+function syncAnswer(fn: FunctionLabels): Answer {
+  if (!fn.async) {
+    return { question: 'sync', title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [], lenses: [] };
+  }
+  const reasons = fn.asyncReasons ?? (fn.asyncReason ? [{ text: fn.asyncReason.replace(/ \(line \d+\)$/, ''), line: Number(/\(line (\d+)\)$/.exec(fn.asyncReason)?.[1] ?? fn.line) }] : []);
+  const first = reasons[0];
+  const also = reasons.length > 1 ? ` Also: ${reasons.slice(1, 3).map((r) => r.text).join('; ')}${reasons.length > 3 ? ` (+${reasons.length - 3} more)` : ''}.` : '';
+  return {
+    question: 'sync',
+    title: 'Async',
+    text: `${first ? first.text.replace(/ \(line \d+\)$/, '') : 'part of its work runs later'}. Returning from it does not mean the work is done.${also}`,
+    ...collapseLinks(reasons.map((r) => ({ label: r.text.replace(/:.*$/, ''), file: fn.file, line: r.line }))),
+    lenses: fn.contexts.length === 0 && fn.handsOff.length > 0 ? [{ title: `async · hands off ${plural(fn.handsOff.length, 'callback')}`, locations: fn.handsOff.map((h) => ({ label: `${fn.file}:${h.line}`, file: fn.file, line: h.line })), tooltip: first?.text ?? '' }] : [],
+  };
+}
+
+function ioAnswer(fn: FunctionLabels): Answer | undefined {
+  if (fn.ioRoles.length === 0) return undefined;
+  const phrases: string[] = [];
+  const links: SourceLink[] = [];
+  const lenses = new Map<string, LensTitle>();
+  for (const role of fn.ioRoles) {
+    const title = IO_OBJECTS.find((o) => o.object === role.object)?.title ?? role.object;
+    const phrase = role.role === 'must_free' ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io` : `${role.role} ${title} (${role.via})`;
+    if (!phrases.includes(phrase)) phrases.push(phrase);
+    if (role.role !== 'must_free') links.push({ label: role.via, file: fn.file, line: role.line });
+    const lensTitle = role.role === 'must_free' ? `must free ${role.object}` : `${role.role} ${role.object}`;
+    let lens = lenses.get(lensTitle);
+    if (!lens) {
+      const tooltip =
+        role.role === 'must_free'
+          ? `Completion callback: it receives the ${role.object} and must release it (${role.via}).`
+          : `Calls ${role.via}: this function ${role.role === 'completes' ? 'finishes' : 'releases'} the ${role.object}.`;
+      lenses.set(lensTitle, (lens = { title: lensTitle, locations: [], tooltip }));
+    }
+    lens.locations.push({ label: `${fn.file}:${role.line}`, file: fn.file, line: role.line });
+  }
+  return { question: 'io', title: 'IO role', text: `${phrases.join('; ')}.`, ...collapseLinks(links), lenses: [...lenses.values()] };
+}
+
+function rpcAnswers(fn: FunctionLabels, methods: RpcMethod[]): Answer[] {
+  return methods.filter((m) => fn.rpcMethods?.includes(m.method)).map((m) => rpcAnswer(m));
+}
+
+/** One RPC method's reply: when the client hears back, and whether that means the work is done. */
+export function rpcAnswer(m: RpcMethod): Answer {
+  const links: SourceLink[] = [{ label: `registered at ${m.file}:${m.line}`, file: m.file, line: m.line }];
+  if (m.replyEvidence) links.push({ label: `reply via ${m.replyEvidence.fn}`, file: m.replyEvidence.file, line: m.replyEvidence.line });
+  const reply =
+    m.reply === 'async'
+      ? 'replies async: the handler returns first, the reply comes later from a callback, so a success reply is the real end of the work'
+      : m.reply === 'sync'
+        ? 'replies sync: the reply is sent before the handler returns'
+        : 'no reply found in the handler or the callbacks it hands off';
+  const params = m.params && m.params.length > 0 ? ` Params decoded: ${m.params.join(', ')}.` : '';
+  const lensLocations = [{ label: `${m.file}:${m.line}`, file: m.file, line: m.line }];
+  if (m.replyEvidence) lensLocations.push({ label: `${m.replyEvidence.file}:${m.replyEvidence.line}`, file: m.replyEvidence.file, line: m.replyEvidence.line });
+  return {
+    question: 'rpc',
+    title: `RPC "${m.method}"`,
+    text: `${reply}.${params}`,
+    links,
+    lenses: [
+      {
+        title: `RPC ${m.method} · ${m.reply === 'none' ? 'no reply found' : `replies ${m.reply}`}`,
+        locations: lensLocations,
+        tooltip: m.reply === 'async' ? 'The handler returns before the work is done; the reply comes from a callback.' : 'JSON-RPC handler.',
+      },
+    ],
+  };
+}
