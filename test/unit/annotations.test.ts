@@ -68,6 +68,11 @@ function check(index: SpdkIndex, a: Annotation): void {
       if (f.params) assert.deepEqual(method.params, f.params.split(','));
       return;
     }
+    case 'object': {
+      const fn = functionNamed(index, f.fn);
+      assert.equal(fn.objects?.[0]?.type, f.type, JSON.stringify(fn.objects));
+      return;
+    }
     case 'ownership': {
       const type = index.type(f.type);
       assert.ok(type, `${f.type} has no ownership label`);

@@ -46,7 +46,7 @@ describe('spdk-lens CLI', () => {
     assert.ok(channel.evidence.length > 0);
     assert.deepEqual(
       doc.rpcMethods.map((m: { method: string; reply: string }) => `${m.method}:${m.reply}`),
-      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async', 'hostile_<b>x</b>_[y](command:z):sync'],
+      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async', 'hostile_<b>x</b>_[y](command:z):sync', 'sample_flow_attach:async'],
     );
     assert.deepEqual(
       doc.bdevModules.map((m: { name: string; virtual: boolean; fnTable: string }) => [m.name, m.virtual, m.fnTable]),
@@ -59,7 +59,8 @@ describe('spdk-lens CLI', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /sample_pt_read_done/);
     assert.match(result.stdout, /bdev IO completion/);
-    assert.match(result.stdout, /frees spdk_bdev_io with spdk_bdev_free_io/);
+    assert.match(result.stdout, /frees spdk_bdev_io \(spdk_bdev_free_io\)/);
+    assert.match(result.stdout, /Works on: struct spdk_bdev_io \(cb_arg cast to struct spdk_bdev_io \*\)/);
     assert.match(result.stdout, /must release it/);
     const struct = run('explain', SAMPLE_ROOT, 'module/bdev/sample_null/bdev_sample_null.c:10', '--no-cache');
     assert.match(struct.stdout, /io_channel_ctx/);

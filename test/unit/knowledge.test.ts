@@ -1,7 +1,7 @@
 // The curated layer stays complete and in step with the code it names.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { BOOK_TOPICS, CONTEXT_BY_API_ARGUMENT, CONTEXT_BY_SLOT, CONTEXT_BY_TYPEDEF, CONTEXT_KINDS } from '../../src/core/knowledge/contextKinds';
+import { BOOK_TOPICS, CONTEXT_BY_API_ARGUMENT, CONTEXT_BY_SLOT, CONTEXT_BY_TYPEDEF, CONTEXT_KINDS, SLOT_MEANINGS } from '../../src/core/knowledge/contextKinds';
 import { CORE_HANDLES } from '../../src/core/knowledge/spdkApis';
 import { indexTree } from '../../src/core/index/indexer';
 import { GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
@@ -33,6 +33,10 @@ describe('curated knowledge', () => {
       const [struct, field] = key.split('.');
       if (!symbols.struct(struct, 'include/spdk/')) missing.push(struct);
       else if (field && !symbols.field(struct, field, 'include/spdk/')) missing.push(key);
+    }
+    for (const key of Object.keys(SLOT_MEANINGS)) {
+      const [struct, field] = key.split('.');
+      if (!symbols.field(struct, field, 'include/spdk/')) missing.push(`slot ${key}`);
     }
     for (const handle of CORE_HANDLES) if (!symbols.structs.has(handle.type)) missing.push(handle.type);
     assert.deepEqual(missing, []);

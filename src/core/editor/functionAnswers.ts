@@ -1,7 +1,7 @@
 // The answers SPDK Lens gives about one function, built once: where it runs, what it works on and who owns that,
 // whether its work is done on return, its IO roles and RPC replies. The hover, the CodeLens titles and the CLI's
 // `explain` are three renderings of this list, so they cannot disagree.
-import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
+import { CONTEXT_KINDS, SLOT_MEANINGS, type ContextKind } from '../knowledge/contextKinds';
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
@@ -84,7 +84,10 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
       }
     }
     const collapsed = collapseLinks(links);
-    answers.push({ question: 'context', title: `Runs as ${info.title}`, text: `${info.meaning}${inferredText}`, ...collapsed, lenses: [contextLens(kind, evidence, model)] });
+    // A slot of SPDK's module tables has its own rules; the kind's text speaks of its busiest slot.
+    const slots = [...new Set(evidence.flatMap((c) => ('slot' in c && SLOT_MEANINGS[c.slot] ? [c.slot] : [])))];
+    const meaning = slots.length > 0 ? slots.map((s) => `${s.slice(s.lastIndexOf('.') + 1)}: ${SLOT_MEANINGS[s]}`).join(' ') : info.meaning;
+    answers.push({ question: 'context', title: `Runs as ${info.title}`, text: `${meaning}${inferredText}`, ...collapsed, lenses: [contextLens(kind, evidence, model)] });
   }
   const assertions = fn.threadAssertions ?? [];
   const asserted = assertions.filter((a) => a.kind === 'assert');
@@ -210,6 +213,7 @@ function rpcAnswers(fn: FunctionLabels, methods: RpcMethod[]): Answer[] {
 export function rpcAnswer(m: RpcMethod): Answer {
   const links: SourceLink[] = [{ label: `registered at ${m.file}:${m.line}`, file: m.file, line: m.line }];
   if (m.replyEvidence) links.push({ label: `reply via ${m.replyEvidence.fn}`, file: m.replyEvidence.file, line: m.replyEvidence.line });
+  if (m.errorReply) links.push({ label: `error reply in ${m.errorReply.fn}`, file: m.errorReply.file, line: m.errorReply.line });
   const reply =
     m.reply === 'async'
       ? 'replies async: the handler returns first, the reply comes later from a callback, so a success reply is the real end of the work'
@@ -222,7 +226,7 @@ export function rpcAnswer(m: RpcMethod): Answer {
   return {
     question: 'rpc',
     title: `RPC "${m.method}"`,
-    text: `${reply}.${params}`,
+    text: `${reply}.${m.convergence ? ` Note: ${m.convergence}.` : ''}${params}`,
     links,
     lenses: [
       {

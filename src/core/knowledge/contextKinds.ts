@@ -296,3 +296,40 @@ export const CONTEXT_BY_SLOT: Record<string, ContextKind> = {
   'struct spdk_subsystem': 'subsystem_hook',
   'struct spdk_app_opts.shutdown_cb': 'app_shutdown',
 };
+
+/**
+ * What one slot of SPDK's module tables means, where the kind's text would say another slot's rules: `destruct` is no
+ * `submit_request`. Keys are `struct.field` exactly as SPDK's headers spell them (a test checks they exist).
+ */
+export const SLOT_MEANINGS: Record<string, string> = {
+  'struct spdk_bdev_fn_table.destruct':
+    'Called once when the bdev is unregistered, on the thread that unregisters it (usually the app thread), after its descriptors are closed. It frees the bdev\'s context; returning 1 says it will finish later and call spdk_bdev_destruct_done.',
+  'struct spdk_bdev_fn_table.submit_request':
+    'Called for every IO on the thread that submitted it, with that thread\'s channel. It must complete each IO exactly once with spdk_bdev_io_complete*, now or later, never on another thread.',
+  'struct spdk_bdev_fn_table.io_type_supported':
+    'Asked, on any thread and often, whether the bdev handles an IO type: a quick answer from the bdev\'s own state, nothing more.',
+  'struct spdk_bdev_fn_table.get_io_channel':
+    'Called on a thread that wants to submit IO to the bdev: returns that thread\'s channel of the module\'s io_device (spdk_get_io_channel), created by the io_device\'s create callback on first use.',
+  'struct spdk_bdev_fn_table.dump_info_json':
+    'Writes the bdev\'s driver-specific details into a JSON reply (bdev_get_bdevs), on the app thread while an RPC is being answered. Synchronous.',
+  'struct spdk_bdev_fn_table.write_config_json':
+    'Writes the RPC call that recreates this bdev into a saved config (save_config), on the app thread. Synchronous.',
+  'struct spdk_bdev_fn_table.get_spin_time': 'Reports how long the module\'s pollers spun without work, for bdev statistics; called on the thread that asks.',
+  'struct spdk_bdev_fn_table.get_module_ctx': 'Returns the module\'s own context for the bdev; a plain accessor.',
+  'struct spdk_bdev_fn_table.get_memory_domains': 'Lists the memory domains the bdev can take data in; called when a consumer sets up, on any thread.',
+  'struct spdk_bdev_fn_table.reset_device_stat': 'Clears the module\'s per-device statistics, on the thread that handles the RPC.',
+  'struct spdk_bdev_fn_table.dump_device_stat_json': 'Writes the module\'s per-device statistics into a JSON reply, on the app thread.',
+  'struct spdk_bdev_fn_table.accel_sequence_supported': 'Asked whether the bdev can run a chain of accel operations for an IO type; a quick answer.',
+  'struct spdk_bdev_module.module_init':
+    'Called once at start-up on the app thread, before any bdev of the module exists. With async_init set it must call spdk_bdev_module_init_done when ready.',
+  'struct spdk_bdev_module.module_fini':
+    'Called once at shutdown on the app thread, after every bdev is gone. With async_fini set it must call spdk_bdev_module_fini_done.',
+  'struct spdk_bdev_module.fini_start': 'Called at the start of shutdown on the app thread, before bdevs are unregistered: the module can start tearing down its own bdevs.',
+  'struct spdk_bdev_module.init_complete': 'Called on the app thread once every module finished its init.',
+  'struct spdk_bdev_module.config_json': 'Writes the module\'s own settings into a saved config (save_config), on the app thread. Synchronous.',
+  'struct spdk_bdev_module.get_ctx_size': 'Returns how many bytes of driver context each spdk_bdev_io of this module needs; asked once at start-up.',
+  'struct spdk_bdev_module.examine_config':
+    'Called on the app thread for every new bdev: decides from configuration alone, synchronously, whether to claim it, and must call spdk_bdev_module_examine_done before returning.',
+  'struct spdk_bdev_module.examine_disk':
+    'Called on the app thread for every new bdev after examine_config: may read the bdev (asynchronously) to decide whether to build on it, and must call spdk_bdev_module_examine_done when done.',
+};

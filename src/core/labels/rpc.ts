@@ -53,8 +53,11 @@ function describeMethod(model: IndexModel, r: RpcRegistration): RpcMethod {
   return entry;
 }
 
-function firstReply(model: IndexModel, key: string): EffectiveCall | undefined {
-  return model.callsOf(key).find((c) => RPC_REPLY_API.test(c.callee));
+/** A reply that carries a result: `spdk_jsonrpc_begin_result` or `spdk_jsonrpc_send_bool_response`. */
+const SUCCESS_REPLY = /^spdk_jsonrpc_(begin_result|send_bool_response)$/;
+
+function firstReply(model: IndexModel, key: string, success: boolean): EffectiveCall | undefined {
+  return model.callsOf(key).find((c) => RPC_REPLY_API.test(c.callee) && (success ? SUCCESS_REPLY.test(c.callee) : c.callee.startsWith('spdk_jsonrpc_send_error_response')));
 }
 
 /** Functions reached by direct calls from `start` (included), up to `depth` levels. */
@@ -85,23 +88,45 @@ function directClosure(model: IndexModel, start: string[], depth: number, seen: 
  * async: a callback the handler (or a helper it calls) hands off eventually replies — the handler returns first, and
  * a success reply means the work finished later. sync: the handler's own code replies before it returns.
  */
-export function replyMode(model: IndexModel, handlerKey: string): Pick<RpcMethod, 'reply' | 'replyEvidence'> {
+export function replyMode(model: IndexModel, handlerKey: string): Pick<RpcMethod, 'reply' | 'replyEvidence' | 'errorReply' | 'convergence'> {
   const seen = new Set<string>();
   const syncScope = directClosure(model, [handlerKey], 2, seen);
-  let frontier = syncScope.flatMap((k) => model.handoffsOf(k).map((h) => h.targetKey));
+  const errorReply = syncScope.map((k) => ({ key: k, call: firstReply(model, k, false) })).find((e) => e.call);
+  const error = errorReply ? { errorReply: { fn: nameOfKey(errorReply.key), file: fileOfKey(errorReply.key), line: errorReply.call!.line } } : {};
+  const waited = new Set<string>();
+  const handoffs = (keys: string[]) =>
+    keys.flatMap((k) =>
+      model.handoffsOf(k).map((h) => {
+        if ('api' in h && h.api === 'spdk_bdev_wait_for_examine') waited.add(h.targetKey);
+        return h.targetKey;
+      }),
+    );
+  let frontier = handoffs(syncScope);
+  // A callback that only reports errors comes before the one that replies with the result: look for the result first.
+  let laterError: { key: string; call: EffectiveCall } | undefined;
   for (let round = 0; round < 4 && frontier.length > 0; round++) {
     const reached = directClosure(model, frontier, 2, seen);
     for (const key of reached) {
-      const reply = firstReply(model, key);
-      if (reply) return { reply: 'async', replyEvidence: { fn: nameOfKey(key), file: fileOfKey(key), line: reply.line } };
+      const reply = firstReply(model, key, true);
+      if (!reply) {
+        const failure = laterError ? undefined : firstReply(model, key, false);
+        if (failure) laterError = { key, call: failure };
+        continue;
+      }
+      const convergence = waited.has(key) ? 'the success reply waits for spdk_bdev_wait_for_examine: the bdev graph has settled when the client hears back' : undefined;
+      return { reply: 'async', replyEvidence: { fn: nameOfKey(key), file: fileOfKey(key), line: reply.line }, ...error, ...(convergence ? { convergence } : {}) };
     }
-    frontier = reached.flatMap((k) => model.handoffsOf(k).map((h) => h.targetKey));
+    frontier = handoffs(reached);
   }
+  if (laterError) return { reply: 'async', replyEvidence: { fn: nameOfKey(laterError.key), file: fileOfKey(laterError.key), line: laterError.call.line }, ...error };
   for (const key of syncScope) {
-    const reply = firstReply(model, key);
-    if (reply) return { reply: 'sync', replyEvidence: { fn: nameOfKey(key), file: fileOfKey(key), line: reply.line } };
+    const reply = firstReply(model, key, true);
+    if (!reply) continue;
+    const registers = syncScope.some((k) => model.callsOf(k).some((c) => c.callee === 'spdk_bdev_register'));
+    const convergence = registers ? 'replies as soon as the new bdev is registered: other modules may still be examining it (and building on it) after the client hears success' : undefined;
+    return { reply: 'sync', replyEvidence: { fn: nameOfKey(key), file: fileOfKey(key), line: reply.line }, ...error, ...(convergence ? { convergence } : {}) };
   }
-  return { reply: 'none' };
+  return errorReply ? { reply: 'sync', replyEvidence: error.errorReply!, ...error } : { reply: 'none' };
 }
 
 /** Names of the params a handler decodes with spdk_json_decode_object(params, decoders, ...). */

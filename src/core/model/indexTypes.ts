@@ -130,7 +130,12 @@ export interface RpcMethod {
   line: number;
   /** sync: replies before returning; async: replies only from a callback it hands off. */
   reply: 'sync' | 'async' | 'none';
+  /** The success reply (a result), or the only reply found. */
   replyEvidence?: { fn: string; file: string; line: number };
+  /** The first error reply in the handler or its direct helpers. */
+  errorReply?: { fn: string; file: string; line: number };
+  /** Whether the success reply means the bdev graph has settled. */
+  convergence?: string;
   handlerFile?: string;
   handlerLine?: number;
   /** Params decoded with spdk_json_decode_object: field names of the decoder table. */

@@ -1,0 +1,42 @@
+// The answers to the book's first questions on the sample tree's own SPDK-style code (module/bdev/sample_flow): what a
+// callback works on, what SPDK's asserts say, when an RPC's success reply comes, and that test code decides nothing.
+import { strict as assert } from 'node:assert';
+import type { SpdkIndex } from '../../src/core/index/indexer';
+import { indexSample } from './helpers';
+
+const FLOW_C = 'module/bdev/sample_flow/bdev_sample_flow.c';
+
+describe('answers from the code', () => {
+  let index: SpdkIndex;
+  before(async () => {
+    index = await indexSample();
+  });
+  const fn = (name: string) => {
+    const found = index.functionsNamed(name).find((f) => f.file === FLOW_C);
+    assert.ok(found, name);
+    return found;
+  };
+
+  it('a callback works on what its void * argument is cast to', () => {
+    assert.deepEqual(fn('sample_attach_done').objects?.[0], { type: 'struct sample_attach_ctx', how: 'cb_arg cast to struct sample_attach_ctx *', line: 183 });
+    assert.equal(fn('sample_req_done_msg').objects?.[0]?.type, 'struct sample_req');
+  });
+
+  it("SPDK's own assert says the callback runs on the app thread", () => {
+    assert.deepEqual(fn('sample_attach_done').threadAssertions, [{ thread: 'app thread', kind: 'assert', line: 185 }]);
+  });
+
+  it('an RPC whose first callback only reports errors replies success after examine has settled', () => {
+    const rpc = index.rpcMethods().find((m) => m.method === 'sample_flow_attach');
+    assert.ok(rpc);
+    assert.equal(rpc.reply, 'async');
+    assert.deepEqual(rpc.replyEvidence, { fn: 'sample_attach_examined', file: FLOW_C, line: 175 });
+    assert.deepEqual(rpc.errorReply, { fn: 'rpc_sample_flow_attach', file: FLOW_C, line: 200 });
+    assert.match(rpc.convergence ?? '', /waits for spdk_bdev_wait_for_examine/);
+  });
+
+  it('a struct a unit test keeps at file scope is not global state of the library', () => {
+    assert.equal(index.type('struct sample_channel_iter'), undefined);
+    assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');
+  });
+});
