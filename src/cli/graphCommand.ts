@@ -49,7 +49,7 @@ function describeNode(node: InstanceNode): string {
 }
 
 /** One line per node, with what it is built on; bdevs first, in the order the data listed them. */
-export function graphSummary(graph: InstanceGraph): string {
+function graphSummary(graph: InstanceGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const count = (kind: InstanceNode['kind']) => graph.nodes.filter((n) => n.kind === kind).length;
   const lines = [

@@ -96,7 +96,7 @@ const CONSUMER_LIBRARIES: { pattern: RegExp; kind: BdevConsumer['kind']; name: s
 ];
 
 /** How consumers take a bdev: by opening a descriptor. */
-export const BDEV_OPEN_API = /^spdk_bdev_open(_ext)?$/;
+const BDEV_OPEN_API = /^spdk_bdev_open(_ext)?$/;
 
 /** The consumer library a file belongs to, if any. */
 export function consumerOfFile(file: string): { kind: BdevConsumer['kind']; library: string } | undefined {
@@ -105,11 +105,11 @@ export function consumerOfFile(file: string): { kind: BdevConsumer['kind']; libr
 }
 
 /** Sources under a `test/` folder: SPDK's unit tests and their stubs. */
-export function isTestSource(file: string): boolean {
+function isTestSource(file: string): boolean {
   return file.startsWith('test/') || file.includes('/test/');
 }
 
-export function moduleNodeId(name: string): string {
+function moduleNodeId(name: string): string {
   return `bdev_module:${name}`;
 }
 
@@ -187,7 +187,7 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
 }
 
 /** Where consumer libraries open bdevs, from the index's call links. */
-export function findBdevConsumers(index: SpdkIndex): BdevConsumer[] {
+function findBdevConsumers(index: SpdkIndex): BdevConsumer[] {
   const consumers: BdevConsumer[] = [];
   for (const links of index.model.allLinks()) {
     const consumer = consumerOfFile(links.file);

@@ -358,7 +358,7 @@ export function readParameterList(text: string): Parameter[] {
 }
 
 /** One parameter: `const struct foo *name` → { name, type: 'const struct foo *' }. */
-export function readParameter(text: string): Parameter {
+function readParameter(text: string): Parameter {
   const p = collapseSpace(text);
   // Raw function pointer: everything but the name is the type.
   const fnPtr = /\(\s*\*\s*(?:const\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(p);
@@ -370,7 +370,7 @@ export function readParameter(text: string): Parameter {
 }
 
 /** `struct foo *x[4]` → { type: 'struct foo *[4]'-ish, name: 'x' }; undefined when there is no declarator name. */
-export function splitTypeAndName(text: string): Parameter | undefined {
+function splitTypeAndName(text: string): Parameter | undefined {
   const t = text.trim();
   const m = trailingDeclaratorName(t);
   if (!m) return undefined;
@@ -615,7 +615,7 @@ function isAttributeKeyword(text: string, start: number, end: number): boolean {
 }
 
 /** `struct foo { ... } x` → `struct foo x`; keeps offsets of what follows by padding with spaces. */
-export function dropTypeBodies(text: string): string {
+function dropTypeBodies(text: string): string {
   let out = text;
   let from = 0;
   for (;;) {
@@ -634,7 +634,7 @@ export function dropTypeBodies(text: string): string {
 }
 
 /** Index of `ch` outside brackets and quotes (for `=`, ignores `==`, `<=`, `>=`, `!=`). */
-export function topLevelIndexOf(text: string, ch: string): number {
+function topLevelIndexOf(text: string, ch: string): number {
   const code = ch.charCodeAt(0);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {

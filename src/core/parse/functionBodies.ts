@@ -223,7 +223,7 @@ function followsAttribute(text: string, closeParen: number): boolean {
 const BRACE_TOKENS = /[{}"'/]|\n[ \t\r]*#/g;
 
 /** Index of the `}` closing the `{` at `open`, skipping comments, literals and directives; -1 if unbalanced. */
-export function matchBrace(text: string, open: number): number {
+function matchBrace(text: string, open: number): number {
   const tokens = BRACE_TOKENS;
   let depth = 0;
   tokens.lastIndex = open;

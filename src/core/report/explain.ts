@@ -11,7 +11,7 @@ export function describeEvidence(c: CallEvidence | SlotEvidence): string {
   return `passed to ${c.api}${via} as argument ${c.arg}${type}${c.in ? ` in ${c.in}` : ''}`;
 }
 
-export function describeContext(c: ContextEvidence): string {
+function describeContext(c: ContextEvidence): string {
   const title = CONTEXT_KINDS[c.kind].title;
   if ('inferred' in c) return `${title} (inferred: only called from ${c.via.join(' → ')})`;
   return `${title}: ${describeEvidence(c)} at ${c.file}:${c.line}`;
