@@ -339,8 +339,7 @@ export function readDeclarator(text: string): DeclaratorShape | undefined {
       isFunction: true,
     };
   }
-  // Same property order as above, with `params` undefined: one object shape for every declarator (V8 optimises the
-  // readers for one shape and would deoptimise on a second).
+  // Same property order as above, with `params` undefined: one object shape for every declarator.
   return { name: nameMatch[0], pointerDepth, isArray: rest.startsWith('['), params: undefined, isFunctionPointer: false, isFunction: false };
 }
 
@@ -595,7 +594,7 @@ export function readDeclaration(text: string): DeclarationParts | undefined {
   const declarators = splitTopLevel(t.slice(declStart), ',').map((piece) => {
     const eq = topLevelIndexOf(piece.text, '=');
     const offset = declStart + piece.offset;
-    // One object shape for both cases (initializer or not): the readers that take these stay monomorphic in V8.
+    // One object shape for both cases (initializer or not).
     if (eq < 0) return { text: piece.text.trim(), initializer: undefined, offset, initializerOffset: undefined };
     return {
       text: piece.text.slice(0, eq).trim(),
