@@ -12,6 +12,10 @@
 (union_specifier body: (field_declaration_list)) @struct
 
 (preproc_function_def) @macro
+(preproc_def) @macro
+
+; Enums ride with structs: the reader tells them apart by node type (no new region kind to pack and move).
+(enum_specifier body: (enumerator_list)) @struct
 
 (call_expression
   function: (_) @call.function

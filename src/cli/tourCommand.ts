@@ -106,6 +106,17 @@ async function validateTours(root: string, tourFiles: string[], options: TourCli
   return failed ? 1 : 0;
 }
 
+/** A mention as `book links --json` lists it: plain words that named nothing are left out. */
+function landmarkMentions(mentions: ResolvedMention[]): ResolvedMention[] {
+  return mentions.filter((m) => !m.ignored);
+}
+
+/** `moved` and `renamed` when the first suggestion says so, else `missing`. */
+function driftWord(m: ResolvedMention): 'moved' | 'renamed' | 'missing' {
+  const why = m.suggestions?.[0]?.why ?? '';
+  return why.startsWith('moved') ? 'moved' : why.startsWith('renamed') ? 'renamed' : 'missing';
+}
+
 async function bookLinks(root: string, folder: string, options: TourCliOptions): Promise<number> {
   const book = readBook(folder);
   if (!book.ok) throw new Error(book.error);
@@ -114,19 +125,30 @@ async function bookLinks(root: string, folder: string, options: TourCliOptions):
   for (const ref of book.chapters) {
     const chapter = readChapter(ref);
     if (!chapter.ok) throw new Error(chapter.error);
-    chapters.push({ chapter: ref.number, title: chapter.chapter.title, mentions: resolveMentions(chapter.chapter, context) });
+    chapters.push({ chapter: ref.number, title: chapter.chapter.title, mentions: landmarkMentions(resolveMentions(chapter.chapter, context)) });
   }
   // Absolute paths point outside the tree on purpose: reported, but not a broken landmark.
-  const unresolved = chapters.reduce((n, c) => n + c.mentions.filter((m) => !m.landmark).length, 0);
   const broken = chapters.reduce((n, c) => n + c.mentions.filter((m) => !m.landmark && !m.external).length, 0);
   if (options.json) console.log(JSON.stringify({ chapters }, null, 1));
   else {
+    let total = 0;
+    let resolved = 0;
     for (const c of chapters) {
-      console.log(`${c.chapter} · ${c.title}`);
-      for (const m of c.mentions) console.log(`  line ${m.line}: ${m.text} → ${m.landmark ? `${m.landmark.file}:${m.landmark.line}` : `unresolved: ${m.unresolved}`}`);
+      const ok = c.mentions.filter((m) => m.landmark).length;
+      const outside = c.mentions.filter((m) => m.external);
+      const drifted = c.mentions.filter((m) => !m.landmark && !m.external);
+      const counts = { moved: 0, renamed: 0, missing: 0 };
+      for (const m of drifted) counts[driftWord(m)]++;
+      total += c.mentions.length;
+      resolved += ok;
+      const parts = [`${ok} resolved`, ...Object.entries(counts).filter(([, n]) => n > 0).map(([word, n]) => `${n} ${word}`), ...(outside.length > 0 ? [`${outside.length} outside the tree`] : [])];
+      console.log(`${c.chapter} · ${c.title}: ${parts.join(', ')}`);
+      for (const m of drifted) {
+        const suggestions = (m.suggestions ?? []).map((s) => `${s.target}${s.target === s.file ? '' : ` (${s.file}:${s.line})`} [${s.why}]`);
+        console.log(`  line ${m.line}: ${m.text} · ${driftWord(m)}${suggestions.length > 0 ? ` → ${suggestions.join('; ')}` : `: ${m.unresolved}`}`);
+      }
     }
-    const total = chapters.reduce((n, c) => n + c.mentions.length, 0);
-    console.log(`${total - unresolved}/${total} mentions resolve`);
+    console.log(`${resolved}/${total} landmarks resolve${broken > 0 ? `; ${broken} do not` : ''}`);
   }
   return broken > 0 ? 1 : 0;
 }

@@ -99,15 +99,22 @@ function renderInline(node: Inline, byId: Map<number, ResolvedMention>): string 
   }
 }
 
-/** A mention as a clickable landmark, or marked unresolved with the reason in its title. */
+/** A mention as a clickable landmark, or marked unresolved with the reason (and where it may have gone) in its title. */
 function landmark(mention: ResolvedMention | undefined, content: string): string {
-  if (!mention) return content;
+  if (!mention || mention.ignored) return content;
   const common = `data-mention="${mention.id}"`;
   if (!mention.landmark) {
-    const classes = mention.external ? 'landmark unresolved external' : 'landmark unresolved';
-    return `<span class="${classes}" ${common} title="${escapeHtml(mention.unresolved ?? 'not found')}">${content}</span>`;
+    const suggestions = mention.suggestions ?? [];
+    const classes = mention.external ? 'landmark unresolved external' : suggestions.length > 0 ? 'landmark unresolved drifted' : 'landmark unresolved';
+    const lines = [mention.unresolved ?? 'not found', ...suggestions.map((s) => `${s.why}: ${s.target}${s.target === s.file ? '' : ` (${s.file}:${s.line})`}`)];
+    const first = suggestions[0];
+    const data = first ? ` data-suggest-file="${escapeHtml(first.file)}" data-suggest-line="${first.line}"` : '';
+    return `<span class="${classes}" ${common}${data} title="${escapeHtml(lines.join('\n'))}">${content}</span>`;
   }
-  const { file, line, kind, symbol } = mention.landmark;
-  const title = symbol ? `${symbol} · ${file}:${line}` : `${file}${kind === 'folder' ? '/' : `:${line}`}`;
-  return `<a class="landmark" role="link" tabindex="0" ${common} data-file="${escapeHtml(file)}" data-line="${line}" data-kind="${kind}" title="${escapeHtml(title)}">${content}</a>`;
+  const { file, line, kind, symbol, note } = mention.landmark;
+  const place = symbol ? `${symbol} · ${file}:${line}` : `${file}${kind === 'folder' ? '/' : `:${line}`}`;
+  const others = mention.alternatives ? ` (${mention.alternatives} other${mention.alternatives === 1 ? '' : 's'}: ${(mention.others ?? []).map((o) => `${o.file}:${o.line}`).join(', ')})` : '';
+  const title = `${place}${note ? `\n${note}` : ''}${others}`;
+  const classes = kind === 'mention' ? 'landmark mentioned' : mention.alternatives ? 'landmark ambiguous' : 'landmark';
+  return `<a class="${classes}" role="link" tabindex="0" ${common} data-file="${escapeHtml(file)}" data-line="${line}" data-kind="${kind}" title="${escapeHtml(title)}">${content}</a>`;
 }

@@ -13,10 +13,14 @@ const SELF_CHECK_HEADING = /self[- ]?check|check yourself|review questions|^ques
 
 /** Top-level folders of an SPDK checkout: a path starting with one is a landmark even in plain text. */
 const SPDK_TOP_DIRS = ['lib', 'module', 'include', 'app', 'examples', 'test', 'scripts', 'doc', 'python', 'mk', 'go', 'schema', 'proto', 'docker'];
-const PATH_IN_TEXT = new RegExp(`(?<![\\w./-])((?:${SPDK_TOP_DIRS.join('|')})/[\\w./-]*[\\w/]|README\\.md\\b)`, 'g');
+/** A path from a top-level folder, README.md, or a bare C file name (`bdev_malloc.c`) in plain text. */
+const PATH_IN_TEXT = new RegExp(`(?<![\\w./-])((?:${SPDK_TOP_DIRS.join('|')})/[\\w./-]*[\\w/]|README\\.md\\b|[A-Za-z_][\\w-]*\\.[ch](?![\\w-]))`, 'g');
 const PATH_IN_CODE = /^(?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\/?(?::(\d+))?$/;
-const FILE_EXTENSION = /\.(?:c|h|md|py|json|sh|mk|txt|go|proto|yaml|yml)$/;
-const SYMBOL_IN_CODE = /^(?:(struct|union|enum)\s+)?([A-Za-z_]\w*)(\(\))?$/;
+const FILE_EXTENSION = /\.(?:c|h|cc|cpp|md|py|json|sh|mk|txt|go|proto|yaml|yml|rst|cfg|conf|ini|toml|in|map)$/;
+/** `spdk_foo`, `spdk_foo()`, `struct spdk_bdev`, `enum x`, and a field of a struct: `spdk_bdev_io.internal`, `bdev->fn_table`. */
+const SYMBOL_IN_CODE = /^(?:(struct|union|enum)\s+)?([A-Za-z_]\w*)((?:\.|->|::)[A-Za-z_]\w*)?(\(\))?$/;
+/** A plain word in a code span (`Makefile`, `CONFIG`, `thread`): a landmark only if the checkout has one by that name. */
+const WORD_IN_CODE = /^[A-Za-z][A-Za-z0-9]{2,}$/;
 
 export function parseChapter(markdown: string, ref: ChapterRef): Chapter {
   const blocks = parseBlocks(markdown);
@@ -227,7 +231,7 @@ function codeSpan(code: string, block: number, line: number, mentions: Mention[]
   return { kind: 'code', text: code, mention: id };
 }
 
-function classifyCode(code: string): Pick<Mention, 'kind' | 'target' | 'targetLine'> | undefined {
+export function classifyCode(code: string): Pick<Mention, 'kind' | 'target' | 'targetLine' | 'tentative'> | undefined {
   const path = PATH_IN_CODE.exec(code);
   const absolute = /^(?:\/|~\/)[^\s]*$/.test(code);
   if (absolute) return { kind: 'path', target: code.replace(/\/+$/, '') };
@@ -237,10 +241,10 @@ function classifyCode(code: string): Pick<Mention, 'kind' | 'target' | 'targetLi
   }
   const symbol = SYMBOL_IN_CODE.exec(code);
   if (!symbol) return undefined;
-  const [, tag, name] = symbol;
-  // A single plain word (`poll`, `diskengine`) is prose, not a symbol; SPDK names carry an underscore or a tag.
-  if (!tag && !name.includes('_')) return undefined;
-  return { kind: 'symbol', target: tag ? `${tag} ${name}` : name };
+  const [, tag, name, field = ''] = symbol;
+  // A single plain word (`poll`, `Makefile`) is prose unless the checkout has a landmark by that name.
+  if (!tag && !field && !name.includes('_')) return WORD_IN_CODE.test(name) ? { kind: 'symbol', target: name, tentative: true } : undefined;
+  return { kind: 'symbol', target: `${tag ? `${tag} ` : ''}${name}${field}` };
 }
 
 /** Plain text with every SPDK path in it (`lib/bdev/bdev.c`) split out as a mention node. */

@@ -50,6 +50,8 @@ export interface Mention {
   /** `lib/x.c:120` names a line. */
   targetLine?: number;
   inCode: boolean;
+  /** A plain word (`Makefile`, `thread`): a landmark only if it resolves, else left as prose. */
+  tentative?: boolean;
   block: number;
   /** 1-based line in the markdown file. */
   line: number;
@@ -80,8 +82,21 @@ export interface Landmark {
   /** 1-based; 1 for files and folders. */
   line: number;
   endLine?: number;
-  kind: 'file' | 'folder' | 'function' | 'prototype' | 'struct' | 'field' | 'macro' | 'typedef' | 'rpc';
+  /** `mention`: a whole-word match in a build file or script, where the name is used rather than defined. */
+  kind: 'file' | 'folder' | 'function' | 'prototype' | 'struct' | 'field' | 'macro' | 'typedef' | 'rpc' | 'global' | 'enum' | 'enumConstant' | 'mention';
   symbol?: string;
+  /** How the mention got here when it is not a plain lookup: "short name for struct spdk_io_channel", "mentioned at". */
+  note?: string;
+}
+
+/** A likely new home of a landmark that no longer resolves: what a book author should write instead. */
+export interface Suggestion {
+  /** The name or path to write instead. */
+  target: string;
+  file: string;
+  line: number;
+  /** `moved: same file name`, `renamed? similar name`, `removed in 1a2b3c4 (2019-05-01)`. */
+  why: string;
 }
 
 export interface ResolvedMention extends Mention {
@@ -92,4 +107,10 @@ export interface ResolvedMention extends Mention {
   external?: boolean;
   /** Other definitions with the same name, when the mention was ambiguous and the first was chosen. */
   alternatives?: number;
+  /** The other places an ambiguous name can mean (a field several structs have, a file name found twice), a few. */
+  others?: Landmark[];
+  /** For an unresolved mention: where it may have gone, best first. */
+  suggestions?: Suggestion[];
+  /** A tentative plain word that names nothing: shown as prose and not counted. */
+  ignored?: boolean;
 }

@@ -1,53 +1,22 @@
 // Resolves a chapter's mentions to landmarks in the checkout (or says why not), and builds the reverse map that
 // back links read: which chapters and paragraphs mention a file or a symbol.
 import type { ResolveContext } from '../tour/anchorResolver';
-import { normalizeSymbol, type SymbolKind, type SymbolLocation } from '../tour/symbolLocator';
+import { normalizeSymbol } from '../tour/symbolLocator';
 import { pushTo } from '../util/multiMap';
 import { chapterLabel } from './bookFolder';
-import type { Chapter, Landmark, Mention, ResolvedMention } from './chapterTypes';
+import type { Chapter, Mention, ResolvedMention } from './chapterTypes';
+import { resolveLandmark, scopeOf, type Resolution } from './landmarkResolver';
 
-/** Which definition a symbol mention means when several share its name. */
-const KIND_ORDER: SymbolKind[] = ['function', 'struct', 'rpc', 'typedef', 'macro', 'prototype', 'field'];
-
-function pathRank(file: string): number {
-  if (file.startsWith('include/spdk/')) return 0;
-  if (file.startsWith('lib/')) return 1;
-  if (file.startsWith('module/')) return 2;
-  if (file.startsWith('test/')) return 9;
-  return 5;
+export function resolveMentions(chapter: Pick<Chapter, 'mentions'> & Partial<Pick<Chapter, 'blocks'>>, context: ResolveContext): ResolvedMention[] {
+  return chapter.mentions.map((m) => ({ ...m, ...resolveMention(m, context, chapter.blocks) }));
 }
 
-export function resolveMentions(chapter: Pick<Chapter, 'mentions'>, context: ResolveContext): ResolvedMention[] {
-  return chapter.mentions.map((m) => ({ ...m, ...resolveMention(m, context) }));
-}
-
-export function resolveMention(mention: Mention, context: ResolveContext): Pick<ResolvedMention, 'landmark' | 'unresolved' | 'external' | 'alternatives'> {
-  if (mention.kind === 'path') return resolvePath(mention, context);
-  const found = context.locator.lookup(mention.target);
-  if (found.length === 0) {
-    return { unresolved: `no function, struct, macro, typedef or RPC method named ${normalizeSymbol(mention.target)} in the index` };
+export function resolveMention(mention: Mention, context: ResolveContext, blocks?: Chapter['blocks']): Resolution {
+  try {
+    return resolveLandmark(mention, context, scopeOf(mention, blocks));
+  } catch (error) {
+    return { unresolved: `could not resolve ${mention.target}: ${(error as Error).message}` };
   }
-  const best = [...found].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || pathRank(a.file) - pathRank(b.file))[0];
-  const sameKind = new Set(found.filter((f) => f.kind === best.kind).map((f) => f.file));
-  const result: Pick<ResolvedMention, 'landmark' | 'alternatives'> = { landmark: landmarkOf(best) };
-  if (sameKind.size > 1) result.alternatives = sameKind.size - 1;
-  return result;
-}
-
-function landmarkOf(s: SymbolLocation): Landmark {
-  const landmark: Landmark = { file: s.file, line: s.line, kind: s.kind, symbol: s.symbol };
-  if (s.endLine !== undefined) landmark.endLine = s.endLine;
-  return landmark;
-}
-
-function resolvePath(mention: Mention, context: ResolveContext): Pick<ResolvedMention, 'landmark' | 'unresolved' | 'external'> {
-  const target = mention.target;
-  if (target.startsWith('/') || target.startsWith('~')) return { unresolved: `${target} is an absolute path outside the SPDK tree`, external: true };
-  if (target.split('/').includes('..')) return { unresolved: `${target} leaves the SPDK tree`, external: true };
-  const what = context.workspace.stat(target) ?? (context.locator.hasFile(target) ? 'file' : undefined);
-  if (!what) return { unresolved: `no file or folder ${target} in this checkout` };
-  if (what === 'folder') return { landmark: { file: target, line: 1, kind: 'folder' } };
-  return { landmark: { file: target, line: mention.targetLine ?? 1, kind: 'file' } };
 }
 
 /** One place in the book that mentions a file or symbol: what a hover's "Book: 00 · Orientation" opens. */

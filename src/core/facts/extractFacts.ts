@@ -25,6 +25,7 @@ import {
 import {
   callSite,
   emptyFileFacts,
+  type EnumDefinition,
   fieldStore,
   structPath,
   typedCallResult,
@@ -585,6 +586,10 @@ function readStructs(reader: FileReader, structs: RegionNode[]): void {
   for (const node of structs) {
     const start = node.startIndex;
     const end = node.endIndex;
+    if (node.type === 'enum_specifier') {
+      readEnum(reader, node);
+      continue;
+    }
     if (structBodies.some((s) => start >= s.start && end <= s.end)) continue; // nested: read with its parent
     readStruct(reader, node);
     structBodies.push({ start, end });
@@ -628,7 +633,7 @@ function readAssignmentNodes(reader: FileReader, assignments: FileRegions['assig
 /** Function bodies that were cut out of the skeleton: read by the statement scanner. */
 function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: FunctionScope; span: BodySpan }[], bodyCache: BodyScanCache | undefined): void {
   const facts = reader.facts;
-  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
+  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [], notes: facts.notes };
   const fullLine = (offset: number) => reader.fullLines.lineOf(offset);
   bodyCache?.begin(reader.fileScopeTypes);
   for (const { scope, span } of separatedBodies) {
@@ -697,6 +702,7 @@ function readTypedef(reader: FileReader, node: RegionNode): void {
   if (!parts) return;
   for (const d of parts.declarators) {
     const shape = readDeclarator(d.text);
+    if (shape && !shape.params) reader.facts.aliases.push({ name: shape.name, line: reader.skeletonLines.lineOf(node.startIndex + d.offset) });
     if (!shape || !shape.params) continue;
     const typedef: CallbackTypedef = {
       name: shape.name,
@@ -788,7 +794,11 @@ function readNestedField(reader: FileReader, pieceText: string, brace: number, p
 function readMacro(reader: FileReader, node: RegionNode): void {
   const raw = nodeText(reader, node);
   const m = /^#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/.exec(raw);
-  if (!m) return;
+  if (!m) {
+    const constant = /^#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(raw);
+    if (constant) reader.facts.constants.push({ name: constant[1], line: reader.skeletonLines.lineOf(node.startIndex) });
+    return;
+  }
   const body = collapseSpace(blankComments(raw.slice(m[0].length).replace(/\\\r?\n/g, ' ')));
   reader.facts.macros.push({
     name: m[1],
@@ -796,6 +806,29 @@ function readMacro(reader: FileReader, node: RegionNode): void {
     params: m[2].split(',').map((p) => p.trim()).filter((p) => p !== ''),
     body,
   });
+}
+
+/** `enum name { A, B = 1 << 2, }`: each constant with its line; an anonymous enum takes its typedef's name if any. */
+function readEnum(reader: FileReader, node: RegionNode): void {
+  const raw = blankPreprocessorLines(blankComments(nodeText(reader, node)));
+  const open = raw.indexOf('{');
+  const close = matchingClose(raw, open);
+  if (open < 0 || close < 0) return;
+  const tag = /\benum\s+([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(raw.slice(0, open));
+  let name = tag ? `enum ${tag[1]}` : '';
+  const parent = node.parent;
+  if (!tag && parent?.type === 'type_definition') {
+    const alias = /([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$/.exec(blankComments(reader.text.slice(node.endIndex, parent.endIndex)));
+    if (alias) name = alias[1];
+  }
+  const definition: EnumDefinition = { name, line: reader.skeletonLines.lineOf(node.startIndex), constants: [] };
+  const offset = node.startIndex + open + 1;
+  for (const piece of splitTopLevel(raw.slice(open + 1, close), ',')) {
+    const lead = piece.text.length - piece.text.trimStart().length;
+    const constant = /^[A-Za-z_][A-Za-z0-9_]*/.exec(piece.text.slice(lead));
+    if (constant) definition.constants.push({ name: constant[0], line: reader.skeletonLines.lineOf(offset + piece.offset + lead) });
+  }
+  reader.facts.enums.push(definition);
 }
 
 interface InitializerElement {

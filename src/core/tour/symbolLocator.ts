@@ -2,6 +2,7 @@
 // resolve through. Also the checkout's files on disk, for anchors and mentions the index does not parse (README.md).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { walkTree, type TreeListing } from '../book/treeListing';
 import type { FileFacts } from '../facts/fileFacts';
 import type { RpcMethod } from '../model/indexTypes';
 import { pushTo } from '../util/multiMap';
@@ -18,10 +19,14 @@ export interface SourceWorkspace {
   /** What is at `path` (relative to the root, `/`-separated). */
   stat(path: string): 'file' | 'folder' | undefined;
   readText(path: string): string | undefined;
+  /** Every file and folder of the checkout (walked once, on first use): what bare file names resolve against. */
+  listing?(): TreeListing;
 }
 
 export function diskWorkspace(root: string): SourceWorkspace {
+  let listing: TreeListing | undefined;
   return {
+    listing: () => (listing ??= walkTree(root)),
     stat(path) {
       try {
         const s = statSync(join(root, path));
@@ -40,7 +45,7 @@ export function diskWorkspace(root: string): SourceWorkspace {
   };
 }
 
-export type SymbolKind = Exclude<AnchorKind, 'file'> | 'prototype';
+export type SymbolKind = Exclude<AnchorKind, 'file'> | 'prototype' | 'global' | 'enum' | 'enumConstant';
 
 export interface SymbolLocation {
   /** As the index names it: `bdev_null_create`, `struct spdk_thread`, `struct spdk_bdev_fn_table.submit_request`. */
@@ -58,14 +63,16 @@ export function normalizeSymbol(symbol: string): string {
 
 /** Struct names a bare or tagged name can mean, most specific first. */
 function structNames(name: string): string[] {
-  if (/^(struct|union) /.test(name)) return [name];
-  return [`struct ${name}`, `union ${name}`, name];
+  if (/^(struct|union|enum) /.test(name)) return [name];
+  return [`struct ${name}`, `union ${name}`, `enum ${name}`, name];
 }
 
 /** Every definition the index knows, by name, built once per index generation. */
 export class SymbolLocator {
   private readonly byName = new Map<string, SymbolLocation[]>();
   private readonly byFile = new Map<string, SymbolLocation[]>();
+  /** `submit_request` → the field in every struct that has one. */
+  private readonly fieldsByName = new Map<string, SymbolLocation[]>();
 
   constructor(readonly index: IndexView) {
     for (const facts of index.files.values()) this.addFile(facts);
@@ -93,8 +100,31 @@ export class SymbolLocator {
     for (const s of facts.structs) {
       const endLine = s.fields.length > 0 ? s.fields[s.fields.length - 1].line + 1 : undefined;
       this.add({ symbol: s.name, kind: 'struct', file, line: s.line, endLine });
-      for (const field of s.fields) this.add({ symbol: `${s.name}.${field.name}`, kind: 'field', file, line: field.line });
+      for (const field of s.fields) {
+        const location: SymbolLocation = { symbol: `${s.name}.${field.name}`, kind: 'field', file, line: field.line };
+        this.add(location);
+        pushTo(this.fieldsByName, field.name, location);
+      }
     }
+    for (const g of facts.globals) this.add({ symbol: g.name, kind: 'global', file, line: g.line });
+    // Facts cached by an older extractor have no enums, constants or aliases.
+    for (const e of facts.enums ?? []) {
+      const endLine = e.constants.length > 0 ? e.constants[e.constants.length - 1].line + 1 : undefined;
+      if (e.name) this.add({ symbol: e.name, kind: 'enum', file, line: e.line, endLine });
+      for (const c of e.constants) this.add({ symbol: c.name, kind: 'enumConstant', file, line: c.line });
+    }
+    for (const c of facts.constants ?? []) this.add({ symbol: c.name, kind: 'macro', file, line: c.line });
+    for (const a of facts.aliases ?? []) this.add({ symbol: a.name, kind: 'typedef', file, line: a.line });
+  }
+
+  /** The field `name` in every struct that has one. */
+  fieldsNamed(name: string): SymbolLocation[] {
+    return this.fieldsByName.get(name) ?? [];
+  }
+
+  /** Every name the index defines (functions, types, fields as `struct x.f`, constants, RPC methods). */
+  names(): IterableIterator<string> {
+    return this.byName.keys();
   }
 
   /** Definitions of `symbol` of the given kinds (any kind when none), in index order. */
@@ -156,7 +186,7 @@ export function kindsFor(kind: AnchorKind | undefined): SymbolKind[] | undefined
   return [kind];
 }
 
-const RANK: Record<SymbolKind, number> = { function: 0, struct: 1, rpc: 2, typedef: 3, macro: 4, field: 5, prototype: 6 };
+const RANK: Record<SymbolKind, number> = { function: 0, struct: 1, rpc: 2, typedef: 3, enum: 4, macro: 5, global: 6, enumConstant: 7, field: 8, prototype: 9 };
 
 function rank(kind: SymbolKind): number {
   return RANK[kind];

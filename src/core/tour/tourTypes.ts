@@ -69,7 +69,7 @@ export interface ResolvedLocation {
   via: ResolvedVia;
   /** The symbol found, as the index names it (`struct spdk_thread`). */
   symbol?: string;
-  kind?: AnchorKind | 'prototype' | 'folder';
+  kind?: AnchorKind | 'prototype' | 'global' | 'enum' | 'enumConstant' | 'folder';
   /** Plain words on how it was found: "symbol bdev_null_create", "moved: found in lib/x.c", "line 40 (no symbol)". */
   note: string;
 }

@@ -87,13 +87,14 @@ export class ChapterPanels implements vscode.Disposable {
       body = `<p class="chapter-status">${escapeHtml(`This chapter is no longer in the book folder (${chapterPath}).`)}</p>`;
     } else {
       panel.title = `Book: ${chapterLabel(chapter)}`;
-      const mentions = this.book.resolvedMentions(chapter);
+      const all = this.book.resolvedMentions(chapter);
+      const mentions = all.filter((m) => !m.ignored);
       const linked = mentions.filter((m) => m.landmark).length;
       const outside = mentions.filter((m) => !m.landmark && m.external).length;
       const unresolved = mentions.length - linked - outside;
       const notes = [outside > 0 ? `${outside} point${outside === 1 ? 's' : ''} outside the tree` : '', unresolved > 0 ? `${unresolved} marked unresolved` : ''].filter(Boolean);
       const status = `${linked} of ${mentions.length} source mentions link to this checkout${notes.length > 0 ? `; ${notes.join(', ')}` : ''}.`;
-      body = `<p class="chapter-status">${escapeHtml(status)}</p>\n${renderChapterHtml(chapter, mentions)}`;
+      body = `<p class="chapter-status">${escapeHtml(status)}</p>\n${renderChapterHtml(chapter, all)}`;
     }
     webview.html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

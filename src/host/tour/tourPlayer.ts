@@ -157,6 +157,8 @@ export class TourPlayer implements vscode.Disposable {
     thread.canReply = false;
     thread.label = current.tour.tour!.title;
     thread.contextValue = 'spdkLensTourStep';
+    // The inline thread is the step; package.json's default `comments.openView: never` keeps VS Code from also opening
+    // the Comments panel, which took a third of the window at every step.
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
     this.thread = thread;
   }
