@@ -72,7 +72,7 @@ export function parseSource(parser: ReturnType<CGrammar['newParser']>, original:
     parser.reset(); // a stopped parse would otherwise resume with the next file's text
     throw new Error(stopped ? `tree-sitter was stopped after ${timeLimitMs / 1000} s on this file; skipped` : 'tree-sitter returned no tree');
   }
-  return { text, parsedText, bodies, tree, ...(change ? { change } : {}), ...(hasTextOutsideLatin1(original) ? { original } : {}) };
+  return { text, parsedText, bodies, tree, ...(change ? { change } : {}), original: hasTextOutsideLatin1(original) ? original : undefined };
 }
 
 /** How long tree-sitter may parse one file's skeleton. */

@@ -54,7 +54,7 @@ export class FactExtractor {
     const parsed = parseSource(this.parser, text);
     try {
       const regions = packRegions(collectRegions(this.grammar, parsed.tree));
-      return { file, hash, text: parsed.text, ...(parsed.original === undefined ? {} : { original: parsed.original }), parsedText: parsed.parsedText, bodies: parsed.bodies, regions, prepared: prepareText(parsed) };
+      return { file, hash, text: parsed.text, original: parsed.original, parsedText: parsed.parsedText, bodies: parsed.bodies, regions, prepared: prepareText(parsed) };
     } finally {
       parsed.tree.delete();
     }

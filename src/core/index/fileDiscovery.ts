@@ -22,7 +22,10 @@ export interface DiscoveryOptions {
   exclude?: string[];
 }
 
-/** Is this root-relative path (file or folder) excluded itself? A plain path names a folder (or file) from the root; a glob (picomatch syntax: `*`, `**`, `?`, `{a,b}`, `[...]`) matches any path. */
+/**
+ * Is this root-relative path (file or folder) excluded itself? A plain path names one from the root; a glob (picomatch:
+ * `*`, `**`, `?`, `{a,b}`, `[...]`) matches any path.
+ */
 export function excludeMatcher(excludes: string[]): (rel: string) => boolean {
   const isGlob = (e: string) => picomatch.scan(e).isGlob;
   const paths = new Set(excludes.filter((e) => !isGlob(e)).map((e) => e.replace(/\/$/, '')));

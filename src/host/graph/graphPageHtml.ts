@@ -25,7 +25,6 @@ function graphPageCsp(cspSource: string, nonce: string): string {
   return [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src ${cspSource} 'nonce-${nonce}'`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
 }
 
-
 export function graphPageHtml(resources: GraphPageResources): string {
   const csp = graphPageCsp(resources.cspSource, resources.nonce);
   return `<!DOCTYPE html>
