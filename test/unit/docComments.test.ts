@@ -1,6 +1,10 @@
 // Doc comments as the file has them: characters outside Latin-1 are replaced with stand-ins for parsing, but a hover
 // shows the comment's own text.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor, factsOfParsedFile } from '../../src/core/index/factExtractor';
 import { GRAMMARS_DIR } from './helpers';
 
@@ -61,5 +65,19 @@ describe('doc comments as written', () => {
   it('keeps only files with such characters as they were read', () => {
     assert.equal(extractor.parse('plain.c', '/** caf\u00e9 */\nint x;\n').original, undefined);
     assert.equal(extractor.parse('wide.c', '/** \u201cx\u201d */\nint x;\n').original, '/** \u201cx\u201d */\nint x;\n');
+  });
+
+  it('survives the on-disk cache, written with the characters escaped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spdk-lens-doc-cache-'));
+    try {
+      const cache = new FactCache(dir, '/lens/root');
+      await cache.save('/lens/root', [extractor.extract('lens_doc.c', SOURCE)]);
+      const pack = readdirSync(dir).find((f) => f.startsWith('facts-'))!;
+      const text = readFileSync(join(dir, pack), 'utf8');
+      assert.ok(text.includes('\\u201cnull\\u201d') && !/[^\x00-\xff]/.test(text), 'escaped in the pack');
+      check(cache.loadSync('/lens/root').get('lens_doc.c')!, 'from the cache');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
