@@ -9,6 +9,7 @@ import { FactExtractor } from '../src/core/index/factExtractor';
 import { discoverSources } from '../src/core/index/fileDiscovery';
 import { indexTree } from '../src/core/index/indexer';
 import { loadCGrammar } from '../src/core/parse/grammar';
+import { percentile } from '../src/core/util/stats';
 
 interface PhaseResult {
   phase: string;
@@ -23,9 +24,6 @@ function usage(): { cpuMs: number; peakRssMb: number } {
   return { cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssMb: Math.round(u.maxRSS / 1024) };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function rawParse(root: string): Promise<PhaseResult> {
   const { files } = discoverSources(root);
@@ -78,7 +76,7 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
       phase,
       wallMs: Math.round(times.reduce((a, b) => a + b, 0)),
       ...usage(),
-      extra: { lookups: times.length, p50us: Math.round(percentile(times, 50) * 1000), p95us: Math.round(percentile(times, 95) * 1000), maxUs: Math.round(times[times.length - 1] * 1000), ...extra },
+      extra: { lookups: times.length, p50us: Math.round(percentile(times, 0.5) * 1000), p95us: Math.round(percentile(times, 0.95) * 1000), maxUs: Math.round(times[times.length - 1] * 1000), ...extra },
     });
   };
   lookups('lookup: labels at file:line (warm start, saved labels)');
@@ -109,9 +107,9 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
   editTimes.sort((a, b) => a - b);
   results.push({
     phase: `re-index ${editFile} after a one-line edit`,
-    wallMs: Math.round(percentile(editTimes, 50)),
+    wallMs: Math.round(percentile(editTimes, 0.5)),
     ...usage(),
-    extra: { edits: editTimes.length, p50ms: +percentile(editTimes, 50).toFixed(1), p95ms: +percentile(editTimes, 95).toFixed(1), all: editTimes.map((t) => Math.round(t)).join('/'), relinked },
+    extra: { edits: editTimes.length, p50ms: +percentile(editTimes, 0.5).toFixed(1), p95ms: +percentile(editTimes, 0.95).toFixed(1), all: editTimes.map((t) => Math.round(t)).join('/'), relinked },
   });
   extractor.dispose();
   return results;

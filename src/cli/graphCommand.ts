@@ -8,11 +8,10 @@ import type { InstanceGraph, InstanceNode } from '../core/graph/instanceGraphTyp
 import { buildLiveGraph } from '../core/graph/liveGraph';
 import { DEFAULT_SPDK_RPC_SOCKET, looksLikeHostPort, parseRpcAddress } from '../core/rpc/rpcAddress';
 import { DEFAULT_RPC_TIMEOUT_MS, SpdkRpcClient } from '../core/rpc/spdkRpcClient';
+import { parseCliArgs, UsageError } from './cliArgs';
 
 export const GRAPH_USAGE = `  spdk-lens graph [--from <save_config.json | unix socket path | host:port>] [--json | --dot] [--timeout <ms>]
       (--from defaults to ${DEFAULT_SPDK_RPC_SOCKET})`;
-
-export class GraphUsageError extends Error {}
 
 interface GraphCliOptions {
   from: string;
@@ -21,24 +20,11 @@ interface GraphCliOptions {
 }
 
 function parseGraphArgs(argv: string[]): GraphCliOptions {
-  const options: GraphCliOptions = { from: DEFAULT_SPDK_RPC_SOCKET, format: 'text', timeoutMs: DEFAULT_RPC_TIMEOUT_MS };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new GraphUsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--from') options.from = value();
-    else if (arg === '--json' || arg === '--dot') {
-      if (options.format !== 'text') throw new GraphUsageError('give one of --json and --dot');
-      options.format = arg === '--json' ? 'json' : 'dot';
-    } else if (arg === '--timeout') {
-      options.timeoutMs = Number(value());
-      if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) throw new GraphUsageError('--timeout needs a positive number of milliseconds');
-    } else throw new GraphUsageError(arg.startsWith('--') ? `unknown option ${arg}` : `unexpected argument ${arg} (use --from)`);
-  }
-  return options;
+  const { values } = parseCliArgs(argv, { from: { type: 'string' }, json: { type: 'boolean' }, dot: { type: 'boolean' }, timeout: { type: 'string' } }, false);
+  if (values.json && values.dot) throw new UsageError('give one of --json and --dot');
+  const timeoutMs = values.timeout === undefined ? DEFAULT_RPC_TIMEOUT_MS : Number(values.timeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout needs a positive number of milliseconds');
+  return { from: values.from ?? DEFAULT_SPDK_RPC_SOCKET, format: values.json ? 'json' : values.dot ? 'dot' : 'text', timeoutMs };
 }
 
 /** A regular file is a saved config; a socket, a path that does not exist or host:port is a target to ask. */
@@ -63,7 +49,7 @@ function describeNode(node: InstanceNode): string {
 }
 
 /** One line per node, with what it is built on; bdevs first, in the order the data listed them. */
-export function graphSummary(graph: InstanceGraph): string {
+function graphSummary(graph: InstanceGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const count = (kind: InstanceNode['kind']) => graph.nodes.filter((n) => n.kind === kind).length;
   const lines = [

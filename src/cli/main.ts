@@ -5,8 +5,9 @@ import { defaultCacheDir } from '../core/index/factCache';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { functionAnswers } from '../core/editor/functionAnswers';
 import { explainFunction, explainType } from '../core/report/explain';
-import { GRAPH_USAGE, GraphUsageError, runGraphCommand } from './graphCommand';
-import { runTourCommand, TOUR_USAGE, TourUsageError } from './tourCommand';
+import { parseCliArgs, UsageError } from './cliArgs';
+import { GRAPH_USAGE, runGraphCommand } from './graphCommand';
+import { runTourCommand, TOUR_USAGE } from './tourCommand';
 
 const USAGE = `usage:
   spdk-lens index <root> [--json <file>] [--cache <dir> | --no-cache] [--workers <n>] [--exclude <path-or-glob>]...
@@ -22,27 +23,17 @@ interface CliOptions {
   exclude?: string[];
 }
 
-function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { positional: [], cacheDir: defaultCacheDir() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--json') options.json = value();
-    else if (arg === '--cache') options.cacheDir = resolve(value());
-    else if (arg === '--no-cache') options.cacheDir = null;
-    else if (arg === '--workers') options.workers = Number(value());
-    else if (arg === '--exclude') (options.exclude ??= []).push(value());
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else options.positional.push(arg);
-  }
-  return options;
+function parseIndexArgs(argv: string[]): CliOptions {
+  const { values, positionals } = parseCliArgs(
+    argv,
+    { json: { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, workers: { type: 'string' }, exclude: { type: 'string', multiple: true } },
+    true,
+  );
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) throw new UsageError('--workers needs a whole number above 0');
+  const cacheDir = values['no-cache'] ? null : values.cache !== undefined ? resolve(values.cache) : defaultCacheDir();
+  return { positional: positionals, json: values.json, cacheDir, workers, exclude: values.exclude };
 }
-
-class UsageError extends Error {}
 
 async function openIndex(root: string, options: CliOptions): Promise<SpdkIndex> {
   const stat = await fs.stat(root).catch(() => undefined);
@@ -76,10 +67,10 @@ function summary(index: SpdkIndex): string {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    // tour and book take a bare --json flag, so they parse their own options.
+    // tour and book take a bare --json flag, so each command parses its own options.
     if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
     if (command === 'graph') return await runGraphCommand(rest);
-    const options = parseArgs(rest);
+    const options = parseIndexArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;
       if (!root) throw new UsageError('index needs a root folder');
@@ -114,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command ${command}` : 'no command');
   } catch (error) {
-    if (error instanceof UsageError || error instanceof TourUsageError || error instanceof GraphUsageError) {
+    if (error instanceof UsageError) {
       console.error(`spdk-lens: ${error.message}\n${USAGE}`);
       return 2;
     }

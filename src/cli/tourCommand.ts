@@ -11,6 +11,7 @@ import { resolveTour, type ResolveContext } from '../core/tour/anchorResolver';
 import { findBuiltinTour } from '../core/tour/builtinTour';
 import { readTourText } from '../core/tour/codeTour';
 import { diskWorkspace, SymbolLocator } from '../core/tour/symbolLocator';
+import { parseCliArgs, UsageError } from './cliArgs';
 
 export const TOUR_USAGE = `  spdk-lens tour validate <root> [tour files...] [--json] [--cache <dir> | --no-cache]
   spdk-lens book links <root> <book-folder> [--json] [--cache <dir> | --no-cache]`;
@@ -32,27 +33,15 @@ interface TourCliOptions {
   cacheDir: string | null;
 }
 
-export class TourUsageError extends Error {}
-
 function parseTourArgs(argv: string[]): TourCliOptions {
-  const options: TourCliOptions = { positional: [], json: false, cacheDir: defaultCacheDir() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--json') options.json = true;
-    else if (arg === '--no-cache') options.cacheDir = null;
-    else if (arg === '--cache') {
-      const value = argv[++i];
-      if (value === undefined) throw new TourUsageError('--cache needs a value');
-      options.cacheDir = resolve(value);
-    } else if (arg.startsWith('--')) throw new TourUsageError(`unknown option ${arg}`);
-    else options.positional.push(arg);
-  }
-  return options;
+  const { values, positionals } = parseCliArgs(argv, { json: { type: 'boolean' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' } }, true);
+  const cacheDir = values['no-cache'] ? null : values.cache !== undefined ? resolve(values.cache) : defaultCacheDir();
+  return { positional: positionals, json: values.json ?? false, cacheDir };
 }
 
 async function openContext(root: string, cacheDir: string | null): Promise<ResolveContext> {
   const stat = await fs.stat(root).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new TourUsageError(`${root} is not a folder`);
+  if (!stat?.isDirectory()) throw new UsageError(`${root} is not a folder`);
   const index = await indexTree({ root, cacheDir });
   await index.persisted;
   return { locator: new SymbolLocator(index), workspace: diskWorkspace(index.root) };
@@ -63,14 +52,14 @@ export async function runTourCommand(command: 'tour' | 'book', argv: string[]): 
   const [sub, ...rest] = argv;
   const options = parseTourArgs(rest);
   if (command === 'tour') {
-    if (sub !== 'validate') throw new TourUsageError(sub ? `unknown tour command ${sub}` : 'tour needs a command (validate)');
+    if (sub !== 'validate') throw new UsageError(sub ? `unknown tour command ${sub}` : 'tour needs a command (validate)');
     const [root, ...tourFiles] = options.positional;
-    if (!root) throw new TourUsageError('tour validate needs a root folder');
+    if (!root) throw new UsageError('tour validate needs a root folder');
     return validateTours(resolve(root), tourFiles, options);
   }
-  if (sub !== 'links') throw new TourUsageError(sub ? `unknown book command ${sub}` : 'book needs a command (links)');
+  if (sub !== 'links') throw new UsageError(sub ? `unknown book command ${sub}` : 'book needs a command (links)');
   const [root, folder] = options.positional;
-  if (!root || !folder) throw new TourUsageError('book links needs <root> <book-folder>');
+  if (!root || !folder) throw new UsageError('book links needs <root> <book-folder>');
   return bookLinks(resolve(root), resolve(folder), options);
 }
 

@@ -2,6 +2,7 @@
 // (vscode.executeHoverProvider, vscode.executeCodeLensProvider). The editor benchmark calls it.
 import * as vscode from 'vscode';
 import { fileLensTitles } from '../core/editor/codeLensTitles';
+import { percentile } from '../core/util/stats';
 import { explainAt } from './hoverProvider';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -22,10 +23,6 @@ export interface EditorMeasurements {
   error?: string;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
-}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

@@ -1,23 +1,16 @@
 // Command ids: one set of constants (src/shared/commandIds.ts) that matches what package.json contributes, and no id
 // written out anywhere else in the code.
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { COMMAND } from '../../src/shared/commandIds';
-import { REPO_ROOT } from './helpers';
+import { REPO_ROOT, tsFiles } from './helpers';
 
 interface Manifest {
   contributes: { commands: { command: string }[]; menus: { commandPalette: { command: string; when?: string }[] } };
 }
 
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? tsFiles(path) : name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 describe('commands', () => {
   it('contributes exactly the commands the id constants name', () => {

@@ -24,6 +24,14 @@ export function copySample(): string {
   return dir;
 }
 
+/** Every .ts file under `dir`. */
+export function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? tsFiles(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
 export function sourceFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FactCache } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
-import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../../src/core/index/fileDiscovery';
+import { DEFAULT_EXCLUDES, discoverableFileMatcher, excludeMatcher } from '../../src/core/index/fileDiscovery';
 import { defaultWorkerCount, extractionOrder, indexTree } from '../../src/core/index/indexer';
 import { workerRoles } from '../../src/core/index/workerPool';
 import { copySample, GRAMMARS_DIR, WORKER_SCRIPT } from './helpers';
@@ -262,5 +262,22 @@ describe('discoverable files', () => {
     assert.equal(isDiscoverable('lib/bdev/bdev_ut.c'), false, 'an excluded glob');
     assert.equal(isDiscoverable('lib/bdev/Makefile'), false, 'not C');
     assert.equal(isDiscoverable('test/unit.c'), true, 'a file named like an excluded folder prefix');
+  });
+
+  it('takes globs with {a,b} and [...]', () => {
+    const isExcluded = excludeMatcher(['lib/{ftl,ocf}', 'module/bdev/[a-c]*', '**/*_{ut,test}.c', 'dpdk/']);
+    assert.equal(isExcluded('lib/ftl'), true, '{a,b}: first choice');
+    assert.equal(isExcluded('lib/ocf'), true, '{a,b}: second choice');
+    assert.equal(isExcluded('lib/bdev'), false, '{a,b}: neither');
+    assert.equal(isExcluded('module/bdev/aio'), true, '[...]: in the range');
+    assert.equal(isExcluded('module/bdev/crypto'), true, '[...]: end of the range');
+    assert.equal(isExcluded('module/bdev/nvme'), false, '[...]: outside the range');
+    assert.equal(isExcluded('lib/bdev/bdev_ut.c'), true, '** with {a,b}');
+    assert.equal(isExcluded('bdev_test.c'), true, '** matches at the root too');
+    assert.equal(isExcluded('lib/bdev/bdev.c'), false);
+    assert.equal(isExcluded('dpdk'), true, 'a plain folder, with its trailing slash');
+    const isDiscoverable = discoverableFileMatcher([...DEFAULT_EXCLUDES, 'lib/{ftl,ocf}']);
+    assert.equal(isDiscoverable('lib/ftl/ftl_core.c'), false, 'a file under a folder a glob excludes');
+    assert.equal(isDiscoverable('lib/ftlx/ftl_core.c'), true);
   });
 });

@@ -1,13 +1,8 @@
 // Renders a parsed chapter to HTML for the chapter webview. Everything the book says is escaped; only the markdown
 // structure becomes markup, links carry their target in a data attribute for the host to vet, and each landmark
 // mention becomes an element with data-file/data-line (or a class marking it unresolved).
+import { escapeHtml } from '../util/html';
 import type { Chapter, ChapterBlock, Inline, ResolvedMention } from './chapterTypes';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
 
 /** Link schemes the webview may offer; `javascript:`, `data:`, `vbscript:` and the rest are shown as plain text. */
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto']);

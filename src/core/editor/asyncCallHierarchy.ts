@@ -55,10 +55,6 @@ function addEdge(edges: Map<string, HierarchyEdge>, node: HierarchyNode, line: n
   } else edges.set(id, { node, lines: [line], async });
 }
 
-export function hierarchyNode(model: IndexModel, key: string): HierarchyNode | undefined {
-  return functionNode(model, key);
-}
-
 /** Who calls this function directly, and who registers it to be called later. */
 export function incomingEdges(model: IndexModel, key: string): HierarchyEdge[] {
   const name = nameOfKey(key);

@@ -1,7 +1,7 @@
 // Turns one C file into FileFacts: one tree-sitter query pass marks the regions, cText reads their text.
 import type { Node, Tree } from 'web-tree-sitter';
 import type { CGrammar } from '../parse/grammar';
-import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
+import { docCommentAsWritten, hasTextOutsideLatin1, normalizeSourceForParsing, OriginalText } from '../parse/sourceNormalizer';
 import { separateFunctionBodies, type BodySpan } from '../parse/functionBodies';
 import { BodyScanCache, pendingInitializer, recordAssignment, scanFunctionBody, type BodyOutput, type InitializerScope, type PendingInitializer } from './bodyFacts';
 import {
@@ -48,6 +48,8 @@ export interface ParsedSource {
   tree: Tree;
   /** Parsed incrementally: where `parsedText` differs from the skeleton parsed before it. */
   change?: TextChange;
+  /** The file as read, when normalizing replaced characters outside Latin-1 (doc comments are shown as written). */
+  original?: string;
 }
 
 export function parseSource(parser: ReturnType<CGrammar['newParser']>, original: string, previous?: ParsedSource, timeLimitMs = PARSE_TIME_LIMIT_MS): ParsedSource {
@@ -70,7 +72,7 @@ export function parseSource(parser: ReturnType<CGrammar['newParser']>, original:
     parser.reset(); // a stopped parse would otherwise resume with the next file's text
     throw new Error(stopped ? `tree-sitter was stopped after ${timeLimitMs / 1000} s on this file; skipped` : 'tree-sitter returned no tree');
   }
-  return { text, parsedText, bodies, tree, ...(change ? { change } : {}) };
+  return { text, parsedText, bodies, tree, ...(change ? { change } : {}), original: hasTextOutsideLatin1(original) ? original : undefined };
 }
 
 /** How long tree-sitter may parse one file's skeleton. */
@@ -296,6 +298,12 @@ export function unpackRegions({ types, data, queryStopped }: PackedRegions): Fil
   return regions;
 }
 
+/** The doc comment before `start` in the skeleton, as the file has it. */
+function readDoc(reader: FileReader, start: number): string | undefined {
+  const doc = docCommentBefore(reader.text, start);
+  return doc && reader.original ? docCommentAsWritten(doc, reader.text, reader.skeletonLines.lineOf(start), start, reader.original) : doc;
+}
+
 /** Lines of a text, by offset. */
 class LineIndex {
   private readonly starts: Int32Array;
@@ -320,6 +328,7 @@ interface FileReader {
   fullText: string;
   skeletonLines: LineIndex;
   fullLines: LineIndex;
+  original: OriginalText | undefined;
   /** Function scopes, sorted and disjoint (C functions never nest). */
   scopes: FunctionScope[];
   fileScopeTypes: Map<string, string>;
@@ -347,7 +356,7 @@ export function prepareText(source: Pick<ParsedSource, 'text' | 'parsedText'>): 
 export function extractFactsFromRegions(
   file: string,
   hash: string,
-  source: Pick<ParsedSource, 'text' | 'parsedText' | 'bodies'>,
+  source: Pick<ParsedSource, 'text' | 'parsedText' | 'bodies' | 'original'>,
   regions: FileRegions,
   bodyCache?: BodyScanCache,
   prepared?: PreparedText,
@@ -358,6 +367,7 @@ export function extractFactsFromRegions(
     fullText: source.text,
     skeletonLines: new LineIndex(source.parsedText, prepared?.skeletonLineStarts),
     fullLines: new LineIndex(source.text, prepared?.lineStarts),
+    original: source.original === undefined ? undefined : new OriginalText(source.original),
     scopes: [],
     fileScopeTypes: new Map(),
     initializers: [],
@@ -493,7 +503,7 @@ function readFunctionDefinitions(reader: FileReader, regions: FileRegions, bodie
       returnType: returnTypeText(head, shape.pointerDepth),
       params: shape.params,
     };
-    const doc = docCommentBefore(text, node.startIndex);
+    const doc = readDoc(reader, node.startIndex);
     if (doc) definition.doc = doc;
     reader.facts.functions.push(definition);
     const locals = new Map<string, string>();
@@ -536,7 +546,7 @@ function readOneDeclarator(
       returnType: returnTypeText(specifiers, shape.pointerDepth),
       params: shape.params,
     };
-    const doc = docCommentBefore(reader.text, start);
+    const doc = readDoc(reader, start);
     if (doc) prototype.doc = doc;
     facts.prototypes.push(prototype);
     return;
@@ -700,7 +710,7 @@ function readTypedef(reader: FileReader, node: RegionNode): void {
       returnType: returnTypeText(parts.specifiers, shape.isFunctionPointer ? 0 : shape.pointerDepth),
       params: shape.params,
     };
-    const doc = docCommentBefore(reader.text, node.startIndex);
+    const doc = readDoc(reader, node.startIndex);
     if (doc) typedef.doc = doc;
     reader.facts.typedefs.push(typedef);
   }
@@ -727,7 +737,7 @@ function readStruct(reader: FileReader, node: RegionNode): void {
   }
   if (!name) return;
   const definition: StructDefinition = { name, line: reader.skeletonLines.lineOf(node.startIndex), fields: [] };
-  const doc = docCommentBefore(text, node.parent?.type === 'declaration' || node.parent?.type === 'type_definition' ? node.parent.startIndex : node.startIndex);
+  const doc = readDoc(reader, node.parent?.type === 'declaration' || node.parent?.type === 'type_definition' ? node.parent.startIndex : node.startIndex);
   if (doc) definition.doc = doc;
   reader.facts.structs.push(definition);
   readFields(reader, raw.slice(open + 1, close), node.startIndex + open + 1, definition);

@@ -2,7 +2,7 @@
 // so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 8;
+export const FACTS_VERSION = 9;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,

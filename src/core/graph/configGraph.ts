@@ -35,7 +35,7 @@ export function parseSpdkConfig(text: string, origin: string): SpdkConfig {
   return recogniseSpdkConfig(value, origin);
 }
 
-export function recogniseSpdkConfig(value: unknown, origin: string): SpdkConfig {
+function recogniseSpdkConfig(value: unknown, origin: string): SpdkConfig {
   const notConfig = (why: string) => new SpdkConfigError('not_spdk_config', `${origin} is JSON but not an SPDK config: ${why}; ${EXPECTED_SHAPE}`);
   if (Array.isArray(value) && value.every((v) => isRecord(v) && typeof v.method === 'string')) {
     throw notConfig('it is a bare list of calls (framework_get_config prints one subsystem like this), not a whole config');

@@ -1,6 +1,6 @@
 // Turns the module graph, an instance graph and the runtime model into what the bdev graph webview draws, with links
 // to source (from the index) and book topics, and words errors for the panel.
-import { BOOK_TOPICS, CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
+import { CONTEXT_KINDS, type BookTopic, type ContextKind } from '../knowledge/contextKinds';
 import type { BdevModule, FunctionLabels } from '../model/indexTypes';
 import { formatPercent, type GraphPanelError, type GraphView, type GraphViewNode, type RuntimePollerView, type RuntimeView, type SourceLink } from './graphViewProtocol';
 import type { InstanceGraph, JsonValue } from './instanceGraphTypes';
@@ -107,10 +107,6 @@ export function runtimeView(model: RuntimeModel, functionsNamed: (name: string) 
       }),
     })),
   };
-}
-
-export function bookTopicTitle(topic: BookTopic): string {
-  return BOOK_TOPICS[topic].title;
 }
 
 const ERROR_TITLES: Record<string, { title: string; action?: GraphPanelError['action'] }> = {

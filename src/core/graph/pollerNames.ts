@@ -7,7 +7,7 @@ import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels } from '../model/indexTypes';
 import type { ValueSummary } from '../facts/fileFacts';
 
-export const NAMED_POLLER_API = 'spdk_poller_register_named';
+const NAMED_POLLER_API = 'spdk_poller_register_named';
 /** Calls that print a name into their first argument, and the index of their format argument. */
 const PRINT_INTO: Record<string, number> = { snprintf: 2, sprintf: 1 };
 

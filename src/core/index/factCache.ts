@@ -21,7 +21,7 @@ export function defaultCacheDir(): string {
 }
 
 /** Bumped whenever the labels computed from the same facts change, so a stale index snapshot is never served. */
-export const LABELS_VERSION = 1;
+const LABELS_VERSION = 1;
 
 /** What the last index saw of each source: enough to tell, from a stat alone, that nothing changed. */
 export interface ManifestEntry {
@@ -134,7 +134,7 @@ export class FactCache {
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
-      parts.push(json);
+      parts.push(oneByteJson(json));
     }
     const text = `{"version":${FACTS_VERSION},"root":${JSON.stringify(root)},"entries":[${parts.join(',')}]}`;
     await fs.mkdir(join(this.packPath, '..'), { recursive: true });
@@ -142,6 +142,16 @@ export class FactCache {
     await fs.writeFile(temp, text);
     await fs.rename(temp, this.packPath);
   }
+}
+
+const OUTSIDE_LATIN1 = /[^\x00-\xff]/g;
+
+/** JSON with characters outside Latin-1 escaped (`\u2019`): one of them would make the whole pack two-byte text. */
+function oneByteJson(json: string): string {
+  OUTSIDE_LATIN1.lastIndex = 0;
+  if (!OUTSIDE_LATIN1.test(json)) return json;
+  const escaped = json.replace(OUTSIDE_LATIN1, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.from(escaped, 'latin1').toString('latin1'); // replace() over two-byte text stays two-byte: copy it
 }
 
 function writeAtomically(path: string, text: string): void {

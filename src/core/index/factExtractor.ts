@@ -16,6 +16,8 @@ export interface ParsedFile {
   hash: string;
   /** The normalized text, the skeleton tree-sitter parsed, and where the bodies cut out of it are. */
   text: string;
+  /** The file as read, only when normalizing replaced characters (see ParsedSource). */
+  original?: string;
   parsedText: string;
   bodies: Map<number, BodySpan>;
   /** What the query marked, packed to move between threads (see PackedRegions). */
@@ -52,7 +54,7 @@ export class FactExtractor {
     const parsed = parseSource(this.parser, text);
     try {
       const regions = packRegions(collectRegions(this.grammar, parsed.tree));
-      return { file, hash, text: parsed.text, parsedText: parsed.parsedText, bodies: parsed.bodies, regions, prepared: prepareText(parsed) };
+      return { file, hash, text: parsed.text, original: parsed.original, parsedText: parsed.parsedText, bodies: parsed.bodies, regions, prepared: prepareText(parsed) };
     } finally {
       parsed.tree.delete();
     }

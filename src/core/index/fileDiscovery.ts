@@ -2,6 +2,7 @@
 // following symlinked folders once (a loop is reported, not followed).
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import picomatch from 'picomatch';
 import type { IndexProblem } from '../model/indexTypes';
 
 export interface SourceFile {
@@ -17,30 +18,20 @@ export interface SourceFile {
 export const DEFAULT_EXCLUDES = ['.git', 'node_modules', 'dpdk', 'intel-ipsec-mb', 'isa-l', 'isa-l-crypto', 'ocf', 'libvfio-user', 'xnvme', 'build', 'dpdkbuild/build'];
 
 export interface DiscoveryOptions {
-  /** Folder paths relative to the root (`dpdk`, `test/unit`) or simple globs (`**\/*_ut.c`) to leave out. */
+  /** Paths relative to the root (`dpdk`, `test/unit`) or globs (`**\/*_ut.c`, `lib/{ftl,ocf}`) to leave out. */
   exclude?: string[];
 }
 
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Is this root-relative path (file or folder) excluded itself? Folder excludes name a path from the root. */
+/**
+ * Is this root-relative path (file or folder) excluded itself? A plain path names one from the root; a glob (picomatch:
+ * `*`, `**`, `?`, `{a,b}`, `[...]`) matches any path.
+ */
 export function excludeMatcher(excludes: string[]): (rel: string) => boolean {
-  const folderExcludes = new Set(excludes.filter((e) => !/[*?]/.test(e)).map((e) => e.replace(/\/$/, '')));
-  const globExcludes = excludes.filter((e) => /[*?]/.test(e)).map(globToRegExp);
-  return (rel) => folderExcludes.has(rel) || globExcludes.some((g) => g.test(rel));
+  const isGlob = (e: string) => picomatch.scan(e).isGlob;
+  const paths = new Set(excludes.filter((e) => !isGlob(e)).map((e) => e.replace(/\/$/, '')));
+  const globs = excludes.filter(isGlob);
+  const matchesGlob = globs.length > 0 ? picomatch(globs, { dot: true }) : () => false;
+  return (rel) => paths.has(rel) || matchesGlob(rel);
 }
 
 /**

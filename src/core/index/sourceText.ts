@@ -17,7 +17,7 @@ export function hashText(bytes: Uint8Array | string): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
-export function decodeSource(file: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceRead {
+function decodeSource(file: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceRead {
   if (bytes.length > maxFileBytes) return { ok: false, problem: tooLarge(file, bytes.length, maxFileBytes) };
   const probe = bytes.subarray(0, 8192);
   if (probe.includes(0)) return { ok: false, problem: { file, kind: 'binary', message: 'contains NUL bytes: not C source text; skipped' } };

@@ -99,10 +99,8 @@ interface Slot {
 }
 
 /**
- * Batches a worker may hold at once. A parse worker alone is sent every batch at once: it runs ahead of the caller's
- * thread, which reads facts out of each answer, and should never wait on it (with three batches, then sixteen, it
- * waited through much of a cold index of SPDK); what waits is bounded by the tree itself. Beside whole-file workers
- * it holds sixteen, and they two, so that the rest goes to whichever worker is free.
+ * Batches a worker may hold at once: a lone parse worker all of them, so it never waits on the thread reading its
+ * facts; beside whole-file workers sixteen, and they two, so the rest goes to whichever is free.
  */
 function inFlightLimit(role: WorkerRole, slots: readonly { role: WorkerRole }[]): number {
   if (role === 'full') return 2;

@@ -7,9 +7,8 @@ import type { IndexProblem } from '../model/indexTypes';
  * - `parse`: reads, normalizes, parses and queries them, and sends back each file as a ParsedFile (plain data); the
  *   indexer's thread turns it into facts (factsOfParsedFile) and keeps them.
  * - `full`: does all of it and sends back the facts as compact JSON, which the indexer's thread decodes.
- * The first worker parses: its partner in extraction is the thread that keeps the facts, so no facts are encoded,
- * sent and decoded, and each half of the extractor is optimised by V8 in one thread only. Extra workers, on machines
- * with more cores, are `full`.
+ * The first worker parses (no facts encoded and decoded; see docs/performance.md); extra workers, on machines with
+ * more cores, are `full`.
  */
 export type WorkerRole = 'parse' | 'full';
 

@@ -84,8 +84,7 @@ export class MacroExpander {
     out: ExpandedCall[],
     active: Set<string>,
   ): void {
-    // Plain loops with bounds checks: argument lists arrive as arrays of several kinds, and V8 deoptimised the array
-    // callbacks and the out-of-range reads here again and again.
+    // Plain loops with bounds checks: argument lists arrive as arrays of several kinds (see docs/performance.md).
     for (const template of this.templateOf(macro)) {
       // map(), not push(): an exact-size array (the index keeps every expanded call's arguments).
       const mappedArgs: ValueSummary[] = template.args.map((a) => ('param' in a ? (argumentAt(args, a.param) ?? textValue('other', '')) : a.value));

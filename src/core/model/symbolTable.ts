@@ -29,7 +29,7 @@ function isHeader(file: string): boolean {
 function pickNearest<T>(candidates: Located<T>[] | undefined, fromFile: string): Located<T> | undefined {
   if (!candidates || candidates.length === 0) return undefined;
   if (candidates.length === 1) return candidates[0];
-  // One pass, plain loop: this is inlined into every lookup, and V8 compiled a copy of each find() callback there.
+  // One pass, plain loop, no callbacks: this runs in every lookup.
   const dir = dirOf(fromFile);
   let sameDir: Located<T> | undefined;
   let header: Located<T> | undefined;
@@ -203,10 +203,7 @@ export class SymbolTable {
   }
 }
 
-/**
- * The first field called `name`. A plain loop: the linker calls this for every field store, and V8 compiled a copy of
- * a find() callback into each caller.
- */
+/** The first field called `name` (a plain loop: the linker calls this for every field store). */
 export function fieldNamed(fields: readonly StructField[], name: string): StructField | undefined {
   for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i];
   return undefined;

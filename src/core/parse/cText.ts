@@ -339,8 +339,7 @@ export function readDeclarator(text: string): DeclaratorShape | undefined {
       isFunction: true,
     };
   }
-  // Same property order as above, with `params` undefined: one object shape for every declarator (V8 optimises the
-  // readers for one shape and would deoptimise on a second).
+  // Same property order as above, with `params` undefined: one object shape for every declarator.
   return { name: nameMatch[0], pointerDepth, isArray: rest.startsWith('['), params: undefined, isFunctionPointer: false, isFunction: false };
 }
 
@@ -358,7 +357,7 @@ export function readParameterList(text: string): Parameter[] {
 }
 
 /** One parameter: `const struct foo *name` → { name, type: 'const struct foo *' }. */
-export function readParameter(text: string): Parameter {
+function readParameter(text: string): Parameter {
   const p = collapseSpace(text);
   // Raw function pointer: everything but the name is the type.
   const fnPtr = /\(\s*\*\s*(?:const\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(p);
@@ -370,7 +369,7 @@ export function readParameter(text: string): Parameter {
 }
 
 /** `struct foo *x[4]` → { type: 'struct foo *[4]'-ish, name: 'x' }; undefined when there is no declarator name. */
-export function splitTypeAndName(text: string): Parameter | undefined {
+function splitTypeAndName(text: string): Parameter | undefined {
   const t = text.trim();
   const m = trailingDeclaratorName(t);
   if (!m) return undefined;
@@ -595,7 +594,7 @@ export function readDeclaration(text: string): DeclarationParts | undefined {
   const declarators = splitTopLevel(t.slice(declStart), ',').map((piece) => {
     const eq = topLevelIndexOf(piece.text, '=');
     const offset = declStart + piece.offset;
-    // One object shape for both cases (initializer or not): the readers that take these stay monomorphic in V8.
+    // One object shape for both cases (initializer or not).
     if (eq < 0) return { text: piece.text.trim(), initializer: undefined, offset, initializerOffset: undefined };
     return {
       text: piece.text.slice(0, eq).trim(),
@@ -615,7 +614,7 @@ function isAttributeKeyword(text: string, start: number, end: number): boolean {
 }
 
 /** `struct foo { ... } x` → `struct foo x`; keeps offsets of what follows by padding with spaces. */
-export function dropTypeBodies(text: string): string {
+function dropTypeBodies(text: string): string {
   let out = text;
   let from = 0;
   for (;;) {
@@ -634,7 +633,7 @@ export function dropTypeBodies(text: string): string {
 }
 
 /** Index of `ch` outside brackets and quotes (for `=`, ignores `==`, `<=`, `>=`, `!=`). */
-export function topLevelIndexOf(text: string, ch: string): number {
+function topLevelIndexOf(text: string, ch: string): number {
   const code = ch.charCodeAt(0);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {

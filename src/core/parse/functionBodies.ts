@@ -18,7 +18,7 @@ export interface SeparatedSource {
 
 export function separateFunctionBodies(text: string): SeparatedSource {
   const bodies = new Map<number, BodySpan>();
-  // Built by concatenation, not Array.join: V8 joins sliced strings several times slower than it flattens a rope.
+  // Concatenation, not Array.join: faster on sliced strings.
   let skeleton = '';
   let last = 0;
   let shift = 0; // skeleton offset = full offset - shift
@@ -115,10 +115,8 @@ export function separateFunctionBodies(text: string): SeparatedSource {
 /**
  * If a statement like `DEFINE_STUB(name, int, (struct x *x), 0);` starts at `start`, the offset just past its `;`;
  * else -1. That is: a macro named in capitals, invoked at file scope, one of whose arguments is a parameter list in
- * parentheses. Such a macro makes a function (SPDK's unit tests stub about 1,600 this way), and no C grammar can read
- * it as written: tree-sitter recovers from each with an error, which was a fifth of the time spent parsing SPDK
- * master's skeletons. The index reads nothing from them (functions made by a macro are not definitions it lists), so
- * the parser is not shown them.
+ * parentheses. No C grammar reads such a function-making macro (tree-sitter recovers with an error, slowly) and the
+ * index lists nothing from it, so the parser is not shown it.
  */
 export function macroMadeFunctionEnd(text: string, start: number, parens = new BracketMatcher(text, statementParenClose)): number {
   const n = text.length;
@@ -217,13 +215,12 @@ function followsAttribute(text: string, closeParen: number): boolean {
 
 /**
  * What can change the brace depth of C text, or hide braces: a brace, a quote, a `/` (maybe a comment), and a
- * directive (a `#` first on its line). The regex engine skips everything else natively: function bodies are most of
- * a C file, and a JavaScript loop over each of their characters was most of the time spent finding them.
+ * directive (a `#` first on its line). The regex engine skips everything else, faster than a loop over characters.
  */
 const BRACE_TOKENS = /[{}"'/]|\n[ \t\r]*#/g;
 
 /** Index of the `}` closing the `{` at `open`, skipping comments, literals and directives; -1 if unbalanced. */
-export function matchBrace(text: string, open: number): number {
+function matchBrace(text: string, open: number): number {
   const tokens = BRACE_TOKENS;
   let depth = 0;
   tokens.lastIndex = open;

@@ -7,9 +7,9 @@
 //   `SPDK_BDEV_MODULE_REGISTER(...)`, `SPDK_LOG_REGISTER_COMPONENT(...)`) get one, so they do not swallow
 //   the declaration that follows. This is the only rewrite that shifts byte offsets (never rows).
 // - Characters outside Latin-1 (typographic quotes and dashes in comments, mostly) become one Latin-1 stand-in each,
-//   so the text is held as one-byte. See latin1Text.
+//   so the text is held as one-byte. See latin1Text; doc comments are still shown as written.
 
-import { BracketMatcher, isWordCode, skipQuoted, statementParenClose } from './cText';
+import { BracketMatcher, docCommentBefore, isWordCode, lineStarts, skipQuoted, statementParenClose } from './cText';
 import { endOfDirective } from './functionBodies';
 
 /** A loop macro's name: an uppercase identifier with `_FOREACH` or `_FOR_EACH` after its first letter. */
@@ -46,12 +46,10 @@ const LATIN1_STAND_INS = new Map<string, string>([
 ]);
 
 /**
- * The text with every UTF-16 unit outside Latin-1 replaced by one Latin-1 character, so lengths, offsets and rows stay
- * those of the file. V8 keeps such text, and every string cut from it, as one-byte: a few SPDK files have a curly quote
- * or a dash in a comment, and as two-byte text they gave each string operation of the extractor up to four more kinds
- * of string to expect, past what V8 optimises for (its loads there turned megamorphic, about a tenth of the indexer's
- * thread). Double quotes become single ones: a `"` inside a string literal would end it. Only comments and string
- * literals carry such characters in C, so no fact but a doc comment or a string argument reads differently.
+ * The text with every UTF-16 unit outside Latin-1 replaced by one Latin-1 character (lengths, offsets and rows kept),
+ * so V8 holds it as one-byte text (see docs/performance.md). Double quotes become single ones: a `"` inside a string
+ * literal would end it. Doc comments are read back from the original (docCommentAsWritten); string arguments keep the
+ * stand-ins.
  */
 export function latin1Text(text: string): string {
   OUTSIDE_LATIN1.lastIndex = 0;
@@ -60,6 +58,38 @@ export function latin1Text(text: string): string {
   // Every character now fits one byte; a string built by replace() over two-byte text is still two-byte, so copy it
   // into one-byte form.
   return Buffer.from(standIns, 'latin1').toString('latin1');
+}
+
+/** Does the file have characters latin1Text replaces? Only then is its original text kept, for its doc comments. */
+export function hasTextOutsideLatin1(text: string): boolean {
+  OUTSIDE_LATIN1.lastIndex = 0;
+  return OUTSIDE_LATIN1.test(text);
+}
+
+/** The file as read, for doc comments as written; its line starts are counted on the first doc comment asked for. */
+export class OriginalText {
+  private starts: Int32Array | undefined;
+  constructor(readonly text: string) {}
+  lineStart(row: number): number {
+    this.starts ??= lineStarts(this.text);
+    return this.starts[Math.min(row, this.starts.length) - 1];
+  }
+}
+
+/**
+ * `doc`, read before `start` in a normalized `text`, as the original file has it (stand-ins back to the characters
+ * they replaced). Rows never move, so it is looked for on the same row; a `;` the normalizer added earlier on that row
+ * moves columns, hence the small shifts. When no match is found, `doc` as read.
+ */
+export function docCommentAsWritten(doc: string, text: string, row: number, start: number, original: OriginalText): string {
+  const column = start - (text.lastIndexOf('\n', start - 1) + 1);
+  const lineStart = original.lineStart(row);
+  const expected = latin1Text(doc);
+  for (let shift = 0; shift <= Math.min(2, column); shift++) {
+    const found = docCommentBefore(original.text, lineStart + column - shift);
+    if (found !== undefined && latin1Text(found) === expected) return found;
+  }
+  return doc;
 }
 
 /** Replace `length` characters at `start` with `replacement` (of the same length). */
@@ -227,7 +257,7 @@ function terminateFileScopeMacroStatements(text: string): string {
     if (next >= 0) tokens.lastIndex = next;
   }
   if (insertAt.length === 0) return text;
-  // Built by concatenation, not Array.join: V8 joins sliced strings several times slower than it flattens a rope.
+  // Concatenation, not Array.join: faster on sliced strings.
   let out = '';
   let last = 0;
   for (const at of insertAt) {

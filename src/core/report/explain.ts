@@ -10,7 +10,7 @@ export function describeEvidence(c: CallEvidence | SlotEvidence): string {
   return `passed to ${c.api}${via} as argument ${c.arg}${type}${c.in ? ` in ${c.in}` : ''}`;
 }
 
-export function describeContext(c: ContextEvidence): string {
+function describeContext(c: ContextEvidence): string {
   const title = CONTEXT_KINDS[c.kind].title;
   if ('inferred' in c) return `${title} (inferred: only called from ${c.via.join(' → ')})`;
   const flow = c.flow?.length ? `; then ${c.flow.map((s) => `${s.note} (${s.file}:${s.line})`).join('; ')}` : '';

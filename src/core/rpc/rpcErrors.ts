@@ -38,7 +38,3 @@ export class SpdkRpcError extends Error {
     return { code: this.code, message: this.message, address: this.address, method: this.method, rpcCode: this.rpcCode, rpcMessage: this.rpcMessage };
   }
 }
-
-export function isMethodNotFound(error: unknown): error is SpdkRpcError {
-  return error instanceof SpdkRpcError && error.code === 'method_not_found';
-}

@@ -19,7 +19,7 @@ export interface SpdkRpcCallOptions {
 }
 
 export const DEFAULT_RPC_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 interface PendingCall {
   method: string;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export const BUILTIN_TOUR_FILE = 'media/tours/spdk-landmarks.tour.json';
+const BUILTIN_TOUR_FILE = 'media/tours/spdk-landmarks.tour.json';
 
 /** The shipped tour file, looked up from this module's folder (dist/ when bundled, src/core/tour under tests). */
 export function findBuiltinTour(from: string = __dirname): string | undefined {

@@ -21,7 +21,7 @@ function titleFrom(description: string, index: number): string {
  * Converts a parsed CodeTour file; Content-only and URI steps have no place in the source and are left out with a
  * warning; with a context, line and pattern anchors gain the symbol that encloses them.
  */
-export function importCodeTour(value: unknown, context?: ResolveContext): ParsedTour {
+function importCodeTour(value: unknown, context?: ResolveContext): ParsedTour {
   const problems: TourProblem[] = [];
   const error = (path: string, message: string) => problems.push({ severity: 'error', path, message: path ? `${path}: ${message}` : message });
   const warn = (path: string, message: string) => problems.push({ severity: 'warning', path, message: `${path}: ${message}` });

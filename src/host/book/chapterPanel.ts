@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { COMMAND } from '../../shared/commandIds';
 import { chapterLabel } from '../../core/book/bookFolder';
-import { escapeHtml, renderChapterHtml, safeHref } from '../../core/book/chapterHtml';
+import { renderChapterHtml, safeHref } from '../../core/book/chapterHtml';
+import { escapeHtml } from '../../core/util/html';
 import type { BookLibrary } from './bookLibrary';
 
 const VIEW_TYPE = 'spdkLens.chapter';

@@ -1,6 +1,7 @@
 // The bdev graph panel's HTML: a strict CSP with a fresh nonce per render, the bundled script and stylesheet by URI,
 // and no data in the markup (everything arrives by postMessage). No vscode import: the webview tests load the same page.
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../../core/util/html';
 
 export interface GraphPageResources {
   /** The webview's cspSource (where asWebviewUri resources are served from). */
@@ -20,12 +21,8 @@ export function newNonce(): string {
  * `default-src 'none'`: scripts only with the nonce; styles from the extension's own files, plus nonce'd style
  * elements (the toolkit probes :focus-visible with an empty <style> carrying the page's csp-nonce meta).
  */
-export function graphPageCsp(cspSource: string, nonce: string): string {
+function graphPageCsp(cspSource: string, nonce: string): string {
   return [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src ${cspSource} 'nonce-${nonce}'`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-}
-
-function attribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function graphPageHtml(resources: GraphPageResources): string {
@@ -34,16 +31,16 @@ export function graphPageHtml(resources: GraphPageResources): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attribute(csp)}">
-<meta property="csp-nonce" content="${attribute(resources.nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta property="csp-nonce" content="${escapeHtml(resources.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attribute(resources.styleUri)}">
-<script nonce="${attribute(resources.nonce)}" async id="layout-engine" src="${attribute(resources.layoutEngineUri)}"></script>
+<link rel="stylesheet" href="${escapeHtml(resources.styleUri)}">
+<script nonce="${escapeHtml(resources.nonce)}" async id="layout-engine" src="${escapeHtml(resources.layoutEngineUri)}"></script>
 <title>SPDK Bdev Graph</title>
 </head>
 <body>
 <div id="app"><p class="boot">Loading the bdev graph…</p></div>
-<script nonce="${attribute(resources.nonce)}" src="${attribute(resources.scriptUri)}"></script>
+<script nonce="${escapeHtml(resources.nonce)}" src="${escapeHtml(resources.scriptUri)}"></script>
 </body>
 </html>
 `;
