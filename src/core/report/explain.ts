@@ -1,6 +1,5 @@
 // Plain-words explanation of what the index knows about a function or struct: the text a hover shows.
-import { CONTEXT_KINDS } from '../knowledge/contextKinds';
-import type { CallEvidence, ContextEvidence, FunctionLabels, SlotEvidence, TypeLabels } from '../model/indexTypes';
+import type { CallEvidence, FunctionLabels, SlotEvidence, TypeLabels } from '../model/indexTypes';
 
 /** One registration in a few words, without its location: "passed to spdk_poller_register_named via SPDK_POLLER_REGISTER as argument 0 (spdk_poller_fn) in f". */
 export function describeEvidence(c: CallEvidence | SlotEvidence): string {
@@ -8,13 +7,6 @@ export function describeEvidence(c: CallEvidence | SlotEvidence): string {
   const via = c.macro ? ` via ${c.macro}` : '';
   const type = c.type ? ` (${c.type})` : '';
   return `passed to ${c.api}${via} as argument ${c.arg}${type}${c.in ? ` in ${c.in}` : ''}`;
-}
-
-function describeContext(c: ContextEvidence): string {
-  const title = CONTEXT_KINDS[c.kind].title;
-  if ('inferred' in c) return `${title} (inferred: only called from ${c.via.join(' → ')})`;
-  const flow = c.flow?.length ? `; then ${c.flow.map((s) => `${s.note} (${s.file}:${s.line})`).join('; ')}` : '';
-  return `${title}: ${describeEvidence(c)} at ${c.file}:${c.line}${flow}`;
 }
 
 /** The function's answers as plain text: what `spdk-lens explain` prints (the hover and CodeLens show the same list). */
