@@ -74,9 +74,8 @@ export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file:
 function indexingHover(document: vscode.TextDocument, position: vscode.Position, progress: { done: number; total: number } | undefined): vscode.Hover | undefined {
   const word = wordAtCursor(document.lineAt(position.line).text, position.character);
   if (!word) return undefined;
-  const markdown = new vscode.MarkdownString();
-  markdown.appendText(indexingMessage(progress));
-  return new vscode.Hover(markdown, new vscode.Range(position.line, word.start, position.line, word.end));
+  // Our own words and counts only; appendText would turn every space into a non-breaking one, and the line would not wrap.
+  return new vscode.Hover(new vscode.MarkdownString(indexingMessage(progress)), new vscode.Range(position.line, word.start, position.line, word.end));
 }
 
 /** Book paragraphs that mention a symbol (or the definition at a line): the hover's back links. */

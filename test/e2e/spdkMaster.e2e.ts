@@ -93,7 +93,7 @@ const BOOK_DIR = process.env.SPDK_BOOK_DIR;
 (hasSpdk ? describe : describe.skip)('SPDK Lens on SPDK master while it indexes (SPDK_DIR)', () => {
   const editor = useEditor({ label: 'spdk-master-indexing', workspace: SPDK_DIR, copy: false, trust: 'disabled' });
 
-  it('answers a hover during indexing with how far it has got, not a bare "Loading...", then with the labels', async function () {
+  it('answers a hover during indexing with how far it has got, or the labels once ready, without the mouse moving', async function () {
     this.timeout(600_000);
     const file = 'lib/bdev/bdev.c';
     await editor().openFile(file);
@@ -104,17 +104,22 @@ const BOOK_DIR = process.env.SPDK_BOOK_DIR;
       this.skip();
     }
     const page = editor().page;
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+I');
-    // One hover, asked while indexing: it must show words within the provider's wait, whatever the index's state.
+    // The mouse, as a user hovers: the bug was a hover that stayed empty, and did not come back after Ready until the
+    // mouse moved.
+    const word = page.locator('.editor-instance .view-line span', { hasText: /^bdev_channel_poll_qos$/ }).first();
+    const box = await word.boundingBox();
+    assert.ok(box, 'bdev_channel_poll_qos is in view');
+    await page.mouse.move(box.x + 4, box.y + box.height / 2 + 40);
+    await page.mouse.move(box.x + 10, box.y + box.height / 2);
     const hover = page.locator('.monaco-editor .monaco-resizable-hover .monaco-hover:not(.hidden)').first();
-    const text = await poll('a hover with text while indexing', 10_000, async () => {
+    const text = await poll('a hover with text, the mouse left where it is', 120_000, async () => {
       const shown = (await hover.innerText({ timeout: 1_000 }).catch(() => '')).trim();
       return shown !== '' && !/^Loading\.\.\.$/m.test(shown) ? shown : undefined;
     });
     assert.match(text, /SPDK Lens is indexing \(\d+\/\d+\)…|Runs as poller/, text);
     await editor().screenshot('hover-while-indexing');
     await editor().waitForStatus(/SPDK Lens: Ready/, 540_000);
+    await page.mouse.move(0, 0); // the progress hover stays while the mouse does: VS Code asks again on the next hover
     assert.match(await editor().hoverAt({ line, column: 3 }), /Runs as poller/);
   });
 });

@@ -1,6 +1,7 @@
-// The static module graph of an SPDK tree: every bdev module the index found (leaf or virtual, with its fn_table)
-// and the kinds of stacking its code allows, as plain JSON in the instance graph's node/edge shape. Every edge points
-// from a base to what is built on it; one "any bdev" node stands for every bdev a module can open as its base.
+// The static module graph of an SPDK tree: every registered bdev module (leaf or virtual, with its fn_table, what it
+// consumes and what it exports), the libraries that open bdevs, and the kinds of stacking the code allows, as plain
+// JSON in the instance graph's node/edge shape. Every edge points from a base to what is built on it; one "any bdev"
+// node stands for every bdev a module can open as its base.
 import type { SpdkIndex } from '../index/indexer';
 import type { BookTopic } from '../knowledge/contextKinds';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
@@ -81,7 +82,7 @@ export interface BdevCallSite {
   line: number;
 }
 
-/** What the code of one folder does with bdevs, from its calls. */
+/** What the code of one file does with bdevs, from its calls. */
 export interface BdevUse {
   /** spdk_bdev_open / spdk_bdev_open_ext: takes a descriptor on a bdev. */
   opens: BdevCallSite[];
@@ -283,7 +284,7 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
 }
 
 /** What each file does with bdevs, from the index's call links (after macro expansion). */
-export function findBdevUses(index: SpdkIndex): Map<string, BdevUse> {
+function findBdevUses(index: SpdkIndex): Map<string, BdevUse> {
   const uses = new Map<string, BdevUse>();
   for (const links of index.model.allLinks()) {
     if (isTestSource(links.file)) continue;

@@ -170,15 +170,34 @@ export async function runJobs(
       }
     };
 
-    const batchDone = (id: number, batchResults: JobResult[]) => {
-      if (completed.has(id)) return;
-      completed.add(id);
+    // Answers are read one per turn of the event loop: Node hands over a worker's whole backlog of messages at once, and
+    // reading it in one go left the thread's other work (an editor's hovers, progress) waiting until the index was done.
+    const unread: JobResult[][] = [];
+    let reading = false;
+    const readNext = () => {
+      const batchResults = unread.shift();
+      if (!batchResults || settled) {
+        reading = false;
+        return;
+      }
       if (options.onResults) options.onResults(batchResults);
       else results.push(...batchResults);
       done += batchResults.length;
       options.onProgress?.(done, total);
       pending--;
       if (pending === 0) finish();
+      if (unread.length > 0) setImmediate(readNext);
+      else reading = false;
+    };
+
+    const batchDone = (id: number, batchResults: JobResult[]) => {
+      if (completed.has(id)) return;
+      completed.add(id);
+      unread.push(batchResults);
+      if (!reading) {
+        reading = true;
+        setImmediate(readNext);
+      }
     };
 
     const fail = (batch: Batch, reason: string) =>
