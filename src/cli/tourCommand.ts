@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { readBook, readChapter } from '../core/book/bookFolder';
+import { addHistory } from '../core/book/gitHistory';
 import type { ResolvedMention } from '../core/book/chapterTypes';
 import { resolveMentions } from '../core/book/mentions';
 import { defaultCacheDir } from '../core/index/factCache';
@@ -13,7 +14,7 @@ import { readTourText } from '../core/tour/codeTour';
 import { diskWorkspace, SymbolLocator } from '../core/tour/symbolLocator';
 
 export const TOUR_USAGE = `  spdk-lens tour validate <root> [tour files...] [--json] [--cache <dir> | --no-cache]
-  spdk-lens book links <root> <book-folder> [--json] [--cache <dir> | --no-cache]`;
+  spdk-lens book links <root> <book-folder> [--json] [--no-git] [--cache <dir> | --no-cache]`;
 
 /** One line of `tour validate --json`: the step, the symbol it anchors to, where it resolved, or why not. */
 export interface StepReport {
@@ -29,17 +30,20 @@ export interface StepReport {
 interface TourCliOptions {
   positional: string[];
   json: boolean;
+  /** `book links`: ask git when an unresolved landmark went away (when the root is a git work tree). */
+  git: boolean;
   cacheDir: string | null;
 }
 
 export class TourUsageError extends Error {}
 
 function parseTourArgs(argv: string[]): TourCliOptions {
-  const options: TourCliOptions = { positional: [], json: false, cacheDir: defaultCacheDir() };
+  const options: TourCliOptions = { positional: [], json: false, git: true, cacheDir: defaultCacheDir() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--json') options.json = true;
     else if (arg === '--no-cache') options.cacheDir = null;
+    else if (arg === '--no-git') options.git = false;
     else if (arg === '--cache') {
       const value = argv[++i];
       if (value === undefined) throw new TourUsageError('--cache needs a value');
@@ -122,10 +126,11 @@ function landmarkMentions(mentions: ResolvedMention[]): ResolvedMention[] {
   return mentions.filter((m) => !m.ignored);
 }
 
-/** `moved` and `renamed` when the first suggestion says so, else `missing`. */
-function driftWord(m: ResolvedMention): 'moved' | 'renamed' | 'missing' {
+/** `moved`, `renamed` or `removed` when the first suggestion says so, else `missing`. */
+function driftWord(m: ResolvedMention): 'moved' | 'renamed' | 'removed' | 'missing' {
   const why = m.suggestions?.[0]?.why ?? '';
-  return why.startsWith('moved') ? 'moved' : why.startsWith('renamed') ? 'renamed' : 'missing';
+  for (const word of ['moved', 'renamed', 'removed'] as const) if (why.startsWith(word)) return word;
+  return 'missing';
 }
 
 async function bookLinks(root: string, folder: string, options: TourCliOptions): Promise<number> {
@@ -138,6 +143,7 @@ async function bookLinks(root: string, folder: string, options: TourCliOptions):
     if (!chapter.ok) throw new Error(chapter.error);
     chapters.push({ chapter: ref.number, title: chapter.chapter.title, mentions: landmarkMentions(resolveMentions(chapter.chapter, context)) });
   }
+  if (options.git) await addHistory(root, chapters.flatMap((c) => c.mentions));
   // Absolute paths point outside the tree on purpose: reported, but not a broken landmark.
   const broken = chapters.reduce((n, c) => n + c.mentions.filter((m) => !m.landmark && !m.external).length, 0);
   if (options.json) console.log(JSON.stringify({ chapters }, null, 1));
@@ -148,7 +154,7 @@ async function bookLinks(root: string, folder: string, options: TourCliOptions):
       const ok = c.mentions.filter((m) => m.landmark).length;
       const outside = c.mentions.filter((m) => m.external);
       const drifted = c.mentions.filter((m) => !m.landmark && !m.external);
-      const counts = { moved: 0, renamed: 0, missing: 0 };
+      const counts = { moved: 0, renamed: 0, removed: 0, missing: 0 };
       for (const m of drifted) counts[driftWord(m)]++;
       total += c.mentions.length;
       resolved += ok;

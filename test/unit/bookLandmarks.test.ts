@@ -3,6 +3,8 @@
 // list of real landmarks (test/spdk-landmarks.json).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBook, readChapter } from '../../src/core/book/bookFolder';
 import { renderChapterHtml } from '../../src/core/book/chapterHtml';
@@ -195,6 +197,32 @@ describe('book landmarks: spdk-lens book links as a book\'s CI', () => {
     assert.match(result.stdout, /^03 · Drift: What Moved On: 1 resolved, 1 moved, 4 renamed, 3 missing, 1 outside the tree$/m);
     assert.match(result.stdout, /^ {2}line 3: include\/spdk_internal\/init\.h · moved → include\/spdk\/init\.h \[moved\? the same file name in include\/spdk\/\]$/m);
     assert.match(result.stdout, /^ {2}line 8: config_text · missing: no definition/m);
+  });
+
+  it('says from git in which commit a removed field went away, when the tree is a git work tree', function () {
+    if (spawnSync('git', ['--version']).status !== 0) return this.skip();
+    const root = mkdtempSync(join(tmpdir(), 'spdk-lens-book-git-'));
+    try {
+      cpSync(TREE, root, { recursive: true });
+      const header = join(root, 'include', 'spdk', 'bdev_module.h');
+      const current = readFileSync(header, 'utf8');
+      const git = (...args: string[]) => assert.equal(spawnSync('git', ['-C', root, '-c', 'user.name=Book Test', '-c', 'user.email=book@example.com', ...args], { encoding: 'utf8' }).status, 0, args.join(' '));
+      git('init', '-q');
+      writeFileSync(header, current.replace('\tint (*destruct)(void *ctx);', '\tint (*destruct)(void *ctx);\n\tvoid *(*get_buf_ctx)(void *ctx);'));
+      git('add', '-A');
+      git('commit', '-q', '-m', 'bdev: the function table as it was');
+      writeFileSync(header, current);
+      git('commit', '-q', '-a', '-m', 'bdev: drop get_buf_ctx from the function table');
+      const result = spawnSync(process.execPath, [CLI, 'book', 'links', root, BOOK, '--no-cache', '--json'], { encoding: 'utf8', timeout: 60000 });
+      const mentions = (JSON.parse(result.stdout) as { chapters: { mentions: ResolvedMention[] }[] }).chapters.flatMap((c) => c.mentions);
+      const removed = mentions.find((m) => m.target === 'get_buf_ctx')!;
+      assert.equal(removed.landmark, undefined);
+      assert.match(removed.suggestions!.at(-1)!.why, /^removed\? last changed in [0-9a-f]{7,} \(\d{4}-\d\d-\d\d\): bdev: drop get_buf_ctx from the function table$/);
+      assert.equal(removed.suggestions!.at(-1)!.file, 'include/spdk/bdev_module.h');
+      assert.equal(mentions.find((m) => m.target === 'config_text')!.suggestions, undefined, 'a name git never saw gets no note');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
