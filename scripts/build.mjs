@@ -53,6 +53,16 @@ const builds = [
     minify: true,
     sourcemap: false,
   })),
+  // The book chapter webview: DOM only, its chapter arrives by postMessage.
+  {
+    entryPoints: { book: 'webview/book/main.ts' },
+    outdir: join(root, 'dist', 'webview'),
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: false,
+  },
 ];
 for (const build of builds) {
   const options = { ...common, outdir: join(root, 'dist'), ...build, absWorkingDir: root };
