@@ -30,7 +30,8 @@ main(async () => {
   const started = Date.now();
   await run(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')]);
   const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  await run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', VSIX_PATH], {
+  // Relative links stay relative: VS Code shows the README from the installed vsix, screenshots included.
+  await run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', VSIX_PATH], {
     quiet: true,
   });
 

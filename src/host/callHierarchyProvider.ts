@@ -1,5 +1,5 @@
 // Call hierarchy for C that follows SPDK's asynchronous edges: registrations of a callback count as its incoming
-// calls, callbacks a function hands off as its outgoing ones, each marked "async: ...".
+// calls, callbacks a function hands off as its outgoing ones, each marked with its kind of callback and "(async)".
 import * as vscode from 'vscode';
 import { incomingEdges, outgoingEdges, type HierarchyEdge, type HierarchyNode } from '../core/editor/asyncCallHierarchy';
 import { pickDefinition } from '../core/editor/explanation';

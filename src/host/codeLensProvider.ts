@@ -1,10 +1,10 @@
 // CodeLens above labelled function definitions ("poller · 2 registrations", "completes bdev_io"); a click peeks the
 // evidence. Lenses are placed from the index and their commands built in the resolve step.
 import * as vscode from 'vscode';
+import { COMMAND } from '../shared/commandIds';
 import { fileLensTitles, type LensTitle } from '../core/editor/codeLensTitles';
 import type { WorkspaceIndex } from './workspaceIndex';
 
-export const PEEK_LOCATIONS_COMMAND = 'spdkLens.peekLocations';
 
 class LabelLens extends vscode.CodeLens {
   constructor(
@@ -55,7 +55,7 @@ export class LensCodeLensProvider implements vscode.CodeLensProvider<LabelLens>,
     lens.command = {
       title: lens.label.title,
       tooltip: lens.label.tooltip,
-      command: PEEK_LOCATIONS_COMMAND,
+      command: COMMAND.peekLocations,
       arguments: [lens.uri, lens.range.start, locations],
     };
     return lens;

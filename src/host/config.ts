@@ -1,4 +1,5 @@
-// Settings are read in one place into a plain object; everything else takes that object.
+// Settings are read in one place into one plain object, which everything else is given; extension.ts refreshes it in
+// place when a setting changes and tells whoever must act on the change.
 import * as vscode from 'vscode';
 import { DEFAULT_SPDK_RPC_SOCKET } from '../core/rpc/rpcAddress';
 
@@ -16,6 +17,8 @@ export interface LensConfig {
   rpcAddress: string;
   /** Live graph refresh period while the panel is visible, at least 1 s; 0: only on demand. */
   graphRefreshSeconds: number;
+  /** The book folder (absolute or relative to the first workspace folder); empty: none. */
+  bookPath: string;
 }
 
 export function readConfig(): LensConfig {
@@ -31,6 +34,7 @@ export function readConfig(): LensConfig {
     editDebounceMs: Math.max(0, c.get<number>('index.editDebounceMs', 300)),
     rpcAddress: c.get<string>('rpc.address', DEFAULT_SPDK_RPC_SOCKET).trim() || DEFAULT_SPDK_RPC_SOCKET,
     graphRefreshSeconds: Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? Math.max(1, refreshSeconds) : 0,
+    bookPath: c.get<string>('book.path', '').trim(),
   };
 }
 

@@ -12,12 +12,15 @@ import {
   type Explanation,
 } from '../core/editor/explanation';
 import { OPEN_BOOK_TOPIC_COMMAND, OPEN_CHAPTER_COMMAND, OPEN_LOCATION_COMMAND, renderHoverMarkdown } from '../core/editor/hoverMarkdown';
+import { indexingMessage } from '../core/editor/indexingMessage';
 import { wordAtCursor } from '../core/editor/symbolAtCursor';
 import type { SpdkIndex } from '../core/index/indexer';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 /** How far back the hover looks for a variable's declaration when the cursor is outside any indexed function. */
 const SCOPE_LINES_WITHOUT_FUNCTION = 200;
+/** How long a hover waits for an index being built before it says how far indexing has got. */
+const HOVER_WAIT_FOR_INDEX_MS = 1500;
 
 export function toMarkdown(explanation: Explanation): vscode.MarkdownString {
   const markdown = new vscode.MarkdownString(renderHoverMarkdown(explanation));
@@ -68,6 +71,14 @@ export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file:
   return explanation ? { explanation, range } : undefined;
 }
 
+function indexingHover(document: vscode.TextDocument, position: vscode.Position, progress: { done: number; total: number } | undefined): vscode.Hover | undefined {
+  const word = wordAtCursor(document.lineAt(position.line).text, position.character);
+  if (!word) return undefined;
+  const markdown = new vscode.MarkdownString();
+  markdown.appendText(indexingMessage(progress));
+  return new vscode.Hover(markdown, new vscode.Range(position.line, word.start, position.line, word.end));
+}
+
 /** Book paragraphs that mention a symbol (or the definition at a line): the hover's back links. */
 export type BookLinksLookup = (file: string, line: number, symbol: string) => BookParagraphLink[];
 
@@ -77,10 +88,13 @@ export class LensHoverProvider implements vscode.HoverProvider {
     private readonly bookLinks: BookLinksLookup = () => [],
   ) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const index = this.workspace.ready;
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const file = this.workspace.fileOf(document.uri);
-    if (!index || file === undefined) return undefined;
+    if (file === undefined) return undefined;
+    // While the index is built, answer as soon as it is ready, or say how far it has got instead of a bare "Loading...".
+    const index = this.workspace.ready ?? (await this.workspace.readyWithin(HOVER_WAIT_FOR_INDEX_MS, token));
+    if (token.isCancellationRequested) return undefined;
+    if (!index) return this.workspace.state === 'indexing' ? indexingHover(document, position, this.workspace.progress) : undefined;
     const found = explainAt(index, document, file, position);
     if (!found) return undefined;
     const links = this.bookLinks(file, position.line + 1, found.explanation.name);

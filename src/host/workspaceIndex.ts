@@ -8,6 +8,7 @@ import { DEFAULT_EXCLUDES, discoverableFileMatcher } from '../core/index/fileDis
 import { FactExtractor } from '../core/index/factExtractor';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { readSource } from '../core/index/sourceText';
+import { COMMAND } from '../shared/commandIds';
 import type { LensConfig } from './config';
 
 export type IndexState = 'idle' | 'indexing' | 'ready' | 'error' | 'disabled' | 'no_root' | 'cancelled';
@@ -16,6 +17,8 @@ export type IndexState = 'idle' | 'indexing' | 'ready' | 'error' | 'disabled' | 
 const BULK_CHANGE_LIMIT = 200;
 /** Idle time after Ready before the labels snapshot is written. */
 const SNAPSHOT_DELAY_MS = 8000;
+/** Progress reaches the workbench at most this often: each report is a message to the window and a repaint. */
+const PROGRESS_INTERVAL_MS = 250;
 
 export class WorkspaceIndex implements vscode.Disposable {
   state: IndexState = 'idle';
@@ -23,6 +26,10 @@ export class WorkspaceIndex implements vscode.Disposable {
   root: string | undefined;
   lastError: string | undefined;
   readyMs: number | undefined;
+  /** Files indexed so far and in all, while indexing. */
+  progress: { done: number; total: number } | undefined;
+  /** Settles when the current indexing run ends (ready, failed or cancelled). */
+  private indexing: Promise<void> = Promise.resolve();
   private readonly changed = new vscode.EventEmitter<{ files: string[] }>();
   /** Fires when labels may have changed (index ready, a file updated). */
   readonly onDidChange = this.changed.event;
@@ -46,13 +53,30 @@ export class WorkspaceIndex implements vscode.Disposable {
   ) {
     this.status = vscode.window.createStatusBarItem('spdkLens.status', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'SPDK Lens';
-    this.status.command = 'spdkLens.showIndexSummary';
+    this.status.command = COMMAND.showIndexSummary;
     this.disposables.push(this.status, this.changed);
     this.isDiscoverable = discoverableFileMatcher(this.excludes());
   }
 
   get ready(): SpdkIndex | undefined {
     return this.state === 'ready' ? this.index : undefined;
+  }
+
+  /** The index once it is ready, waiting at most `ms` for an index being built; undefined if it is not ready by then. */
+  async readyWithin(ms: number, token?: vscode.CancellationToken): Promise<SpdkIndex | undefined> {
+    if (this.state !== 'indexing') return this.ready;
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled: vscode.Disposable | undefined;
+    await Promise.race([
+      this.indexing,
+      new Promise<void>((wake) => {
+        timer = setTimeout(wake, ms);
+        cancelled = token?.onCancellationRequested(() => wake());
+      }),
+    ]);
+    clearTimeout(timer);
+    cancelled?.dispose();
+    return this.ready;
   }
 
   /** Root-relative path of a document inside the indexed tree, or undefined. */
@@ -122,17 +146,22 @@ export class WorkspaceIndex implements vscode.Disposable {
     }
     this.root = root;
     this.state = 'indexing';
-    this.showStatus('Indexing', `Indexing ${root}`, 'sync~spin');
+    this.progress = undefined;
+    // A still icon: a spinning one repaints the window at every frame, on the cores the index needs.
+    this.showStatus('Indexing', `Indexing ${root}`, 'sync');
     const abort = new AbortController();
     this.abort = abort;
     const started = performance.now();
     this.log.info(`indexing ${root} (cache: ${this.cacheDir})`);
+    let finished = () => {};
+    this.indexing = new Promise<void>((settle) => (finished = settle));
     try {
       const index = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'SPDK Lens: indexing', cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           let reported = 0;
+          let reportedAt = 0;
           return indexTree({
             root,
             cacheDir: this.cacheDir,
@@ -141,10 +170,14 @@ export class WorkspaceIndex implements vscode.Disposable {
             signal: abort.signal,
             onProgress: (done, total) => {
               if (generation !== this.generation) return;
+              this.progress = { done, total };
+              const now = performance.now();
+              if (now - reportedAt < PROGRESS_INTERVAL_MS && done < total) return;
+              reportedAt = now;
               const percent = total > 0 ? (done / total) * 100 : 0;
               progress.report({ message: `${done}/${total} files`, increment: percent - reported });
               reported = percent;
-              this.showStatus(`Indexing ${done}/${total}`, `Indexing ${root}`, 'sync~spin');
+              this.showStatus(`Indexing ${done}/${total}`, `Indexing ${root}`, 'sync');
             },
           });
         },
@@ -180,6 +213,8 @@ export class WorkspaceIndex implements vscode.Disposable {
       void vscode.window.showErrorMessage(`SPDK Lens could not index ${root}: ${this.lastError}`, 'Show Log').then((choice) => {
         if (choice) this.log.show();
       });
+    } finally {
+      finished();
     }
   }
 

@@ -6,9 +6,8 @@ import { encodeFacts } from '../core/facts/factsCodec';
 import { FactExtractor, factsOfParsedFile, type ParsedFile } from '../core/index/factExtractor';
 import { QUERY_TIME_LIMIT_MS } from '../core/facts/extractFacts';
 import { readSource } from '../core/index/sourceText';
-import { extractWarmUpSample, parseWarmUpSample } from '../core/index/warmUp';
 import type { IndexProblem } from '../core/model/indexTypes';
-import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from './protocol';
+import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from '../core/index/workerProtocol';
 
 /** Reads one job; answers it at once when it needs no parse (unreadable, too large, binary, unchanged). */
 function readJob(job: ExtractJob, maxFileBytes: number): { text: string; hash: string; problem?: IndexProblem } | { result: JobResult } {
@@ -80,17 +79,9 @@ async function main(): Promise<void> {
     }
     send({ type: 'results', id: request.id, results, workMs: performance.now() - started, readMs }, transfer);
   };
-  // Before the first file: see warmUp.ts.
-  let warmUp: ParsedFile[] | undefined;
-  try {
-    if (setup.warmUp && role === 'parse') warmUp = parseWarmUpSample(extractor);
-    else if (setup.warmUp) extractWarmUpSample(extractor);
-  } catch {
-    warmUp = undefined; // only a warm-up: the real files are what matter
-  }
   port.off('message', onEarly);
   port.on('message', onRequest);
-  send({ type: 'ready', ...(warmUp ? { warmUp } : {}) }, warmUp?.flatMap(transferables) ?? []);
+  send({ type: 'ready' });
   for (const request of early) onRequest(request);
 }
 

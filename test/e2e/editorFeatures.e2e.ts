@@ -69,9 +69,9 @@ describe('SPDK Lens in VS Code: editor features', () => {
     const text = await poll('the call hierarchy view', 30_000, async () => {
       const rows = await editor().page.locator('.monaco-list-row').allInnerTexts();
       const joined = rows.join('\n');
-      return /sample_pt_create/.test(joined) && /registered as thread message/.test(joined) ? joined : undefined;
+      return /sample_pt_create/.test(joined) && /thread message \(async\)/.test(joined) ? joined : undefined;
     });
-    assert.match(text, /async: registered as thread message via spdk_thread_send_msg/);
+    assert.match(text, /thread message \(async\) via spdk_thread_send_msg/);
     await editor().screenshot('call-hierarchy');
   });
 

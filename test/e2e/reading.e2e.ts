@@ -27,6 +27,13 @@ describe('SPDK Lens in VS Code: tour and book', () => {
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
+  /** The step is the inline thread; VS Code's Comments panel (a third of the window) must stay closed. */
+  async function assertNoCommentsPanel(): Promise<void> {
+    // VS Code opens the panel, if it does, when it draws the thread: give it the time a repaint takes.
+    await editor().page.waitForTimeout(1000);
+    assert.equal(await editor().page.locator('.comments-panel').filter({ visible: true }).count(), 0, 'the Comments panel opened');
+  }
+
   function stepWidget() {
     return editor().page.locator('.review-widget').first();
   }
@@ -38,6 +45,7 @@ describe('SPDK Lens in VS Code: tour and book', () => {
     await stepWidget().waitFor({ state: 'visible' });
     assert.match(await stepWidget().innerText(), /app start/);
     await editor().screenshot('tour-step-1');
+    await assertNoCommentsPanel();
   });
 
   it('moves to the next and previous step with the keys', async () => {
@@ -46,6 +54,7 @@ describe('SPDK Lens in VS Code: tour and book', () => {
     await editor().page.locator('.tabs-container .tab.active', { hasText: 'bdev_sample_null.c' }).waitFor({ state: 'visible' });
     await editor().page.locator('.review-widget', { hasText: 'completes bdev_io' }).first().waitFor({ state: 'visible' });
     await editor().screenshot('tour-step-2');
+    await assertNoCommentsPanel();
     await editor().page.keyboard.press('Control+Alt+ArrowLeft');
     await editor().waitForStatus(/Tour · step 1\/5/);
     await editor().page.locator('.tabs-container .tab.active', { hasText: 'sample_tgt.c' }).waitFor({ state: 'visible' });

@@ -2,9 +2,9 @@
 // Skipped without SPDK_DIR; `npm run bench:editor` measures the same tree's timings.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { REPO_ROOT, useEditor } from './harness';
+import { poll, REPO_ROOT, useEditor } from './harness';
 
 const SPDK_DIR = process.env.SPDK_DIR;
 const hasSpdk = Boolean(SPDK_DIR && existsSync(join(SPDK_DIR, 'include', 'spdk', 'thread.h')));
@@ -83,6 +83,38 @@ const BOOK_DIR = process.env.SPDK_BOOK_DIR;
     const ids = await frame.$$eval('svg.graph .node', (n) => n.map((x) => x.getAttribute('data-id')));
     for (const id of ['bdev_module:null', 'bdev_module:malloc', 'bdev_module:nvme', 'bdev_module:raid', 'bdev_module:lvol', 'bdev_module:passthru']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
     assert.ok(!ids.some((id) => id?.includes('_ut')), `no unit-test module: ${ids.join(', ')}`);
+    // lib/nvmf and lib/ftl define a struct spdk_bdev_module only to claim bdevs with: consumers, not bdev modules.
+    for (const id of ['nvmf_namespace:*', 'bdev_consumer:lib/ftl']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+    assert.ok(!ids.includes('bdev_module:NVMe-oF Target') && !ids.includes('bdev_module:ftl_lib'), ids.join(', '));
     await editor().screenshot('module-graph');
+  });
+});
+
+(hasSpdk ? describe : describe.skip)('SPDK Lens on SPDK master while it indexes (SPDK_DIR)', () => {
+  const editor = useEditor({ label: 'spdk-master-indexing', workspace: SPDK_DIR, copy: false, trust: 'disabled' });
+
+  it('answers a hover during indexing with how far it has got, not a bare "Loading...", then with the labels', async function () {
+    this.timeout(600_000);
+    const file = 'lib/bdev/bdev.c';
+    await editor().openFile(file);
+    const line = readFileSync(join(SPDK_DIR!, file), 'utf8').split('\n').findIndex((l) => l.startsWith('bdev_channel_poll_qos(void *arg)')) + 1;
+    await editor().goToLine(line, 3);
+    if (await editor().statusBarText(/SPDK Lens: Ready/)) {
+      process.stdout.write('      (the index was ready before the hover: nothing to check while indexing)\n');
+      this.skip();
+    }
+    const page = editor().page;
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    // One hover, asked while indexing: it must show words within the provider's wait, whatever the index's state.
+    const hover = page.locator('.monaco-editor .monaco-resizable-hover .monaco-hover:not(.hidden)').first();
+    const text = await poll('a hover with text while indexing', 10_000, async () => {
+      const shown = (await hover.innerText({ timeout: 1_000 }).catch(() => '')).trim();
+      return shown !== '' && !/^Loading\.\.\.$/m.test(shown) ? shown : undefined;
+    });
+    assert.match(text, /SPDK Lens is indexing \(\d+\/\d+\)…|Runs as poller/, text);
+    await editor().screenshot('hover-while-indexing');
+    await editor().waitForStatus(/SPDK Lens: Ready/, 540_000);
+    assert.match(await editor().hoverAt({ line, column: 3 }), /Runs as poller/);
   });
 });

@@ -5,7 +5,7 @@ import { lineAt, lineStarts } from '../../src/core/parse/cText';
 
 function scan(body: string, locals: Record<string, string> = {}) {
   const text = `void f(void)\n{\n${body}\n}\n`;
-  const out: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [] };
+  const out: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [], notes: [] };
   const starts = lineStarts(text);
   scanFunctionBody(text, { open: text.indexOf('{'), close: text.lastIndexOf('}') }, { caller: 'f', locals: new Map(Object.entries(locals)), fileScopeTypes: new Map([['g_opts', 'struct app_opts']]) }, (o) => lineAt(starts, o), out);
   return out;
@@ -64,5 +64,39 @@ describe('function body scanner', () => {
   it('collects local struct initializers and compound literals', () => {
     const out = scan('\tstruct spdk_bdev_fn_table t = { .submit_request = sub };\n\tuse(&(struct opts){ .cb = done });');
     assert.deepEqual(out.initializers.map((i) => [i.type, i.variable]), [['struct spdk_bdev_fn_table', 't'], ['struct opts', '']]);
+  });
+
+  describe('body notes', () => {
+    const notes = (body: string, locals: Record<string, string>) => scan(body, locals).notes.map((n) => [n.kind, n.name, `${n.path.rootType}${n.path.fields.map((f) => `.${f}`).join('')}`, n.detail].filter(Boolean).join(' '));
+
+    it('a void * argument cast to a struct, in a declaration or an assignment', () => {
+      assert.deepEqual(notes('\tstruct ctrlr *c = ctx;\n\tstruct ctrlr *d;\n\td = arg;', { ctx: 'void', arg: 'void' }), ['cast ctx struct ctrlr c', 'cast arg struct ctrlr d']);
+      assert.deepEqual(notes('\tstruct ctrlr *c = other;', { other: 'struct ctrlr' }), [], 'a typed pointer copied is no cast');
+    });
+
+    it('a parameter stored into a field, and a call through a field of a typed object', () => {
+      assert.deepEqual(notes('\titer->fn = fn;\n\titer->inner.cpl(iter->ctx, 0);', { iter: 'struct my_iter', fn: 'my_fn' }), [
+        'store fn struct my_iter.fn',
+        'field_call cpl struct my_iter.inner',
+      ]);
+    });
+
+    it('list insertions and removals on a field, and ring operations', () => {
+      assert.deepEqual(
+        notes('\tTAILQ_INSERT_TAIL(&ch->io, io, link);\n\tTAILQ_FOREACH_SAFE(io, &ch->io, link, tmp) {}\n\tspdk_ring_enqueue(t->messages, &m, 1, NULL);', { ch: 'struct my_channel', io: 'struct my_io', t: 'struct my_thread' }),
+        ['queue TAILQ_INSERT_TAIL struct my_channel.io insert', 'queue TAILQ_FOREACH_SAFE struct my_channel.io remove', 'queue spdk_ring_enqueue struct my_thread.messages insert'],
+      );
+    });
+
+    it('thread checks: app-thread asserts, owner asserts and guards', () => {
+      assert.deepEqual(
+        notes('\tassert(spdk_thread_is_app_thread(NULL));\n\tassert(desc->thread == spdk_get_thread());\n\tif (spdk_get_thread() != ch->owner->thread) { return; }\n\tif (!spdk_thread_is_app_thread(NULL)) { return; }', {
+          desc: 'struct my_desc',
+          ch: 'struct my_channel',
+        }),
+        ['thread_check app_thread assert', 'thread_check owner struct my_desc.thread assert', 'thread_check owner struct my_channel.owner.thread guard', 'thread_check app_thread guard'],
+      );
+      assert.deepEqual(notes('\tt = spdk_get_thread();\n\tif (spdk_thread_is_app_thread(NULL)) { x(); }', {}), [], 'no comparison, no check; an if on being the app thread is no guard against it');
+    });
   });
 });

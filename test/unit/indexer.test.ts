@@ -48,15 +48,13 @@ describe('worker roles', () => {
 });
 
 describe('extraction order', () => {
-  it('sends a tenth of middling files first, then the rest biggest first, each file once', () => {
+  it('sends the biggest files first, each file once', () => {
     const sources = Array.from({ length: 100 }, (_, i) => ({ file: `f${i}.c`, size: (i * 37) % 100 }));
     const order = extractionOrder(sources);
     assert.deepEqual([...order].map((s) => s.file).sort(), sources.map((s) => s.file).sort());
-    const warmUp = order.slice(0, 10).map((s) => s.size);
-    assert.ok(warmUp.every((size) => size >= 40 && size <= 60), `warm-up sizes ${warmUp.join(',')}`);
-    const rest = order.slice(10).map((s) => s.size);
-    assert.deepEqual(rest, [...rest].sort((a, b) => b - a));
-    assert.equal(rest[0], 99);
+    const sizes = order.map((s) => s.size);
+    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+    assert.equal(sizes[0], 99);
     assert.deepEqual(extractionOrder([]), []);
   });
 });

@@ -2,7 +2,7 @@
 // runtime) with their links to source and book, and errors worded for the panel.
 import * as assert from 'node:assert/strict';
 import { describeGraphError, groupDigits, instanceGraphView, moduleGraphView, pollerSummary, runtimeView } from '../../src/core/graph/graphView';
-import { ANY_BDEV_ID, buildModuleGraph, consumerOfFile, moduleGraphOf } from '../../src/core/graph/moduleGraph';
+import { ANY_BDEV_ID, buildModuleGraph, consumerOfFile, moduleGraphOf, type BdevCallSite, type BdevUse } from '../../src/core/graph/moduleGraph';
 import { SpdkConfigError } from '../../src/core/graph/configGraph';
 import { SpdkRpcError } from '../../src/core/rpc/rpcErrors';
 import type { BdevModule } from '../../src/core/model/indexTypes';
@@ -40,6 +40,10 @@ describe('module graph', () => {
     const stack = graph.edges.find((e) => e.kind === 'base_bdev');
     assert.equal(stack?.evidence, 'spdk_bdev_module_claim_bdev');
     assert.deepEqual(stack?.source, { file: PASSTHRU_FILE, line: 195 });
+    assert.deepEqual(pt.details.consumes, [`spdk_bdev_open_ext at ${PASSTHRU_FILE}:188`, `spdk_bdev_module_claim_bdev at ${PASSTHRU_FILE}:195`]);
+    assert.equal(nul.details.registered, `SPDK_BDEV_MODULE_REGISTER at ${NULL_FILE}:39`);
+    assert.deepEqual(nul.details.exports, [`spdk_bdev_register at ${NULL_FILE}:163`]);
+    assert.deepEqual(graph.edges.find((e) => e.kind === 'registers')?.source, { file: NULL_FILE, line: 163 });
     assert.equal(moduleGraphOf(index), graph, 'memoized per index generation');
     assert.deepEqual(JSON.parse(JSON.stringify(graph)), graph, 'plain JSON');
   });
@@ -69,18 +73,30 @@ describe('module graph', () => {
     }
   });
 
+  /** What a file does with bdevs, in the shape findBdevUses gives. */
+  function use(file: string, calls: { opens?: number[]; claims?: number[]; registers?: number[]; registersModule?: string }): [string, BdevUse] {
+    const at = (api: string, lines: number[] = []): BdevCallSite[] => lines.map((line) => ({ api, file, line }));
+    const moduleRegistrations = new Map<string, BdevCallSite>();
+    if (calls.registersModule) moduleRegistrations.set(calls.registersModule, { api: 'SPDK_BDEV_MODULE_REGISTER', file, line: 99 });
+    return [file, { opens: at('spdk_bdev_open_ext', calls.opens), claims: at('spdk_bdev_module_claim_bdev', calls.claims), registers: at('spdk_bdev_register', calls.registers), moduleRegistrations }];
+  }
+
   it('leaves out the modules that unit tests register', () => {
     const mod = (name: string, file: string): BdevModule => ({ name, file, line: 1, variable: `${name}_if`, virtual: false, hooks: [], fnTableSlots: [] });
-    const graph = buildModuleGraph([mod('malloc', 'module/bdev/malloc/bdev_malloc.c'), mod('bdev_ut', 'test/unit/lib/bdev/bdev.c/bdev_ut.c')], [], []);
+    const malloc = 'module/bdev/malloc/bdev_malloc.c';
+    const ut = 'test/unit/lib/bdev/bdev.c/bdev_ut.c';
+    const graph = buildModuleGraph([mod('malloc', malloc), mod('bdev_ut', ut)], [], new Map([use(malloc, { registersModule: 'malloc_if' }), use(ut, { registersModule: 'bdev_ut_if' })]));
     assert.deepEqual(graph.nodes.map((n) => n.name).sort(), ['any bdev', 'malloc']);
   });
 
   it('draws the curated stacking kinds: lvol through an lvstore, raid members, consumers', () => {
     const mod = (name: string, virtual: boolean): BdevModule => ({ name, file: `module/bdev/${name}/m.c`, line: 1, variable: `${name}_if`, virtual, hooks: [], fnTableSlots: [], ...(virtual ? { virtualEvidence: { api: 'spdk_bdev_module_claim_bdev', file: `module/bdev/${name}/m.c`, line: 9 } } : {}) });
-    const graph = buildModuleGraph([mod('malloc', false), mod('lvol', true), mod('raid', true), mod('delay', true)], [], [
-      { kind: 'nvmf_namespace', library: 'lib/nvmf', api: 'spdk_bdev_open_ext', source: { file: 'lib/nvmf/subsystem.c', line: 40 } },
-      { kind: 'ublk_disk', library: 'lib/ublk', api: 'spdk_bdev_open_ext', source: { file: 'lib/ublk/ublk.c', line: 7 } },
-    ]);
+    const names = ['malloc', 'lvol', 'raid', 'delay'];
+    const graph = buildModuleGraph([mod('malloc', false), mod('lvol', true), mod('raid', true), mod('delay', true)], [], new Map([
+      ...names.map((name) => use(`module/bdev/${name}/m.c`, { registersModule: `${name}_if` })),
+      use('lib/nvmf/subsystem.c', { opens: [40] }),
+      use('lib/ublk/ublk.c', { opens: [7] }),
+    ]));
     const edges = graph.edges.map((e) => `${e.from} -${e.kind}-> ${e.to}`).sort();
     assert.deepEqual(edges, [
       `${ANY_BDEV_ID} -base_bdev-> bdev_module:delay`,
@@ -94,6 +110,37 @@ describe('module graph', () => {
     assert.equal(graph.nodes.find((n) => n.id === 'bdev_module:lvol')?.topic, 'blobstore-lvol');
     assert.equal(consumerOfFile('lib/vhost/vhost_blk.c')?.kind, 'vhost_controller');
     assert.equal(consumerOfFile('lib/bdev/bdev.c'), undefined);
+    assert.equal(consumerOfFile('module/bdev/passthru/vbdev_passthru.c'), undefined);
+    assert.deepEqual(consumerOfFile('lib/ftl/mngt/ftl_mngt_bdev.c'), { kind: 'bdev_consumer', library: 'lib/ftl', name: 'lib/ftl' });
+  });
+
+  it('makes a module that is never registered a consumer, named by its claims, not a virtual bdev module', () => {
+    // As lib/nvmf's "NVMe-oF Target" and lib/ftl's "ftl_lib": a struct spdk_bdev_module only to claim bdevs with.
+    const nvmf: BdevModule = { name: 'NVMe-oF Target', file: 'lib/nvmf/subsystem.c', line: 30, variable: 'ns_bdev_module', virtual: true, virtualEvidence: { api: 'spdk_bdev_module_claim_bdev', file: 'lib/nvmf/subsystem.c', line: 44 }, hooks: [], fnTableSlots: [] };
+    const ftl: BdevModule = { name: 'ftl_lib', file: 'lib/ftl/mngt/ftl_mngt_bdev.c', line: 21, variable: 'g_ftl_bdev_module', virtual: true, hooks: [], fnTableSlots: [] };
+    const nul: BdevModule = { name: 'null', file: 'module/bdev/null/bdev_null.c', line: 47, variable: 'null_if', virtual: false, hooks: [], fnTableSlots: [] };
+    const graph = buildModuleGraph([nvmf, ftl, nul], [], new Map([
+      use('lib/nvmf/subsystem.c', { opens: [40], claims: [44] }),
+      use('lib/ftl/mngt/ftl_mngt_bdev.c', { opens: [50], claims: [60] }),
+      use(nul.file, { registers: [120], registersModule: 'null_if' }),
+      use('module/bdev/null/bdev_null_rpc.c', { registers: [] }),
+    ]));
+    assert.deepEqual(graph.nodes.filter((n) => n.kind === 'bdev_module').map((n) => n.name), ['null']);
+    const target = graph.nodes.find((n) => n.id === 'nvmf_namespace:*');
+    assert.ok(target, JSON.stringify(graph.nodes));
+    assert.deepEqual(target.details.consumes, ['spdk_bdev_open_ext at lib/nvmf/subsystem.c:40', 'spdk_bdev_module_claim_bdev at lib/nvmf/subsystem.c:44']);
+    assert.match((target.details.claims_as as string[])[0], /^bdev module "NVMe-oF Target" \(ns_bdev_module at lib\/nvmf\/subsystem\.c:30\), never registered/);
+    const ftlNode = graph.nodes.find((n) => n.id === 'bdev_consumer:lib/ftl');
+    assert.equal(ftlNode?.kind, 'bdev_consumer');
+    assert.deepEqual(ftlNode?.aliases, ['ftl_lib']);
+    // The leaf's edge names the call that makes its bdevs.
+    const made = graph.edges.find((e) => e.from === 'bdev_module:null');
+    assert.equal(made?.evidence, 'spdk_bdev_register');
+    assert.deepEqual(made?.source, { file: 'module/bdev/null/bdev_null.c', line: 120 });
+    const nullNode = graph.nodes.find((n) => n.id === 'bdev_module:null');
+    assert.deepEqual(nullNode?.details.exports, ['spdk_bdev_register at module/bdev/null/bdev_null.c:120']);
+    assert.deepEqual(nullNode?.details.consumes, ['no bdev: it opens and claims none']);
+    assert.equal(nullNode?.details.registered, 'SPDK_BDEV_MODULE_REGISTER at module/bdev/null/bdev_null.c:99');
   });
 });
 

@@ -53,7 +53,9 @@ export function renderDetails(panel: HTMLElement, node: GraphViewNode | undefine
 
   const rest = Object.entries(node.details).filter(([key, value]) => !(KEY_FIELDS.includes(key) && typeof value !== 'object'));
   for (const [key, value] of rest) {
-    panel.append(el('h3', {}, key), el('pre', { class: 'details-json' }, formatValue(value)));
+    // A list of sentences (what a module consumes and exports, its hooks) reads better as a list than as JSON.
+    const lines = Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+    panel.append(el('h3', {}, key.replace(/_/g, ' ')), lines ? el('ul', { class: 'details-list' }, ...lines.map((line) => el('li', {}, line))) : el('pre', { class: 'details-json' }, formatValue(value)));
   }
   const evidence = [...incoming, ...outgoing];
   if (evidence.length > 0) {

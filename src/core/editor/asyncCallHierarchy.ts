@@ -14,7 +14,7 @@ export interface HierarchyNode {
   line: number;
   endLine: number;
   kind: 'function' | 'file_scope';
-  /** Shown beside the name: the async edge ("registered as poller via SPDK_POLLER_REGISTER"), or empty. */
+  /** Shown beside the name: the async edge ("poller (async) via SPDK_POLLER_REGISTER"), or empty. */
   detail: string;
 }
 
@@ -41,6 +41,11 @@ function scopeNode(model: IndexModel, file: string, inFunction: string, line: nu
   return { key: functionKey(file, variable ?? FILE_SCOPE), name: variable ?? `${file.slice(file.lastIndexOf('/') + 1)} (file scope)`, file, line, endLine: line, kind: 'file_scope', detail };
 }
 
+/** The sidebar cuts details at about twenty characters, so the kind of callback comes first, then how. */
+function asyncDetail(kind: string, how: string): string {
+  return `${kind} (async) ${how}`;
+}
+
 /** Adds `line` to the edge for `node`, creating it; edges stay grouped by (node, detail) like VS Code shows them. */
 function addEdge(edges: Map<string, HierarchyEdge>, node: HierarchyNode, line: number, async: boolean): void {
   const id = `${node.key}|${node.detail}`;
@@ -59,13 +64,11 @@ export function incomingEdges(model: IndexModel, key: string): HierarchyEdge[] {
   const name = nameOfKey(key);
   const edges = new Map<string, HierarchyEdge>();
   for (const r of model.registrationsOf(key)) {
-    const kind = CONTEXT_KINDS[kindOfRegistration(model.symbols, r)].title;
-    const detail = `async: registered as ${kind} via ${r.macro ?? r.api}`;
+    const detail = asyncDetail(CONTEXT_KINDS[kindOfRegistration(model.symbols, r)].title, `via ${r.macro ?? r.api}`);
     addEdge(edges, scopeNode(model, r.file, r.in, r.line, detail), r.line, true);
   }
   for (const s of model.slotsOf(key)) {
-    const kind = CONTEXT_KINDS[kindOfSlot(s)].title;
-    const detail = `async: stored in ${s.structName}.${s.field} (${kind})`;
+    const detail = asyncDetail(CONTEXT_KINDS[kindOfSlot(s)].title, `in ${s.structName}.${s.field}`);
     addEdge(edges, scopeNode(model, s.file, s.in, s.line, detail, s.in ? undefined : s.variable), s.line, true);
   }
   for (const links of model.allLinks()) {
@@ -86,8 +89,8 @@ export function outgoingEdges(model: IndexModel, key: string): HierarchyEdge[] {
     if (!target) continue;
     const detail =
       'api' in h
-        ? `async: handed to ${h.macro ?? h.api} as ${CONTEXT_KINDS[kindOfRegistration(model.symbols, h)].title}`
-        : `async: stored in ${h.structName}.${h.field}`;
+        ? asyncDetail(CONTEXT_KINDS[kindOfRegistration(model.symbols, h)].title, `via ${h.macro ?? h.api}`)
+        : asyncDetail(CONTEXT_KINDS[kindOfSlot(h)].title, `in ${h.structName}.${h.field}`);
     addEdge(edges, { ...target, detail }, h.line, true);
   }
   for (const call of model.callsOf(key)) {

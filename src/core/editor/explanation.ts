@@ -73,7 +73,10 @@ function contextSections(contexts: ContextEvidence[]): ExplanationSection[] {
     let inferredText = '';
     for (const c of evidence) {
       if ('inferred' in c) inferredText = ` Inferred: only called from ${c.via.join(' → ')}.`;
-      else links.push({ label: describeEvidence(c), file: c.file, line: c.line });
+      else {
+        links.push({ label: describeEvidence(c), file: c.file, line: c.line });
+        for (const step of c.flow ?? []) links.push({ label: step.note, file: step.file, line: step.line });
+      }
     }
     sections.push({
       title: `Runs as ${info.title}`,
@@ -108,7 +111,7 @@ function ioSection(fn: FunctionLabels): ExplanationSection | undefined {
 function syncSection(fn: FunctionLabels): ExplanationSection {
   return fn.async
     ? { title: 'Async', text: `${fn.asyncReason ?? 'part of its work runs later'}. Returning from it does not mean the work is done.`, links: [] }
-    : { title: 'Sync', text: 'Takes no completion callback and hands none off: when it returns, its work is done (as far as this tree shows).', links: [] };
+    : { title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [] };
 }
 
 function rpcSections(methods: RpcMethod[]): ExplanationSection[] {

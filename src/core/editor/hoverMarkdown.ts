@@ -2,6 +2,7 @@
 // paths) is escaped, so a comment holding Markdown, HTML or `command:` links shows as text; the only links are the
 // ones built here, to SPDK Lens's own commands.
 import type { Explanation, SourceLink } from './explanation';
+import { COMMAND } from '../../shared/commandIds';
 
 /** Backslash-escapes every Markdown punctuation character and neutralises HTML; newlines become spaces. */
 export function escapeMarkdown(text: string): string {
@@ -22,9 +23,9 @@ export function commandUri(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
-export const OPEN_LOCATION_COMMAND = 'spdkLens.openLocation';
-export const OPEN_BOOK_TOPIC_COMMAND = 'spdkLens.openBookTopic';
-export const OPEN_CHAPTER_COMMAND = 'spdkLens.book.openChapter';
+export const OPEN_LOCATION_COMMAND = COMMAND.openLocation;
+export const OPEN_BOOK_TOPIC_COMMAND = COMMAND.openBookTopic;
+export const OPEN_CHAPTER_COMMAND = COMMAND.bookOpenChapter;
 
 function link(l: SourceLink): string {
   return `[${escapeMarkdown(l.label)}](${commandUri(OPEN_LOCATION_COMMAND, [l.file, l.line])})`;

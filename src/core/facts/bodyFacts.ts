@@ -16,10 +16,11 @@ import {
   readDeclarator,
   skipQuoted,
   spaces,
+  splitArguments,
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
-import { callSite, callSiteAt, fieldStore, fieldStoreAt, identValue, structPath, textValue, typedCallResult, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
+import { bodyNote, callSite, callSiteAt, fieldStore, fieldStoreAt, identValue, structPath, textValue, typedCallResult, type BodyNote, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
 
 export interface BodyScope {
   caller: string;
@@ -58,6 +59,7 @@ export interface BodyOutput {
   fieldStores: FieldStore[];
   typedCallResults: TypedCallResult[];
   initializers: PendingInitializer[];
+  notes: BodyNote[];
 }
 
 /**
@@ -96,6 +98,7 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
     readCalls(source, scan, brackets, start, end, base, scope, lineOf, out);
     if (trimmed.includes('{')) readCompoundLiterals(source, scan, brackets, start, end, base, out);
+    if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) readThreadCheck(trimmed, lineOf(at), scope, out);
   });
 }
 
@@ -205,6 +208,8 @@ function readLocalDeclaration(statement: string, at: number, scope: BodyScope, l
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(type)) {
       out.typedCallResults.push(typedCallResult(value.callee, type, lineOf(initAt), scope.caller));
+    } else if (value.kind === 'ident' && /^(struct|union) /.test(type) && scope.locals.get(value.name) === 'void') {
+      out.notes.push(bodyNote('cast', scope.caller, lineOf(initAt), value.name, structPath(type, []), shape.name));
     }
   }
 }
@@ -239,7 +244,7 @@ export function recordAssignment(
   lhsLine: number,
   valueLine: number,
   scope: BodyScope,
-  out: Pick<BodyOutput, 'fieldStores' | 'typedCallResults'>,
+  out: Pick<BodyOutput, 'fieldStores' | 'typedCallResults'> & { notes?: BodyNote[] },
 ): void {
   const lhs = collapseSpace(lhsText);
   const value = summarizeValue(valueText);
@@ -247,13 +252,19 @@ export function recordAssignment(
     const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
     if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
       out.typedCallResults.push(typedCallResult(value.callee, type, valueLine, scope.caller));
+    } else if (value.kind === 'ident' && type && /^(struct|union) /.test(type) && scope.locals.get(value.name) === 'void') {
+      out.notes?.push(bodyNote('cast', scope.caller, valueLine, value.name, structPath(type, []), lhs));
     }
     return;
   }
   if (value.kind !== 'ident' && value.kind !== 'call') return;
-  // A plain local or parameter on the right is never a function name.
-  if (value.kind === 'ident' && scope.locals.has(value.name)) return;
   const access = readFieldAccess(lhs);
+  // A plain local or parameter on the right is never a function name, but where it goes is a callback's fate.
+  if (value.kind === 'ident' && scope.locals.has(value.name)) {
+    const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+    if (access && rootType) out.notes?.push(bodyNote('store', scope.caller, lhsLine, value.name, structPath(rootType, [...access.fields, access.field]), ''));
+    return;
+  }
   if (!access) return;
   const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
   out.fieldStores.push(fieldStore(structPath(rootType ?? '', access.fields), access.field, undefined, value, lhsLine, scope.caller, undefined, rootType ? undefined : access.base));
@@ -358,8 +369,53 @@ function readCalls(
     while (p >= 0 && (scan.charCodeAt(p) === 32 || scan.charCodeAt(p) === 9 || scan.charCodeAt(p) === 10)) p--;
     const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
     const args = readArguments(source, open, close, scope.locals);
-    out.calls.push(viaField ? callSite('', name, lineOf(base + at), caller, args) : callSite(name, undefined, lineOf(base + at), caller, args));
+    const line = lineOf(base + at);
+    out.calls.push(viaField ? callSite('', name, line, caller, args) : callSite(name, undefined, line, caller, args));
+    if (viaField) {
+      const path = accessPathBefore(scan, p, start, scope);
+      if (path) out.notes.push(bodyNote('field_call', caller, line, name, path, ''));
+    } else if (QUEUE_OP.test(name)) readQueueOp(name, source.slice(open, close + 1), line, scope, out);
   }
+}
+
+/** The typed object a member access ends at: `a->b.` before position `dot` (the `.` or the `>` of `->`). */
+function accessPathBefore(scan: string, dot: number, limit: number, scope: BodyScope) {
+  const from = scan.charCodeAt(dot) === 62 ? dot - 2 : dot - 1;
+  const begin = lvalueStart(scan, from, limit);
+  if (begin < 0) return undefined;
+  const access = readFieldAccess(`${scan.slice(begin, from + 1)}.x`);
+  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+  return access && rootType ? structPath(rootType, access.fields) : undefined;
+}
+
+/** List and ring operations whose list is a struct field: where work is queued, and where it is taken off. */
+const QUEUE_OP = /^(?:(?:TAILQ|STAILQ|LIST|SLIST|CIRCLEQ)_(?:INSERT\w*|REMOVE\w*|FIRST|FOREACH\w*|SWAP|CONCAT)|spdk_ring_(?:enqueue|dequeue))$/;
+
+function readQueueOp(name: string, argumentList: string, line: number, scope: BodyScope, out: BodyOutput): void {
+  const pieces = splitArguments(argumentList);
+  const list = pieces[name.includes('FOREACH') ? 1 : 0];
+  if (!list) return;
+  const access = readFieldAccess(list.text.trim().replace(/^&\s*/, ''));
+  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+  if (!access || !rootType) return;
+  const detail = /INSERT|CONCAT|enqueue/.test(name) ? 'insert' : 'remove';
+  out.notes.push(bodyNote('queue', scope.caller, line, name, structPath(rootType, [...access.fields, access.field]), detail));
+}
+
+const OWNER_CHECK = /([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)\s*[!=]=\s*spdk_get_thread\s*\(\s*\)|spdk_get_thread\s*\(\s*\)\s*[!=]=\s*([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)/;
+
+/** `assert(spdk_thread_is_app_thread(NULL))`, `assert(x->thread == spdk_get_thread())`, and the same as `if` guards. */
+function readThreadCheck(statement: string, line: number, scope: BodyScope, out: BodyOutput): void {
+  const detail = /^assert\s*\(/.test(statement) ? 'assert' : /^(?:if|else\s+if)\b/.test(statement) ? 'guard' : '';
+  if (!detail) return;
+  if (/spdk_thread_is_app_thread\s*\(/.test(statement) && (detail === 'assert' || /!\s*spdk_thread_is_app_thread/.test(statement))) {
+    out.notes.push(bodyNote('thread_check', scope.caller, line, 'app_thread', structPath('', []), detail));
+    return;
+  }
+  const m = OWNER_CHECK.exec(statement);
+  const access = m ? readFieldAccess(m[1] ?? m[2]) : undefined;
+  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+  if (access && rootType) out.notes.push(bodyNote('thread_check', scope.caller, line, 'owner', structPath(rootType, [...access.fields, access.field]), detail));
 }
 
 /**
@@ -468,7 +524,7 @@ export class BodyScanCache {
     let cached = this.entries.get(body)?.get(signature) ?? this.used.get(body)?.get(signature);
     if (!cached) {
       const before = new Set(scope.locals.keys());
-      const fresh: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [] };
+      const fresh: BodyOutput = { calls: [], fieldStores: [], typedCallResults: [], initializers: [], notes: [] };
       scanFunctionBody(text, span, scope, lineOf, fresh);
       cached = {
         output: {
@@ -476,6 +532,7 @@ export class BodyScanCache {
           fieldStores: fresh.fieldStores.map((s) => fieldStoreAt(s, s.line - baseLine)),
           typedCallResults: fresh.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line - baseLine, r.caller)),
           initializers: fresh.initializers.map((i) => pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset - span.open, i.scope)),
+          notes: fresh.notes.map((n) => ({ ...n, line: n.line - baseLine })),
         },
         locals: [...scope.locals].filter(([name]) => !before.has(name)),
       };
@@ -489,5 +546,6 @@ export class BodyScanCache {
     for (const s of cached.output.fieldStores) out.fieldStores.push(fieldStoreAt(s, s.line + baseLine));
     for (const r of cached.output.typedCallResults) out.typedCallResults.push(typedCallResult(r.callee, r.type, r.line + baseLine, r.caller));
     for (const i of cached.output.initializers) out.initializers.push(pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset + span.open, i.scope));
+    for (const n of cached.output.notes) out.notes.push({ ...n, line: n.line + baseLine });
   }
 }

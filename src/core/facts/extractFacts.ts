@@ -383,9 +383,7 @@ function plainNode(node: Node): RegionNode {
 }
 
 // The captures of grammars/queries/facts.scm, each with a slot of its own in the array collectRegions reads a match
-// into. (An object keyed by capture name would take a new hidden class for each set of names. Nothing keeps those
-// classes alive, so a collection could drop them between the warm-up and the real files, and V8 then threw away the
-// code it had built on them.)
+// into (an object keyed by capture name would take a new hidden class for each set of names).
 export const FACTS_CAPTURE_NAMES = [
   'function',
   'function.declarator',
@@ -625,7 +623,7 @@ function readAssignmentNodes(reader: FileReader, assignments: FileRegions['assig
 /** Function bodies that were cut out of the skeleton: read by the statement scanner. */
 function scanSeparatedBodies(reader: FileReader, separatedBodies: { scope: FunctionScope; span: BodySpan }[], bodyCache: BodyScanCache | undefined): void {
   const facts = reader.facts;
-  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [] };
+  const output: BodyOutput = { calls: facts.calls, fieldStores: facts.fieldStores, typedCallResults: facts.typedCallResults, initializers: [], notes: facts.notes };
   const fullLine = (offset: number) => reader.fullLines.lineOf(offset);
   bodyCache?.begin(reader.fileScopeTypes);
   for (const { scope, span } of separatedBodies) {

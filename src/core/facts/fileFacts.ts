@@ -2,7 +2,7 @@
 // so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 8;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -263,6 +263,29 @@ export function typedCallResult(callee: string, type: string, line: number, call
   return new TypedCallResultRecord(callee, type, line, caller);
 }
 
+/**
+ * A statement of a body that the answers need beyond calls and stores (plain data, lines 1-based):
+ * - `cast`: `struct T *x = ctx;` where `ctx` is a `void *` local or parameter (`name`: ctx, `detail`: x, `path`: T);
+ * - `store`: `a->f = p;` where `p` is a local or parameter (`name`: p, `path`: a's type and fields through to f);
+ * - `field_call`: `a->b.f(...)` (`name`: f, `path`: a's type and fields b);
+ * - `thread_check`: `spdk_thread_is_app_thread(NULL)` (`name`: app_thread) or `x->thread == spdk_get_thread()`
+ *   (`name`: owner, `path`: x's type and fields through to thread), `detail`: assert or guard;
+ * - `queue`: a list/ring insertion or removal (`name`: the macro or API, `detail`: insert or remove, `path`: the list).
+ */
+export interface BodyNote {
+  kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue';
+  caller: string;
+  line: number;
+  name: string;
+  path: StructPath;
+  detail: string;
+}
+
+export function bodyNote(kind: BodyNote['kind'], caller: string, line: number, name: string, path: StructPath, detail: string): BodyNote {
+  // Plain objects all through: notes are few, and the cache and the worker hand them on as JSON.
+  return { kind, caller, line, name, path: { rootType: path.rootType, fields: path.fields }, detail };
+}
+
 export interface GlobalVariable {
   name: string;
   type: string;
@@ -296,6 +319,7 @@ export interface FileFacts {
   fieldStores: FieldStore[];
   typedCallResults: TypedCallResult[];
   globals: GlobalVariable[];
+  notes: BodyNote[];
   enums: EnumDefinition[];
   /** Object-like macros (`#define SPDK_BDEV_SMALL_BUF_MAX_SIZE 8192`); function-like ones are in `macros`. */
   constants: NamedDefinition[];
@@ -318,6 +342,7 @@ export function emptyFileFacts(file: string, hash: string): FileFacts {
     fieldStores: [],
     typedCallResults: [],
     globals: [],
+    notes: [],
     enums: [],
     constants: [],
     aliases: [],

@@ -6,18 +6,20 @@ import type { BookTopic } from '../knowledge/contextKinds';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
 import { dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
+import { BASE_BDEV_API } from '../knowledge/spdkApis';
 
 export type ModuleGraphNodeKind =
-  /** A `struct spdk_bdev_module`. */
+  /** A `struct spdk_bdev_module` registered with SPDK_BDEV_MODULE_REGISTER. */
   | 'bdev_module'
   /** Any registered bdev: what leaf modules produce and what virtual modules and consumers open. */
   | 'bdev'
   /** A blobstore on a base bdev, holding the lvol module's bdevs. */
   | 'lvstore'
-  /** Consumers of bdevs outside the bdev layer. */
+  /** Consumers of bdevs outside the bdev modules: the curated three, and any other library that opens bdevs. */
   | 'nvmf_namespace'
   | 'vhost_controller'
-  | 'ublk_disk';
+  | 'ublk_disk'
+  | 'bdev_consumer';
 
 export type ModuleGraphEdgeKind =
   /** leaf module → any bdev: the module registers bdevs of its own (a RAM disk, an NVMe namespace, ...) */
@@ -33,7 +35,8 @@ export type ModuleGraphEdgeKind =
   /** any bdev → consumer exporting or serving it */
   | 'nvmf_namespace'
   | 'vhost'
-  | 'ublk';
+  | 'ublk'
+  | 'opens';
 
 export interface SourceRef {
   file: string;
@@ -71,13 +74,31 @@ export interface ModuleGraph {
   edges: ModuleGraphEdge[];
 }
 
-/** A library outside the bdev layer that opens bdevs, found by its open call. */
-export interface BdevConsumer {
-  kind: 'nvmf_namespace' | 'vhost_controller' | 'ublk_disk';
-  /** The library folder (`lib/nvmf`). */
-  library: string;
+/** One call that shows what code does with bdevs. */
+export interface BdevCallSite {
   api: string;
-  source: SourceRef;
+  file: string;
+  line: number;
+}
+
+/** What the code of one folder does with bdevs, from its calls. */
+export interface BdevUse {
+  /** spdk_bdev_open / spdk_bdev_open_ext: takes a descriptor on a bdev. */
+  opens: BdevCallSite[];
+  /** Claims a bdev or builds on one as its base (spdk_bdev_module_claim_bdev, a part base, a blobstore device). */
+  claims: BdevCallSite[];
+  /** spdk_bdev_register and spdk_bdev_part_construct: makes bdevs of its own. */
+  registers: BdevCallSite[];
+  /** SPDK_BDEV_MODULE_REGISTER (spdk_bdev_module_list_add), by the module variable it registers. */
+  moduleRegistrations: Map<string, BdevCallSite>;
+}
+
+/** A library outside the bdev modules whose code opens or claims bdevs. */
+export interface ConsumerLibrary {
+  kind: 'nvmf_namespace' | 'vhost_controller' | 'ublk_disk' | 'bdev_consumer';
+  /** Its first two folders (`lib/nvmf`, `module/blob`). */
+  library: string;
+  name: string;
 }
 
 export const ANY_BDEV_ID = 'bdev:*';
@@ -89,19 +110,25 @@ const STACKING_OF_MODULE: Record<string, 'raid_member' | 'lvstore'> = { raid: 'r
 export const TOPIC_OF_MODULE: Record<string, BookTopic> = { lvol: 'blobstore-lvol', nvme: 'nvme-driver' };
 
 /** Curated: consumer libraries (by folder) and what they turn a bdev into. */
-const CONSUMER_LIBRARIES: { pattern: RegExp; kind: BdevConsumer['kind']; name: string; edge: ModuleGraphEdgeKind }[] = [
+const CONSUMER_LIBRARIES: { pattern: RegExp; kind: ConsumerLibrary['kind']; name: string; edge: ModuleGraphEdgeKind }[] = [
   { pattern: /^lib\/nvmf\//, kind: 'nvmf_namespace', name: 'NVMe-oF namespace', edge: 'nvmf_namespace' },
   { pattern: /^lib\/vhost\//, kind: 'vhost_controller', name: 'vhost controller', edge: 'vhost' },
   { pattern: /^lib\/ublk\//, kind: 'ublk_disk', name: 'ublk disk', edge: 'ublk' },
 ];
 
 /** How consumers take a bdev: by opening a descriptor. */
-export const BDEV_OPEN_API = /^spdk_bdev_open(_ext)?$/;
+export const BDEV_OPEN_API = /^spdk_bdev_open(_ext(_v2)?|_async)?$/;
+/** How a module makes bdevs of its own. */
+const BDEV_REGISTER_API = /^(spdk_bdev_register|spdk_bdev_part_construct(_ext)?)$/;
+/** What SPDK_BDEV_MODULE_REGISTER expands to. */
+const MODULE_REGISTER_API = 'spdk_bdev_module_list_add';
 
-/** The consumer library a file belongs to, if any. */
-export function consumerOfFile(file: string): { kind: BdevConsumer['kind']; library: string } | undefined {
+/** The consumer library a file belongs to: any folder of lib/ or module/ outside the bdev layer and its modules. */
+export function consumerOfFile(file: string): ConsumerLibrary | undefined {
+  if (isTestSource(file) || !/^(lib|module)\/[^/]+\//.test(file) || /^(lib|module)\/bdev\//.test(file)) return undefined;
+  const library = file.split('/').slice(0, 2).join('/');
   const found = CONSUMER_LIBRARIES.find((c) => c.pattern.test(file));
-  return found ? { kind: found.kind, library: file.split('/').slice(0, 2).join('/') } : undefined;
+  return found ? { kind: found.kind, library, name: found.name } : { kind: 'bdev_consumer', library, name: library };
 }
 
 /** Sources under a `test/` folder: SPDK's unit tests and their stubs. */
@@ -113,7 +140,39 @@ export function moduleNodeId(name: string): string {
   return `bdev_module:${name}`;
 }
 
-export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], consumers: readonly BdevConsumer[]): ModuleGraph {
+/** Lists call sites as "api at file:line", the first few of them. */
+function sitesText(sites: readonly BdevCallSite[], limit = 6): string[] {
+  const shown = sites.slice(0, limit).map((c) => `${c.api} at ${c.file}:${c.line}`);
+  if (sites.length > limit) shown.push(`(+${sites.length - limit} more)`);
+  return shown;
+}
+
+function bySource(a: BdevCallSite, b: BdevCallSite): number {
+  return a.file.localeCompare(b.file) || a.line - b.line;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function emptyUse(): BdevUse {
+  return { opens: [], claims: [], registers: [], moduleRegistrations: new Map() };
+}
+
+function addUse(into: BdevUse, from: BdevUse): void {
+  into.opens.push(...from.opens);
+  into.claims.push(...from.claims);
+  into.registers.push(...from.registers);
+}
+
+/**
+ * The graph from the bdev modules and what each file does with bdevs (`uses`, by root-relative file). A module is a
+ * bdev module when its file registers it with SPDK_BDEV_MODULE_REGISTER; a `struct spdk_bdev_module` that is never
+ * registered (lib/nvmf's "NVMe-oF Target") only names the claims of the library that holds it, a consumer.
+ */
+export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], uses: ReadonlyMap<string, BdevUse>): ModuleGraph {
   const nodes: ModuleGraphNode[] = [];
   const edges: ModuleGraphEdge[] = [];
   const any: ModuleGraphNode = {
@@ -126,13 +185,38 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     details: { meaning: 'Any registered bdev, whichever module made it: the base that virtual bdevs, lvstores, raids and consumers open.' },
   };
   nodes.push(any);
+  const productModules = modules.filter((m) => !isTestSource(m.file));
+  const registered = productModules.filter((m) => uses.get(m.file)?.moduleRegistrations.has(m.variable));
+  // Each file's calls count for the registered module of its folder whose file name is closest to its own.
+  const useOfModule = new Map<BdevModule, BdevUse>(registered.map((m) => [m, emptyUse()]));
+  const consumerUses = new Map<string, { consumer: ConsumerLibrary; use: BdevUse }>();
+  for (const [file, use] of [...uses].sort(([a], [b]) => a.localeCompare(b))) {
+    const candidates = registered.filter((m) => dirOf(m.file) === dirOf(file));
+    if (candidates.length > 0) {
+      const base = file.slice(file.lastIndexOf('/') + 1);
+      const owner = candidates.reduce((best, m) => (commonPrefix(base, m.file.slice(m.file.lastIndexOf('/') + 1)) > commonPrefix(base, best.file.slice(best.file.lastIndexOf('/') + 1)) ? m : best));
+      addUse(useOfModule.get(owner)!, use);
+      continue;
+    }
+    const consumer = consumerOfFile(file);
+    if (!consumer || use.opens.length + use.claims.length === 0) continue;
+    const entry = consumerUses.get(consumer.library) ?? { consumer, use: emptyUse() };
+    addUse(entry.use, use);
+    consumerUses.set(consumer.library, entry);
+  }
+
   let lvstore: ModuleGraphNode | undefined;
-  // Unit-test stand-ins (test/unit/.../bdev_ut.c) register modules too; they are not part of the product's graph.
-  for (const m of modules.filter((m) => !isTestSource(m.file))) {
+  for (const m of registered) {
+    const use = useOfModule.get(m)!;
+    const registration = uses.get(m.file)!.moduleRegistrations.get(m.variable)!;
     const id = moduleNodeId(m.name);
     const methods = rpcMethods.filter((r) => dirOf(r.file) === dirOf(m.file)).map((r) => r.method).sort();
+    const consumes = [...use.opens, ...use.claims].sort(bySource);
     const details: { [key: string]: JsonValue } = {
       variable: m.variable,
+      registered: `${registration.api} at ${registration.file}:${registration.line}`,
+      consumes: consumes.length > 0 ? sitesText(consumes) : ['no bdev: it opens and claims none'],
+      exports: use.registers.length > 0 ? sitesText(use.registers.sort(bySource)) : ['no spdk_bdev_register call in its folder'],
       hooks: m.hooks.map((h) => `${h.slot.replace(/^struct spdk_bdev_module\./, '')} = ${h.fn}`),
       fn_table_slots: m.fnTableSlots.map((s) => `${s.slot.replace(/^struct spdk_bdev_fn_table\./, '')} = ${s.fn}`),
     };
@@ -156,7 +240,12 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     const stacking = STACKING_OF_MODULE[m.name];
     if (!m.virtual) {
       // A virtual module registers bdevs too, but drawing that back edge would make every stack a cycle.
-      edges.push({ from: id, to: ANY_BDEV_ID, kind: 'registers', evidence: `${m.name} claims no base bdev: a leaf of the graph` });
+      const made = use.registers[0];
+      edges.push(
+        made
+          ? { from: id, to: ANY_BDEV_ID, kind: 'registers', evidence: made.api, source: { file: made.file, line: made.line } }
+          : { from: id, to: ANY_BDEV_ID, kind: 'registers', evidence: `${m.name} claims no base bdev: a leaf of the graph` },
+      );
     } else if (stacking === 'lvstore') {
       lvstore ??= { id: 'lvstore:*', name: 'lvstore', kind: 'lvstore', module: m.name, aliases: [], topic: 'blobstore-lvol', details: { meaning: 'A blobstore on one base bdev; each lvol in it is a bdev of the lvol module.' } };
       if (!nodes.includes(lvstore)) nodes.push(lvstore);
@@ -166,42 +255,59 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
       edges.push({ from: ANY_BDEV_ID, to: id, kind: stacking ?? 'base_bdev', evidence: evidence?.api ?? m.name, source: evidenceSource });
     }
   }
-  for (const library of CONSUMER_LIBRARIES) {
-    const found = consumers.filter((c) => c.kind === library.kind).sort((a, b) => a.source.file.localeCompare(b.source.file) || a.source.line - b.source.line);
-    if (found.length === 0) continue;
-    const first = found[0];
-    const id = `${library.kind}:*`;
+
+  const unregistered = productModules.filter((m) => !registered.includes(m));
+  for (const { consumer, use } of [...consumerUses.values()].sort((a, b) => a.consumer.library.localeCompare(b.consumer.library))) {
+    const sites = [...use.opens, ...use.claims].sort(bySource);
+    const first = use.opens.sort(bySource)[0] ?? sites[0];
+    const id = consumer.kind === 'bdev_consumer' ? `bdev_consumer:${consumer.library}` : `${consumer.kind}:*`;
+    const details: { [key: string]: JsonValue } = { consumes: sitesText(sites) };
+    const claimsAs = unregistered.filter((m) => consumerOfFile(m.file)?.library === consumer.library);
+    if (claimsAs.length > 0) {
+      details.claims_as = claimsAs.map((m) => `bdev module "${m.name}" (${m.variable} at ${m.file}:${m.line}), never registered with SPDK_BDEV_MODULE_REGISTER: not a bdev module`);
+    }
     nodes.push({
       id,
-      name: library.name,
-      kind: library.kind,
-      module: first.library.replace(/^lib\//, ''),
-      aliases: [],
-      source: first.source,
+      name: consumer.name,
+      kind: consumer.kind,
+      module: consumer.library.replace(/^(lib|module)\//, ''),
+      aliases: claimsAs.map((m) => m.name),
+      source: { file: first.file, line: first.line },
       topic: 'bdev-modules',
-      details: { opens_bdevs_at: found.map((c) => `${c.api} at ${c.source.file}:${c.source.line}`) },
+      details,
     });
-    edges.push({ from: ANY_BDEV_ID, to: id, kind: library.edge, evidence: first.api, source: first.source });
+    const edge = CONSUMER_LIBRARIES.find((c) => c.kind === consumer.kind)?.edge ?? 'opens';
+    edges.push({ from: ANY_BDEV_ID, to: id, kind: edge, evidence: first.api, source: { file: first.file, line: first.line } });
   }
   return { schema: 'spdk-lens/module-graph@1', nodes, edges };
 }
 
-/** Where consumer libraries open bdevs, from the index's call links. */
-export function findBdevConsumers(index: SpdkIndex): BdevConsumer[] {
-  const consumers: BdevConsumer[] = [];
+/** What each file does with bdevs, from the index's call links (after macro expansion). */
+export function findBdevUses(index: SpdkIndex): Map<string, BdevUse> {
+  const uses = new Map<string, BdevUse>();
   for (const links of index.model.allLinks()) {
-    const consumer = consumerOfFile(links.file);
-    if (!consumer) continue;
+    if (isTestSource(links.file)) continue;
+    const use = emptyUse();
     for (const [callee, calls] of links.callsByCallee) {
-      if (!BDEV_OPEN_API.test(callee)) continue;
-      for (const call of calls) consumers.push({ ...consumer, api: callee, source: { file: links.file, line: call.line } });
+      const sites = calls.map((call) => ({ api: callee, file: links.file, line: call.line }));
+      if (BDEV_OPEN_API.test(callee)) use.opens.push(...sites);
+      else if (BASE_BDEV_API.test(callee)) use.claims.push(...sites);
+      else if (BDEV_REGISTER_API.test(callee)) use.registers.push(...sites);
+      else if (callee === MODULE_REGISTER_API) {
+        for (const call of calls) {
+          const [arg] = call.args ?? [];
+          const variable = arg?.kind === 'ident' ? arg.name : arg?.kind === 'other' ? arg.text.replace(/^&\s*/, '') : undefined;
+          if (variable) use.moduleRegistrations.set(variable, { api: call.macro ?? callee, file: links.file, line: call.line });
+        }
+      }
     }
+    if (use.opens.length + use.claims.length + use.registers.length + use.moduleRegistrations.size > 0) uses.set(links.file, use);
   }
-  return consumers;
+  return uses;
 }
 
 /** The module graph of an index, computed once per index generation. */
 export function moduleGraphOf(index: SpdkIndex): ModuleGraph {
   const model = index.model;
-  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevConsumers(index)));
+  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevUses(index)));
 }

@@ -17,10 +17,9 @@ import { pushTo } from '../util/multiMap';
 import type { BdevModule, FunctionLabels, IndexDocument, IndexProblem, IndexStats, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { discoverSources, type DiscoveryOptions } from './fileDiscovery';
 import { FactCache, type ManifestEntry } from './factCache';
-import { completeWarmUpSample } from './warmUp';
 import { factsOfParsedFile, type FactExtractor } from './factExtractor';
 import { DEFAULT_MAX_FILE_BYTES } from './sourceText';
-import type { JobResult, WorkerSetup } from '../../worker/protocol';
+import type { JobResult, WorkerSetup } from './workerProtocol';
 import { findWorkerScript, PrestartedWorkers, runJobs } from './workerPool';
 
 export interface IndexOptions extends DiscoveryOptions {
@@ -51,10 +50,9 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   const workers = options.workers ?? defaultWorkerCount();
   // Found only when workers start: a warm start from the snapshot needs no grammar.
   let setup: WorkerSetup | undefined;
-  const workerSetup = (warmUp: boolean): WorkerSetup =>
-    (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, warmUp });
+  const workerSetup = (): WorkerSetup => (setup ??= { grammarsDir: options.grammarsDir ?? findGrammarsDir(), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   // With nothing cached every file will be parsed: start the workers now, so their start overlaps discovery.
-  const prestarted = savedManifest.size === 0 ? new PrestartedWorkers(workers, workerSetup(true), workerScript) : undefined;
+  const prestarted = savedManifest.size === 0 ? new PrestartedWorkers(workers, workerSetup(), workerScript) : undefined;
   let discovered: ReturnType<typeof discoverSources>;
   try {
     discovered = discoverSources(root, options);
@@ -134,7 +132,7 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
   };
   const run = await runJobs(jobs, {
     workers,
-    setup: workerSetup(cached.size === 0),
+    setup: workerSetup(),
     workerScript,
     prestarted,
     // Small batches when parsing everything: this thread starts reading facts sooner, and the last batch ends sooner.
@@ -142,13 +140,6 @@ export async function indexTree(options: IndexOptions): Promise<SpdkIndex> {
     batchSize: cached.size > 0 ? 64 : 4,
     onProgress: options.onProgress,
     onResults: take,
-    onWarmUp: (parsed) => {
-      try {
-        completeWarmUpSample(parsed);
-      } catch {
-        // only a warm-up: the real files are what matter
-      }
-    },
     signal: options.signal,
   });
   lap('extract');
@@ -196,17 +187,9 @@ export function defaultWorkerCount(cores = availableParallelism()): number {
   return Math.max(1, Math.min(3, cores - 1));
 }
 
-/**
- * The order files go to the workers. First one file in ten, of middling size: each worker then runs every path of the
- * extractor on small inputs before V8 optimises it. Starting with the biggest files made V8 optimise in the middle of
- * a 300 KB file, before the code after its loops had ever run, and deoptimise and recompile again and again (about
- * 0.4 s of CPU per cold index). Then the rest, biggest first, so the last batches are small and the workers finish
- * together.
- */
+/** Biggest files first, so the last batches are small and the workers finish together. */
 export function extractionOrder<T extends { size: number }>(sources: readonly T[]): T[] {
-  const bySize = [...sources].sort((a, b) => b.size - a.size);
-  const warmUp = bySize.splice(Math.floor(bySize.length * 0.45), Math.ceil(bySize.length / 10));
-  return [...warmUp, ...bySize];
+  return [...sources].sort((a, b) => b.size - a.size);
 }
 
 /**

@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ParsedFile } from './factExtractor';
-import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from '../../worker/protocol';
+import type { ExtractJob, IndexerRequest, JobResult, WorkerResponse, WorkerRole, WorkerSetup } from './workerProtocol';
 
 /** dist/worker.js next to the running bundle, or found by walking up from the source tree (tests). */
 export function findWorkerScript(from: string = __dirname): string {
@@ -123,8 +122,6 @@ export async function runJobs(
      * next batches when it is called.
      */
     onResults?: (results: JobResult[]) => void;
-    /** Called with a parse worker's warm-up sample (see warmUp.ts), once its first batches are on their way. */
-    onWarmUp?: (parsed: ParsedFile[]) => void;
     signal?: AbortSignal;
     /** Workers already starting (same setup and script); used first, the rest are ended. */
     prestarted?: PrestartedWorkers;
@@ -194,10 +191,8 @@ export async function runJobs(
 
     const onMessage = (slot: Slot, message: WorkerResponse) => {
       if (settled || !slot.alive) return;
-      if (message.type === 'ready') {
-        feed();
-        if (message.warmUp) options.onWarmUp?.(message.warmUp);
-      } else if (message.type === 'results') {
+      if (message.type === 'ready') feed();
+      else if (message.type === 'results') {
         workerMs += message.workMs;
         readMs += message.readMs;
         slot.inFlight.delete(message.id);

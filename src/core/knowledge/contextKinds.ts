@@ -28,6 +28,7 @@ export type ContextKind =
   | 'nvme_completion'
   | 'accel_completion'
   | 'buffer_wait'
+  | 'sync_callback'
   | 'async_callback'
   | 'struct_slot'
   | 'callback_argument';
@@ -230,6 +231,13 @@ export const CONTEXT_KINDS: Record<ContextKind, ContextKindInfo> = {
     kind: 'struct_slot',
     title: 'function-pointer slot',
     meaning: 'Stored in a struct field and called through it later by whoever holds the struct; the slot\'s owner decides the thread.',
+    topic: 'runtime-threads',
+  },
+  sync_callback: {
+    kind: 'sync_callback',
+    title: 'synchronous callback',
+    meaning:
+      'Called back by the function it is passed to before that function returns (an iterator, a visitor, a decoder): it runs on the same thread and in the same context as the code that made the call, and nothing about it is deferred.',
     topic: 'runtime-threads',
   },
   callback_argument: {

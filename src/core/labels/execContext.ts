@@ -6,6 +6,7 @@ import type { IndexModel } from '../model/indexModel';
 import { baseTypeName } from '../parse/cText';
 import type { SymbolTable } from '../model/symbolTable';
 import { nameOfKey, type CallbackRegistration, type SlotRegistration } from './callbackEvidence';
+import { destinationOf, isGenericKind, slotDestination } from './callbackFlow';
 
 export function kindOfRegistration(symbols: SymbolTable, r: Pick<CallbackRegistration, 'api' | 'arg' | 'type'>): ContextKind {
   const byApi = CONTEXT_BY_API_ARGUMENT[`${r.api}#${r.arg}`];
@@ -27,18 +28,33 @@ export function kindOfSlot(s: Pick<SlotRegistration, 'structName' | 'field' | 'f
 
 /** Every registration of the function as evidence: calls that receive it, then slots that store it. */
 export function directContexts(model: IndexModel, key: string): (CallEvidence | SlotEvidence)[] {
-  const out: (CallEvidence | SlotEvidence)[] = [];
-  for (const r of model.registrationsOf(key)) {
-    const evidence: CallEvidence = { kind: kindOfRegistration(model.symbols, r), api: r.api, arg: r.arg, type: r.type, in: r.in, file: r.file, line: r.line };
-    if (r.macro) evidence.macro = r.macro;
-    out.push(evidence);
-  }
-  for (const s of model.slotsOf(key)) {
-    const evidence: SlotEvidence = { kind: kindOfSlot(s), slot: `${s.structName}.${s.field}`, in: s.in, file: s.file, line: s.line };
-    if (s.variable) evidence.variable = s.variable;
-    out.push(evidence);
-  }
-  return out;
+  return model.memoize(`direct:${key}`, () => {
+    const out: (CallEvidence | SlotEvidence)[] = [];
+    for (const r of model.registrationsOf(key)) {
+      const evidence: CallEvidence = { kind: kindOfRegistration(model.symbols, r), api: r.api, arg: r.arg, type: r.type, in: r.in, file: r.file, line: r.line };
+      if (r.macro) evidence.macro = r.macro;
+      // The destination learnt through a wrapper, or SPDK's typedef when the API is its own.
+      const learnt = destinationOf(model, r.api, r.arg, r.file);
+      if (learnt && (isGenericKind(evidence.kind) || !isGenericKind(learnt.kind))) {
+        evidence.kind = learnt.kind;
+        if (learnt.steps.length > 0) evidence.flow = learnt.steps;
+      }
+      out.push(evidence);
+    }
+    for (const s of model.slotsOf(key)) {
+      const evidence: SlotEvidence = { kind: kindOfSlot(s), slot: `${s.structName}.${s.field}`, in: s.in, file: s.file, line: s.line };
+      if (s.variable) evidence.variable = s.variable;
+      if (isGenericKind(evidence.kind)) {
+        const learnt = slotDestination(model, s.structName, s.field);
+        if (learnt) {
+          evidence.kind = learnt.kind;
+          evidence.flow = learnt.steps;
+        }
+      }
+      out.push(evidence);
+    }
+    return out;
+  });
 }
 
 /** Kinds that say where code runs (a generic "passed as a function" does not). */

@@ -4,6 +4,7 @@ import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
+import { asyncReasons } from './asyncWork';
 import { contextsOf } from './execContext';
 import { rpcRegistrations } from './rpc';
 import { pushTo } from '../util/multiMap';
@@ -64,14 +65,11 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
     apiCalls,
     handsOff,
   };
-  const callbackParam = fn.params.find((p) => model.symbols.isFunctionType(p.type));
-  const handedToApi = handsOff.find((h) => h.api);
-  if (callbackParam) {
+  const reasons = asyncReasons(model, key);
+  if (reasons.length > 0) {
     labels.async = true;
-    labels.asyncReason = `takes callback ${callbackParam.name} (${callbackParam.type}): returns before the work completes`;
-  } else if (handedToApi) {
-    labels.async = true;
-    labels.asyncReason = `hands ${handedToApi.fn} to ${handedToApi.api} (line ${handedToApi.line}): part of its work runs later`;
+    labels.asyncReason = `${reasons[0].text} (line ${reasons[0].line})`;
+    if (reasons.length > 1) labels.asyncReasons = reasons.slice(0, 8).map((r) => ({ text: r.text, line: r.line }));
   }
   const methods = methodsByHandler(model).get(key);
   if (methods) labels.rpcMethods = methods;

@@ -19,6 +19,15 @@ export interface CallEvidence {
   in: string;
   file: string;
   line: number;
+  /** When `api` is a wrapper: how the callback reaches the place that runs it (stored in a field, called by a step). */
+  flow?: FlowStep[];
+}
+
+/** One step from a registration to where the callback runs. */
+export interface FlowStep {
+  note: string;
+  file: string;
+  line: number;
 }
 
 /** A function stored in a function-pointer field: `.submit_request = fn` or `x->cb = fn`. */
@@ -31,6 +40,8 @@ export interface SlotEvidence {
   in: string;
   file: string;
   line: number;
+  /** Who calls what the slot holds, and in which context, when the slot's struct is not one SPDK Lens knows. */
+  flow?: FlowStep[];
 }
 
 /** A context inherited by a static helper that is only ever called from functions running in that context. */
@@ -66,6 +77,8 @@ export interface FunctionLabels {
   /** Takes a completion callback or hands work to one: the call returns before the work is done. */
   async: boolean;
   asyncReason?: string;
+  /** Every reason found, most decisive first, when there is more than one. */
+  asyncReasons?: { text: string; line: number }[];
   /** Direct calls of the SPDK APIs that matter for the labels, with lines. */
   apiCalls: { api: string; line: number }[];
   /** Functions this one hands off as callbacks (for the async call hierarchy). */

@@ -14,7 +14,8 @@ export function describeEvidence(c: CallEvidence | SlotEvidence): string {
 export function describeContext(c: ContextEvidence): string {
   const title = CONTEXT_KINDS[c.kind].title;
   if ('inferred' in c) return `${title} (inferred: only called from ${c.via.join(' → ')})`;
-  return `${title}: ${describeEvidence(c)} at ${c.file}:${c.line}`;
+  const flow = c.flow?.length ? `; then ${c.flow.map((s) => `${s.note} (${s.file}:${s.line})`).join('; ')}` : '';
+  return `${title}: ${describeEvidence(c)} at ${c.file}:${c.line}${flow}`;
 }
 
 function uniqueKinds(contexts: ContextEvidence[]): ContextKind[] {
@@ -46,7 +47,8 @@ export function explainFunction(fn: FunctionLabels, rpc: RpcMethod[] = []): stri
       else lines.push(`  - ${role.role} ${title} with ${role.via} (line${lines_.length > 1 ? 's' : ''} ${lines_.join(', ')})`);
     }
   }
-  lines.push(fn.async ? `Sync/async: async — ${fn.asyncReason}` : 'Sync/async: synchronous as far as this tree shows (takes no callback, hands none off).');
+  lines.push(fn.async ? `Sync/async: async — ${fn.asyncReason}` : 'Sync/async: synchronous as far as this tree shows (nothing it starts finishes after it returns).');
+  for (const r of fn.asyncReasons?.slice(1) ?? []) lines.push(`  also: ${r.text} (line ${r.line})`);
   for (const m of rpc) {
     lines.push(`RPC: handles "${m.method}", replies ${m.reply}${m.replyEvidence ? ` (${m.replyEvidence.fn} at ${m.replyEvidence.file}:${m.replyEvidence.line})` : ''}`);
     if (m.reply === 'async') lines.push('  The handler returns before the work is done: a success reply comes from a callback, later.');

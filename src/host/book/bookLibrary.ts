@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { readBook, readChapter } from '../../core/book/bookFolder';
 import type { Chapter, ChapterRef, ResolvedMention } from '../../core/book/chapterTypes';
 import { BookBackLinks, resolveMentions } from '../../core/book/mentions';
+import type { LensConfig } from '../config';
 import type { AnchorContext } from '../tour/anchorContext';
 import type { WorkspaceIndex } from '../workspaceIndex';
 
@@ -27,6 +28,7 @@ export class BookLibrary implements vscode.Disposable {
   constructor(
     private readonly anchors: AnchorContext,
     private readonly workspace: WorkspaceIndex,
+    private readonly config: LensConfig,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
@@ -34,13 +36,15 @@ export class BookLibrary implements vscode.Disposable {
       anchors.onDidChange(({ wholeIndex }) => {
         if (wholeIndex) this.invalidate(false);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('spdkLens.book.path')) this.invalidate(true);
-      }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (doc.languageId === 'markdown' && this.folder() && doc.uri.fsPath.startsWith(this.folder()!)) this.invalidate(true);
       }),
     );
+  }
+
+  /** Called when spdkLens.book.path changed (config holds the new value). */
+  folderChanged(): void {
+    this.invalidate(true);
   }
 
   private invalidate(folder: boolean): void {
@@ -52,7 +56,7 @@ export class BookLibrary implements vscode.Disposable {
 
   /** The configured folder, absolute (relative settings are taken from the first workspace folder). */
   folder(): string | undefined {
-    const setting = vscode.workspace.getConfiguration('spdkLens').get<string>('book.path', '').trim();
+    const setting = this.config.bookPath;
     if (!setting) return undefined;
     if (path.isAbsolute(setting)) return setting;
     const first = vscode.workspace.workspaceFolders?.[0];

@@ -2,6 +2,7 @@
 // unresolved ones are marked, and back links from hovers reveal the paragraph that mentions the code. The page
 // (webview/book) asks for its chapter once it is listening; strict CSP, one nonce per page, shared with the graph panel.
 import * as vscode from 'vscode';
+import { COMMAND } from '../../shared/commandIds';
 import { chapterLabel } from '../../core/book/bookFolder';
 import { escapeHtml, renderChapterHtml, safeHref } from '../../core/book/chapterHtml';
 import type { ChapterHostToView, ChapterMessage } from '../../core/book/chapterViewProtocol';
@@ -92,7 +93,7 @@ export class ChapterPanels implements vscode.Disposable {
       const uri = m.kind === 'folder' ? undefined : this.book.uriOf(m.file);
       // Source opens beside the chapter, so the paragraph stays in view while reading the code.
       if (uri) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0), preview: true });
-      else await vscode.commands.executeCommand('spdkLens.openLocation', m.file, line);
+      else await vscode.commands.executeCommand(COMMAND.openLocation, m.file, line);
     } else if (m.type === 'openLink' && typeof m.href === 'string') {
       const href = safeHref(m.href);
       if (href && /^(https?|mailto):/i.test(href)) await vscode.env.openExternal(vscode.Uri.parse(href));

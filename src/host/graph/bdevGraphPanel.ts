@@ -12,12 +12,11 @@ import { pollerNameRegistrations } from '../../core/graph/pollerNames';
 import { buildRuntimeModel } from '../../core/graph/runtimeModel';
 import { BOOK_TOPICS } from '../../core/knowledge/contextKinds';
 import { SpdkRpcClient } from '../../core/rpc/spdkRpcClient';
-import { readConfig } from '../config';
+import { COMMAND } from '../../shared/commandIds';
+import type { LensConfig } from '../config';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import { graphPageHtml, newNonce } from './graphPageHtml';
 
-export const SHOW_BDEV_GRAPH_COMMAND = 'spdkLens.showBdevGraph';
-export const SHOW_CONFIG_GRAPH_COMMAND = 'spdkLens.showBdevGraphOfConfig';
 const VIEW_TYPE = 'spdkLens.bdevGraph';
 /** Per call; a target that takes longer than this to list its bdevs is stalled, not busy. */
 const LIVE_TIMEOUT_MS = 10_000;
@@ -51,6 +50,7 @@ class BdevGraphPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
     private readonly workspace: WorkspaceIndex,
+    private readonly config: LensConfig,
     private readonly log: vscode.LogOutputChannel,
     private readonly onDispose: () => void,
     state: Partial<GraphViewState> | undefined,
@@ -68,12 +68,6 @@ class BdevGraphPanel implements vscode.Disposable {
         if (this.source !== 'tree') return;
         clearTimeout(this.treeReload);
         this.treeReload = setTimeout(() => void this.load(), 500);
-      }),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('spdkLens.rpc.address') && !event.affectsConfiguration('spdkLens.graph.refreshSeconds')) return;
-        this.postSettings();
-        this.armTimer();
-        if (event.affectsConfiguration('spdkLens.rpc.address') && this.source === 'live') void this.load();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.postSettings();
@@ -100,6 +94,14 @@ class BdevGraphPanel implements vscode.Disposable {
     this.panel.reveal();
   }
 
+  /** After a settings change (this.config holds the new values). */
+  configChanged(previous: LensConfig): void {
+    if (previous.rpcAddress === this.config.rpcAddress && previous.graphRefreshSeconds === this.config.graphRefreshSeconds) return;
+    this.postSettings();
+    this.armTimer();
+    if (previous.rpcAddress !== this.config.rpcAddress && this.source === 'live') void this.load();
+  }
+
   /** Shows a saved config (from the explorer, the active editor, or an open dialog). */
   async showConfig(uri: vscode.Uri): Promise<void> {
     this.configUri = uri;
@@ -107,8 +109,7 @@ class BdevGraphPanel implements vscode.Disposable {
   }
 
   private settings(): GraphPanelSettings {
-    const config = readConfig();
-    const settings: GraphPanelSettings = { trusted: vscode.workspace.isTrusted, address: config.rpcAddress, refreshSeconds: config.graphRefreshSeconds };
+    const settings: GraphPanelSettings = { trusted: vscode.workspace.isTrusted, address: this.config.rpcAddress, refreshSeconds: this.config.graphRefreshSeconds };
     if (this.configUri) settings.configPath = this.configUri.fsPath;
     return settings;
   }
@@ -162,10 +163,10 @@ class BdevGraphPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('workbench.trust.manage');
         return;
       case 'openSource':
-        if (typeof message.file === 'string' && typeof message.line === 'number') await vscode.commands.executeCommand('spdkLens.openLocation', message.file, message.line);
+        if (typeof message.file === 'string' && typeof message.line === 'number') await vscode.commands.executeCommand(COMMAND.openLocation, message.file, message.line);
         return;
       case 'openTopic':
-        if (typeof message.topic === 'string' && message.topic in BOOK_TOPICS) await vscode.commands.executeCommand('spdkLens.openBookTopic', message.topic);
+        if (typeof message.topic === 'string' && message.topic in BOOK_TOPICS) await vscode.commands.executeCommand(COMMAND.openBookTopic, message.topic);
         return;
       case 'exportSvg':
         await this.exportSvg(message.svg, message.suggestedName);
@@ -191,7 +192,7 @@ class BdevGraphPanel implements vscode.Disposable {
   private armTimer(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    const refreshSeconds = readConfig().graphRefreshSeconds;
+    const refreshSeconds = this.config.graphRefreshSeconds;
     if (this.disposed || this.source !== 'live' || refreshSeconds === 0 || !this.panel.visible || !vscode.workspace.isTrusted) return;
     this.timer = setInterval(() => {
       if (!this.loading) void this.load(true);
@@ -241,7 +242,7 @@ class BdevGraphPanel implements vscode.Disposable {
       });
       return;
     }
-    const address = readConfig().rpcAddress;
+    const address = this.config.rpcAddress;
     if (!quiet) this.post({ type: 'loading', source: 'live', message: `Asking ${address}…` });
     const client = new SpdkRpcClient(address, { timeoutMs: LIVE_TIMEOUT_MS });
     try {
@@ -302,12 +303,21 @@ async function pickConfigFile(current: vscode.Uri | undefined): Promise<vscode.U
   return picked?.[0];
 }
 
-/** The command, the "of this config" command and the serializer; one panel at a time. */
-export function registerBdevGraph(context: vscode.ExtensionContext, workspace: WorkspaceIndex, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/** What the command table (commands.ts) and the settings listener (extension.ts) reach the graph panel by. */
+export interface BdevGraphCommands {
+  disposables: vscode.Disposable[];
+  show(): void;
+  /** The graph of a saved config: `uri`, else the active .json editor, else one the user picks. */
+  showConfig(uri?: unknown): Promise<void>;
+  configChanged(previous: LensConfig): void;
+}
+
+/** The panel (one at a time) and its serializer. */
+export function registerBdevGraph(context: vscode.ExtensionContext, workspace: WorkspaceIndex, config: LensConfig, log: vscode.LogOutputChannel): BdevGraphCommands {
   let current: BdevGraphPanel | undefined;
   const adopt = (panel: vscode.WebviewPanel, state: Partial<GraphViewState> | undefined): BdevGraphPanel => {
     current?.dispose();
-    const created = new BdevGraphPanel(panel, context, workspace, log, () => {
+    const created = new BdevGraphPanel(panel, context, workspace, config, log, () => {
       if (current === created) current = undefined;
     }, state);
     current = created;
@@ -321,21 +331,22 @@ export function registerBdevGraph(context: vscode.ExtensionContext, workspace: W
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'SPDK Bdev Graph', vscode.ViewColumn.Active, graphWebviewOptions(context));
     return adopt(panel, undefined);
   };
-  return [
-    vscode.commands.registerCommand(SHOW_BDEV_GRAPH_COMMAND, () => {
-      open();
-    }),
-    vscode.commands.registerCommand(SHOW_CONFIG_GRAPH_COMMAND, async (uri?: unknown) => {
+  return {
+    show: () => void open(),
+    showConfig: async (uri?: unknown) => {
       const editor = vscode.window.activeTextEditor?.document;
       const target = uri instanceof vscode.Uri ? uri : editor && /\.json$/i.test(editor.uri.path) ? editor.uri : await pickConfigFile(undefined);
       if (!target) return;
       await open().showConfig(target);
-    }),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        adopt(panel, typeof state === 'object' && state !== null ? (state as Partial<GraphViewState>) : undefined);
-      },
-    }),
-    { dispose: () => current?.dispose() },
-  ];
+    },
+    configChanged: (previous) => current?.configChanged(previous),
+    disposables: [
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          adopt(panel, typeof state === 'object' && state !== null ? (state as Partial<GraphViewState>) : undefined);
+        },
+      }),
+      { dispose: () => current?.dispose() },
+    ],
+  };
 }

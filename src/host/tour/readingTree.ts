@@ -1,6 +1,7 @@
 // The "SPDK Lens" side bar: Book (chapters → self-check questions and the landmarks each chapter names) and Tours
 // (tours → steps). Every leaf opens its place in the source; unresolved landmarks and steps say why.
 import * as vscode from 'vscode';
+import { COMMAND } from '../../shared/commandIds';
 import { chapterLabel } from '../../core/book/bookFolder';
 import type { Chapter, ResolvedMention, SelfCheckQuestion } from '../../core/book/chapterTypes';
 import type { ResolvedStep } from '../../core/tour/tourTypes';
@@ -121,7 +122,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
         item.iconPath = new vscode.ThemeIcon(loaded.chapter ? 'file-text' : 'warning');
         item.tooltip = loaded.error ?? loaded.chapter?.title;
         item.contextValue = 'chapter';
-        item.command = { command: 'spdkLens.book.openChapter', title: 'Open Chapter', arguments: [loaded.ref.path] };
+        item.command = { command: COMMAND.bookOpenChapter, title: 'Open Chapter', arguments: [loaded.ref.path] };
         return item;
       }
       case 'selfCheckGroup':
@@ -134,7 +135,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
         const landmark = this.book.resolvedMentions(node.chapter).find((m) => node.question.mentions.includes(m.id) && m.landmark)?.landmark;
         if (landmark) {
           item.description = `reveal ${landmark.symbol ?? landmark.file}`;
-          item.command = { command: 'spdkLens.openLocation', title: 'Reveal', arguments: [landmark.file, landmark.line] };
+          item.command = { command: COMMAND.openLocation, title: 'Reveal', arguments: [landmark.file, landmark.line] };
         }
         return item;
       }
@@ -146,7 +147,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
         if (mention.landmark) {
           item.description = mention.landmark.symbol ? `${mention.landmark.file}:${mention.landmark.line}` : mention.landmark.kind;
           item.iconPath = new vscode.ThemeIcon(mention.landmark.kind === 'folder' ? 'folder' : mention.landmark.kind === 'file' ? 'file-code' : 'symbol-method');
-          item.command = { command: 'spdkLens.openLocation', title: 'Open Landmark', arguments: [mention.landmark.file, mention.landmark.line] };
+          item.command = { command: COMMAND.openLocation, title: 'Open Landmark', arguments: [mention.landmark.file, mention.landmark.line] };
         } else {
           item.description = mention.external ? 'outside the tree' : 'unresolved';
           item.iconPath = new vscode.ThemeIcon(mention.external ? 'link-external' : 'warning');
@@ -163,7 +164,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
         item.description = tour.builtin ? 'built in' : tour.format === 'codetour' ? 'CodeTour' : vscode.workspace.asRelativePath(tour.uri);
         item.tooltip = errors.length > 0 ? errors.map((p) => p.message).join('\n') : tour.tour?.description;
         item.contextValue = 'tour';
-        if (tour.tour) item.command = { command: 'spdkLens.tour.start', title: 'Start Tour', arguments: [tour.id] };
+        if (tour.tour) item.command = { command: COMMAND.tourStart, title: 'Start Tour', arguments: [tour.id] };
         return item;
       }
       case 'step': {
@@ -174,7 +175,7 @@ export class ReadingTree implements vscode.TreeDataProvider<ReadingNode>, vscode
         item.iconPath = new vscode.ThemeIcon(here ? 'debug-stackframe' : step.location ? 'circle-outline' : 'warning');
         item.description = step.location ? `${step.location.file}${step.location.kind === 'folder' || step.location.kind === 'file' ? '' : `:${step.location.line}`}` : 'does not resolve';
         item.tooltip = step.error ?? step.location?.note;
-        item.command = { command: 'spdkLens.tour.start', title: 'Go to Step', arguments: [tour.id, step.index] };
+        item.command = { command: COMMAND.tourStart, title: 'Go to Step', arguments: [tour.id, step.index] };
         return item;
       }
     }

@@ -1,6 +1,7 @@
 // Plays a tour: opens each step's landmark, shows the step's text beside the code (a comment thread, as code review
 // does), keeps a "Tour · step 3/24" status bar item, and remembers per workspace where the reader stopped.
 import * as vscode from 'vscode';
+import { COMMAND } from '../../shared/commandIds';
 import { MENTAL_MODEL_TITLES } from '../../core/tour/tourTypes';
 import type { ResolvedStep } from '../../core/tour/tourTypes';
 import type { WorkspaceIndex } from '../workspaceIndex';
@@ -33,7 +34,7 @@ export class TourPlayer implements vscode.Disposable {
     this.comments = vscode.comments.createCommentController('spdkLens.tour', 'SPDK Lens tour');
     this.status = vscode.window.createStatusBarItem('spdkLens.tourStatus', vscode.StatusBarAlignment.Left, 49);
     this.status.name = 'SPDK Lens tour';
-    this.status.command = 'spdkLens.tour.next';
+    this.status.command = COMMAND.tourNext;
   }
 
   get position(): TourPosition | undefined {
@@ -130,7 +131,7 @@ export class TourPlayer implements vscode.Disposable {
     }
     const body = new vscode.MarkdownString();
     body.supportHtml = false;
-    body.isTrusted = { enabledCommands: ['spdkLens.tour.next', 'spdkLens.tour.previous', 'spdkLens.tour.end'] };
+    body.isTrusted = { enabledCommands: [COMMAND.tourNext, COMMAND.tourPrevious, COMMAND.tourEnd] };
     if (definition.model) body.appendMarkdown(`*${MENTAL_MODEL_TITLES[definition.model]}*\n\n`);
     // Tour text is Markdown by design; HTML is off and the only command links that run are the player's own.
     body.appendMarkdown(`${definition.text}\n\n`);
@@ -145,9 +146,9 @@ export class TourPlayer implements vscode.Disposable {
       body.appendMarkdown('\n\n');
     }
     const nav: string[] = [];
-    if (current.step > 0) nav.push('[$(arrow-left) Previous](command:spdkLens.tour.previous)');
-    if (current.step < total - 1) nav.push('[Next $(arrow-right)](command:spdkLens.tour.next)');
-    nav.push('[End tour](command:spdkLens.tour.end)');
+    if (current.step > 0) nav.push(`[$(arrow-left) Previous](command:${COMMAND.tourPrevious})`);
+    if (current.step < total - 1) nav.push(`[Next $(arrow-right)](command:${COMMAND.tourNext})`);
+    nav.push(`[End tour](command:${COMMAND.tourEnd})`);
     body.supportThemeIcons = true;
     body.appendMarkdown(nav.join(' · '));
     const thread = this.comments.createCommentThread(uri, new vscode.Range(line, 0, line, 0), [
@@ -156,6 +157,8 @@ export class TourPlayer implements vscode.Disposable {
     thread.canReply = false;
     thread.label = current.tour.tour!.title;
     thread.contextValue = 'spdkLensTourStep';
+    // The inline thread is the step; package.json's default `comments.openView: never` keeps VS Code from also opening
+    // the Comments panel, which took a third of the window at every step.
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
     this.thread = thread;
   }

@@ -1,6 +1,6 @@
 // Messages between the indexer and its worker threads. Plain data.
-import type { ParsedFile } from '../core/index/factExtractor';
-import type { IndexProblem } from '../core/model/indexTypes';
+import type { ParsedFile } from './factExtractor';
+import type { IndexProblem } from '../model/indexTypes';
 
 /**
  * What a worker does with the files it is sent:
@@ -17,11 +17,6 @@ export interface WorkerSetup {
   grammarsDir: string;
   maxFileBytes: number;
   role?: WorkerRole;
-  /**
-   * Run the warm-up sample before the first file (see warmUp.ts): only when every file is to be parsed. When most are
-   * only hashed against the cache, it would cost more than it saves.
-   */
-  warmUp: boolean;
 }
 
 export interface ExtractJob {
@@ -48,8 +43,7 @@ export type JobResult =
   | { file: string; status: 'skipped'; problem: IndexProblem };
 
 export type WorkerResponse =
-  /** `warmUp`: from a parse worker, the warm-up sample parsed, for the indexer's thread to warm up its share. */
-  | { type: 'ready'; warmUp?: ParsedFile[] }
+  | { type: 'ready' }
   /** `workMs`: time spent on the batch (reading included); `readMs`: reading and hashing alone. */
   | { type: 'results'; id: number; results: JobResult[]; workMs: number; readMs: number }
   | { type: 'fatal'; message: string };

@@ -1,0 +1,146 @@
+// Is a function's work done when it returns? It is not when part of it finishes later: it hands a callback to
+// something that calls it after returning, sends a message, registers a poller, queues an item that another context
+// takes off, or calls a function that does one of these. Callbacks called before the callee returns do not count.
+import type { ContextKind } from '../knowledge/contextKinds';
+import type { IndexModel } from '../model/indexModel';
+import { fileOfKey, nameOfKey } from './callbackEvidence';
+import { curatedArgumentKind, destinationOf, holderOfPath, isGenericKind, isTestFile, notesOf } from './callbackFlow';
+import { kindOfRegistration, kindOfSlot, contextsOf } from './execContext';
+import { pushTo } from '../util/multiMap';
+
+export interface AsyncReason {
+  /** 1: a continuation runs later; 2: work queued or a poller registered; 3: a handler registered; 4: a callee's. */
+  rank: number;
+  text: string;
+  line: number;
+}
+
+/** Contexts that run later, from a loop: an item they take off a list was waiting for them. */
+const DEFERRED_KINDS = new Set<ContextKind>([
+  'poller', 'interrupt', 'thread_message', 'for_each_thread_step', 'for_each_channel_step', 'reactor_event',
+  'bdev_io_completion', 'bdev_io_wait', 'blob_completion', 'lvol_completion', 'nvme_completion', 'accel_completion', 'buffer_wait',
+]);
+
+/** Kinds that register a handler someone else calls on their own schedule, rather than a continuation of this work. */
+const HANDLER_KINDS = new Set<ContextKind>([
+  'rpc_handler', 'bdev_event', 'io_channel_create', 'io_channel_destroy', 'subsystem_hook', 'bdev_module_hook', 'bdev_fn_table',
+  'struct_slot', 'callback_argument', 'app_shutdown',
+]);
+
+const MAX_CALLEE_DEPTH = 6;
+
+/** Why the function is asynchronous, most decisive first; empty when its work is done when it returns. */
+export function asyncReasons(model: IndexModel, key: string): AsyncReason[] {
+  return reasonsOf(model, key, 0, new Set());
+}
+
+function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<string>): AsyncReason[] {
+  const memoKey = `async:${key}`;
+  const cached = model.peek<AsyncReason[]>(memoKey);
+  if (cached) return cached;
+  if (depth > MAX_CALLEE_DEPTH || visiting.has(key)) return [];
+  visiting.add(key);
+  const reasons = [...ownReasons(model, key), ...calleeReasons(model, key, depth, visiting)].sort((a, b) => a.rank - b.rank || a.line - b.line);
+  visiting.delete(key);
+  // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
+  if (depth === 0 || reasons.length > 0) model.remember(memoKey, reasons);
+  return reasons;
+}
+
+/** Reasons in the function's own body: hand-offs, its callback parameters' fates, queued work. */
+function ownReasons(model: IndexModel, key: string): AsyncReason[] {
+  const file = fileOfKey(key);
+  const reasons: AsyncReason[] = [];
+  for (const h of model.handoffsOf(key)) {
+    if ('api' in h) {
+      let kind = kindOfRegistration(model.symbols, h);
+      if (isGenericKind(kind)) {
+        const learnt = destinationOf(model, h.api, h.arg, file);
+        if (learnt?.synchronous) continue;
+        // The API's body is in the tree and shows no deferral: not a reason either way.
+        if (!learnt && model.resolve(h.api, file)) continue;
+        if (learnt) kind = learnt.kind;
+      }
+      const rank = HANDLER_KINDS.has(kind) || kind === 'async_callback' ? 3 : kind === 'poller' ? 2 : 1;
+      reasons.push({ rank, line: h.line, text: `hands ${h.targetName} to ${h.api}: it runs later, as ${kind.replace(/_/g, ' ')}` });
+    } else {
+      const kind = kindOfSlot(h);
+      reasons.push({ rank: DEFERRED_KINDS.has(kind) ? 1 : 3, line: h.line, text: `stores ${h.targetName} in ${h.structName}.${h.field}: whoever holds it calls it later` });
+    }
+  }
+  const def = model.definitionOf(key);
+  def?.params.forEach((p, arg) => {
+    if (!model.symbols.isFunctionType(p.type)) return;
+    const destination = destinationOf(model, nameOfKey(key), arg, file);
+    if (destination?.synchronous) return;
+    const how = destination?.steps[0]?.note ?? `takes ${p.name} (${p.type}) and returns before calling it`;
+    reasons.push({ rank: destination ? 1 : 3, line: destination?.steps[0]?.line ?? def.line, text: `calls back ${p.name} later (${how})` });
+  });
+  const locals = new Set(def?.params.map((p) => p.name));
+  for (const call of model.callsOf(key)) {
+    call.args.forEach((a, arg) => {
+      // A function chosen at run time (`msg_fn` in a local) sent as a message is deferred work all the same.
+      if (a.kind !== 'other' || !/^[A-Za-z_]\w*$/.test(a.text) || locals.has(a.text)) return;
+      const kind = curatedArgumentKind(model, call.callee, arg, file);
+      if (kind && DEFERRED_KINDS.has(kind)) reasons.push({ rank: 1, line: call.line, text: `hands ${a.text} (a function chosen at run time) to ${call.callee}: it runs later, as ${kind.replace(/_/g, ' ')}` });
+    });
+  }
+  for (const q of notesOf(model, key, 'queue')) {
+    if (q.detail !== 'insert') continue;
+    const holder = holderOfPath(model.symbols, q.file, q.path);
+    if (!holder) continue;
+    const drainer = drainersOf(model, `${holder.structName}.${holder.field}`).find((d) => d.key !== key && !(isTestFile(d.file) && !isTestFile(file)) && d.kind);
+    if (drainer) reasons.push({ rank: 2, line: q.line, text: `queues on ${holder.structName}.${holder.field}; ${nameOfKey(drainer.key)} (${drainer.kind!.replace(/_/g, ' ')}) takes it off later` });
+  }
+  return reasons;
+}
+
+/** Functions that take items off a list field, with the deferred context they run in when they have one. */
+export function drainersOf(model: IndexModel, slot: string): { key: string; file: string; line: number; kind?: ContextKind }[] {
+  const bySlot = model.memoize('queueDrainers', () => {
+    const map = new Map<string, { key: string; file: string; line: number }[]>();
+    for (const facts of model.files.values()) {
+      for (const n of facts.notes ?? []) {
+        if (n.kind !== 'queue' || n.detail !== 'remove' || !n.caller) continue;
+        const holder = holderOfPath(model.symbols, facts.file, n.path);
+        if (holder) pushTo(map, `${holder.structName}.${holder.field}`, { key: `${facts.file}#${n.caller}`, file: facts.file, line: n.line });
+      }
+    }
+    return map;
+  });
+  return (bySlot.get(slot) ?? []).map((d) => ({ ...d, kind: contextsOf(model, d.key).map((c) => c.kind).find((k) => DEFERRED_KINDS.has(k)) }));
+}
+
+/**
+ * A static helper of the same file that is asynchronous makes its caller asynchronous too (`spdk_bdev_close` through
+ * `bdev_close`). Calls into other files count only for SPDK's APIs that finish later without taking a callback: a
+ * public function that defers work only on some rare path would otherwise make half the tree asynchronous.
+ */
+function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>): AsyncReason[] {
+  const file = fileOfKey(key);
+  const seen = new Set<string>();
+  const reasons: AsyncReason[] = [];
+  for (const call of model.callsOf(key)) {
+    if (seen.has(call.callee)) continue;
+    seen.add(call.callee);
+    const later = FINISHES_LATER[call.callee];
+    if (later) {
+      reasons.push({ rank: 2, line: call.line, text: `calls ${call.callee}: ${later}` });
+      continue;
+    }
+    const callee = model.resolve(call.callee, file);
+    if (!callee || callee === key || fileOfKey(callee) !== file || !model.definitionOf(callee)?.isStatic) continue;
+    const inner = reasonsOf(model, callee, depth + 1, visiting).filter((r) => r.rank <= 2 && !r.text.startsWith('calls back '));
+    if (inner.length > 0) reasons.push({ rank: 4, line: call.line, text: `calls ${call.callee}, which ${inner[0].text}` });
+  }
+  return reasons;
+}
+
+/** SPDK APIs whose work goes on after they return although they take no callback. */
+const FINISHES_LATER: Record<string, string> = {
+  spdk_put_io_channel: 'the channel is released later, by a message to its thread',
+  spdk_io_device_unregister: 'the io_device goes away only after every channel of it is released',
+  spdk_thread_exit: 'the thread exits only once its pollers and messages are done',
+  spdk_bdev_unregister: 'the bdev is torn down later, after its open descriptors are closed',
+  spdk_nvme_ctrlr_disconnect_io_qpair: 'the qpair disconnects later; its poll group reports it through the disconnected-qpair callback',
+};
