@@ -19,6 +19,19 @@ interface OpenChapter {
   pendingReveal?: number;
 }
 
+/**
+ * A column for source beside the chapter: the code editor the reader last used when it is in another group, else any
+ * other group showing code, else a new group. (ViewColumn.Beside alone is taken from the active group, which a click
+ * inside the webview does not always change, so it could land on the chapter's own group.)
+ */
+function besideColumn(panel: vscode.WebviewPanel): vscode.ViewColumn {
+  const chapter = panel.viewColumn;
+  const active = vscode.window.activeTextEditor?.viewColumn;
+  if (active !== undefined && active !== chapter) return active;
+  const other = vscode.window.visibleTextEditors.map((e) => e.viewColumn).find((c) => c !== undefined && c !== chapter);
+  return other ?? vscode.ViewColumn.Beside;
+}
+
 export class ChapterPanels implements vscode.Disposable {
   private readonly panels = new Map<string, OpenChapter>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -92,7 +105,7 @@ export class ChapterPanels implements vscode.Disposable {
       const line = typeof m.line === 'number' ? m.line : 1;
       const uri = m.kind === 'folder' ? undefined : this.book.uriOf(m.file);
       // Source opens beside the chapter, so the paragraph stays in view while reading the code.
-      if (uri) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0), preview: true });
+      if (uri) await vscode.window.showTextDocument(uri, { viewColumn: besideColumn(open.panel), selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0), preview: true });
       else await vscode.commands.executeCommand(COMMAND.openLocation, m.file, line);
     } else if (m.type === 'openLink' && typeof m.href === 'string') {
       const href = safeHref(m.href);
