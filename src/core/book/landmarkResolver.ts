@@ -1,6 +1,7 @@
-// What a landmark named in a chapter is, tried in order of confidence: a C definition, a global, an enum constant, an
-// SPDK short type name, a struct field, a path or bare file name, a module or app folder, then a whole-word use in a
-// build file. A name found nowhere stays unresolved (never the nearest partial match), with suggestions of where it went.
+// What a landmark named in a chapter is, tried in order of confidence: a field of the struct the paragraph names, a C
+// definition, a global or enum constant, an app or module folder, an SPDK short type name, any struct field, an opaque
+// struct, a path or bare file name, a library folder, then a whole-word use in a build file (unit test definitions come
+// last). A name found nowhere stays unresolved (never the nearest partial match), with suggestions of where it went.
 import type { ResolveContext } from '../tour/anchorResolver';
 import { normalizeSymbol, type SymbolKind, type SymbolLocation } from '../tour/symbolLocator';
 import { listingFor, pathRank, type TreeListing } from './treeListing';
