@@ -36,6 +36,9 @@ function copyLayoutEngine() {
   copyFileSync(require.resolve('elkjs/lib/elk.bundled.js'), join(webview, 'elk.js'));
 }
 
+/** A webview page script: for the browser, one minified file in dist/webview. */
+const webviewPage = { outdir: join(root, 'dist', 'webview'), platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: false };
+
 copyGrammars();
 copyLayoutEngine();
 const builds = [
@@ -44,15 +47,9 @@ const builds = [
   { entryPoints: { worker: 'src/worker/indexWorker.ts' } },
   { entryPoints: { bench: 'bench/bench.ts' } },
   // The bdev graph webview: DOM only, one script with the toolkit bundled in, beside elk.js (the vsix has no node_modules).
-  ...['webview/graph/main.ts', 'webview/graph/graph.css'].map((entry) => ({
-    entryPoints: { graph: entry },
-    outdir: join(root, 'dist', 'webview'),
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    minify: true,
-    sourcemap: false,
-  })),
+  ...['webview/graph/main.ts', 'webview/graph/graph.css'].map((entry) => ({ entryPoints: { graph: entry }, ...webviewPage })),
+  // The book chapter webview: DOM only, its chapter arrives by postMessage.
+  { entryPoints: { book: 'webview/book/main.ts' }, ...webviewPage },
 ];
 for (const build of builds) {
   const options = { ...common, outdir: join(root, 'dist'), ...build, absWorkingDir: root };

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { readBook, readChapter } from '../core/book/bookFolder';
+import { addHistory } from '../core/book/gitHistory';
 import type { ResolvedMention } from '../core/book/chapterTypes';
 import { resolveMentions } from '../core/book/mentions';
 import { defaultCacheDir } from '../core/index/factCache';
@@ -14,7 +15,7 @@ import { diskWorkspace, SymbolLocator } from '../core/tour/symbolLocator';
 import { parseCliArgs, UsageError } from './cliArgs';
 
 export const TOUR_USAGE = `  spdk-lens tour validate <root> [tour files...] [--json] [--cache <dir> | --no-cache]
-  spdk-lens book links <root> <book-folder> [--json] [--cache <dir> | --no-cache]`;
+  spdk-lens book links <root> <book-folder> [--json] [--no-git] [--cache <dir> | --no-cache]`;
 
 /** One line of `tour validate --json`: the step, the symbol it anchors to, where it resolved, or why not. */
 export interface StepReport {
@@ -30,13 +31,15 @@ export interface StepReport {
 interface TourCliOptions {
   positional: string[];
   json: boolean;
+  /** `book links`: ask git when an unresolved landmark went away (when the root is a git work tree). */
+  git: boolean;
   cacheDir: string | null;
 }
 
 function parseTourArgs(argv: string[]): TourCliOptions {
-  const { values, positionals } = parseCliArgs(argv, { json: { type: 'boolean' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' } }, true);
+  const { values, positionals } = parseCliArgs(argv, { json: { type: 'boolean' }, 'no-git': { type: 'boolean' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' } }, true);
   const cacheDir = values['no-cache'] ? null : values.cache !== undefined ? resolve(values.cache) : defaultCacheDir();
-  return { positional: positionals, json: values.json ?? false, cacheDir };
+  return { positional: positionals, json: values.json ?? false, git: !values['no-git'], cacheDir };
 }
 
 async function openContext(root: string, cacheDir: string | null): Promise<ResolveContext> {
@@ -111,10 +114,11 @@ function landmarkMentions(mentions: ResolvedMention[]): ResolvedMention[] {
   return mentions.filter((m) => !m.ignored);
 }
 
-/** `moved` and `renamed` when the first suggestion says so, else `missing`. */
-function driftWord(m: ResolvedMention): 'moved' | 'renamed' | 'missing' {
+/** `moved`, `renamed` or `removed` when the first suggestion says so, else `missing`. */
+function driftWord(m: ResolvedMention): 'moved' | 'renamed' | 'removed' | 'missing' {
   const why = m.suggestions?.[0]?.why ?? '';
-  return why.startsWith('moved') ? 'moved' : why.startsWith('renamed') ? 'renamed' : 'missing';
+  for (const word of ['moved', 'renamed', 'removed'] as const) if (why.startsWith(word)) return word;
+  return 'missing';
 }
 
 async function bookLinks(root: string, folder: string, options: TourCliOptions): Promise<number> {
@@ -127,6 +131,7 @@ async function bookLinks(root: string, folder: string, options: TourCliOptions):
     if (!chapter.ok) throw new Error(chapter.error);
     chapters.push({ chapter: ref.number, title: chapter.chapter.title, mentions: landmarkMentions(resolveMentions(chapter.chapter, context)) });
   }
+  if (options.git) await addHistory(root, chapters.flatMap((c) => c.mentions));
   // Absolute paths point outside the tree on purpose: reported, but not a broken landmark.
   const broken = chapters.reduce((n, c) => n + c.mentions.filter((m) => !m.landmark && !m.external).length, 0);
   if (options.json) console.log(JSON.stringify({ chapters }, null, 1));
@@ -137,7 +142,7 @@ async function bookLinks(root: string, folder: string, options: TourCliOptions):
       const ok = c.mentions.filter((m) => m.landmark).length;
       const outside = c.mentions.filter((m) => m.external);
       const drifted = c.mentions.filter((m) => !m.landmark && !m.external);
-      const counts = { moved: 0, renamed: 0, missing: 0 };
+      const counts = { moved: 0, renamed: 0, removed: 0, missing: 0 };
       for (const m of drifted) counts[driftWord(m)]++;
       total += c.mentions.length;
       resolved += ok;

@@ -71,6 +71,10 @@ describe('SPDK Lens in VS Code: tour and book', () => {
     await editor().screenshot('chapter');
     await landmark.click();
     await editor().page.locator('.tabs-container .tab.active', { hasText: 'bdev_sample_null.c' }).waitFor({ state: 'visible' });
+    // A symbol opens beside the chapter: the chapter stays the active tab of its own group.
+    await chapter.locator('a.landmark[data-kind="function"]', { hasText: 'sample_tgt_started' }).first().click();
+    await editor().page.locator('.tabs-container .tab.active', { hasText: 'sample_tgt.c' }).waitFor({ state: 'visible' });
+    await editor().page.locator('.tabs-container .tab.active', { hasText: 'Book: 00 · Orientation' }).waitFor({ state: 'visible' });
   });
 
   it('links back from a hover to the paragraph that mentions the code', async () => {

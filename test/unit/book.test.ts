@@ -77,7 +77,8 @@ describe('chapter parsing', () => {
 
   it('finds paths in code spans and plain text, and symbols in code spans only', () => {
     const [orientation, rpc] = chapters();
-    const mentions = orientation.mentions.map((m) => [m.kind, m.target, m.inCode, m.line]);
+    const mentions = orientation.mentions.filter((m) => !m.tentative).map((m) => [m.kind, m.target, m.inCode, m.line]);
+    assert.deepEqual(orientation.mentions.filter((m) => m.tentative).map((m) => m.target), ['poll', 'diskengine'], 'plain words are landmarks only if they resolve');
     assert.deepEqual(mentions, [
       ['path', 'README.md', true, 8],
       ['path', 'app/sample_tgt/sample_tgt.c', true, 9],
@@ -133,7 +134,8 @@ describe('mention resolution', () => {
     assert.equal(byTarget.get('spdk_poller_fn')!.landmark!.kind, 'typedef');
     const external = byTarget.get('/home/reader/elsewhere/client')!;
     assert.deepEqual([external.landmark, external.external, external.unresolved], [undefined, true, '/home/reader/elsewhere/client is an absolute path outside the SPDK tree']);
-    assert.match(byTarget.get('spdk_nonexistent_helper')!.unresolved!, /no function, struct, macro, typedef or RPC method named spdk_nonexistent_helper/);
+    assert.match(byTarget.get('spdk_nonexistent_helper')!.unresolved!, /no definition, global, enum constant, field, file or folder named spdk_nonexistent_helper/);
+    assert.deepEqual([byTarget.get('poll')!.ignored, byTarget.get('diskengine')!.ignored], [true, true]);
     const rpcResolved = resolveMentions(rpc, await context());
     assert.deepEqual(rpcResolved.find((m) => m.target === 'bdev_sample_null_create')!.landmark, { file: 'module/bdev/sample_null/bdev_sample_null_rpc.c', line: 20, endLine: rpcResolved.find((m) => m.target === 'bdev_sample_null_create')!.landmark!.endLine, kind: 'rpc', symbol: 'bdev_sample_null_create' });
     assert.equal(rpcResolved.find((m) => m.targetLine === 20)!.landmark!.line, 20);
@@ -225,7 +227,7 @@ describe('chapter HTML', () => {
     const html = await render(hostile);
     assert.match(html, /<a class="landmark" role="link" tabindex="0" data-mention="\d+" data-file="module\/bdev\/sample_null\/bdev_sample_null\.c" data-line="97" data-kind="function" title="[^"]*"><code>sample_null_poll<\/code><\/a>/);
     assert.match(html, /data-file="module\/bdev\/sample_passthru" data-line="1" data-kind="folder"/);
-    assert.match(html, /<span class="landmark unresolved" data-mention="\d+" title="no function, struct, macro, typedef or RPC method named spdk_nonexistent_helper in the index"><code>spdk_nonexistent_helper<\/code><\/span>/);
+    assert.match(html, /<span class="landmark unresolved" data-mention="\d+" title="no definition, global, enum constant, field, file or folder named spdk_nonexistent_helper in this checkout"><code>spdk_nonexistent_helper<\/code><\/span>/);
     assert.match(html, /<ul>\n<li [^>]*>.*\n<\/li>\n<li [^>]*>.*\n<ul>\n<li [^>]*>nested item/s, 'a nested list sits inside its parent item');
   });
 

@@ -68,7 +68,7 @@ describe('spdk-lens book links', () => {
     const { chapters } = JSON.parse(result.stdout);
     assert.deepEqual(chapters.map((c: { chapter: string }) => c.chapter), ['00', '01']);
     const unresolved = chapters.flatMap((c: { mentions: { landmark?: unknown; target: string }[] }) => c.mentions.filter((m) => !m.landmark).map((m) => m.target));
-    assert.deepEqual(unresolved, ['/home/reader/elsewhere/client', 'spdk_nonexistent_helper']);
+    assert.deepEqual(unresolved, ['/home/reader/elsewhere/client', 'spdk_nonexistent_helper'], 'plain words that name nothing are not listed');
   });
 
   it('fails clearly on a folder without chapters', () => {

@@ -119,7 +119,7 @@ export function suggestNames(target: string, locator: SymbolLocator): Suggestion
     // A public name (`spdk_...`) was most likely renamed to another public name, not to a static helper.
     const visibility = publicName && !c.base.startsWith('spdk_') ? 3 : 0;
     const score = coverage * 10 - extra * 1.5 - (tag && c.tag !== tag ? 3 : 0) - visibility;
-    if (score < 5) continue;
+    if (score < 6) continue;
     scored.push({ c, score, distance: editDistance(base, c.base) });
   }
   scored.sort((a, b) => b.score - a.score || a.distance - b.distance || a.c.target.length - b.c.target.length || a.c.target.localeCompare(b.c.target));

@@ -1,6 +1,7 @@
-// What a landmark named in a chapter is, tried in order of confidence: a C definition, a global, an enum constant, an
-// SPDK short type name, a struct field, a path or bare file name, a module or app folder, then a whole-word use in a
-// build file. A name found nowhere stays unresolved (never the nearest partial match), with suggestions of where it went.
+// What a landmark named in a chapter is, tried in order of confidence: a field of the struct the paragraph names, a C
+// definition, a global or enum constant, an app or module folder, an SPDK short type name, any struct field, an opaque
+// struct, a path or bare file name, a library folder, then a whole-word use in a build file (unit test definitions come
+// last). A name found nowhere stays unresolved (never the nearest partial match), with suggestions of where it went.
 import type { ResolveContext } from '../tour/anchorResolver';
 import { normalizeSymbol, type SymbolKind, type SymbolLocation } from '../tour/symbolLocator';
 import { listingFor, pathRank, type TreeListing } from './treeListing';
@@ -87,6 +88,9 @@ function resolveName(mention: Mention, context: ResolveContext, scope: MentionSc
   if (qualified) return qualified;
   const definitions = plainWord ? [] : locator.lookup(tagged, DEFINITION_KINDS).filter((s) => !tag || s.symbol === tagged);
   const values = plainWord || tag ? [] : locator.lookup(name, VALUE_KINDS);
+  // A struct the chapter named earlier beats a module's static function of the same name (`fini_start`).
+  const earlier = fields.length > 0 && !definitions.some((s) => /^(include|lib)\//.test(s.file)) ? qualifiedField(fields, scope.before) : undefined;
+  if (earlier) return earlier;
   // A unit test's mock of the same name is a last resort: SPDK's own code first.
   if (definitions.some(notTest)) return pick(definitions.filter(notTest), DEFINITION_KINDS);
   if (values.some(notTest)) return pick(values.filter(notTest), VALUE_KINDS);
@@ -98,6 +102,10 @@ function resolveName(mention: Mention, context: ResolveContext, scope: MentionSc
     if (short.length > 0) return pick(short, ['struct'], `short name for struct spdk_${name}`);
   }
   if (!plainWord && fields.length > 0) return resolveField(fields.some(notTest) ? fields.filter(notTest) : fields, scope);
+  if ((tag === undefined || tag === 'struct') && !plainWord) {
+    const opaque = opaqueStruct(`struct ${name}`, context);
+    if (opaque) return { landmark: opaque };
+  }
   if (definitions.length > 0) return pick(definitions, DEFINITION_KINDS);
   if (values.length > 0) return pick(values, VALUE_KINDS);
   if (listing) {
@@ -105,6 +113,9 @@ function resolveName(mention: Mention, context: ResolveContext, scope: MentionSc
     if (file) return file;
     const folder = [`lib/${name}`, `module/${name}`, name].find((f) => listing.folders.has(f));
     if (folder) return { landmark: { file: folder, line: 1, kind: 'folder', note: `folder of ${name}` } };
+    // A program named without its extension (`hello_bdev`): the one C file of that name.
+    const programs = (listing.byBaseName.get(`${name}.c`) ?? []).filter((f) => !f.startsWith('test/'));
+    if (programs.length === 1 && name.includes('_')) return { landmark: { file: programs[0], line: 1, kind: 'file', note: `the file ${name}.c` } };
     if (/^[A-Z][A-Z0-9_]*$/.test(name)) {
       const use = buildFileUse(name, context);
       if (use) return { landmark: use };
@@ -195,12 +206,38 @@ export function appOrModuleFolder(name: string, listing: TreeListing): string | 
     const found = candidates.find(has);
     if (found) return found;
   }
-  // An example program is named after its folder and its main file (examples/bdev/bdevperf/bdevperf.c).
-  for (const file of listing.byBaseName.get(`${name}.c`) ?? []) {
-    const folder = file.slice(0, file.lastIndexOf('/'));
-    if (/^(examples|test\/app)\//.test(folder) && folder.endsWith(`/${name}`)) return folder;
-  }
+  // An example program is named after its folder and its main file (examples/bdev/bdevperf/bdevperf.c); a library of
+  // the same name (lib/nvmf) is the likelier meaning.
+  if (has(`lib/${name}`)) return undefined;
+  const programs = (listing.byBaseName.get(`${name}.c`) ?? []).map((f) => f.slice(0, f.lastIndexOf('/'))).filter((folder) => /^(examples|test\/app)\//.test(folder) && folder.endsWith(`/${name}`));
+  if (programs.length === 1) return programs[0];
   return undefined;
+}
+
+const opaqueStructs = new WeakMap<ResolveContext['locator'], Map<string, Landmark>>();
+
+/**
+ * `struct spdk_mempool`: declared in a public header but defined nowhere (its users only hold pointers). It lands on
+ * the first prototype of include/ that takes or returns one.
+ */
+function opaqueStruct(name: string, context: ResolveContext): Landmark | undefined {
+  let known = opaqueStructs.get(context.locator);
+  if (!known) {
+    known = new Map();
+    const headers = [...context.locator.index.files.values()].filter((f) => f.file.startsWith('include/')).sort((a, b) => pathRank(a.file) - pathRank(b.file) || a.file.localeCompare(b.file));
+    for (const facts of headers) {
+      for (const p of facts.prototypes) {
+        for (const type of [p.returnType, ...p.params.map((x) => x.type)]) {
+          const m = /\bstruct\s+([A-Za-z_]\w*)/.exec(type);
+          const struct = m && `struct ${m[1]}`;
+          if (struct && !known.has(struct)) known.set(struct, { file: facts.file, line: p.line, kind: 'mention', symbol: struct, note: `${struct} is opaque (declared, never defined); first used by ${p.name}` });
+        }
+      }
+    }
+    opaqueStructs.set(context.locator, known);
+  }
+  const found = known.get(name);
+  return found && { ...found };
 }
 
 /** Where a make or shell variable is used: files under mk/ and scripts/, any Makefile or .mk, top-level files. */

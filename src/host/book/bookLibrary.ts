@@ -109,6 +109,11 @@ export class BookLibrary implements vscode.Disposable {
     return this.backLinks;
   }
 
+  /** The checkout file a landmark names, as a URI; undefined while no folder is open. */
+  uriOf(file: string): vscode.Uri | undefined {
+    return this.workspace.root ? this.workspace.uriOf(file) : undefined;
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }

@@ -1,17 +1,40 @@
-// A book chapter rendered in a webview beside the code: landmark mentions open the source, unresolved ones are marked,
-// and back links from hovers reveal the paragraph that mentions the code. Strict CSP, one nonce per render.
-import { randomBytes } from 'node:crypto';
+// A book chapter rendered in a webview beside the code: landmark mentions open the source beside the chapter,
+// unresolved ones are marked, and back links from hovers reveal the paragraph that mentions the code. The page
+// (webview/book) asks for its chapter once it is listening; strict CSP, one nonce per page, shared with the graph panel.
 import * as vscode from 'vscode';
 import { COMMAND } from '../../shared/commandIds';
 import { chapterLabel } from '../../core/book/bookFolder';
 import { renderChapterHtml, safeHref } from '../../core/book/chapterHtml';
+import type { ChapterHostToView, ChapterMessage } from '../../core/book/chapterViewProtocol';
 import { escapeHtml } from '../../core/util/html';
+import { graphPageCsp, newNonce } from '../graph/graphPageHtml';
 import type { BookLibrary } from './bookLibrary';
 
 const VIEW_TYPE = 'spdkLens.chapter';
 
+/** A panel and whether its page has said it is listening (it says so again after each reload). */
+interface OpenChapter {
+  panel: vscode.WebviewPanel;
+  ready: boolean;
+  /** A paragraph to reveal once the page is ready. */
+  pendingReveal?: number;
+}
+
+/**
+ * A column for source beside the chapter: the code editor the reader last used when it is in another group, else any
+ * other group showing code, else a new group. (ViewColumn.Beside alone is taken from the active group, which a click
+ * inside the webview does not always change, so it could land on the chapter's own group.)
+ */
+function besideColumn(panel: vscode.WebviewPanel): vscode.ViewColumn {
+  const chapter = panel.viewColumn;
+  const active = vscode.window.activeTextEditor?.viewColumn;
+  if (active !== undefined && active !== chapter) return active;
+  const other = vscode.window.visibleTextEditors.map((e) => e.viewColumn).find((c) => c !== undefined && c !== chapter);
+  return other ?? vscode.ViewColumn.Beside;
+}
+
 export class ChapterPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly panels = new Map<string, OpenChapter>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -28,46 +51,63 @@ export class ChapterPanels implements vscode.Disposable {
         },
       }),
       book.onDidChange(() => {
-        for (const [chapterPath, panel] of this.panels) this.render(panel, chapterPath);
+        for (const [chapterPath, open] of this.panels) this.send(open, this.chapterMessage(open.panel, chapterPath));
       }),
     );
   }
 
   /** Opens (or shows) a chapter, optionally revealing the paragraph `block`. */
   open(chapterPath: string, block?: number): void {
-    let panel = this.panels.get(chapterPath);
-    if (panel) panel.reveal(vscode.ViewColumn.Beside, true);
+    let open = this.panels.get(chapterPath);
+    if (open) open.panel.reveal(vscode.ViewColumn.Beside, true);
     else {
-      panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Book', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
-      this.adopt(panel, chapterPath);
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Book', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+      open = this.adopt(panel, chapterPath);
     }
-    if (block !== undefined) {
-      const target = panel;
-      // The page may still be loading; a second reveal after it settles costs nothing.
-      void target.webview.postMessage({ type: 'reveal', block });
-      setTimeout(() => void target.webview.postMessage({ type: 'reveal', block }), 400);
-    }
+    if (block === undefined) return;
+    if (open.ready) this.send(open, { type: 'reveal', block });
+    else open.pendingReveal = block;
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media', 'book')], retainContextWhenHidden: false };
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media', 'book'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')], retainContextWhenHidden: false };
   }
 
-  private adopt(panel: vscode.WebviewPanel, chapterPath: string): void {
+  private adopt(panel: vscode.WebviewPanel, chapterPath: string): OpenChapter {
     panel.webview.options = this.options();
-    this.panels.set(chapterPath, panel);
+    const open: OpenChapter = { panel, ready: false };
+    this.panels.set(chapterPath, open);
     panel.onDidDispose(() => {
-      if (this.panels.get(chapterPath) === panel) this.panels.delete(chapterPath);
+      if (this.panels.get(chapterPath)?.panel === panel) this.panels.delete(chapterPath);
     });
-    panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message));
-    this.render(panel, chapterPath);
+    // A hidden page is dropped (retainContextWhenHidden is off); it says ready again when shown.
+    panel.onDidChangeViewState(() => {
+      if (!panel.visible) open.ready = false;
+    });
+    panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(open, chapterPath, message));
+    panel.webview.html = this.page(panel.webview);
+    panel.title = this.chapterMessage(panel, chapterPath).title;
+    return open;
   }
 
-  private async onMessage(message: unknown): Promise<void> {
+  private send(open: OpenChapter, message: ChapterHostToView): void {
+    if (open.ready) void open.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(open: OpenChapter, chapterPath: string, message: unknown): Promise<void> {
     if (typeof message !== 'object' || message === null) return;
-    const m = message as { type?: unknown; file?: unknown; line?: unknown; href?: unknown };
-    if (m.type === 'openLandmark' && typeof m.file === 'string') {
-      await vscode.commands.executeCommand(COMMAND.openLocation, m.file, typeof m.line === 'number' ? m.line : 1);
+    const m = message as { type?: unknown; file?: unknown; line?: unknown; kind?: unknown; href?: unknown };
+    if (m.type === 'ready') {
+      open.ready = true;
+      this.send(open, this.chapterMessage(open.panel, chapterPath));
+      if (open.pendingReveal !== undefined) this.send(open, { type: 'reveal', block: open.pendingReveal });
+      open.pendingReveal = undefined;
+    } else if (m.type === 'openLandmark' && typeof m.file === 'string') {
+      const line = typeof m.line === 'number' ? m.line : 1;
+      const uri = m.kind === 'folder' ? undefined : this.book.uriOf(m.file);
+      // Source opens beside the chapter, so the paragraph stays in view while reading the code.
+      if (uri) await vscode.window.showTextDocument(uri, { viewColumn: besideColumn(open.panel), selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0), preview: true });
+      else await vscode.commands.executeCommand(COMMAND.openLocation, m.file, line);
     } else if (m.type === 'openLink' && typeof m.href === 'string') {
       const href = safeHref(m.href);
       if (href && /^(https?|mailto):/i.test(href)) await vscode.env.openExternal(vscode.Uri.parse(href));
@@ -75,40 +115,41 @@ export class ChapterPanels implements vscode.Disposable {
     }
   }
 
-  private render(panel: vscode.WebviewPanel, chapterPath: string): void {
+  private chapterMessage(panel: vscode.WebviewPanel, chapterPath: string): ChapterMessage {
     const chapter = this.book.chapterAt(chapterPath);
-    const nonce = randomBytes(16).toString('base64');
-    const webview = panel.webview;
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media', 'book');
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource}`].join('; ');
-    let body: string;
     if (!chapter) {
       panel.title = 'Book';
-      body = `<p class="chapter-status">${escapeHtml(`This chapter is no longer in the book folder (${chapterPath}).`)}</p>`;
-    } else {
-      panel.title = `Book: ${chapterLabel(chapter)}`;
-      const all = this.book.resolvedMentions(chapter);
-      const mentions = all.filter((m) => !m.ignored);
-      const linked = mentions.filter((m) => m.landmark).length;
-      const outside = mentions.filter((m) => !m.landmark && m.external).length;
-      const unresolved = mentions.length - linked - outside;
-      const notes = [outside > 0 ? `${outside} point${outside === 1 ? 's' : ''} outside the tree` : '', unresolved > 0 ? `${unresolved} marked unresolved` : ''].filter(Boolean);
-      const status = `${linked} of ${mentions.length} source mentions link to this checkout${notes.length > 0 ? `; ${notes.join(', ')}` : ''}.`;
-      body = `<p class="chapter-status">${escapeHtml(status)}</p>\n${renderChapterHtml(chapter, all)}`;
+      return { type: 'chapter', chapterPath, title: 'Book', status: `This chapter is no longer in the book folder (${chapterPath}).`, html: '' };
     }
-    webview.html = `<!DOCTYPE html>
+    panel.title = `Book: ${chapterLabel(chapter)}`;
+    const all = this.book.resolvedMentions(chapter);
+    const mentions = all.filter((m) => !m.ignored);
+    const linked = mentions.filter((m) => m.landmark).length;
+    const outside = mentions.filter((m) => !m.landmark && m.external).length;
+    const unresolved = mentions.length - linked - outside;
+    const notes = [outside > 0 ? `${outside} point${outside === 1 ? 's' : ''} outside the tree` : '', unresolved > 0 ? `${unresolved} marked unresolved` : ''].filter(Boolean);
+    const status = `${linked} of ${mentions.length} source mentions link to this checkout${notes.length > 0 ? `; ${notes.join(', ')}` : ''}.`;
+    return { type: 'chapter', chapterPath, title: panel.title, status, html: renderChapterHtml(chapter, all) };
+  }
+
+  /** The page shell: the chapter itself arrives by postMessage once the script is listening. */
+  private page(webview: vscode.Webview): string {
+    const nonce = newNonce();
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'book', 'chapter.css'));
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'book.js'));
+    return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(graphPageCsp(webview.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(media, 'chapter.css'))}">
-</head><body data-chapter="${escapeHtml(chapterPath)}">
-${body}
-<script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(media, 'chapterView.js'))}"></script>
+<link rel="stylesheet" href="${escapeHtml(css.toString())}">
+</head><body>
+<main id="chapter"><p class="chapter-status">Loading the chapter…</p></main>
+<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(script.toString())}"></script>
 </body></html>`;
   }
 
   dispose(): void {
-    for (const panel of this.panels.values()) panel.dispose();
+    for (const open of this.panels.values()) open.panel.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

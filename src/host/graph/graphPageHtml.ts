@@ -21,7 +21,7 @@ export function newNonce(): string {
  * `default-src 'none'`: scripts only with the nonce; styles from the extension's own files, plus nonce'd style
  * elements (the toolkit probes :focus-visible with an empty <style> carrying the page's csp-nonce meta).
  */
-function graphPageCsp(cspSource: string, nonce: string): string {
+export function graphPageCsp(cspSource: string, nonce: string): string {
   return [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src ${cspSource} 'nonce-${nonce}'`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
 }
 

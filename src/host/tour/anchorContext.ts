@@ -44,6 +44,7 @@ export class AnchorContext implements vscode.Disposable {
 function openDocumentsFirst(disk: SourceWorkspace, workspace: WorkspaceIndex): SourceWorkspace {
   return {
     stat: (path) => disk.stat(path),
+    listing: disk.listing,
     readText: (path) => {
       const open = vscode.workspace.textDocuments.find((d) => workspace.fileOf(d.uri) === path);
       return open ? open.getText() : disk.readText(path);
