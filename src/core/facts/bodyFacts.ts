@@ -27,6 +27,8 @@ export interface BodyScope {
   /** Parameters and locals: name → base type. Filled further as declarations are read. */
   locals: Map<string, string>;
   fileScopeTypes: Map<string, string>;
+  /** The function's parameters: where a stored name is one, the store is a callback's (or a context's) fate. */
+  params?: ReadonlySet<string>;
 }
 
 /** A brace initializer waiting to be read: `{ .f = fn, ... }` of a variable or compound literal. */
@@ -81,6 +83,8 @@ const COMPOUND_LITERAL = /\(\s*((?:struct|union)\s+[A-Za-z_]\w*)\s*(\[\s*\d*\s*\
 
 export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
   const base = span.open + 1;
+  // Before the body's own declarations are read, the scope holds the parameters only.
+  scope.params ??= new Set(scope.locals.keys());
   const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
   const scan = blankStringContents(source);
   const brackets = new BracketMatcher(scan);
@@ -261,7 +265,7 @@ export function recordAssignment(
   const access = readFieldAccess(lhs);
   // A plain local or parameter on the right is never a function name, but where it goes is a callback's fate.
   if (value.kind === 'ident' && scope.locals.has(value.name)) {
-    const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+    const rootType = access && scope.params?.has(value.name) ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
     if (access && rootType) out.notes?.push(bodyNote('store', scope.caller, lhsLine, value.name, structPath(rootType, [...access.fields, access.field]), ''));
     return;
   }

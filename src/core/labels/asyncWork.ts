@@ -4,7 +4,7 @@
 import type { ContextKind } from '../knowledge/contextKinds';
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { curatedArgumentKind, destinationOf, holderOfPath, isGenericKind, isTestFile, notesOf } from './callbackFlow';
+import { curatedArgumentKinds, destinationOf, holderOfPath, isGenericKind, isTestFile, notesOf } from './callbackFlow';
 import { kindOfRegistration, kindOfSlot, contextsOf } from './execContext';
 import { pushTo } from '../util/multiMap';
 
@@ -35,8 +35,8 @@ export function asyncReasons(model: IndexModel, key: string): AsyncReason[] {
 }
 
 function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<string>): AsyncReason[] {
-  const memoKey = `async:${key}`;
-  const cached = model.peek<AsyncReason[]>(memoKey);
+  const memo = model.memoize('asyncReasons', () => new Map<string, AsyncReason[]>());
+  const cached = memo.get(key);
   if (cached) return cached;
   if (depth > MAX_CALLEE_DEPTH || visiting.has(key)) return [];
   visiting.add(key);
@@ -45,7 +45,7 @@ function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<
   const reasons = found.filter((r, i) => found.findIndex((x) => x.text === r.text) === i);
   visiting.delete(key);
   // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
-  if (depth === 0 || reasons.length > 0) model.remember(memoKey, reasons);
+  if (depth === 0 || reasons.length > 0) memo.set(key, reasons);
   return reasons;
 }
 
@@ -80,12 +80,14 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
   });
   const locals = new Set(def?.params.map((p) => p.name));
   for (const call of model.callsOf(key)) {
-    call.args.forEach((a, arg) => {
+    const kinds = curatedArgumentKinds(model, call.callee, file);
+    for (let arg = 0; arg < kinds.length && arg < call.args.length; arg++) {
+      const kind = kinds[arg];
+      const a = call.args[arg];
       // A function chosen at run time (`msg_fn` in a local) sent as a message is deferred work all the same.
-      if (a.kind !== 'other' || !/^[A-Za-z_]\w*$/.test(a.text) || locals.has(a.text)) return;
-      const kind = curatedArgumentKind(model, call.callee, arg, file);
-      if (kind && DEFERRED_KINDS.has(kind)) reasons.push({ rank: 1, line: call.line, text: `hands ${a.text} (a function chosen at run time) to ${call.callee}: it runs later, as ${kind.replace(/_/g, ' ')}` });
-    });
+      if (!kind || !DEFERRED_KINDS.has(kind) || a.kind !== 'other' || !/^[A-Za-z_]\w*$/.test(a.text) || locals.has(a.text)) continue;
+      reasons.push({ rank: 1, line: call.line, text: `hands ${a.text} (a function chosen at run time) to ${call.callee}: it runs later, as ${kind.replace(/_/g, ' ')}` });
+    }
   }
   for (const q of notesOf(model, key, 'queue')) {
     if (q.detail !== 'insert') continue;
@@ -130,8 +132,9 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
       reasons.push({ rank: 2, line: call.line, text: `calls ${call.callee}: ${later}` });
       continue;
     }
+    if (!staticFunctionsOf(model, file).has(call.callee)) continue;
     const callee = model.resolve(call.callee, file);
-    if (!callee || callee === key || fileOfKey(callee) !== file || !model.definitionOf(callee)?.isStatic) continue;
+    if (!callee || callee === key || fileOfKey(callee) !== file) continue;
     const inner = reasonsOf(model, callee, depth + 1, visiting).filter((r) => r.rank <= 2 && !r.text.startsWith('calls back '));
     if (inner.length > 0) reasons.push({ rank: 4, line: call.line, text: `calls ${call.callee}, which ${inner[0].text}` });
   }
@@ -146,3 +149,13 @@ const FINISHES_LATER: Record<string, string> = {
   spdk_bdev_unregister: 'the bdev is torn down later, after its open descriptors are closed',
   spdk_nvme_ctrlr_disconnect_io_qpair: 'the qpair disconnects later; its poll group reports it through the disconnected-qpair callback',
 };
+
+/** Names of the static functions a file defines: the only callees whose reasons carry over to their callers. */
+function staticFunctionsOf(model: IndexModel, file: string): Set<string> {
+  const byFile = model.memoize('staticFunctionsByFile', () => {
+    const map = new Map<string, Set<string>>();
+    for (const facts of model.files.values()) map.set(facts.file, new Set(facts.functions.filter((f) => f.isStatic).map((f) => f.name)));
+    return map;
+  });
+  return byFile.get(file) ?? new Set();
+}

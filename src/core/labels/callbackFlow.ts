@@ -203,9 +203,16 @@ function isDeferred(model: IndexModel, fate: Fate, file: string, depth: number, 
   return resolveDestination(model, fate.callee, fate.calleeKey, fate.arg!, file, depth + 1, visiting)?.synchronous === false;
 }
 
-/** The curated kind of a callee's argument (`spdk_thread_send_msg` argument 1: thread message), if SPDK's typedefs say. */
-export function curatedArgumentKind(model: IndexModel, api: string, arg: number, file: string): ContextKind | undefined {
-  return curatedKind(model, api, arg, file);
+/** The arguments of `api` that SPDK's typedefs say where they run (`spdk_thread_send_msg` argument 1: thread message). */
+export function curatedArgumentKinds(model: IndexModel, api: string, file: string): readonly (ContextKind | undefined)[] {
+  const byApi = model.memoize('curatedArgumentKinds', () => new Map<string, (ContextKind | undefined)[]>());
+  let kinds = byApi.get(api);
+  if (!kinds) {
+    const params = model.symbols.parametersOf(api, file) ?? [];
+    kinds = params.map((p, arg) => (model.symbols.isFunctionType(p.type) ? curatedKind(model, api, arg, file) : undefined));
+    byApi.set(api, kinds);
+  }
+  return kinds;
 }
 
 function storedDestination(model: IndexModel, api: string, param: string, fate: Fate, file: string, depth: number, visiting: Set<string>): CallbackDestination | undefined {

@@ -28,7 +28,10 @@ export function kindOfSlot(s: Pick<SlotRegistration, 'structName' | 'field' | 'f
 
 /** Every registration of the function as evidence: calls that receive it, then slots that store it. */
 export function directContexts(model: IndexModel, key: string): (CallEvidence | SlotEvidence)[] {
-  return model.memoize(`direct:${key}`, () => {
+  const memo = model.memoize('directContexts', () => new Map<string, (CallEvidence | SlotEvidence)[]>());
+  const cached = memo.get(key);
+  if (cached) return cached;
+  const computed = ((): (CallEvidence | SlotEvidence)[] => {
     const out: (CallEvidence | SlotEvidence)[] = [];
     const libraryCode = !isTestFile(fileOfKey(key));
     for (const r of model.registrationsOf(key)) {
@@ -57,7 +60,9 @@ export function directContexts(model: IndexModel, key: string): (CallEvidence | 
       out.push(evidence);
     }
     return out;
-  });
+  })();
+  memo.set(key, computed);
+  return computed;
 }
 
 /** Kinds that say where code runs (a generic "passed as a function" does not). */
