@@ -220,11 +220,18 @@ function storedDestination(model: IndexModel, api: string, param: string, fate: 
   const stored: FlowStep = { note: `${api} stores ${param} in ${slot}`, file, line: fate.line };
   const bySlot = CONTEXT_BY_SLOT[slot] ?? CONTEXT_BY_SLOT[fate.structName!];
   if (bySlot) return { kind: bySlot, synchronous: false, steps: [stored] };
-  const invokers = (fieldInvokers(model).get(slot) ?? []).filter((i) => isTestFile(file) || !isTestFile(i.file));
-  for (const invoker of invokers) {
+  const invoked = invokedThrough(model, fate.structName!, fate.field!, depth, visiting);
+  return invoked && { ...invoked, steps: [stored, ...invoked.steps] };
+}
+
+/** Where what a slot holds runs: in the context of a function that calls through the slot (test code aside). */
+function invokedThrough(model: IndexModel, structName: string, field: string, depth: number, visiting: Set<string>): CallbackDestination | undefined {
+  const slot = `${structName}.${field}`;
+  const testStruct = isTestFile(structFile(model, structName));
+  for (const invoker of fieldInvokers(model).get(slot) ?? []) {
+    if (isTestFile(invoker.file) && !testStruct) continue;
     const kind = invokerKind(model, invoker.key, depth, visiting);
-    if (!kind) continue;
-    return { kind: kind.kind, synchronous: false, steps: [stored, { note: `called through ${slot} by ${nameOfKey(invoker.key)} (${kind.title})`, file: invoker.file, line: invoker.line }, ...kind.steps] };
+    if (kind) return { kind: kind.kind, synchronous: false, steps: [{ note: `called through ${slot} by ${nameOfKey(invoker.key)} (${kind.title})`, file: invoker.file, line: invoker.line }, ...kind.steps] };
   }
   return undefined;
 }
@@ -264,13 +271,7 @@ function invokerKind(model: IndexModel, key: string, depth: number, visiting: Se
 
 /** Where a function stored in `structName.field` runs: the context of whoever calls through that field. */
 export function slotDestination(model: IndexModel, structName: string, field: string): CallbackDestination | undefined {
-  const slot = `${structName}.${field}`;
-  for (const invoker of fieldInvokers(model).get(slot) ?? []) {
-    if (isTestFile(invoker.file) && !isTestFile(structFile(model, structName))) continue;
-    const kind = invokerKind(model, invoker.key, 0, new Set());
-    if (kind) return { kind: kind.kind, synchronous: false, steps: [{ note: `called through ${slot} by ${nameOfKey(invoker.key)} (${kind.title})`, file: invoker.file, line: invoker.line }, ...kind.steps] };
-  }
-  return undefined;
+  return invokedThrough(model, structName, field, 0, new Set());
 }
 
 function structFile(model: IndexModel, structName: string): string {
