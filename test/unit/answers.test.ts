@@ -35,6 +35,12 @@ describe('answers from the code', () => {
     assert.match(rpc.convergence ?? '', /waits for spdk_bdev_wait_for_examine/);
   });
 
+  it('work queued on a list that a poller empties through a helper is async', () => {
+    const queue = fn('sample_delay_queue');
+    assert.equal(queue.async, true);
+    assert.match(queue.asyncReason ?? '', /^queues on struct sample_delay_channel\.waiting; sample_delay_poll \(poller\) takes it off later/);
+  });
+
   it('a struct a unit test keeps at file scope is not global state of the library', () => {
     assert.equal(index.type('struct sample_channel_iter'), undefined);
     assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');

@@ -88,6 +88,13 @@ describe('function body scanner', () => {
       );
     });
 
+    it('a list handed over by address, and a list the function was handed', () => {
+      assert.deepEqual(notes('\tdone = take_off(&ch->waiting, 5, &local);\n\tTAILQ_REMOVE(head, io, link);\n\tTAILQ_REMOVE(&g_list, io, link);', { ch: 'struct my_channel', head: 'struct my_head' }), [
+        'field_address take_off struct my_channel.waiting 0',
+        'queue TAILQ_REMOVE .head remove',
+      ]);
+    });
+
     it('thread checks: app-thread asserts, owner asserts and guards', () => {
       assert.deepEqual(
         notes('\tassert(spdk_thread_is_app_thread(NULL));\n\tassert(desc->thread == spdk_get_thread());\n\tif (spdk_get_thread() != ch->owner->thread) { return; }\n\tif (!spdk_thread_is_app_thread(NULL)) { return; }', {

@@ -379,6 +379,7 @@ function readCalls(
       const path = accessPathBefore(scan, p, start, scope);
       if (path) out.notes.push(bodyNote('field_call', caller, line, name, path, ''));
     } else if (QUEUE_OP.test(name)) readQueueOp(name, source.slice(open, close + 1), line, scope, out);
+    else if (hasAmpersand(scan, open, close)) readFieldAddressArguments(name, source.slice(open, close + 1), line, scope, out);
   }
 }
 
@@ -399,11 +400,36 @@ function readQueueOp(name: string, argumentList: string, line: number, scope: Bo
   const pieces = splitArguments(argumentList);
   const list = pieces[name.includes('FOREACH') ? 1 : 0];
   if (!list) return;
-  const access = readFieldAccess(list.text.trim().replace(/^&\s*/, ''));
+  const written = list.text.trim();
+  const text = written.replace(/^&\s*/, '');
+  const detail = /INSERT|CONCAT|enqueue/.test(name) ? 'insert' : 'remove';
+  // A list the function was handed (a `head` pointer, often declared through a macro type): its caller says which.
+  if (written === text && isIdentifier(text) && !scope.fileScopeTypes.has(text)) {
+    out.notes.push(bodyNote('queue', scope.caller, line, name, structPath('', [text]), detail));
+    return;
+  }
+  const access = readFieldAccess(text);
   const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
   if (!access || !rootType) return;
-  const detail = /INSERT|CONCAT|enqueue/.test(name) ? 'insert' : 'remove';
   out.notes.push(bodyNote('queue', scope.caller, line, name, structPath(rootType, [...access.fields, access.field]), detail));
+}
+
+function hasAmpersand(scan: string, open: number, close: number): boolean {
+  const at = scan.indexOf('&', open);
+  return at >= 0 && at < close;
+}
+
+const FIELD_ADDRESS = /^&\s*[A-Za-z_]\w*\s*(?:->|\.)/;
+
+/** `helper(&ch->queued, ...)`: a list (or any field) handed to another function by address, for the queue links. */
+function readFieldAddressArguments(name: string, argumentList: string, line: number, scope: BodyScope, out: BodyOutput): void {
+  splitArguments(argumentList).forEach((piece, index) => {
+    const text = piece.text.trim();
+    if (!FIELD_ADDRESS.test(text)) return;
+    const access = readFieldAccess(text.replace(/^&\s*/, ''));
+    const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
+    if (access && rootType) out.notes.push(bodyNote('field_address', scope.caller, line, name, structPath(rootType, [...access.fields, access.field]), String(index)));
+  });
 }
 
 const OWNER_CHECK = /([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)\s*[!=]=\s*spdk_get_thread\s*\(\s*\)|spdk_get_thread\s*\(\s*\)\s*[!=]=\s*([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)/;

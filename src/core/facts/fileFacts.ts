@@ -2,7 +2,7 @@
 // so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -270,10 +270,12 @@ export function typedCallResult(callee: string, type: string, line: number, call
  * - `field_call`: `a->b.f(...)` (`name`: f, `path`: a's type and fields b);
  * - `thread_check`: `spdk_thread_is_app_thread(NULL)` (`name`: app_thread) or `x->thread == spdk_get_thread()`
  *   (`name`: owner, `path`: x's type and fields through to thread), `detail`: assert or guard;
- * - `queue`: a list/ring insertion or removal (`name`: the macro or API, `detail`: insert or remove, `path`: the list).
+ * - `queue`: a list/ring insertion or removal (`name`: the macro or API, `detail`: insert or remove, `path`: the list,
+ *   or no type and the local's name for a list the function was handed);
+ * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields).
  */
 export interface BodyNote {
-  kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue';
+  kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue' | 'field_address';
   caller: string;
   line: number;
   name: string;

@@ -105,7 +105,9 @@ export function drainersOf(model: IndexModel, slot: string): { key: string; file
     const map = new Map<string, { key: string; file: string; line: number }[]>();
     for (const facts of model.files.values()) {
       for (const n of facts.notes ?? []) {
-        if (n.kind !== 'queue' || n.detail !== 'remove' || !n.caller) continue;
+        if (!n.caller) continue;
+        const takesOff = n.kind === 'queue' ? n.detail === 'remove' : n.kind === 'field_address' && takesOffListItWasHanded(model, n.name, facts.file);
+        if (!takesOff) continue;
         const holder = holderOfPath(model.symbols, facts.file, n.path);
         if (holder) pushTo(map, `${holder.structName}.${holder.field}`, { key: `${facts.file}#${n.caller}`, file: facts.file, line: n.line });
       }
@@ -158,4 +160,10 @@ function staticFunctionsOf(model: IndexModel, file: string): Set<string> {
     return map;
   });
   return byFile.get(file) ?? new Set();
+}
+
+/** `_process_io_stailq(&ch->queued)`: the helper takes items off the list its caller hands it. */
+function takesOffListItWasHanded(model: IndexModel, callee: string, file: string): boolean {
+  const key = model.resolve(callee, file);
+  return key !== undefined && notesOf(model, key, 'queue').some((q) => q.detail === 'remove' && q.path.rootType === '');
 }
