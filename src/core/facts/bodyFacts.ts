@@ -20,7 +20,7 @@ import {
   summarizeValue,
 } from '../parse/cText';
 import type { BodySpan } from '../parse/functionBodies';
-import { bodyNote, callSite, callSiteAt, fieldStore, fieldStoreAt, identValue, structPath, textValue, typedCallResult, type BodyNote, type CallSite, type FieldStore, type TypedCallResult, type ValueSummary } from './fileFacts';
+import { bodyNote, callSite, callSiteAt, fieldStore, fieldStoreAt, identValue, structPath, textValue, typedCallResult, type BodyNote, type CallSite, type FieldStore, type StructPath, type TypedCallResult, type ValueSummary } from './fileFacts';
 
 export interface BodyScope {
   caller: string;
@@ -265,12 +265,12 @@ export function recordAssignment(
   const access = readFieldAccess(lhs);
   // A plain local or parameter on the right is never a function name, but where it goes is a callback's fate.
   if (value.kind === 'ident' && scope.locals.has(value.name)) {
-    const rootType = access && scope.params?.has(value.name) ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
-    if (access && rootType) out.notes?.push(bodyNote('store', scope.caller, lhsLine, value.name, structPath(rootType, [...access.fields, access.field]), ''));
+    const path = scope.params?.has(value.name) ? typedFieldPath(scope, lhs) : undefined;
+    if (path) out.notes?.push(bodyNote('store', scope.caller, lhsLine, value.name, path, ''));
     return;
   }
   if (!access) return;
-  const rootType = scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base);
+  const rootType = typeOfName(scope, access.base);
   out.fieldStores.push(fieldStore(structPath(rootType ?? '', access.fields), access.field, undefined, value, lhsLine, scope.caller, undefined, rootType ? undefined : access.base));
 }
 
@@ -388,9 +388,19 @@ function accessPathBefore(scan: string, dot: number, limit: number, scope: BodyS
   const from = scan.charCodeAt(dot) === 62 ? dot - 2 : dot - 1;
   const begin = lvalueStart(scan, from, limit);
   if (begin < 0) return undefined;
-  const access = readFieldAccess(`${scan.slice(begin, from + 1)}.x`);
-  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
-  return access && rootType ? structPath(rootType, access.fields) : undefined;
+  const path = typedFieldPath(scope, `${scan.slice(begin, from + 1)}.x`);
+  return path && structPath(path.rootType, path.fields.slice(0, -1));
+}
+
+function typeOfName(scope: BodyScope, name: string): string | undefined {
+  return scope.locals.get(name) ?? scope.fileScopeTypes.get(name);
+}
+
+/** `a->b.c` as a struct path (a's declared type, then b and c); undefined when a's type is not known here. */
+function typedFieldPath(scope: BodyScope, text: string): StructPath | undefined {
+  const access = readFieldAccess(text);
+  const rootType = access && typeOfName(scope, access.base);
+  return access && rootType ? structPath(rootType, [...access.fields, access.field]) : undefined;
 }
 
 /** List and ring operations whose list is a struct field: where work is queued, and where it is taken off. */
@@ -408,10 +418,8 @@ function readQueueOp(name: string, argumentList: string, line: number, scope: Bo
     out.notes.push(bodyNote('queue', scope.caller, line, name, structPath('', [text]), detail));
     return;
   }
-  const access = readFieldAccess(text);
-  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
-  if (!access || !rootType) return;
-  out.notes.push(bodyNote('queue', scope.caller, line, name, structPath(rootType, [...access.fields, access.field]), detail));
+  const path = typedFieldPath(scope, text);
+  if (path) out.notes.push(bodyNote('queue', scope.caller, line, name, path, detail));
 }
 
 function hasAmpersand(scan: string, open: number, close: number): boolean {
@@ -426,9 +434,8 @@ function readFieldAddressArguments(name: string, argumentList: string, line: num
   splitArguments(argumentList).forEach((piece, index) => {
     const text = piece.text.trim();
     if (!FIELD_ADDRESS.test(text)) return;
-    const access = readFieldAccess(text.replace(/^&\s*/, ''));
-    const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
-    if (access && rootType) out.notes.push(bodyNote('field_address', scope.caller, line, name, structPath(rootType, [...access.fields, access.field]), String(index)));
+    const path = typedFieldPath(scope, text.replace(/^&\s*/, ''));
+    if (path) out.notes.push(bodyNote('field_address', scope.caller, line, name, path, String(index)));
   });
 }
 
@@ -443,9 +450,8 @@ function readThreadCheck(statement: string, line: number, scope: BodyScope, out:
     return;
   }
   const m = OWNER_CHECK.exec(statement);
-  const access = m ? readFieldAccess(m[1] ?? m[2]) : undefined;
-  const rootType = access ? scope.locals.get(access.base) ?? scope.fileScopeTypes.get(access.base) : undefined;
-  if (access && rootType) out.notes.push(bodyNote('thread_check', scope.caller, line, 'owner', structPath(rootType, [...access.fields, access.field]), detail));
+  const path = m ? typedFieldPath(scope, m[1] ?? m[2]) : undefined;
+  if (path) out.notes.push(bodyNote('thread_check', scope.caller, line, 'owner', path, detail));
 }
 
 /**
