@@ -169,13 +169,13 @@ function syncAnswer(fn: FunctionLabels): Answer {
   if (!fn.async) {
     return { question: 'sync', title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [], lenses: [] };
   }
-  const reasons = fn.asyncReasons ?? (fn.asyncReason ? [{ text: fn.asyncReason.replace(/ \(line \d+\)$/, ''), line: Number(/\(line (\d+)\)$/.exec(fn.asyncReason)?.[1] ?? fn.line) }] : []);
+  const reasons = fn.asyncReasons ?? [];
   const first = reasons[0];
   const also = reasons.length > 1 ? ` Also: ${reasons.slice(1, 3).map((r) => r.text).join('; ')}${reasons.length > 3 ? ` (+${reasons.length - 3} more)` : ''}.` : '';
   return {
     question: 'sync',
     title: 'Async',
-    text: `${first ? first.text.replace(/ \(line \d+\)$/, '') : 'part of its work runs later'}. Returning from it does not mean the work is done.${also}`,
+    text: `${first ? first.text : 'part of its work runs later'}. Returning from it does not mean the work is done.${also}`,
     ...collapseLinks(reasons.map((r) => ({ label: r.text.replace(/:.*$/, ''), file: fn.file, line: r.line }))),
     lenses: fn.contexts.length === 0 && fn.handsOff.length > 0 ? [{ title: `async · hands off ${plural(fn.handsOff.length, 'callback')}`, locations: fn.handsOff.map((h) => ({ label: `${fn.file}:${h.line}`, file: fn.file, line: h.line })), tooltip: first?.text ?? '' }] : [],
   };

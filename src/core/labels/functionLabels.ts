@@ -70,7 +70,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   if (reasons.length > 0) {
     labels.async = true;
     labels.asyncReason = `${reasons[0].text} (line ${reasons[0].line})`;
-    if (reasons.length > 1) labels.asyncReasons = reasons.slice(0, 8).map((r) => ({ text: r.text, line: r.line }));
+    labels.asyncReasons = reasons.slice(0, 8).map((r) => ({ text: r.text, line: r.line }));
   }
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;

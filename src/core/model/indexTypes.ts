@@ -95,7 +95,7 @@ export interface FunctionLabels {
   /** Takes a completion callback or hands work to one: the call returns before the work is done. */
   async: boolean;
   asyncReason?: string;
-  /** Every reason found, most decisive first, when there is more than one. */
+  /** The reasons found (up to 8), most decisive first; `asyncReason` is the first one as a sentence. */
   asyncReasons?: { text: string; line: number }[];
   /** Direct calls of the SPDK APIs that matter for the labels, with lines. */
   apiCalls: { api: string; line: number }[];
