@@ -39,6 +39,8 @@ interface VarState {
   failed: PassedTo[];
   released: number;
   releasedBy: string;
+  /** A branch the walker cannot read was taken since the release: a second release may be on a path that never runs. */
+  uncertain: boolean;
   /** The result variable of the last call that took the object, so the call's failure branch gives it back. */
   pendingRc: string;
   pendingCall: PassedTo | undefined;
@@ -214,6 +216,7 @@ class Walker {
           if (t) thenIns.push(t);
           if (e) elseIns.push(e);
         }
+        if (cond) for (const st of [...thenIns, ...elseIns]) markUncertain(st, cond);
         const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
         const alt = node.childForFieldName('alternative');
         const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
@@ -311,7 +314,7 @@ class Walker {
       const callee = calleeName(v);
       const resource = this.apis.acquire(callee);
       if (resource && this.locals.has(name)) {
-        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
       // The result of a call that took an object: its failure branch gives the object back.
@@ -322,6 +325,12 @@ class Walker {
           vs.pendingCall = last;
         }
       }
+    }
+    // `pg = spdk_io_channel_get_ctx(ch)`: whoever keeps the context keeps the channel (spdk_io_channel_from_ctx).
+    if (v?.type === 'call_expression' && calleeName(v) === 'spdk_io_channel_get_ctx') {
+      const ch = v.childForFieldName('arguments')?.namedChild(0);
+      const held = ch ? s.vars.get(identOf(ch) ?? '') : undefined;
+      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
     const source = returnedName(value);
     if (source && source !== name) {
@@ -348,9 +357,13 @@ class Walker {
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
-          const stored = returnedName(right);
-          const held = stored ? s.vars.get(stored) : undefined;
-          if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
+          // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
+          const bare = strip(right);
+          const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? returnedName(a) : undefined)) : [returnedName(right)];
+          for (const name of stored) {
+            const held = name ? s.vars.get(name) : undefined;
+            if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
+          }
         }
         return s;
       }
@@ -396,7 +409,7 @@ class Walker {
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
     const held = name ? s.vars.get(name) : undefined;
-    if (held && held.st === 'released') {
+    if (held && held.st === 'released' && !held.uncertain) {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
     }
     return s;
@@ -429,17 +442,18 @@ class Walker {
       if (!held) return;
       const releaseArg = this.apis.release(callee, held.resource);
       if (releaseArg === index) {
-        if (held.st === 'released') {
+        if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         } else if (held.st !== 'null' && held.st !== 'gone') {
           held.st = 'released';
+          held.uncertain = false;
           held.released = line;
           held.releasedBy = callee;
         }
         return;
       }
       if (held.st === 'released') {
-        this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!held.uncertain) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
@@ -545,7 +559,7 @@ class Walker {
 
   private rcEnomem(s: State, name: string, isEnomem: boolean): State {
     const rc = s.rcs.get(name)!;
-    rc.st = isEnomem ? 'enomem' : rc.st === 'any' ? 'any' : 'other';
+    rc.st = isEnomem ? 'enomem' : 'other';
     if (isEnomem) for (const v of s.vars.values()) if (v.pendingRc === name) this.giveBack(v, (p) => p === v.pendingCall);
     return s;
   }
@@ -583,7 +597,7 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body));
   const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
-    entry.vars.set(p.name, { resource: p.resource, st: 'held', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+    entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
@@ -622,4 +636,12 @@ function namesHandedBack(expr: Node): string[] {
     names.push(id.text);
   }
   return names;
+}
+
+/** Released objects the condition does not name: what follows may only run on paths where they were not released. */
+function markUncertain(s: State, cond: Node): void {
+  const text = cond.text;
+  for (const [name, v] of s.vars) {
+    if (v.st === 'released' && !new RegExp(`\\b${name}\\b`).test(text)) v.uncertain = true;
+  }
 }

@@ -21,9 +21,9 @@ function allNotes(context: RuleContext): FunctionNotes[] {
   const out: FunctionNotes[] = [];
   for (const facts of model.symbols.files.values()) {
     if (!context.inFile(facts.file) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(env, facts.file, facts.hash, facts.functions);
+    const notes = pathNotesOf(env, facts);
     if (!notes) continue;
-    for (const [fn, list] of notes.byFunction) out.push({ file: facts.file, fn, notes: list });
+    for (const [fn, list] of notes.byFunction) if (list.lifetimes.length > 0) out.push({ file: facts.file, fn, notes: list.lifetimes });
   }
   return out;
 }
