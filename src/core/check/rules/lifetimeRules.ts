@@ -62,7 +62,8 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
   const findings: Finding[] = [];
   for (const [variable, paths] of byVariable) {
     const first = paths[0];
-    const failed = paths.flatMap((p) => p.failed)[0];
+    // Only a failed call that would have taken the object explains the leak (a failed decode only read it).
+    const failed = paths.flatMap((p) => p.failed).find((p) => takesOwnership(model, p.callee, p.arg, file, resource));
     const exits = [...new Set(paths.map((p) => p.line))].sort((a, b) => a - b);
     const evidence: CheckEvidence[] = [];
     if (resource === 'bdev_io') evidence.push({ file, line: first.acquired, note: `${fn} is a bdev IO completion callback: it owns ${variable} and must free it with spdk_bdev_free_io` });
