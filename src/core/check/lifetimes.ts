@@ -61,6 +61,9 @@ interface State {
 }
 
 const MAX_STATES = 16;
+/** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
+const ERROR_STATUS = /STATUS_FAILED|_ERROR\b|CHECK_CONDITION/;
+const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
 
@@ -144,6 +147,8 @@ class Walker {
     private readonly lineOf: (node: Node) => number,
     /** Names declared in the body: only locals are followed (a global keeps what it is given). */
     private readonly locals: Set<string>,
+    /** Parameter names: a call through one is a call of the caller's callback. */
+    private readonly params: Set<string>,
   ) {}
 
   private note(n: LifetimeNote): void {
@@ -354,6 +359,7 @@ class Walker {
         if (right) s = this.effects(right, s);
         if (left && left.type !== 'identifier') s = this.uses(left, s);
         const name = left?.type === 'identifier' ? left.text : undefined;
+        if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
@@ -428,9 +434,9 @@ class Walker {
         if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
         else s.completed.set(target, { line, by: callee });
       }
-      // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
-      if (args.some((a) => /FAILED/.test(a.text))) this.failsAfterSubmit(s, line, callee);
-    } else if (args.some((a) => a.text === 'SPDK_BDEV_IO_STATUS_FAILED')) this.failsAfterSubmit(s, line, callee);
+    }
+    // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
+    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
     args.forEach((arg, index) => {
       const bare = strip(arg);
       const name = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
@@ -460,6 +466,17 @@ class Walker {
     });
   }
 
+  /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
+  private reportsFailure(callee: string, args: Node[], s: State): boolean {
+    if (args.some((a) => ERROR_STATUS.test(a.text))) return true;
+    const passesRc = args.some((a) => {
+      const name = identOf(a);
+      return (name !== undefined && s.rcs.has(name)) || /^-\s*E[A-Z]+$/.test(a.text);
+    });
+    if ((callee === '' || callee.startsWith('(') || this.params.has(callee)) && passesRc) return true;
+    return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
+  }
+
   private failsAfterSubmit(s: State, line: number, failedBy: string): void {
     for (const [name, rc] of s.rcs) {
       if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
@@ -468,7 +485,13 @@ class Walker {
 
   /** The state on the branch where `cond` is `truth`; undefined when that branch cannot be taken. */
   refine(cond: Node, s: State, truth: boolean): State | undefined {
-    const c = strip(cond) ?? cond;
+    let c = strip(cond) ?? cond;
+    // spdk_unlikely(x) and spdk_likely(x) are x.
+    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|__builtin_expect)$/.test(calleeName(c))) {
+      const inner = strip(c.childForFieldName('arguments')?.namedChild(0) ?? null);
+      if (!inner) break;
+      c = inner;
+    }
     if (c.type === 'unary_expression' && operatorOf(c) === '!') {
       const inner = c.childForFieldName('argument');
       return inner ? this.refine(inner, s, !truth) : s;
@@ -590,11 +613,12 @@ export interface FunctionToWalk {
   heldParams: { name: string; resource: Resource }[];
   lineOf: (node: Node) => number;
   endLine: number;
+  params?: string[];
 }
 
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
-  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body));
+  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
   const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });

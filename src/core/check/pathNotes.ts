@@ -57,7 +57,7 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
 const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
-const HANDLE_CALLS = /^(spdk_bdev_open_ext|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
+const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
 const SPINS_ON = /^(spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
 
 interface Wanted {
@@ -155,7 +155,7 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
       const braceLine = lineAt(starts, from + brace);
       const lineOf = (n: Node) => braceLine + n.startPosition.row;
       const notes: FunctionPathNotes = {
-        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine }, LIFETIME_APIS) : [],
+        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine, params: fn.params.map((p) => p.name) }, LIFETIME_APIS) : [],
         handles: handles ? handleOps(body, fn, lineOf) : [],
         busyWaits: spins ? busyWaits(body, lineOf) : [],
       };
@@ -226,6 +226,7 @@ function typedPath(expr: Node | null | undefined, types: Map<string, string>): {
 
 const OPENS: Record<string, { handle: HandleOp['handle']; arg: number | 'result' }> = {
   spdk_bdev_open_ext: { handle: 'desc', arg: 4 },
+  spdk_bdev_open: { handle: 'desc', arg: 4 },
   spdk_get_io_channel: { handle: 'channel', arg: 'result' },
   spdk_bdev_get_io_channel: { handle: 'channel', arg: 'result' },
   spdk_poller_register: { handle: 'poller', arg: 'result' },

@@ -105,8 +105,20 @@ function blockingRule(context: RuleContext): Finding[] {
 }
 
 /** The destruct slot runs on whichever thread unregisters the bdev, not on the thread that opened its handles. */
-function untiedContext(c: CallEvidence | SlotEvidence): boolean {
+function isDestruct(c: CallEvidence | SlotEvidence): boolean {
   return 'slot' in c && c.slot === 'struct spdk_bdev_fn_table.destruct';
+}
+
+/**
+ * Contexts tied to no particular thread: destruct, and an io_device's unregister callback when destruct (directly or
+ * through calls) unregistered it, since that callback runs on the thread that called spdk_io_device_unregister.
+ */
+function untiedContext(model: IndexModel) {
+  return (c: CallEvidence | SlotEvidence): boolean => {
+    if (isDestruct(c)) return true;
+    if ('slot' in c || c.kind !== 'io_device_unregister_done' || !c.in) return false;
+    return !!chainFromContext(model, functionKey(c.file, c.in), isDestruct, (k) => hasThreadCheck(model, k));
+  };
 }
 
 const HANDLE_WORDS: Record<HandleOp['handle'], { thing: string; opened: string; closed: string; close: string }> = {
@@ -131,6 +143,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
     list.push({ file: f.file, fn: f.fn, op });
     opens.set(k, list);
   }
+  const untied = untiedContext(model);
   const findings: Finding[] = [];
   for (const f of all) {
     if (!context.inFile(f.file)) continue;
@@ -141,11 +154,11 @@ function wrongThreadRule(context: RuleContext): Finding[] {
       if (openers.length === 0) continue;
       const key = functionKey(f.file, f.fn);
       // A function on the way that compares spdk_get_thread() with a stored thread has taken care of it.
-      const chain = chainFromContext(model, key, untiedContext, (k) => hasThreadCheck(model, k));
+      const chain = chainFromContext(model, key, untied, (k) => hasThreadCheck(model, k));
       if (!chain || chain.chain.some((c) => hasThreadCheck(model, c.key))) continue;
       const opener = openers[0];
       const words = HANDLE_WORDS[op.handle];
-      const openChain = chainFromContext(model, functionKey(opener.file, opener.fn), (c) => REACTOR.has(c.kind) && !untiedContext(c));
+      const openChain = chainFromContext(model, functionKey(opener.file, opener.fn), (c) => REACTOR.has(c.kind) && !isDestruct(c));
       const openWhere = openChain ? ` (${'slot' in openChain.context ? openChain.context.slot : openChain.context.kind.replace(/_/g, ' ')})` : '';
       const evidence: CheckEvidence[] = [
         { file: opener.file, line: opener.op.line, note: `${field} ${words.opened} here by ${opener.op.api}, in ${opener.fn}${openWhere}: that thread owns it` },
@@ -158,7 +171,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
         file: f.file,
         line: op.line,
         function: f.fn,
-        message: `${words.thing} ${field} is ${words.closed} in the destruct callback${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
+        message: `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
         evidence,
       });
     }
