@@ -19,7 +19,9 @@ export type LifetimeNote =
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
-  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string };
+  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string }
+  /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
+  | { kind: 'returns_acquired'; variable: string; resource: Resource; acquiredBy: string; line: number; passed: PassedTo[] };
 
 /** What the walker must know about SPDK's APIs (curated in lifetimeRules, passed in so this file stays generic). */
 export interface LifetimeApis {
@@ -56,21 +58,28 @@ type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' |
 
 interface State {
   vars: Map<string, VarState>;
+  /** Locals that stand for a followed object: `group = spdk_io_channel_get_ctx(ch)` makes group stand for ch. */
+  aliases: Map<string, string>;
   completed: Map<string, CompleteState>;
   rcs: Map<string, RcState>;
 }
 
 const MAX_STATES = 16;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
-const ERROR_STATUS = /STATUS_FAILED|_ERROR\b|CHECK_CONDITION/;
+const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
 
+/** The followed object a name stands for, itself or through an alias. */
+function lookup(s: State, name: string): VarState | undefined {
+  return s.vars.get(s.aliases.get(name) ?? name);
+}
+
 function copyState(s: State): State {
   const vars = new Map<string, VarState>();
   for (const [k, v] of s.vars) vars.set(k, { ...v, passed: v.passed.slice(), failed: v.failed.slice() });
-  return { vars, completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
+  return { vars, aliases: new Map(s.aliases), completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
 }
 
 function stateKey(s: State): string {
@@ -190,8 +199,15 @@ class Walker {
         const expr = node.namedChild(0);
         for (const s of ins) {
           const after = expr ? this.effects(expr, s) : s;
+          const direct = expr ? strip(expr) : null;
+          const returned = direct?.type === 'identifier' ? lookup(after, direct.text) : undefined;
+          if (returned && (returned.st === 'maybe' || returned.st === 'held') && returned.acquiredBy !== '(parameter)') {
+            this.note({ kind: 'returns_acquired', variable: direct!.text, resource: returned.resource, acquiredBy: returned.acquiredBy, line: this.lineOf(node), passed: returned.passed.slice() });
+          }
+          const acquiredHere = direct?.type === 'call_expression' ? this.apis.acquire(calleeName(direct)) : undefined;
+          if (acquiredHere) this.note({ kind: 'returns_acquired', variable: '', resource: acquiredHere, acquiredBy: calleeName(direct!), line: this.lineOf(node), passed: [] });
           for (const name of expr ? namesHandedBack(expr) : []) {
-            const held = after.vars.get(name);
+            const held = lookup(after, name);
             if (held && held.st !== 'released') held.st = 'gone';
           }
           this.exit(after, this.lineOf(node));
@@ -331,15 +347,19 @@ class Walker {
         }
       }
     }
-    // `pg = spdk_io_channel_get_ctx(ch)`: whoever keeps the context keeps the channel (spdk_io_channel_from_ctx).
+    // `pg = spdk_io_channel_get_ctx(ch)`: pg stands for ch from here on (spdk_io_channel_from_ctx gets it back).
+    s.aliases.delete(name);
     if (v?.type === 'call_expression' && calleeName(v) === 'spdk_io_channel_get_ctx') {
-      const ch = v.childForFieldName('arguments')?.namedChild(0);
-      const held = ch ? s.vars.get(identOf(ch) ?? '') : undefined;
-      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+      const ch = identOf(v.childForFieldName('arguments')?.namedChild(0) ?? null);
+      if (ch && lookup(s, ch) && this.locals.has(name)) s.aliases.set(name, s.aliases.get(ch) ?? ch);
+      else if (ch) {
+        const held = lookup(s, ch);
+        if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+      }
     }
     const source = returnedName(value);
     if (source && source !== name) {
-      const held = s.vars.get(source);
+      const held = lookup(s, source);
       if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone'; // aliased: followed no further
     }
   }
@@ -363,11 +383,19 @@ class Walker {
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
+          // A pointer read from a channel's context and kept in a struct keeps the channel reachable.
+          if (left && left.type === 'field_expression') {
+            for (const name of fieldBases(right)) {
+              const canonical = s.aliases.get(name);
+              const held = canonical ? s.vars.get(canonical) : undefined;
+              if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+            }
+          }
           // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
           const bare = strip(right);
           const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? returnedName(a) : undefined)) : [returnedName(right)];
           for (const name of stored) {
-            const held = name ? s.vars.get(name) : undefined;
+            const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
           }
         }
@@ -392,7 +420,7 @@ class Walker {
         if (expr.type === 'initializer_list' || expr.type === 'initializer_pair') {
           for (const c of expr.namedChildren) {
             const name = c ? identOf(c.type === 'initializer_pair' ? c.childForFieldName('value') : c) : undefined;
-            const held = name ? s.vars.get(name) : undefined;
+            const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released') held.st = 'gone';
           }
         }
@@ -414,6 +442,7 @@ class Walker {
       base = base.type === 'field_expression' ? base.childForFieldName('argument') : base.type === 'subscript_expression' ? base.childForFieldName('argument') : base.namedChild(0);
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
+    // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
     if (held && held.st === 'released' && !held.uncertain) {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
@@ -444,7 +473,7 @@ class Walker {
         if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
         return;
       }
-      const held = s.vars.get(name);
+      const held = lookup(s, name);
       if (!held) return;
       const releaseArg = this.apis.release(callee, held.resource);
       if (releaseArg === index) {
@@ -459,7 +488,7 @@ class Walker {
         return;
       }
       if (held.st === 'released') {
-        if (!held.uncertain) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!held.uncertain && !s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
@@ -487,7 +516,7 @@ class Walker {
   refine(cond: Node, s: State, truth: boolean): State | undefined {
     let c = strip(cond) ?? cond;
     // spdk_unlikely(x) and spdk_likely(x) are x.
-    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|__builtin_expect)$/.test(calleeName(c))) {
+    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|unlikely|likely|__builtin_expect)$/.test(calleeName(c))) {
       const inner = strip(c.childForFieldName('arguments')?.namedChild(0) ?? null);
       if (!inner) break;
       c = inner;
@@ -619,7 +648,7 @@ export interface FunctionToWalk {
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
   const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
-  const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
+  const entry: State = { vars: new Map(), aliases: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
@@ -668,4 +697,15 @@ function markUncertain(s: State, cond: Node): void {
   for (const [name, v] of s.vars) {
     if (v.st === 'released' && !new RegExp(`\\b${name}\\b`).test(text)) v.uncertain = true;
   }
+}
+
+/** Names read through `name->field` in an expression. */
+function fieldBases(expr: Node): string[] {
+  const names: string[] = [];
+  for (const f of [expr, ...expr.descendantsOfType('field_expression')]) {
+    if (f?.type !== 'field_expression') continue;
+    const base = strip(f.childForFieldName('argument'));
+    if (base?.type === 'identifier') names.push(base.text);
+  }
+  return names;
 }

@@ -1,13 +1,12 @@
 // ctx-leak, io-channel-leak, bdev-io-lifetime and enomem-not-queued: path notes (lifetimes.ts) judged with the index.
 import type { IndexModel } from '../../model/indexModel';
 import { functionKey } from '../../labels/callbackEvidence';
-import { isTestFile } from '../../labels/callbackFlow';
 import { contextsOf } from '../../labels/execContext';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding, RuleId } from '../checkTypes';
 import type { LifetimeNote, PassedTo, Resource } from '../lifetimes';
 import { takesOwnership } from '../ownershipFlow';
-import { pathNotesOf } from '../pathNotes';
+import { notedFunctions } from './treeNotes';
 
 interface FunctionNotes {
   file: string;
@@ -15,21 +14,10 @@ interface FunctionNotes {
   notes: LifetimeNote[];
 }
 
-/** Every function's path notes in the files the caller wants (test code left out: SPDK's rules are for the product). */
-function allNotes(context: RuleContext): FunctionNotes[] {
-  const { model, env } = context;
-  const out: FunctionNotes[] = [];
-  for (const facts of model.symbols.files.values()) {
-    if (!context.inFile(facts.file) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(env, facts);
-    if (!notes) continue;
-    for (const [fn, list] of notes.byFunction) if (list.lifetimes.length > 0) out.push({ file: facts.file, fn, notes: list.lifetimes });
-  }
-  return out;
-}
-
 function notesOf(context: RuleContext): FunctionNotes[] {
-  return context.model.memoize(`check:notes:${context.env.cache ? 'c' : 'n'}`, () => allNotes(context));
+  return notedFunctions(context)
+    .filter((f) => f.notes.lifetimes.length > 0)
+    .map((f) => ({ file: f.file, fn: f.fn, notes: f.notes.lifetimes }));
 }
 
 const WHAT: Record<Resource, string> = { alloc: 'context', channel: 'io_channel', bdev_io: 'child bdev_io' };

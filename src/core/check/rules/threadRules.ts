@@ -7,7 +7,8 @@ import type { IndexModel } from '../../model/indexModel';
 import type { CallEvidence, SlotEvidence } from '../../model/indexTypes';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding } from '../checkTypes';
-import { pathNotesOf, type FunctionPathNotes, type HandleOp } from '../pathNotes';
+import type { HandleOp } from '../pathNotes';
+import { notedFunctions } from './treeNotes';
 import { chainFromContext, chainText, type ContextChain } from '../reach';
 
 /** Contexts that run on a reactor, inside its poll loop. Start-up code before spdk_app_start's callback is not here. */
@@ -54,22 +55,6 @@ function chainEvidence(chain: ContextChain, last: string): CheckEvidence[] {
   return evidence;
 }
 
-interface NotedFunction {
-  file: string;
-  fn: string;
-  notes: FunctionPathNotes;
-}
-
-function notedFunctions(context: RuleContext, wanted: (n: FunctionPathNotes) => boolean, everyFile = false): NotedFunction[] {
-  const out: NotedFunction[] = [];
-  for (const facts of context.model.symbols.files.values()) {
-    if ((!everyFile && !context.inFile(facts.file)) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(context.env, facts);
-    for (const [fn, n] of notes?.byFunction ?? []) if (wanted(n)) out.push({ file: facts.file, fn, notes: n });
-  }
-  return out;
-}
-
 function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
   const findings: Finding[] = [];
@@ -79,7 +64,7 @@ function blockingRule(context: RuleContext): Finding[] {
     if (!context.inFile(facts.file) || isTestFile(facts.file)) continue;
     for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `${call.callee}() blocks the thread` });
   }
-  for (const { file, fn, notes } of notedFunctions(context, (n) => n.busyWaits.length > 0)) {
+  for (const { file, fn, notes } of notedFunctions(context).filter((f) => f.notes.busyWaits.length > 0)) {
     for (const b of notes.busyWaits) sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes` });
   }
   const reported = new Set<string>();
@@ -135,7 +120,7 @@ function hasThreadCheck(model: IndexModel, key: string): boolean {
 function wrongThreadRule(context: RuleContext): Finding[] {
   const { model } = context;
   // Opens are looked for in every file: a descriptor opened in the module's RPC file is closed in its main file.
-  const all = notedFunctions(context, (n) => n.handles.length > 0, true);
+  const all = notedFunctions(context, true).filter((f) => f.notes.handles.length > 0);
   const opens = new Map<string, { file: string; fn: string; op: HandleOp }[]>();
   for (const f of all) for (const op of f.notes.handles) if (op.op === 'open') {
     const k = `${op.handle}:${op.rootType}.${op.fields.join('.')}`;
