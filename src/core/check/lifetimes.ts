@@ -444,7 +444,7 @@ class Walker {
     const name = base?.type === 'identifier' ? base.text : undefined;
     // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
-    if (held && held.st === 'released' && !held.uncertain) {
+    if (held && held.st === 'released') {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
     }
     return s;
@@ -488,7 +488,7 @@ class Walker {
         return;
       }
       if (held.st === 'released') {
-        if (!held.uncertain && !s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });

@@ -58,7 +58,7 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
 const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
-const SPINS_ON = /^(spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
+const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
 
 interface Wanted {
   walk: boolean;
@@ -272,12 +272,15 @@ function handleOps(body: Node, fn: FunctionDefinition, lineOf: (n: Node) => numb
   return ops;
 }
 
+/** `while (!done) { poll(); }` or `do { rc = poll(); } while (rc == -EAGAIN)`: a loop that re-polls until a state changes. */
 function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
   const found: BusyWait[] = [];
-  for (const loop of body.descendantsOfType(['while_statement', 'do_statement', 'for_statement'])) {
-    const loopBody = loop?.childForFieldName('body');
-    if (!loop || !loopBody) continue;
-    for (const call of loopBody.descendantsOfType('call_expression')) {
+  for (const loop of body.descendantsOfType(['while_statement', 'do_statement'])) {
+    const cond = loop?.childForFieldName('condition');
+    // A list walk (TAILQ_FOREACH, rewritten to `while (x, head, link)`) polls each element once: not a wait.
+    if (!loop || !cond || cond.namedChild(0)?.type === 'comma_expression') continue;
+    const calls = [...cond.descendantsOfType('call_expression'), ...(loop.childForFieldName('body')?.descendantsOfType('call_expression') ?? [])];
+    for (const call of calls) {
       const name = call?.childForFieldName('function')?.text ?? '';
       if (call && SPINS_ON.test(name)) {
         found.push({ api: name, line: lineOf(call) });
@@ -287,7 +290,6 @@ function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
   }
   return found;
 }
-
 /**
  * Functions that hand their caller a freshly acquired object (`return ctx;` after `ctx = calloc(...)`, or `return
  * spdk_get_io_channel(...)`), from a first pass over the files that allocate: their callers acquire too. An object

@@ -59,30 +59,40 @@ function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
   const findings: Finding[] = [];
   const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
-  const sites: { file: string; fn: string; line: number; what: string }[] = [];
+  // A blocking call is the decision of the function that makes it; a spin loop makes its function a synchronous wait,
+  // and the decision is its caller's (bdev_nvme calling spdk_nvme_ctrlr_reset), unless the loop is in the context itself.
+  const sites: { file: string; fn: string; line: number; what: string; spins: boolean }[] = [];
   for (const facts of model.symbols.files.values()) {
-    if (!context.inFile(facts.file) || isTestFile(facts.file)) continue;
-    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `${call.callee}() blocks the thread` });
+    if (isTestFile(facts.file)) continue;
+    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `calls ${call.callee}(), which blocks the thread`, spins: false });
   }
-  for (const { file, fn, notes } of notedFunctions(context).filter((f) => f.notes.busyWaits.length > 0)) {
-    for (const b of notes.busyWaits) sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes` });
+  for (const { file, fn, notes } of notedFunctions(context, true).filter((f) => f.notes.busyWaits.length > 0)) {
+    const b = notes.busyWaits[0];
+    sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes`, spins: true });
   }
   const reported = new Set<string>();
   for (const site of sites) {
-    const key = functionKey(site.file, site.fn);
-    if (reported.has(`${key}:${site.line}`)) continue;
-    const chain = chainFromContext(model, key, reactor);
+    const chain = chainFromContext(model, functionKey(site.file, site.fn), reactor);
     if (!chain) continue;
-    reported.add(`${key}:${site.line}`);
+    const n = chain.chain.length;
+    const atCaller = site.spins && n > 1;
+    const where = atCaller ? chain.chain[n - 2] : chain.chain[n - 1];
+    const file = fileOfKey(where.key);
+    const line = atCaller ? where.line : site.line;
+    const fn = nameOfKey(where.key);
+    if (!context.inFile(file) || reported.has(`${where.key}:${line}`)) continue;
+    reported.add(`${where.key}:${line}`);
+    const what = atCaller ? `calls ${site.fn}, which ${site.what} (${site.file}:${site.line})` : site.what;
     const evidence = chainEvidence(chain, site.what);
     evidence[evidence.length - 1].line = site.line;
+    evidence[evidence.length - 1].file = site.file;
     findings.push({
       rule: 'blocking-in-reactor',
       severity: 'error',
-      file: site.file,
-      line: site.line,
-      function: site.fn,
-      message: `${site.what}, and it runs on a reactor: ${chain.chain.length > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
+      file,
+      line,
+      function: fn,
+      message: `${fn} ${what}, and it runs on a reactor: ${n > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
       evidence,
     });
   }
