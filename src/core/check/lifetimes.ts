@@ -18,6 +18,8 @@ export type LifetimeNote =
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
+  /** Read through after its bdev_io was completed: the IO (and its driver context) may already be reused. */
+  | { kind: 'use_after_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
   | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string }
   /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
@@ -33,6 +35,8 @@ export interface LifetimeApis {
 
 interface VarState {
   resource: Resource;
+  /** Kept in a field of the function's own object (`ch->base_ch = spdk_get_io_channel(...)`): only a failing return leaks it. */
+  field: boolean;
   /** maybe: just acquired, not yet checked against NULL. */
   st: 'maybe' | 'held' | 'null' | 'released' | 'gone';
   acquired: number;
@@ -65,6 +69,8 @@ interface State {
 }
 
 const MAX_STATES = 16;
+/** `return -1;`, `return -ENOMEM;`, `return NULL;`: the caller is told it failed and will not clean up after it. */
+const FAILING_RETURN = /^\(?\s*(-\s*[A-Z0-9_]+|-\s*\d+|NULL)\s*\)?$/;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
 const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
@@ -210,7 +216,7 @@ class Walker {
             const held = lookup(after, name);
             if (held && held.st !== 'released') held.st = 'gone';
           }
-          this.exit(after, this.lineOf(node));
+          this.exit(after, this.lineOf(node), !!expr && FAILING_RETURN.test(expr.text.trim()));
         }
         return [];
       }
@@ -328,6 +334,7 @@ class Walker {
   /** `name = value`: a new acquisition, a submit result, or the loss of what `name` held. */
   private assign(name: string, value: Node, s: State, line: number): void {
     const v = strip(value);
+    s.completed.delete(name);
     const old = s.vars.get(name);
     if (old && old.st !== 'released' && old.st !== 'null' && old.st !== 'gone') old.st = 'gone'; // overwritten: stop following
     if (old && (old.st === 'released' || old.st === 'null')) s.vars.delete(name);
@@ -335,7 +342,7 @@ class Walker {
       const callee = calleeName(v);
       const resource = this.apis.acquire(callee);
       if (resource && this.locals.has(name)) {
-        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+        s.vars.set(name, { resource, field: false, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
       // The result of a call that took an object: its failure branch gives the object back.
@@ -377,12 +384,17 @@ class Walker {
         const right = expr.childForFieldName('right');
         const left = expr.childForFieldName('left');
         if (right) s = this.effects(right, s);
-        if (left && left.type !== 'identifier') s = this.uses(left, s);
+        if (left && left.type !== 'identifier') s = this.uses(left, s, true);
         const name = left?.type === 'identifier' ? left.text : undefined;
         if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
-        else if (right) {
+        else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
+          // A fresh acquisition kept in the function's own object: followed under the field's name.
+        } else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
+          const key = fieldKey(right);
+          const kept = key ? s.vars.get(key) : undefined;
+          if (kept && kept.field && kept.st !== 'released' && kept.st !== 'null') kept.st = 'gone';
           // A pointer read from a channel's context and kept in a struct keeps the channel reachable.
           if (left && left.type === 'field_expression') {
             for (const name of fieldBases(right)) {
@@ -432,7 +444,7 @@ class Walker {
   }
 
   /** A read through `x->f` / `x[i]`: a use of x. */
-  private uses(expr: Node, s: State): State {
+  private uses(expr: Node, s: State, write = false): State {
     let base: Node | null = expr;
     while (base && (base.type === 'field_expression' || base.type === 'subscript_expression' || base.type === 'parenthesized_expression' || base.type === 'pointer_expression')) {
       if (base.type === 'field_expression' || base.type === 'subscript_expression') {
@@ -442,6 +454,8 @@ class Walker {
       base = base.type === 'field_expression' ? base.childForFieldName('argument') : base.type === 'subscript_expression' ? base.childForFieldName('argument') : base.namedChild(0);
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
+    const done = name ? s.completed.get(name) : undefined;
+    if (done && !write && expr.type === 'field_expression') this.note({ kind: 'use_after_complete', variable: name!, line: this.lineOf(expr), first: done.line, completedBy: done.by });
     // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
     if (held && held.st === 'released') {
@@ -450,28 +464,42 @@ class Walker {
     return s;
   }
 
+  /** `x->f` where x is a local or a parameter (not a global, which outlives the function anyway). */
+  private ownField(left: Node): boolean {
+    let base: Node | null = left;
+    while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+    return base?.type === 'identifier' && (this.locals.has(base.text) || this.params.has(base.text));
+  }
+
+  private acquireField(left: Node, right: Node, s: State): boolean {
+    const v = strip(right);
+    const resource = v?.type === 'call_expression' ? this.apis.acquire(calleeName(v)) : undefined;
+    const key = fieldKey(left);
+    // Channels only: a failed constructor's caller often frees the memory its fields hold, but never puts channels.
+    if (resource !== 'channel' || !key) return false;
+    s.vars.set(key, { resource, field: true, st: 'maybe', acquired: this.lineOf(left), acquiredBy: calleeName(v!), passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+    return true;
+  }
+
   private call(expr: Node, s: State): void {
     const callee = calleeName(expr);
     const fn = expr.childForFieldName('function');
     if (fn && fn.type !== 'identifier') this.uses(fn, s);
     const line = this.lineOf(expr);
     const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
-    if (this.apis.completes(callee)) {
-      const target = args[0] ? identOf(args[0]) : undefined;
-      if (target) {
-        const before = s.completed.get(target);
-        if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
-        else s.completed.set(target, { line, by: callee });
-      }
-    }
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
     if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
     args.forEach((arg, index) => {
       const bare = strip(arg);
-      const name = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
+      const asField = bare?.type === 'field_expression' ? fieldKey(bare) : undefined;
+      const name = asField && s.vars.get(asField)?.field ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
       if (!bare || !name) {
         if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
         return;
+      }
+      // The object that holds followed fields goes to a destructor or an owner: its fields go with it.
+      for (const [key, v] of s.vars) {
+        if (v.field && (v.st === 'maybe' || v.st === 'held') && (key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) v.passed.push({ callee, arg: index, line });
       }
       const held = lookup(s, name);
       if (!held) return;
@@ -493,6 +521,18 @@ class Walker {
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
     });
+    // Marked after the arguments are read: `complete(io_from_ctx(task), task->status)` reads task before the IO goes.
+    if (this.apis.completes(callee)) {
+      // spdk_bdev_io_complete(spdk_bdev_io_from_ctx(task), ...) completes the IO that task is the driver context of.
+      const first = args[0] ? strip(args[0]) : null;
+      const fromCtx = first?.type === 'call_expression' && calleeName(first) === 'spdk_bdev_io_from_ctx' ? identOf(first.childForFieldName('arguments')?.namedChild(0) ?? null) : undefined;
+      const target = fromCtx ?? (args[0] ? identOf(args[0]) : undefined);
+      if (target) {
+        const before = s.completed.get(target);
+        if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
+        else s.completed.set(target, { line, by: callee });
+      }
+    }
   }
 
   /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
@@ -546,8 +586,8 @@ class Walker {
       }
       if (op === '==' || op === '!=') {
         const eq = (op === '==') === truth;
-        const lname = identOf(left);
-        const rname = identOf(right);
+        const lname = identOf(left) ?? trackedField(s, left);
+        const rname = identOf(right) ?? trackedField(s, right);
         const isNull = (n: Node) => /^(NULL|0|\(void\s*\*\)\s*0)$/.test(n.text);
         if (lname && s.vars.has(lname) && isNull(right)) return this.nullness(s, lname, eq);
         if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
@@ -566,7 +606,7 @@ class Walker {
       }
       return s;
     }
-    const name = identOf(c);
+    const name = identOf(c) ?? trackedField(s, c);
     if (name) {
       if (s.vars.has(name)) return this.nullness(s, name, !truth);
       return this.rcResult(s, name, truth);
@@ -624,9 +664,10 @@ class Walker {
   }
 
   /** A path leaves the function: what it still holds. */
-  exit(s: State, line: number): void {
+  exit(s: State, line: number, failing = false): void {
     for (const [name, v] of s.vars) {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
+      if (v.field && !failing) continue;
       this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed });
     }
   }
@@ -650,7 +691,7 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
   const entry: State = { vars: new Map(), aliases: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
-    entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+    entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
@@ -708,4 +749,15 @@ function fieldBases(expr: Node): string[] {
     if (base?.type === 'identifier') names.push(base.text);
   }
   return names;
+}
+
+/** `a->b.c` as one name, blanks removed; undefined for anything else. */
+function fieldKey(node: Node | null): string | undefined {
+  const n = strip(node);
+  return n?.type === 'field_expression' ? n.text.replace(/\s+/g, '') : undefined;
+}
+
+function trackedField(s: State, node: Node): string | undefined {
+  const key = fieldKey(node);
+  return key && s.vars.get(key)?.field ? key : undefined;
 }

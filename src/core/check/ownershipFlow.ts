@@ -75,6 +75,10 @@ function learnedOwnership(model: IndexModel, key: string, arg: number, resource:
   if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
   // Calls as written, macros included: a macro like NVME_INIT_REQUEST stores what it is given.
   for (const call of writtenCalls(model, file).get(name) ?? []) {
+    // A destructor of the holder: it releases what the holder's fields keep (spdk_put_io_channel(ch->base_ch)).
+    const released = releaseApi(call.callee, resource);
+    const arg = released === undefined ? undefined : call.args[released];
+    if (arg && arg.kind === 'other' && [...aliases].some((a) => arg.text.replace(/\s+/g, '').startsWith(`${a}->`))) return true;
     for (let i = 0; i < call.args.length; i++) {
       if (aliases.has(valueName(call.args[i])) && takesOwnership(model, call.callee, i, file, resource, depth + 1, visiting)) return true;
     }

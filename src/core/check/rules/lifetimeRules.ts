@@ -60,7 +60,11 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
     for (const p of first.passed.slice(0, 3)) evidence.push({ file, line: p.line, note: passNote(p, true) });
     for (const line of exits.slice(0, 3)) evidence.push({ file, line, note: `returns still holding ${variable}` });
     const how = resource === 'alloc' ? 'neither freed nor handed on' : resource === 'channel' ? 'neither put (spdk_put_io_channel) nor stored' : 'not freed with spdk_bdev_free_io';
-    const why = failed ? ` after ${failed.callee} fails (line ${failed.line})` : '';
+    const why = failed
+      ? ` after ${failed.callee} fails (line ${failed.line})`
+      : /->|\./.test(variable)
+        ? ', a failing return after which no one releases what the object holds'
+        : '';
     findings.push({
       rule: ruleOf(resource),
       severity: resource === 'bdev_io' ? 'error' : 'warning',
@@ -89,6 +93,20 @@ function twice(file: string, fn: string, list: LifetimeNote[], resource: Resourc
         evidence: [
           { file, line: n.first, note: `${n.releasedBy}(${n.variable})` },
           { file, line: n.line, note: n.kind === 'double_release' ? 'released again on the same path' : `${n.variable} used here` },
+        ],
+      });
+    }
+    if (n.kind === 'use_after_complete' && resource === 'bdev_io') {
+      findings.push({
+        rule: 'bdev-io-lifetime',
+        severity: 'error',
+        file,
+        line: n.line,
+        function: fn,
+        message: `${n.variable} is read after its bdev_io was completed (line ${n.first}); once completed, the IO and its driver context may already be reused`,
+        evidence: [
+          { file, line: n.first, note: `${n.completedBy}(...) hands the IO back` },
+          { file, line: n.line, note: `${n.variable} read here` },
         ],
       });
     }
