@@ -14,7 +14,7 @@ export interface PassedTo {
 
 export type LifetimeNote =
   /** The function can return while it still holds the object, having only passed it to `passed`. */
-  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[] }
+  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number }
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
@@ -37,6 +37,13 @@ interface VarState {
   resource: Resource;
   /** Kept in a field of the function's own object (`ch->base_ch = spdk_get_io_channel(...)`): only a failing return leaks it. */
   field: boolean;
+  /**
+   * Where it came from: acquired here, the callback argument the function frees on some path, or a struct that
+   * spdk_json_decode_object filled (its strings are allocated). The last two leak only if the function frees them elsewhere.
+   */
+  origin?: 'cb_arg' | 'decoded';
+  /** A branch read the object's own state (`if (--ctx->refs == 0)`): keeping it on the other side is deliberate. */
+  guarded?: boolean;
   /** maybe: just acquired, not yet checked against NULL. */
   st: 'maybe' | 'held' | 'null' | 'released' | 'gone';
   acquired: number;
@@ -73,6 +80,8 @@ const MAX_STATES = 16;
 const FAILING_RETURN = /^\(?\s*(-\s*[A-Z0-9_]+|-\s*\d+|NULL)\s*\)?$/;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
 const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
+const DESTRUCTOR_NAME = /(^|_)(free|destroy|release|cleanup|put)(_|$)/;
+const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
@@ -156,6 +165,8 @@ class Walker {
   private readonly passedLabels = new Set<string>();
   private readonly frames: LoopFrame[] = [];
   private readonly noted = new Set<string>();
+  /** Objects released (or handed to a destructor) on at least one path, and where. */
+  readonly releasedSomewhere = new Map<string, number>();
 
   constructor(
     private readonly apis: LifetimeApis,
@@ -164,6 +175,8 @@ class Walker {
     private readonly locals: Set<string>,
     /** Parameter names: a call through one is a call of the caller's callback. */
     private readonly params: Set<string>,
+    /** Locals declared as pointers (a decoded struct is a local struct, not a pointer to one). */
+    private readonly pointers: Set<string> = new Set(),
   ) {}
 
   private note(n: LifetimeNote): void {
@@ -243,7 +256,10 @@ class Walker {
           if (t) thenIns.push(t);
           if (e) elseIns.push(e);
         }
-        if (cond) for (const st of [...thenIns, ...elseIns]) markUncertain(st, cond);
+        if (cond) for (const st of [...thenIns, ...elseIns]) {
+          markUncertain(st, cond);
+          markGuarded(st, cond);
+        }
         const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
         const alt = node.childForFieldName('alternative');
         const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
@@ -347,6 +363,7 @@ class Walker {
       if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
       // The result of a call that took an object: its failure branch gives the object back.
       for (const vs of s.vars.values()) {
+        if (vs.origin === 'decoded' && vs.acquired === line) vs.pendingRc = name;
         const last = vs.passed[vs.passed.length - 1];
         if (last && last.line === line && last.callee === callee) {
           vs.pendingRc = name;
@@ -367,7 +384,9 @@ class Walker {
     const source = returnedName(value);
     if (source && source !== name) {
       const held = lookup(s, source);
-      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone'; // aliased: followed no further
+      // `struct foo *ctx = cb_arg;`: ctx stands for cb_arg; any other copy is followed no further.
+      if (held && held.origin === 'cb_arg' && identOf(value) === source && this.locals.has(name)) s.aliases.set(name, s.aliases.get(source) ?? source);
+      else if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
   }
 
@@ -464,6 +483,29 @@ class Walker {
     return s;
   }
 
+  /** `spdk_json_decode_object(params, decoders, n, &req)`: req's strings are allocated from here on. */
+  private decoded(callee: string, args: Node[], s: State, line: number): void {
+    if (DECODERS.test(callee)) {
+      const out = args[3] ? strip(args[3]) : null;
+      const name = out?.type === 'pointer_expression' && operatorOf(out) === '&' ? identOf(out.childForFieldName('argument')) : undefined;
+      if (name && this.locals.has(name) && !s.vars.has(name) && !this.pointers.has(name)) {
+        s.vars.set(name, { resource: 'alloc', field: false, origin: 'decoded', st: 'held', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+      }
+      return;
+    }
+    // free(req.name): the decoded struct's strings are being released.
+    if (this.apis.release(callee, 'alloc') === 0 && args[0]) {
+      const f = strip(args[0]);
+      let base: Node | null = f;
+      while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+      const v = base?.type === 'identifier' && f?.type === 'field_expression' ? s.vars.get(base.text) : undefined;
+      if (v && v.origin === 'decoded' && (v.st === 'held' || v.st === 'maybe')) {
+        v.st = 'released';
+        if (!this.releasedSomewhere.has(base!.text)) this.releasedSomewhere.set(base!.text, line);
+      }
+    }
+  }
+
   /** `x->f` where x is a local or a parameter (not a global, which outlives the function anyway). */
   private ownField(left: Node): boolean {
     let base: Node | null = left;
@@ -508,6 +550,7 @@ class Walker {
         if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         } else if (held.st !== 'null' && held.st !== 'gone') {
+          if (!this.releasedSomewhere.has(s.aliases.get(name) ?? name)) this.releasedSomewhere.set(s.aliases.get(name) ?? name, line);
           held.st = 'released';
           held.uncertain = false;
           held.released = line;
@@ -519,8 +562,13 @@ class Walker {
         if (!s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
-      if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
+      if (held.st === 'maybe' || held.st === 'held') {
+        held.passed.push({ callee, arg: index, line });
+        const canonical = s.aliases.get(name) ?? name;
+        if (DESTRUCTOR_NAME.test(callee) && !this.releasedSomewhere.has(canonical)) this.releasedSomewhere.set(canonical, line);
+      }
     });
+    this.decoded(callee, args, s, line);
     // Marked after the arguments are read: `complete(io_from_ctx(task), task->status)` reads task before the IO goes.
     if (this.apis.completes(callee)) {
       // spdk_bdev_io_complete(spdk_bdev_io_from_ctx(task), ...) completes the IO that task is the driver context of.
@@ -616,6 +664,8 @@ class Walker {
       const callee = calleeName(c);
       const line = this.lineOf(c);
       if (truth) for (const v of s.vars.values()) this.giveBack(v, (p) => p.callee === callee && p.line === line);
+      // A failed decode is reported and returned from; what it may have half-filled is not followed there.
+      if (truth && DECODERS.test(callee)) for (const [name, v] of s.vars) if (v.origin === 'decoded' && v.acquired === line) s.vars.delete(name);
       const rcLike = this.apis.submits(callee);
       if (rcLike && truth) s.rcs.set(`(${callee}@${line})`, { submit: callee, line, st: 'failed' });
       return s;
@@ -637,6 +687,7 @@ class Walker {
     if (failed === undefined) return s;
     for (const v of s.vars.values()) {
       if (v.pendingRc !== name) continue;
+      if (failed && v.origin === 'decoded') v.st = 'null'; // the decode failed: not followed on its error path
       if (failed) this.giveBack(v, (p) => p === v.pendingCall);
       v.pendingRc = '';
       v.pendingCall = undefined;
@@ -668,7 +719,8 @@ class Walker {
     for (const [name, v] of s.vars) {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
       if (v.field && !failing) continue;
-      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed });
+      if (v.origin && v.guarded) continue;
+      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}) });
     }
   }
 
@@ -684,18 +736,28 @@ export interface FunctionToWalk {
   lineOf: (node: Node) => number;
   endLine: number;
   params?: string[];
+  /** `void *` parameters of a callback: followed from entry, reported only if the body frees them somewhere. */
+  callbackArgs?: string[];
 }
 
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
-  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
+  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []), declaredPointers(fn.body));
   const entry: State = { vars: new Map(), aliases: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
+  for (const name of fn.callbackArgs ?? []) {
+    entry.vars.set(name, { resource: 'alloc', field: false, origin: 'cb_arg', st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(callback argument)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+  }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
-  return walker.notes;
+  // A callback argument or decoded struct leaks only where the function shows it owns it: it frees it on another path.
+  return walker.notes.flatMap((n) => {
+    if (n.kind !== 'exit_held' || !n.origin) return [n];
+    const at = walker.releasedSomewhere.get(n.variable);
+    return at === undefined ? [] : [{ ...n, releasedAt: at }];
+  });
 }
 
 function declaredLocals(body: Node): Set<string> {
@@ -760,4 +822,28 @@ function fieldKey(node: Node | null): string | undefined {
 function trackedField(s: State, node: Node): string | undefined {
   const key = fieldKey(node);
   return key && s.vars.get(key)?.field ? key : undefined;
+}
+
+/** Callback arguments whose own state the condition reads (`ctx->remaining`, `--req->refs`). */
+function markGuarded(s: State, cond: Node): void {
+  const text = cond.text;
+  for (const [name, v] of s.vars) {
+    if (!v.origin) continue;
+    const names = [name, ...[...s.aliases].filter(([, to]) => to === name).map(([from]) => from)];
+    if (names.some((n) => text.includes(`${n}->`) || text.includes(`${n}.`))) v.guarded = true;
+  }
+}
+
+function declaredPointers(body: Node): Set<string> {
+  const names = new Set<string>();
+  for (const d of body.descendantsOfType('declaration')) {
+    for (const c of d?.namedChildren ?? []) {
+      const decl = c?.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
+      if (decl?.type === 'pointer_declarator') {
+        const name = declaredName(decl);
+        if (name) names.add(name);
+      }
+    }
+  }
+  return names;
 }

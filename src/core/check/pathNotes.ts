@@ -57,6 +57,8 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
 const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
+/** Releases and decoders: callbacks that free their argument, and RPC handlers that decode into a local struct. */
+const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|spdk_json_decode_object(_relaxed)?|\w*_free)$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
 const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
 
@@ -75,7 +77,7 @@ function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>, learned:
   };
   for (const call of facts.calls) {
     if (!call.caller) continue;
-    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee)) get(call.caller).walk = true;
+    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee) || RELEASE_CALLS.test(call.callee)) get(call.caller).walk = true;
     if (HANDLE_CALLS.test(call.callee)) get(call.caller).handles = true;
     if (SPINS_ON.test(call.callee)) get(call.caller).spins = true;
   }
@@ -168,7 +170,17 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
       const braceLine = lineAt(starts, from + brace);
       const lineOf = (n: Node) => braceLine + n.startPosition.row;
       const notes: FunctionPathNotes = {
-        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine, params: fn.params.map((p) => p.name) }, apis) : [],
+        lifetimes: walk ? walkFunction(
+            {
+              body,
+              heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [],
+              lineOf,
+              endLine: fn.endLine,
+              params: fn.params.map((p) => p.name),
+              callbackArgs: fn.params.filter((p) => /^void \*$/.test(p.type.trim()) && p.name).map((p) => p.name),
+            },
+            apis,
+          ) : [],
         handles: handles ? handleOps(body, fn, lineOf) : [],
         busyWaits: spins ? busyWaits(body, lineOf) : [],
       };

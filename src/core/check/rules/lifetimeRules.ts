@@ -39,10 +39,13 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
   const held = list.filter((n): n is Extract<LifetimeNote, { kind: 'exit_held' }> => n.kind === 'exit_held' && n.resource === resource);
   if (held.length === 0) return [];
   if (resource === 'bdev_io' && !isCompletionCallback(model, functionKey(file, fn))) return [];
+  // A poller's argument lives as long as the poller: returning without freeing it is how a poller says "call me again".
+  const repeats = contextsOf(model, functionKey(file, fn)).some((c) => c.kind === 'poller' || c.kind === 'interrupt');
   const byVariable = new Map<string, typeof held>();
   for (const n of held) {
     // A path that handed the object to anyone who keeps it does not leak it.
     if (n.passed.some((p) => takesOwnership(model, p.callee, p.arg, file, resource))) continue;
+    if (n.origin === 'cb_arg' && repeats) continue;
     const list = byVariable.get(n.variable) ?? [];
     list.push(n);
     byVariable.set(n.variable, list);
@@ -65,13 +68,22 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
       : /->|\./.test(variable)
         ? ', a failing return after which no one releases what the object holds'
         : '';
+    let message = `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`;
+    if (first.kind === 'exit_held' && first.origin && first.releasedAt !== undefined) {
+      evidence[0] = { file, line: first.acquired, note: first.origin === 'cb_arg' ? `${variable} is the callback's argument, which this function owns` : `${first.acquiredBy} fills ${variable} and allocates its strings` };
+      evidence.splice(1, 0, { file, line: first.releasedAt, note: `${variable} is released here on another path` });
+      message =
+        first.origin === 'cb_arg'
+          ? `callback argument ${variable} is released on another path (line ${first.releasedAt}) but neither freed nor handed on on the path that returns at line ${exits[0]}`
+          : `what ${first.acquiredBy} allocated into ${variable} (line ${first.acquired}) is freed on another path (line ${first.releasedAt}) but not on the path that returns at line ${exits[0]}`;
+    }
     findings.push({
       rule: ruleOf(resource),
       severity: resource === 'bdev_io' ? 'error' : 'warning',
       file,
       line: exits[0],
       function: fn,
-      message: `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`,
+      message,
       evidence,
     });
   }
