@@ -824,13 +824,14 @@ function trackedField(s: State, node: Node): string | undefined {
   return key && s.vars.get(key)?.field ? key : undefined;
 }
 
-/** Callback arguments whose own state the condition reads (`ctx->remaining`, `--req->refs`). */
+/** Callback arguments whose reference count or outstanding work the condition reads (`--ctx->refs`, `ctx->remaining`). */
 function markGuarded(s: State, cond: Node): void {
   const text = cond.text;
   for (const [name, v] of s.vars) {
-    if (!v.origin) continue;
+    if (v.origin !== 'cb_arg') continue;
     const names = [name, ...[...s.aliases].filter(([, to]) => to === name).map(([from]) => from)];
-    if (names.some((n) => text.includes(`${n}->`) || text.includes(`${n}.`))) v.guarded = true;
+    const counts = names.some((n) => new RegExp(`(--|\\+\\+)\\s*${n}\\s*(->|\\.)|${n}\\s*(->|\\.)\\s*\\w*(ref|count|remaining|outstanding|pending|num_)\\w*`).test(text));
+    if (counts) v.guarded = true;
   }
 }
 
