@@ -424,7 +424,7 @@ class Walker {
           }
           // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
           const bare = strip(right);
-          const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? returnedName(a) : undefined)) : [returnedName(right)];
+          const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? identOf(a) : undefined)) : [returnedName(right)];
           for (const name of stored) {
             const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
