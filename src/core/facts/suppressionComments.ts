@@ -1,0 +1,79 @@
+// Reads `spdk-lens: ignore <rule>[, <rule>...]` comments from a file's text, for the checks to honour (what they
+// mean is in check/suppression.ts). Only the places that hold the marker are looked at: most files have none.
+import { skipQuoted } from '../parse/cText';
+
+/** One `spdk-lens:` comment: the rules it names (none when it says something other than `ignore`). */
+export interface SuppressionComment {
+  /** 1-based line the comment ends on (a block comment above a line ends just above it). */
+  line: number;
+  /** As written: `all`, rule ids, or misspelt names (reported by the checks). */
+  rules: string[];
+  /** The function the comment is attached to: just above its first line, or in its header up to the `{` line. */
+  function?: string;
+}
+
+/** A function definition's header, by lines: its first line (return type) and the line of its opening brace. */
+export interface FunctionHeader {
+  name: string;
+  firstLine: number;
+  braceLine: number;
+}
+
+export const SUPPRESSION_MARKER = 'spdk-lens:';
+
+const DIRECTIVE = /^\s*ignore\b[ \t]*([A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*)?/;
+
+/** Where a comment or a literal may start. */
+const COMMENT_OR_LITERAL = /\/\*|\/\/|["']/g;
+
+/** Reads the directives of the comments that hold the marker; `headers` in file order. Linear in the text. */
+export function readSuppressionComments(text: string, lineOf: (offset: number) => number, headers: readonly FunctionHeader[]): SuppressionComment[] {
+  const markers: number[] = [];
+  for (let at = text.indexOf(SUPPRESSION_MARKER); at >= 0; at = text.indexOf(SUPPRESSION_MARKER, at + SUPPRESSION_MARKER.length)) markers.push(at);
+  const found: SuppressionComment[] = [];
+  let next = 0; // the first marker not yet placed
+  const tokens = new RegExp(COMMENT_OR_LITERAL);
+  for (let m = tokens.exec(text); m && next < markers.length; m = tokens.exec(text)) {
+    const start = m.index;
+    let end: number;
+    if (m[0] === '/*') {
+      const close = text.indexOf('*/', start + 2);
+      end = close < 0 ? text.length : close;
+    } else if (m[0] === '//') {
+      const eol = text.indexOf('\n', start);
+      end = eol < 0 ? text.length : eol;
+    } else {
+      tokens.lastIndex = skipQuoted(text, start);
+      continue;
+    }
+    tokens.lastIndex = m[0] === '/*' ? Math.min(text.length, end + 2) : end;
+    while (next < markers.length && markers[next] < start) next++; // in code or a string: not a directive
+    for (; next < markers.length && markers[next] < end; next++) found.push(directive(text, markers[next], start, end, lineOf, headers));
+  }
+  return found;
+}
+
+function directive(text: string, at: number, start: number, end: number, lineOf: (offset: number) => number, headers: readonly FunctionHeader[]): SuppressionComment {
+  const m = DIRECTIVE.exec(text.slice(at + SUPPRESSION_MARKER.length, end));
+  const rules = m?.[1] ? m[1].split(',').map((r) => r.trim()) : [];
+  const first = lineOf(start);
+  const line = lineOf(Math.max(start, end - 1));
+  const header = headerAt(headers, line + 1);
+  const attached = header && (line === header.firstLine - 1 || (first >= header.firstLine && line <= header.braceLine));
+  return attached ? { line, rules, function: header.name } : { line, rules };
+}
+
+/** The last header that starts on or before `line` (headers are in file order and do not overlap). */
+function headerAt(headers: readonly FunctionHeader[], line: number): FunctionHeader | undefined {
+  let lo = 0;
+  let hi = headers.length - 1;
+  let found: FunctionHeader | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (headers[mid].firstLine <= line) {
+      found = headers[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
