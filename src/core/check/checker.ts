@@ -1,9 +1,26 @@
 // Runs SPDK's thread and lifetime rules over a linked index and returns the findings, ordered by file and line.
+import type { CGrammar } from '../parse/grammar';
 import type { IndexModel } from '../model/indexModel';
 import { RULE_IDS, type CheckOptions, type Finding, type RuleId, type RuleInfo } from './checkTypes';
 
-/** A rule reads the model and reports what it finds; `inFile` tells it which files the caller wants. */
-export type RuleCheck = (model: IndexModel, inFile: (file: string) => boolean) => Finding[];
+/** What the rules need beyond the index: the C grammar and the text of a file, for the rules that follow paths. */
+export interface CheckEnv {
+  grammar: CGrammar;
+  /** The file's current text (an open editor's buffer, or the file on disk); undefined when it cannot be read. */
+  readText(file: string): string | undefined;
+  /** Kept across runs by the caller: path notes per file, reused while the file's hash is unchanged. */
+  cache?: Map<string, unknown>;
+}
+
+export interface RuleContext {
+  model: IndexModel;
+  env: CheckEnv;
+  /** Whether the caller wants findings in this file. */
+  inFile(file: string): boolean;
+}
+
+/** A rule reads the model (and, through env, the files it needs) and reports what it finds. */
+export type RuleCheck = (context: RuleContext) => Finding[];
 
 export const RULES: readonly RuleInfo[] = [
   {
@@ -78,13 +95,14 @@ export function isRuleId(text: string): text is RuleId {
   return (RULE_IDS as readonly string[]).includes(text);
 }
 
-export function checkTree(model: IndexModel, options: CheckOptions = {}): Finding[] {
+export function checkTree(model: IndexModel, env: CheckEnv, options: CheckOptions = {}): Finding[] {
   const wanted = options.files ? new Set(options.files) : undefined;
   const inFile = (file: string) => !wanted || wanted.has(file);
+  const context: RuleContext = { model, env, inFile };
   const findings: Finding[] = [];
   for (const id of options.rules ?? RULE_IDS) {
     const check = checks.get(id);
-    if (check) for (const f of check(model, inFile)) if (inFile(f.file)) findings.push(f);
+    if (check) for (const f of check(context)) if (inFile(f.file)) findings.push(f);
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.rule < b.rule ? -1 : 1)));
 }

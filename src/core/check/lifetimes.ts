@@ -1,0 +1,625 @@
+// Follows, path by path through one function body, what happens to the objects it acquires (a context it allocates,
+// a channel it gets, the child bdev_io a completion callback receives) and to the result of a bdev submit. It reports
+// plain-data path notes; which callees take ownership is decided later, with the whole index (see lifetimeRules).
+import type { Node } from 'web-tree-sitter';
+
+export type Resource = 'alloc' | 'channel' | 'bdev_io';
+
+/** A call an object was passed to on one path: `callee#argument-index`, or `(field)` for calls through a pointer. */
+export interface PassedTo {
+  callee: string;
+  arg: number;
+  line: number;
+}
+
+export type LifetimeNote =
+  /** The function can return while it still holds the object, having only passed it to `passed`. */
+  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[] }
+  | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
+  | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
+  | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
+  /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
+  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string };
+
+/** What the walker must know about SPDK's APIs (curated in lifetimeRules, passed in so this file stays generic). */
+export interface LifetimeApis {
+  acquire(callee: string): Resource | undefined;
+  release(callee: string, resource: Resource): number | undefined;
+  completes(callee: string): boolean;
+  submits(callee: string): boolean;
+}
+
+interface VarState {
+  resource: Resource;
+  /** maybe: just acquired, not yet checked against NULL. */
+  st: 'maybe' | 'held' | 'null' | 'released' | 'gone';
+  acquired: number;
+  acquiredBy: string;
+  passed: PassedTo[];
+  failed: PassedTo[];
+  released: number;
+  releasedBy: string;
+  /** The result variable of the last call that took the object, so the call's failure branch gives it back. */
+  pendingRc: string;
+  pendingCall: PassedTo | undefined;
+}
+
+interface CompleteState {
+  line: number;
+  by: string;
+}
+
+/** State of a submit's result variable: unknown, known failed, known -ENOMEM, known failed but not -ENOMEM. */
+type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' };
+
+interface State {
+  vars: Map<string, VarState>;
+  completed: Map<string, CompleteState>;
+  rcs: Map<string, RcState>;
+}
+
+const MAX_STATES = 16;
+const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
+const MAX_NOTES = 64;
+
+function copyState(s: State): State {
+  const vars = new Map<string, VarState>();
+  for (const [k, v] of s.vars) vars.set(k, { ...v, passed: v.passed.slice(), failed: v.failed.slice() });
+  return { vars, completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
+}
+
+function stateKey(s: State): string {
+  const parts: string[] = [];
+  for (const [k, v] of s.vars) parts.push(`${k}:${v.st}:${v.passed.map((p) => p.callee).join(',')}:${v.failed.length}:${v.released}:${v.pendingRc}`);
+  for (const [k, v] of s.completed) parts.push(`c${k}:${v.line}`);
+  for (const [k, v] of s.rcs) parts.push(`r${k}:${v.st}:${v.line}`);
+  return parts.join('|');
+}
+
+function dedupe(states: State[]): State[] {
+  const seen = new Set<string>();
+  const out: State[] = [];
+  for (const s of states) {
+    const key = stateKey(s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s);
+    if (out.length >= MAX_STATES) break;
+  }
+  return out;
+}
+
+function strip(node: Node | null): Node | null {
+  let n = node;
+  while (n && (n.type === 'parenthesized_expression' || n.type === 'cast_expression')) {
+    n = n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChild(0);
+  }
+  return n;
+}
+
+function identOf(node: Node | null): string | undefined {
+  const n = strip(node);
+  return n && n.type === 'identifier' ? n.text : undefined;
+}
+
+function declaredName(declarator: Node | null): string | undefined {
+  let d = declarator;
+  while (d && d.type !== 'identifier') {
+    if (d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'init_declarator') d = d.childForFieldName('declarator') ?? d.namedChild(0);
+    else return undefined;
+  }
+  return d?.text;
+}
+
+function calleeName(call: Node): string {
+  const fn = call.childForFieldName('function');
+  if (!fn) return '';
+  if (fn.type === 'identifier') return fn.text;
+  const field = fn.type === 'field_expression' ? fn.childForFieldName('field') : null;
+  return field ? `(${field.text})` : '';
+}
+
+/** Operator token of a binary or unary expression. */
+function operatorOf(node: Node): string {
+  return node.childForFieldName('operator')?.text ?? '';
+}
+
+interface LoopFrame {
+  breaks: State[];
+  continues: State[];
+}
+
+/** Walks one function body. */
+class Walker {
+  readonly notes: LifetimeNote[] = [];
+  private readonly labels = new Map<string, State[]>();
+  private readonly passedLabels = new Set<string>();
+  private readonly frames: LoopFrame[] = [];
+  private readonly noted = new Set<string>();
+
+  constructor(
+    private readonly apis: LifetimeApis,
+    private readonly lineOf: (node: Node) => number,
+    /** Names declared in the body: only locals are followed (a global keeps what it is given). */
+    private readonly locals: Set<string>,
+  ) {}
+
+  private note(n: LifetimeNote): void {
+    const key = `${n.kind}:${n.variable}:${n.line}`;
+    if (this.noted.has(key) || this.notes.length >= MAX_NOTES) return;
+    this.noted.add(key);
+    this.notes.push(n);
+  }
+
+  /** Runs a statement from each state; returns the states that fall through. */
+  exec(node: Node | null, ins: State[]): State[] {
+    if (!node) return ins;
+    switch (node.type) {
+      case 'compound_statement':
+      case 'translation_unit': {
+        let states = ins;
+        for (const child of node.namedChildren) {
+          if (child && child.type !== 'comment') states = this.exec(child, states);
+        }
+        return states;
+      }
+      case 'labeled_statement': {
+        const label = node.childForFieldName('label')?.text ?? '';
+        this.passedLabels.add(label);
+        const joined = dedupe([...ins, ...(this.labels.get(label) ?? [])]);
+        this.labels.delete(label);
+        const body = node.namedChildren.find((c) => c && c.type !== 'statement_identifier') ?? null;
+        return body ? this.exec(body, joined) : joined;
+      }
+      case 'declaration':
+        return ins.map((s) => this.declaration(node, s));
+      case 'expression_statement': {
+        const expr = node.namedChild(0);
+        const after = expr ? ins.map((s) => this.effects(expr, s)) : ins;
+        // exit(), abort(), assert(false): the process ends here, nothing leaks.
+        return expr && NO_RETURN.test(expr.text) ? [] : after;
+      }
+      case 'return_statement': {
+        const expr = node.namedChild(0);
+        for (const s of ins) {
+          const after = expr ? this.effects(expr, s) : s;
+          for (const name of expr ? namesHandedBack(expr) : []) {
+            const held = after.vars.get(name);
+            if (held && held.st !== 'released') held.st = 'gone';
+          }
+          this.exit(after, this.lineOf(node));
+        }
+        return [];
+      }
+      case 'goto_statement': {
+        const label = node.childForFieldName('label')?.text ?? '';
+        // A jump back to a label already passed is a retry loop: not followed again (bounded).
+        if (!this.passedLabels.has(label)) this.labels.set(label, dedupe([...(this.labels.get(label) ?? []), ...ins]));
+        return [];
+      }
+      case 'break_statement':
+        if (this.frames.length > 0) this.frames[this.frames.length - 1].breaks.push(...ins);
+        return [];
+      case 'continue_statement':
+        if (this.frames.length > 0) this.frames[this.frames.length - 1].continues.push(...ins);
+        return [];
+      case 'if_statement': {
+        const cond = node.childForFieldName('condition');
+        const after = cond ? ins.map((s) => this.effects(cond, s)) : ins;
+        const thenIns: State[] = [];
+        const elseIns: State[] = [];
+        for (const s of after) {
+          const t = cond ? this.refine(cond, copyState(s), true) : copyState(s);
+          const e = cond ? this.refine(cond, copyState(s), false) : copyState(s);
+          if (t) thenIns.push(t);
+          if (e) elseIns.push(e);
+        }
+        const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
+        const alt = node.childForFieldName('alternative');
+        const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
+        const elseOut = elseBody ? this.exec(elseBody, dedupe(elseIns)) : dedupe(elseIns);
+        return dedupe([...thenOut, ...elseOut]);
+      }
+      case 'while_statement':
+      case 'for_statement':
+      case 'do_statement': {
+        let states = ins;
+        const init = node.type === 'for_statement' ? node.childForFieldName('initializer') : null;
+        if (init) states = init.type === 'declaration' ? states.map((s) => this.declaration(init, s)) : states.map((s) => this.effects(init, s));
+        const cond = node.childForFieldName('condition');
+        if (cond && node.type !== 'do_statement') states = states.map((s) => this.effects(cond, s));
+        const frame: LoopFrame = { breaks: [], continues: [] };
+        this.frames.push(frame);
+        // The body once: enough to see what one pass acquires, releases or leaks; the loop may also run zero times.
+        const bodyEntry = cond && node.type !== 'do_statement' ? states.map((s) => this.refine(cond, copyState(s), true)).filter((s): s is State => !!s) : states.map(copyState);
+        const bodyOut = this.exec(node.childForFieldName('body'), dedupe(bodyEntry));
+        this.frames.pop();
+        // Taken as running at least once: loops over a list of base bdevs or channels are never empty in practice, and
+        // the path that skips them would report every context handed out inside the loop.
+        const skipped = bodyOut.length + frame.continues.length + frame.breaks.length > 0 ? [] : states;
+        return dedupe([...skipped, ...bodyOut, ...frame.continues, ...frame.breaks]);
+      }
+      case 'switch_statement': {
+        const cond = node.childForFieldName('condition');
+        const entry = cond ? ins.map((s) => this.effects(cond, s)) : ins;
+        const frame: LoopFrame = { breaks: [], continues: [] };
+        this.frames.push(frame);
+        let fall: State[] = [];
+        let hasDefault = false;
+        const body = node.childForFieldName('body');
+        for (const c of body?.namedChildren ?? []) {
+          if (!c) continue;
+          if (c.type !== 'case_statement') {
+            fall = this.exec(c, fall);
+            continue;
+          }
+          if (!c.childForFieldName('value')) hasDefault = true;
+          let states = dedupe([...entry.map(copyState), ...fall]);
+          for (const stmt of c.namedChildren) {
+            if (!stmt || stmt === c.childForFieldName('value')) continue;
+            states = this.exec(stmt, states);
+          }
+          fall = states;
+        }
+        this.frames.pop();
+        // continue inside a switch belongs to an enclosing loop.
+        if (this.frames.length > 0) this.frames[this.frames.length - 1].continues.push(...frame.continues);
+        return dedupe([...fall, ...frame.breaks, ...(hasDefault ? [] : entry)]);
+      }
+      case 'preproc_if':
+      case 'preproc_ifdef': {
+        // The first branch only: the #else side is the same code for another build.
+        let states = ins;
+        for (const child of node.namedChildren) {
+          if (!child || child.type === 'preproc_else' || child.type === 'preproc_elif' || child.type === 'preproc_elifdef') break;
+          if (child.type.endsWith('statement') || child.type === 'declaration' || child.type.startsWith('preproc_if')) states = this.exec(child, states);
+        }
+        return states;
+      }
+      default: {
+        // Anything else (an ERROR node around a macro, an attribute): its calls and assignments, in order.
+        let states = ins;
+        for (const child of node.namedChildren) {
+          if (!child) continue;
+          if (child.type.endsWith('statement') || child.type === 'declaration') states = this.exec(child, states);
+          else states = states.map((s) => this.effects(child, s));
+        }
+        return states;
+      }
+    }
+  }
+
+  private declaration(node: Node, s: State): State {
+    for (const d of node.namedChildren) {
+      if (!d || d.type !== 'init_declarator') continue;
+      const name = declaredName(d.childForFieldName('declarator'));
+      const value = d.childForFieldName('value');
+      if (!value) continue;
+      s = this.effects(value, s);
+      if (name) this.assign(name, value, s, this.lineOf(d));
+    }
+    return s;
+  }
+
+  /** `name = value`: a new acquisition, a submit result, or the loss of what `name` held. */
+  private assign(name: string, value: Node, s: State, line: number): void {
+    const v = strip(value);
+    const old = s.vars.get(name);
+    if (old && old.st !== 'released' && old.st !== 'null' && old.st !== 'gone') old.st = 'gone'; // overwritten: stop following
+    if (old && (old.st === 'released' || old.st === 'null')) s.vars.delete(name);
+    if (v?.type === 'call_expression') {
+      const callee = calleeName(v);
+      const resource = this.apis.acquire(callee);
+      if (resource && this.locals.has(name)) {
+        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+      }
+      if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
+      // The result of a call that took an object: its failure branch gives the object back.
+      for (const vs of s.vars.values()) {
+        const last = vs.passed[vs.passed.length - 1];
+        if (last && last.line === line && last.callee === callee) {
+          vs.pendingRc = name;
+          vs.pendingCall = last;
+        }
+      }
+    }
+    const source = returnedName(value);
+    if (source && source !== name) {
+      const held = s.vars.get(source);
+      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone'; // aliased: followed no further
+    }
+  }
+
+  /** Side effects of an expression on one state, in evaluation order (calls inside arguments first). */
+  private effects(expr: Node, s: State): State {
+    switch (expr.type) {
+      case 'call_expression': {
+        const args = expr.childForFieldName('arguments');
+        for (const a of args?.namedChildren ?? []) if (a) s = this.effects(a, s);
+        this.call(expr, s);
+        return s;
+      }
+      case 'assignment_expression': {
+        const right = expr.childForFieldName('right');
+        const left = expr.childForFieldName('left');
+        if (right) s = this.effects(right, s);
+        if (left && left.type !== 'identifier') s = this.uses(left, s);
+        const name = left?.type === 'identifier' ? left.text : undefined;
+        if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
+        else if (right) {
+          // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
+          const stored = returnedName(right);
+          const held = stored ? s.vars.get(stored) : undefined;
+          if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
+        }
+        return s;
+      }
+      case 'field_expression':
+      case 'subscript_expression':
+        return this.uses(expr, s);
+      case 'comma_expression':
+      case 'binary_expression':
+      case 'unary_expression':
+      case 'pointer_expression':
+      case 'parenthesized_expression':
+      case 'cast_expression':
+      case 'conditional_expression':
+      case 'update_expression':
+      case 'initializer_list':
+      case 'initializer_pair':
+      case 'compound_literal_expression':
+      case 'argument_list': {
+        for (const c of expr.namedChildren) if (c) s = this.effects(c, s);
+        if (expr.type === 'initializer_list' || expr.type === 'initializer_pair') {
+          for (const c of expr.namedChildren) {
+            const name = c ? identOf(c.type === 'initializer_pair' ? c.childForFieldName('value') : c) : undefined;
+            const held = name ? s.vars.get(name) : undefined;
+            if (held && held.st !== 'released') held.st = 'gone';
+          }
+        }
+        return s;
+      }
+      default:
+        return s;
+    }
+  }
+
+  /** A read through `x->f` / `x[i]`: a use of x. */
+  private uses(expr: Node, s: State): State {
+    let base: Node | null = expr;
+    while (base && (base.type === 'field_expression' || base.type === 'subscript_expression' || base.type === 'parenthesized_expression' || base.type === 'pointer_expression')) {
+      if (base.type === 'field_expression' || base.type === 'subscript_expression') {
+        const index = base.type === 'subscript_expression' ? base.childForFieldName('index') : null;
+        if (index) s = this.effects(index, s);
+      }
+      base = base.type === 'field_expression' ? base.childForFieldName('argument') : base.type === 'subscript_expression' ? base.childForFieldName('argument') : base.namedChild(0);
+    }
+    const name = base?.type === 'identifier' ? base.text : undefined;
+    const held = name ? s.vars.get(name) : undefined;
+    if (held && held.st === 'released') {
+      this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
+    }
+    return s;
+  }
+
+  private call(expr: Node, s: State): void {
+    const callee = calleeName(expr);
+    const fn = expr.childForFieldName('function');
+    if (fn && fn.type !== 'identifier') this.uses(fn, s);
+    const line = this.lineOf(expr);
+    const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    if (this.apis.completes(callee)) {
+      const target = args[0] ? identOf(args[0]) : undefined;
+      if (target) {
+        const before = s.completed.get(target);
+        if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
+        else s.completed.set(target, { line, by: callee });
+      }
+      // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
+      if (args.some((a) => /FAILED/.test(a.text))) this.failsAfterSubmit(s, line, callee);
+    } else if (args.some((a) => a.text === 'SPDK_BDEV_IO_STATUS_FAILED')) this.failsAfterSubmit(s, line, callee);
+    args.forEach((arg, index) => {
+      const bare = strip(arg);
+      const name = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
+      if (!bare || !name) {
+        if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
+        return;
+      }
+      const held = s.vars.get(name);
+      if (!held) return;
+      const releaseArg = this.apis.release(callee, held.resource);
+      if (releaseArg === index) {
+        if (held.st === 'released') {
+          this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        } else if (held.st !== 'null' && held.st !== 'gone') {
+          held.st = 'released';
+          held.released = line;
+          held.releasedBy = callee;
+        }
+        return;
+      }
+      if (held.st === 'released') {
+        this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        return;
+      }
+      if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
+    });
+  }
+
+  private failsAfterSubmit(s: State, line: number, failedBy: string): void {
+    for (const [name, rc] of s.rcs) {
+      if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
+    }
+  }
+
+  /** The state on the branch where `cond` is `truth`; undefined when that branch cannot be taken. */
+  refine(cond: Node, s: State, truth: boolean): State | undefined {
+    const c = strip(cond) ?? cond;
+    if (c.type === 'unary_expression' && operatorOf(c) === '!') {
+      const inner = c.childForFieldName('argument');
+      return inner ? this.refine(inner, s, !truth) : s;
+    }
+    if (c.type === 'binary_expression') {
+      const op = operatorOf(c);
+      const left = c.childForFieldName('left');
+      const right = c.childForFieldName('right');
+      if (!left || !right) return s;
+      if (op === '&&' || op === '||') {
+        const both = (op === '&&') === truth;
+        if (both) {
+          const l = this.refine(left, s, truth);
+          return l && this.refine(right, l, truth);
+        }
+        // Either side may hold: only what both sides agree on is kept; an object either side calls NULL is left alone.
+        const l = this.refine(left, copyState(s), truth);
+        const r = this.refine(right, copyState(s), truth);
+        for (const [name, v] of s.vars) {
+          if (l?.vars.get(name)?.st === 'null' || r?.vars.get(name)?.st === 'null') v.st = 'null';
+        }
+        return s;
+      }
+      if (op === '==' || op === '!=') {
+        const eq = (op === '==') === truth;
+        const lname = identOf(left);
+        const rname = identOf(right);
+        const isNull = (n: Node) => /^(NULL|0|\(void\s*\*\)\s*0)$/.test(n.text);
+        if (lname && s.vars.has(lname) && isNull(right)) return this.nullness(s, lname, eq);
+        if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
+        if (lname && s.rcs.has(lname) && /^-\s*ENOMEM$/.test(right.text)) return this.rcEnomem(s, lname, eq);
+        if (lname && right.text === '0') return this.rcResult(s, lname, !eq);
+        if (lname && s.rcs.has(lname) && /^-\s*E[A-Z]+$/.test(right.text)) {
+          const rc = s.rcs.get(lname)!;
+          rc.st = eq ? 'other' : rc.st;
+          return this.rcResult(s, lname, eq ? true : undefined);
+        }
+        return s;
+      }
+      if (op === '<' && right.text === '0') {
+        const lname = identOf(left);
+        if (lname) return this.rcResult(s, lname, truth);
+      }
+      return s;
+    }
+    const name = identOf(c);
+    if (name) {
+      if (s.vars.has(name)) return this.nullness(s, name, !truth);
+      return this.rcResult(s, name, truth);
+    }
+    if (c.type === 'call_expression') {
+      // `if (f(..., ctx, ...))`: f failed on the true side, so the object it was handed is still ours there.
+      const callee = calleeName(c);
+      const line = this.lineOf(c);
+      if (truth) for (const v of s.vars.values()) this.giveBack(v, (p) => p.callee === callee && p.line === line);
+      const rcLike = this.apis.submits(callee);
+      if (rcLike && truth) s.rcs.set(`(${callee}@${line})`, { submit: callee, line, st: 'failed' });
+      return s;
+    }
+    return s;
+  }
+
+  private nullness(s: State, name: string, isNull: boolean): State | undefined {
+    const v = s.vars.get(name);
+    if (!v) return s;
+    if (isNull) {
+      if (v.st === 'maybe') v.st = 'null';
+    } else if (v.st === 'maybe') v.st = 'held';
+    return s;
+  }
+
+  /** `rc` (or `rc != 0`, `rc < 0`) is `failed` on this branch: what was handed to the call that returned rc is ours again. */
+  private rcResult(s: State, name: string, failed: boolean | undefined): State {
+    if (failed === undefined) return s;
+    for (const v of s.vars.values()) {
+      if (v.pendingRc !== name) continue;
+      if (failed) this.giveBack(v, (p) => p === v.pendingCall);
+      v.pendingRc = '';
+      v.pendingCall = undefined;
+    }
+    const rc = s.rcs.get(name);
+    if (rc) {
+      if (failed && rc.st === 'any') rc.st = 'failed';
+      if (!failed) s.rcs.delete(name);
+    }
+    return s;
+  }
+
+  private rcEnomem(s: State, name: string, isEnomem: boolean): State {
+    const rc = s.rcs.get(name)!;
+    rc.st = isEnomem ? 'enomem' : rc.st === 'any' ? 'any' : 'other';
+    if (isEnomem) for (const v of s.vars.values()) if (v.pendingRc === name) this.giveBack(v, (p) => p === v.pendingCall);
+    return s;
+  }
+
+  private giveBack(v: VarState, which: (p: PassedTo) => boolean): void {
+    const index = v.passed.findIndex(which);
+    if (index < 0) return;
+    v.failed.push(v.passed[index]);
+    v.passed.splice(index, 1);
+  }
+
+  /** A path leaves the function: what it still holds. */
+  exit(s: State, line: number): void {
+    for (const [name, v] of s.vars) {
+      if (v.st !== 'maybe' && v.st !== 'held') continue;
+      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed });
+    }
+  }
+
+  end(states: State[], line: number): void {
+    for (const s of states) this.exit(s, line);
+  }
+}
+
+export interface FunctionToWalk {
+  body: Node;
+  /** Parameters followed from entry: the child bdev_io a completion callback receives. */
+  heldParams: { name: string; resource: Resource }[];
+  lineOf: (node: Node) => number;
+  endLine: number;
+}
+
+/** Path notes of one function body. */
+export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
+  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body));
+  const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
+  for (const p of fn.heldParams) {
+    entry.vars.set(p.name, { resource: p.resource, st: 'held', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+  }
+  const out = walker.exec(fn.body, [entry]);
+  walker.end(out, fn.endLine);
+  return walker.notes;
+}
+
+function declaredLocals(body: Node): Set<string> {
+  const names = new Set<string>();
+  for (const d of body.descendantsOfType('declaration')) {
+    for (const c of d?.namedChildren ?? []) {
+      const name = c && (c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c));
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** `return ctx;` or `return &ctx->group;`: the caller gets the object (the second through container_of). */
+function returnedName(expr: Node): string | undefined {
+  let n = strip(expr);
+  while (n?.type === 'assignment_expression') n = strip(n.childForFieldName('left'));
+  if (n?.type === 'pointer_expression' && operatorOf(n) === '&') n = strip(n.childForFieldName('argument'));
+  while (n && n.type === 'field_expression') n = strip(n.childForFieldName('argument'));
+  return n?.type === 'identifier' ? n.text : undefined;
+}
+
+/** Objects a return statement gives the caller: named anywhere in it except as the base of a plain field read. */
+function namesHandedBack(expr: Node): string[] {
+  const direct = returnedName(expr);
+  const names = direct ? [direct] : [];
+  for (const id of expr.descendantsOfType('identifier')) {
+    const parent = id?.parent;
+    if (!id || !parent) continue;
+    if (parent.type === 'field_expression' && parent.childForFieldName('argument')?.id === id.id && parent.parent?.type !== 'pointer_expression') continue;
+    if (parent.type === 'call_expression' && parent.childForFieldName('function')?.id === id.id) continue;
+    names.push(id.text);
+  }
+  return names;
+}

@@ -1,0 +1,83 @@
+// Whether a call takes ownership of an object it is passed (stores it, hands it on, frees it) or only borrows it
+// (reads it, logs it, submits IO on a channel): learned from the callee's body where the tree has it.
+import type { CallSite, ValueSummary } from '../facts/fileFacts';
+import { pushTo } from '../util/multiMap';
+import type { IndexModel } from '../model/indexModel';
+import { fileOfKey, nameOfKey } from '../labels/callbackEvidence';
+import type { Resource } from './lifetimes';
+import { releaseApi } from './pathNotes';
+
+// Calls that read what they are passed and keep nothing.
+const BORROWS_ANYTHING =
+  /^(memset|memcpy|memmove|memcmp|strcpy|strncpy|strcat|strncat|strcmp|strncmp|strcasecmp|strlen|strnlen|strchr|strrchr|strstr|strdup|strndup|sprintf|snprintf|vsnprintf|printf|fprintf|sscanf|assert|spdk_strcpy_pad|spdk_strlen_pad|spdk_json_decode_object|spdk_json_decode_object_relaxed|spdk_json_decode_array|spdk_json_write_\w+|SPDK_ERRLOG|SPDK_WARNLOG|SPDK_NOTICELOG|SPDK_INFOLOG|SPDK_DEBUGLOG|SPDK_PRINTF|spdk_log|spdk_uuid_\w+|spdk_mem_map_\w+|pthread_mutex_\w+|pthread_spin_\w+|spdk_spin_\w+|TAILQ_INIT|STAILQ_INIT|LIST_INIT|RB_INIT|spdk_iov_\w+|spdk_ioviter_\w+|spdk_dif_\w+|spdk_bit_array_\w+|spdk_histogram_data_\w+)$/;
+
+/** Calls that take a channel only to work on it (submit IO, read its context). */
+const BORROWS_CHANNEL = /^(spdk_io_channel_get_ctx|spdk_io_channel_get_thread|spdk_io_channel_get_io_device|spdk_io_channel_iter_\w+|spdk_bdev_\w+|spdk_accel_\w+|spdk_bs_\w+|spdk_blob_\w+|spdk_nvme_\w+|spdk_fs_\w+|spdk_lvol_\w+)$/;
+
+/** Reads of a bdev_io that leave its ownership where it was. */
+const BORROWS_BDEV_IO = /^(spdk_bdev_io_get_\w+|spdk_bdev_io_complete_base_io_status|spdk_bdev_io_get_nvme_status|spdk_bdev_io_get_scsi_status|spdk_bdev_io_get_aio_status|spdk_bdev_io_get_iovec|spdk_bdev_io_get_md_buf|spdk_bdev_io_type_supported|spdk_bdev_get_\w+)$/;
+
+const MAX_DEPTH = 4;
+
+/** SPDK names its destructors this way; their bodies often free through a local copy the facts do not follow. */
+const RELEASER_NAME = /(_free|_destroy|_release|_put|_cleanup|_fini|_delete|_unref|_detach|_done|_cpl|_cb)$/;
+
+/** A local or parameter passed on is summarised as `other` with its name as text (see bodyFacts argumentValue). */
+function valueName(value: ValueSummary): string {
+  return value.kind === 'ident' ? value.name : value.kind === 'other' ? value.text.replace(/^[\s*&(]+|[\s)]+$/g, '') : '';
+}
+
+function writtenCalls(model: IndexModel, file: string): Map<string, CallSite[]> {
+  return model.memoize(`writtenCalls:${file}`, () => {
+    const map = new Map<string, CallSite[]>();
+    for (const call of model.symbols.files.get(file)?.calls ?? []) pushTo(map, call.caller, call);
+    return map;
+  });
+}
+
+export interface Borrowing {
+  borrows: boolean;
+  /** Why, in a few words, for the evidence. */
+  why: string;
+}
+
+/** Whether `callee` (called from `file`) keeps or frees its argument `arg` when that argument is a `resource`. */
+export function takesOwnership(model: IndexModel, callee: string, arg: number, file: string, resource: Resource, depth = 0, visiting = new Set<string>()): boolean {
+  if (!callee || callee.startsWith('(')) return true; // through a function pointer: whoever it is may keep it
+  if (releaseApi(callee, resource) === arg) return true;
+  if (BORROWS_ANYTHING.test(callee)) return false;
+  if (RELEASER_NAME.test(callee)) return true;
+  if (resource === 'channel' && BORROWS_CHANNEL.test(callee) && releaseApi(callee, resource) === undefined) return false;
+  if (resource === 'bdev_io' && BORROWS_BDEV_IO.test(callee)) return false;
+  const key = model.resolve(callee, file);
+  if (!key) return true; // a macro or an API without a body here: assume it keeps the object
+  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
+  const memo = `takes:${key}#${arg}#${resource}`;
+  const known = model.peek<boolean>(memo);
+  if (known !== undefined) return known;
+  visiting.add(`${key}#${arg}`);
+  const result = learnedOwnership(model, key, arg, resource, depth, visiting);
+  visiting.delete(`${key}#${arg}`);
+  return model.remember(memo, result);
+}
+
+function learnedOwnership(model: IndexModel, key: string, arg: number, resource: Resource, depth: number, visiting: Set<string>): boolean {
+  const fn = model.definitionOf(key);
+  const param = fn?.params[arg];
+  if (!fn || !param || !param.name) return true;
+  const file = fileOfKey(key);
+  const name = nameOfKey(key);
+  const facts = model.symbols.files.get(file);
+  // The parameter and the locals it is cast into (`struct foo *ctx = arg;`).
+  const aliases = new Set([param.name]);
+  for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
+  if (facts?.notes.some((n) => n.caller === name && n.kind === 'store' && aliases.has(n.name))) return true;
+  if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
+  // Calls as written, macros included: a macro like NVME_INIT_REQUEST stores what it is given.
+  for (const call of writtenCalls(model, file).get(name) ?? []) {
+    for (let i = 0; i < call.args.length; i++) {
+      if (aliases.has(valueName(call.args[i])) && takesOwnership(model, call.callee, i, file, resource, depth + 1, visiting)) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,2 @@
+// Loads every rule into the checker's table.
+import './lifetimeRules';

@@ -1,0 +1,161 @@
+// ctx-leak, io-channel-leak, bdev-io-lifetime and enomem-not-queued: path notes (lifetimes.ts) judged with the index.
+import type { IndexModel } from '../../model/indexModel';
+import { functionKey } from '../../labels/callbackEvidence';
+import { isTestFile } from '../../labels/callbackFlow';
+import { contextsOf } from '../../labels/execContext';
+import { registerRule, type RuleContext } from '../checker';
+import type { CheckEvidence, Finding, RuleId } from '../checkTypes';
+import type { LifetimeNote, PassedTo, Resource } from '../lifetimes';
+import { takesOwnership } from '../ownershipFlow';
+import { pathNotesOf } from '../pathNotes';
+
+interface FunctionNotes {
+  file: string;
+  fn: string;
+  notes: LifetimeNote[];
+}
+
+/** Every function's path notes in the files the caller wants (test code left out: SPDK's rules are for the product). */
+function allNotes(context: RuleContext): FunctionNotes[] {
+  const { model, env } = context;
+  const out: FunctionNotes[] = [];
+  for (const facts of model.symbols.files.values()) {
+    if (!context.inFile(facts.file) || isTestFile(facts.file) || facts.functions.length === 0) continue;
+    const notes = pathNotesOf(env, facts.file, facts.hash, facts.functions);
+    if (!notes) continue;
+    for (const [fn, list] of notes.byFunction) out.push({ file: facts.file, fn, notes: list });
+  }
+  return out;
+}
+
+function notesOf(context: RuleContext): FunctionNotes[] {
+  return context.model.memoize(`check:notes:${context.env.cache ? 'c' : 'n'}`, () => allNotes(context));
+}
+
+const WHAT: Record<Resource, string> = { alloc: 'context', channel: 'io_channel', bdev_io: 'child bdev_io' };
+
+function ruleOf(resource: Resource): RuleId {
+  return resource === 'alloc' ? 'ctx-leak' : resource === 'channel' ? 'io-channel-leak' : 'bdev-io-lifetime';
+}
+
+function isCompletionCallback(model: IndexModel, key: string): boolean {
+  return contextsOf(model, key).some((c) => 'type' in c && c.type === 'spdk_bdev_io_completion_cb');
+}
+
+function passNote(p: PassedTo, borrowed: boolean): string {
+  return borrowed ? `passed to ${p.callee}, which only reads it` : `handed to ${p.callee}`;
+}
+
+function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNote[], resource: Resource): Finding[] {
+  const { model } = context;
+  const held = list.filter((n): n is Extract<LifetimeNote, { kind: 'exit_held' }> => n.kind === 'exit_held' && n.resource === resource);
+  if (held.length === 0) return [];
+  if (resource === 'bdev_io' && !isCompletionCallback(model, functionKey(file, fn))) return [];
+  const byVariable = new Map<string, typeof held>();
+  for (const n of held) {
+    // A path that handed the object to anyone who keeps it does not leak it.
+    if (n.passed.some((p) => takesOwnership(model, p.callee, p.arg, file, resource))) continue;
+    const list = byVariable.get(n.variable) ?? [];
+    list.push(n);
+    byVariable.set(n.variable, list);
+  }
+  const findings: Finding[] = [];
+  for (const [variable, paths] of byVariable) {
+    const first = paths[0];
+    const failed = paths.flatMap((p) => p.failed)[0];
+    const exits = [...new Set(paths.map((p) => p.line))].sort((a, b) => a - b);
+    const evidence: CheckEvidence[] = [];
+    if (resource === 'bdev_io') evidence.push({ file, line: first.acquired, note: `${fn} is a bdev IO completion callback: it owns ${variable} and must free it with spdk_bdev_free_io` });
+    else evidence.push({ file, line: first.acquired, note: `${variable} = ${first.acquiredBy}(...)` });
+    if (failed) evidence.push({ file, line: failed.line, note: `${failed.callee} failed on this path, so the callback that would have released ${variable} never runs` });
+    for (const p of first.passed.slice(0, 3)) evidence.push({ file, line: p.line, note: passNote(p, true) });
+    for (const line of exits.slice(0, 3)) evidence.push({ file, line, note: `returns still holding ${variable}` });
+    const how = resource === 'alloc' ? 'neither freed nor handed on' : resource === 'channel' ? 'neither put (spdk_put_io_channel) nor stored' : 'not freed with spdk_bdev_free_io';
+    const why = failed ? ` after ${failed.callee} fails (line ${failed.line})` : '';
+    findings.push({
+      rule: ruleOf(resource),
+      severity: resource === 'bdev_io' ? 'error' : 'warning',
+      file,
+      line: exits[0],
+      function: fn,
+      message: `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`,
+      evidence,
+    });
+  }
+  return findings;
+}
+
+function twice(file: string, fn: string, list: LifetimeNote[], resource: Resource): Finding[] {
+  const findings: Finding[] = [];
+  for (const n of list) {
+    if ((n.kind === 'double_release' || n.kind === 'use_after_release') && n.resource === resource) {
+      const verb = resource === 'channel' ? 'put' : 'freed';
+      findings.push({
+        rule: ruleOf(resource),
+        severity: 'error',
+        file,
+        line: n.line,
+        function: fn,
+        message: n.kind === 'double_release' ? `${WHAT[resource]} ${n.variable} is ${verb} twice on one path (${n.releasedBy} at lines ${n.first} and ${n.line})` : `${WHAT[resource]} ${n.variable} is used after ${n.releasedBy} released it (line ${n.first})`,
+        evidence: [
+          { file, line: n.first, note: `${n.releasedBy}(${n.variable})` },
+          { file, line: n.line, note: n.kind === 'double_release' ? 'released again on the same path' : `${n.variable} used here` },
+        ],
+      });
+    }
+    if (n.kind === 'double_complete' && resource === 'bdev_io') {
+      findings.push({
+        rule: 'bdev-io-lifetime',
+        severity: 'error',
+        file,
+        line: n.line,
+        function: fn,
+        message: `bdev_io ${n.variable} is completed twice on one path (lines ${n.first} and ${n.line})`,
+        evidence: [
+          { file, line: n.first, note: `${n.completedBy}(${n.variable}, ...)` },
+          { file, line: n.line, note: 'completed again with no return in between' },
+        ],
+      });
+    }
+  }
+  return findings;
+}
+
+function lifetimeRule(resource: Resource) {
+  return (context: RuleContext): Finding[] => {
+    const findings: Finding[] = [];
+    for (const { file, fn, notes } of notesOf(context)) {
+      findings.push(...leaks(context, file, fn, notes, resource), ...twice(file, fn, notes, resource));
+    }
+    return findings;
+  };
+}
+
+function enomemRule(context: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const { file, fn, notes } of notesOf(context)) {
+    const seen = new Set<number>();
+    for (const n of notes) {
+      if (n.kind !== 'submit_failure_fails_io' || seen.has(n.submitLine)) continue;
+      seen.add(n.submitLine);
+      findings.push({
+        rule: 'enomem-not-queued',
+        severity: 'warning',
+        file,
+        line: n.line,
+        function: fn,
+        message: `when ${n.submit} fails, the IO is failed without checking for -ENOMEM (which means "retry after spdk_bdev_queue_io_wait")`,
+        evidence: [
+          { file, line: n.submitLine, note: `${n.submit}(...) can return -ENOMEM when the channel has no spdk_bdev_io left` },
+          { file, line: n.line, note: `${n.failedBy} fails the IO on that path` },
+        ],
+      });
+    }
+  }
+  return findings;
+}
+
+registerRule('ctx-leak', lifetimeRule('alloc'));
+registerRule('io-channel-leak', lifetimeRule('channel'));
+registerRule('bdev-io-lifetime', lifetimeRule('bdev_io'));
+registerRule('enomem-not-queued', enomemRule);
