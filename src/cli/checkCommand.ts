@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { RULE_IDS, type Finding, type RuleId } from '../core/check/checkTypes';
 import { isRuleId } from '../core/check/checker';
 import { applyBaseline, BaselineError, readBaselineFile, writeBaselineFile, type BaselineEntry } from '../core/check/baseline';
+import { fileCheckEnv } from '../core/check/checkEnv';
 import { checkWithSuppressions, type SuppressionWarning } from '../core/check/suppression';
 import { defaultCacheDir } from '../core/index/factCache';
 import type { SpdkIndex } from '../core/index/indexer';
@@ -101,8 +102,9 @@ export async function runCheckCommand(argv: string[], openIndex: (root: string, 
   }
   const index = await openIndex(options.root, options);
   const model = index.model;
+  const env = await fileCheckEnv(index.root);
   const started = performance.now();
-  const run = checkWithSuppressions(model, { rules: options.rules });
+  const run = checkWithSuppressions(model, env, { rules: options.rules });
   const filtered = baseline ? applyBaseline(run.findings, baseline) : { findings: run.findings, accepted: 0, stale: [] };
   const checkMs = Math.round(performance.now() - started);
   await index.persisted;

@@ -3,6 +3,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyBaseline, BaselineError, readBaselineFile, type Baseline } from '../core/check/baseline';
+import type { CheckEnv } from '../core/check/checker';
+import { fileCheckEnv } from '../core/check/checkEnv';
 import { RULE_IDS, type Finding, type RuleId, type Severity } from '../core/check/checkTypes';
 import { checkWithSuppressions, type SuppressionWarning } from '../core/check/suppression';
 import { pushTo } from '../core/util/multiMap';
@@ -31,6 +33,8 @@ export class CheckDiagnostics implements vscode.Disposable {
   private baseline: { path: string; baseline: Baseline } | undefined;
   private lastBaselineError: string | undefined;
   private firstRun: NodeJS.Timeout | undefined;
+  /** The grammar and file texts the rules read, made once per SPDK root. */
+  private env: { root: string; env: Promise<CheckEnv> } | undefined;
   lastUpdate: CheckUpdate | undefined;
 
   constructor(
@@ -43,7 +47,7 @@ export class CheckDiagnostics implements vscode.Disposable {
     this.disposables.push(
       workspace.onDidChange(({ files }) => {
         if (files.length === 0) this.scheduleWholeTree();
-        else this.update(files);
+        else void this.update(files);
       }),
     );
   }
@@ -54,7 +58,7 @@ export class CheckDiagnostics implements vscode.Disposable {
       this.collection.clear();
       return;
     }
-    this.firstRun = setTimeout(() => this.update(), FIRST_CHECK_DELAY_MS);
+    this.firstRun = setTimeout(() => void this.update(), FIRST_CHECK_DELAY_MS);
   }
 
   private enabledRules(): RuleId[] {
@@ -84,16 +88,33 @@ export class CheckDiagnostics implements vscode.Disposable {
     }
   }
 
+  /** Open documents are read from their buffers (their unsaved text is what was indexed), other files from disk. */
+  private checkEnv(root: string): Promise<CheckEnv> {
+    if (this.env?.root !== root) {
+      const textOf = (file: string) => vscode.workspace.textDocuments.find((d) => this.workspace.fileOf(d.uri) === file)?.getText();
+      this.env = { root, env: fileCheckEnv(root, textOf) };
+    }
+    return this.env.env;
+  }
+
   /** Checks `files` (all when absent) and replaces their diagnostics. Returns what it did, or undefined when it could not run. */
-  update(files?: readonly string[]): CheckUpdate | undefined {
+  async update(files?: readonly string[]): Promise<CheckUpdate | undefined> {
     clearTimeout(this.firstRun);
     const index = this.workspace.ready;
     if (!index || !this.config.checks.enabled) {
       if (!this.config.checks.enabled) this.collection.clear();
       return undefined;
     }
+    let env: CheckEnv;
+    try {
+      env = await this.checkEnv(index.root);
+    } catch (error) {
+      this.log.error(`checks cannot run: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (this.workspace.ready !== index) return undefined; // re-indexed meanwhile: that run checks again
     const started = performance.now();
-    const run = checkWithSuppressions(index.model, { rules: this.enabledRules(), files });
+    const run = checkWithSuppressions(index.model, env, { rules: this.enabledRules(), files });
     const baseline = this.loadBaseline(files === undefined);
     const findings = baseline ? applyBaseline(run.findings, baseline).findings : run.findings;
     const byFile = new Map<string, vscode.Diagnostic[]>();

@@ -161,7 +161,7 @@ export function createCommands(ctx: CommandContext): Record<CommandName, Command
           void vscode.window.showInformationMessage('SPDK Lens: the thread-rule checks are turned off (spdkLens.checks.enabled).');
           return undefined;
         }
-        const update = ctx.checks.update();
+        const update = await ctx.checks.update();
         await vscode.commands.executeCommand('workbench.actions.view.problems');
         return update;
       },

@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         if (previous.bookPath !== config.bookPath) reading.book.folderChanged();
         graph.configChanged(previous);
         if (needsReindex(event)) void workspace.start();
-        else if (event.affectsConfiguration('spdkLens.checks')) checks.update();
+        else if (event.affectsConfiguration('spdkLens.checks')) void checks.update();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
       ...registerCommands(createCommands({ workspace, config, log, reading, graph, checks, activationMs: () => activationMs }), workspace),

@@ -5,7 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyBaseline, BaselineError, makeBaseline, parseBaseline, readBaselineFile, writeBaselineFile } from '../../src/core/check/baseline';
-import { registerRule } from '../../src/core/check/checker';
+import { registerRule, type CheckEnv } from '../../src/core/check/checker';
+import { fileCheckEnv } from '../../src/core/check/checkEnv';
 import { RULE_IDS, type Finding } from '../../src/core/check/checkTypes';
 import { checkWithSuppressions, isSuppressed } from '../../src/core/check/suppression';
 import { readSuppressionComments } from '../../src/core/facts/suppressionComments';
@@ -20,7 +21,7 @@ const POLL_FILE = 'lib/surf/surf_poll.c';
 /** Every rule replaced by a stand-in: blocking-in-reactor flags each usleep() call, the others flag nothing. */
 function installStandInRules(): () => void {
   const restores = RULE_IDS.map((id) =>
-    registerRule(id, (model, inFile) => {
+    registerRule(id, ({ model, inFile }) => {
       if (id !== 'blocking-in-reactor') return [];
       const findings: Finding[] = [];
       for (const facts of model.files.values()) {
@@ -60,9 +61,11 @@ function finding(line: number, fn = 'surf_fn', message = 'usleep() stops the rea
 describe('check surfaces', () => {
   let restoreRules: () => void;
   let index: SpdkIndex;
+  let env: CheckEnv;
   before(async () => {
     restoreRules = installStandInRules();
     index = await indexOf(SURFACES);
+    env = await fileCheckEnv(SURFACES);
   });
   after(() => restoreRules());
 
@@ -111,11 +114,11 @@ describe('check surfaces', () => {
 
     it('on the fixture: every @expect finding stays, every @expect suppressed goes, every @expect warning is reported', () => {
       const annotations = readAnnotations(SURFACES);
-      const run = checkWithSuppressions(index.model);
+      const run = checkWithSuppressions(index.model, env);
       const expected = (kind: string) => annotations.filter((a) => a.kind === kind).map((a) => `${a.file}:${a.line} ${a.fields.rule}`).sort();
       assert.deepEqual(run.findings.map(at).sort(), expected('finding'));
       assert.equal(run.suppressed, expected('suppressed').length);
-      const all = checkWithSuppressions(index.model, { rules: ['ctx-leak'] });
+      const all = checkWithSuppressions(index.model, env, { rules: ['ctx-leak'] });
       assert.deepEqual(all.findings, [], 'only the rules asked for run');
       const warnings = annotations.filter((a) => a.kind === 'warning');
       assert.equal(run.warnings.length, warnings.length, JSON.stringify(run.warnings));
@@ -127,7 +130,7 @@ describe('check surfaces', () => {
     });
 
     it('limited to some files, checks and warns only there', () => {
-      const run = checkWithSuppressions(index.model, { files: ['include/spdk/thread.h'] });
+      const run = checkWithSuppressions(index.model, env, { files: ['include/spdk/thread.h'] });
       assert.deepEqual(run, { findings: [], suppressed: 0, warnings: [] });
     });
   });
@@ -140,7 +143,7 @@ describe('check surfaces', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it('round-trips through its file and accepts exactly what it lists, counting repeats', () => {
-      const findings = checkWithSuppressions(index.model).findings;
+      const findings = checkWithSuppressions(index.model, env).findings;
       assert.ok(findings.length > 2);
       const file = join(dir, 'baseline.json');
       writeBaselineFile(file, findings);
@@ -158,7 +161,7 @@ describe('check surfaces', () => {
     });
 
     it('survives lines added above the findings (and numbers in messages), and lets new findings through', async () => {
-      const before = checkWithSuppressions(index.model).findings.map((f) => ({ ...f, message: `${f.message} (line ${f.line})` }));
+      const before = checkWithSuppressions(index.model, env).findings.map((f) => ({ ...f, message: `${f.message} (line ${f.line})` }));
       const baseline = makeBaseline(before);
       const root = join(dir, 'tree');
       cpSync(SURFACES, root, { recursive: true });
@@ -169,7 +172,7 @@ describe('check surfaces', () => {
       assert.notEqual(moved, source);
       writeFileSync(join(root, POLL_FILE), moved);
       const shifted = await indexOf(root);
-      const after = checkWithSuppressions(shifted.model).findings.map((f) => ({ ...f, message: `${f.message} (line ${f.line})` }));
+      const after = checkWithSuppressions(shifted.model, await fileCheckEnv(root)).findings.map((f) => ({ ...f, message: `${f.message} (line ${f.line})` }));
       assert.ok(after.every((f) => !before.some((b) => b.line === f.line && b.function === f.function)), 'every finding moved');
       const left = applyBaseline(after, baseline);
       assert.deepEqual(left.findings.map((f) => f.function), ['surf_poll_plain'], 'only the new usleep(20) is new');

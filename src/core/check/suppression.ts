@@ -3,8 +3,9 @@
 // it, or attached to the finding's function (just above the definition, or in its header up to the `{` line).
 import type { IndexModel } from '../model/indexModel';
 import type { SuppressionComment } from '../facts/suppressionComments';
-import { checkTree, isRuleId } from './checker';
+import { checkTree, isRuleId, type CheckEnv } from './checker';
 import type { CheckOptions, Finding } from './checkTypes';
+import './rules'; // the rules register themselves when loaded
 
 /** A suppression comment the checks cannot use: it names no rule, or a rule that does not exist. */
 export interface SuppressionWarning {
@@ -50,10 +51,10 @@ export function suppressionWarnings(file: string, comments: readonly Suppression
 }
 
 /** checkTree, minus what the tree's comments suppress, with the comments that could not be used. */
-export function checkWithSuppressions(model: IndexModel, options: CheckOptions = {}): CheckRun {
+export function checkWithSuppressions(model: IndexModel, env: CheckEnv, options: CheckOptions = {}): CheckRun {
   const findings: Finding[] = [];
   let suppressed = 0;
-  for (const finding of checkTree(model, options)) {
+  for (const finding of checkTree(model, env, options)) {
     if (isSuppressed(finding, model.files.get(finding.file)?.suppressions)) suppressed++;
     else findings.push(finding);
   }
