@@ -1,6 +1,7 @@
 // The surfaces of the thread-rule checks: suppression comments, the baseline file and `spdk-lens check`. A stand-in
 // rule (every usleep() is blocking-in-reactor) takes the real rules' place, so these tests see only what the surfaces do.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,7 +241,7 @@ describe('check surfaces', () => {
       assert.ok(lines.includes('6 findings'), result.stdout);
       assert.match(result.stdout, /\(6 suppressed by comments\)/);
       assert.match(result.stderr, /lib\/surf\/surf_poll\.c:\d+: warning: spdk-lens: ignore names an unknown rule "blocking-in-reactr"/);
-      assert.match(result.stderr, /spdk-lens check: 2 files checked in \d+ ms/);
+      assert.match(result.stderr, /spdk-lens check: 3 files checked in \d+ ms \(index \d+ ms\)/);
     });
 
     it('--rule runs only the rules named: none of them finds anything here, so it exits 0', async () => {
@@ -257,6 +258,18 @@ describe('check surfaces', () => {
       assert.equal((await check()).code, 2);
       assert.equal((await check(SURFACES, 'extra')).code, 2);
       assert.equal((await check(join(dir, 'missing'))).code, 2);
+    });
+
+    it('runs the real rules when run as a command: the io_channel leak is found, its twin under a comment is not', () => {
+      const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'check', SURFACES, '--json', '--no-cache'], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(result.status, 1, result.stderr);
+      const json = JSON.parse(result.stdout);
+      const channel = json.findings.filter((f: Finding) => f.file === 'lib/surf/surf_channel.c');
+      assert.deepEqual(
+        channel.map((f: Finding) => [f.rule, f.function, f.line]),
+        [['io-channel-leak', 'surf_port_start', 30]],
+      );
+      assert.ok(json.suppressed >= 1, 'surf_port_start_kept is suppressed by the comment above it');
     });
 
     it('--write-baseline accepts the findings; --baseline then hides them; a malformed baseline exits 2 and is left alone', async () => {
