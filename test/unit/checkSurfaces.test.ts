@@ -260,16 +260,21 @@ describe('check surfaces', () => {
       assert.equal((await check(join(dir, 'missing'))).code, 2);
     });
 
-    it('runs the real rules when run as a command: the io_channel leak is found, its twin under a comment is not', () => {
-      const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'check', SURFACES, '--json', '--no-cache'], { encoding: 'utf8', timeout: 60000 });
+    it('runs the real rules when run as a command: the io_channel leak is found, its twin under a comment only without it', () => {
+      const cli = (root: string) => spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'check', root, '--json', '--no-cache'], { encoding: 'utf8', timeout: 60000 });
+      const inChannelFile = (stdout: string) =>
+        (JSON.parse(stdout).findings as Finding[]).filter((f) => f.file === 'lib/surf/surf_channel.c').map((f) => `${f.rule} ${f.function}:${f.line}`);
+      const result = cli(SURFACES);
       assert.equal(result.status, 1, result.stderr);
-      const json = JSON.parse(result.stdout);
-      const channel = json.findings.filter((f: Finding) => f.file === 'lib/surf/surf_channel.c');
-      assert.deepEqual(
-        channel.map((f: Finding) => [f.rule, f.function, f.line]),
-        [['io-channel-leak', 'surf_port_start', 30]],
-      );
-      assert.ok(json.suppressed >= 1, 'surf_port_start_kept is suppressed by the comment above it');
+      assert.deepEqual(inChannelFile(result.stdout), ['io-channel-leak surf_port_start:30']);
+      assert.equal(JSON.parse(result.stdout).suppressed, 1);
+      const root = join(dir, 'uncommented');
+      cpSync(SURFACES, root, { recursive: true });
+      const file = join(root, 'lib/surf/surf_channel.c');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('spdk-lens: ignore io-channel-leak', 'the port keeps it'));
+      const bare = cli(root);
+      assert.deepEqual(inChannelFile(bare.stdout), ['io-channel-leak surf_port_start:30', 'io-channel-leak surf_port_attach:55']);
+      assert.equal(JSON.parse(bare.stdout).suppressed, 0);
     });
 
     it('--write-baseline accepts the findings; --baseline then hides them; a malformed baseline exits 2 and is left alone', async () => {

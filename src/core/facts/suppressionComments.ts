@@ -23,6 +23,9 @@ export const SUPPRESSION_MARKER = 'spdk-lens:';
 
 const DIRECTIVE = /^\s*ignore\b[ \t]*([A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*)?/;
 
+/** How much of a comment after the marker is read: a list of rules is short, and a huge comment is not read again per marker. */
+const DIRECTIVE_MAX_CHARS = 1000;
+
 /** Where a comment or a literal may start. */
 const COMMENT_OR_LITERAL = /\/\*|\/\/|["']/g;
 
@@ -32,6 +35,7 @@ export function readSuppressionComments(text: string, lineOf: (offset: number) =
   for (let at = text.indexOf(SUPPRESSION_MARKER); at >= 0; at = text.indexOf(SUPPRESSION_MARKER, at + SUPPRESSION_MARKER.length)) markers.push(at);
   const found: SuppressionComment[] = [];
   let next = 0; // the first marker not yet placed
+  const nearest = headerWalker(headers);
   const tokens = new RegExp(COMMENT_OR_LITERAL);
   for (let m = tokens.exec(text); m && next < markers.length; m = tokens.exec(text)) {
     const start = m.index;
@@ -48,32 +52,27 @@ export function readSuppressionComments(text: string, lineOf: (offset: number) =
     }
     tokens.lastIndex = m[0] === '/*' ? Math.min(text.length, end + 2) : end;
     while (next < markers.length && markers[next] < start) next++; // in code or a string: not a directive
-    for (; next < markers.length && markers[next] < end; next++) found.push(directive(text, markers[next], start, end, lineOf, headers));
+    for (; next < markers.length && markers[next] < end; next++) found.push(directive(text, markers[next], start, end, lineOf, nearest));
   }
   return found;
 }
 
-function directive(text: string, at: number, start: number, end: number, lineOf: (offset: number) => number, headers: readonly FunctionHeader[]): SuppressionComment {
-  const m = DIRECTIVE.exec(text.slice(at + SUPPRESSION_MARKER.length, end));
+function directive(text: string, at: number, start: number, end: number, lineOf: (offset: number) => number, nearest: (line: number) => FunctionHeader | undefined): SuppressionComment {
+  const from = at + SUPPRESSION_MARKER.length;
+  const m = DIRECTIVE.exec(text.slice(from, Math.min(end, from + DIRECTIVE_MAX_CHARS)));
   const rules = m?.[1] ? m[1].split(',').map((r) => r.trim()) : [];
   const first = lineOf(start);
   const line = lineOf(Math.max(start, end - 1));
-  const header = headerAt(headers, line + 1);
+  const header = nearest(line + 1);
   const attached = header && (line === header.firstLine - 1 || (first >= header.firstLine && line <= header.braceLine));
   return attached ? { line, rules, function: header.name } : { line, rules };
 }
 
-/** The last header that starts on or before `line` (headers are in file order and do not overlap). */
-function headerAt(headers: readonly FunctionHeader[], line: number): FunctionHeader | undefined {
-  let lo = 0;
-  let hi = headers.length - 1;
-  let found: FunctionHeader | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (headers[mid].firstLine <= line) {
-      found = headers[mid];
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
+/** The last header starting on or before a line, for lines asked in file order (comments are met in file order). */
+function headerWalker(headers: readonly FunctionHeader[]): (line: number) => FunctionHeader | undefined {
+  let h = -1;
+  return (line) => {
+    while (h + 1 < headers.length && headers[h + 1].firstLine <= line) h++;
+    return h >= 0 ? headers[h] : undefined;
+  };
 }
