@@ -39,6 +39,8 @@ interface VarState {
   failed: PassedTo[];
   released: number;
   releasedBy: string;
+  /** A branch the walker cannot read was taken since the release: a second release may be on a path that never runs. */
+  uncertain: boolean;
   /** The result variable of the last call that took the object, so the call's failure branch gives it back. */
   pendingRc: string;
   pendingCall: PassedTo | undefined;
@@ -59,6 +61,9 @@ interface State {
 }
 
 const MAX_STATES = 16;
+/** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
+const ERROR_STATUS = /STATUS_FAILED|_ERROR\b|CHECK_CONDITION/;
+const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
 
@@ -142,6 +147,8 @@ class Walker {
     private readonly lineOf: (node: Node) => number,
     /** Names declared in the body: only locals are followed (a global keeps what it is given). */
     private readonly locals: Set<string>,
+    /** Parameter names: a call through one is a call of the caller's callback. */
+    private readonly params: Set<string>,
   ) {}
 
   private note(n: LifetimeNote): void {
@@ -214,6 +221,7 @@ class Walker {
           if (t) thenIns.push(t);
           if (e) elseIns.push(e);
         }
+        if (cond) for (const st of [...thenIns, ...elseIns]) markUncertain(st, cond);
         const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
         const alt = node.childForFieldName('alternative');
         const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
@@ -311,7 +319,7 @@ class Walker {
       const callee = calleeName(v);
       const resource = this.apis.acquire(callee);
       if (resource && this.locals.has(name)) {
-        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
       // The result of a call that took an object: its failure branch gives the object back.
@@ -322,6 +330,12 @@ class Walker {
           vs.pendingCall = last;
         }
       }
+    }
+    // `pg = spdk_io_channel_get_ctx(ch)`: whoever keeps the context keeps the channel (spdk_io_channel_from_ctx).
+    if (v?.type === 'call_expression' && calleeName(v) === 'spdk_io_channel_get_ctx') {
+      const ch = v.childForFieldName('arguments')?.namedChild(0);
+      const held = ch ? s.vars.get(identOf(ch) ?? '') : undefined;
+      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
     const source = returnedName(value);
     if (source && source !== name) {
@@ -345,12 +359,17 @@ class Walker {
         if (right) s = this.effects(right, s);
         if (left && left.type !== 'identifier') s = this.uses(left, s);
         const name = left?.type === 'identifier' ? left.text : undefined;
+        if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
-          const stored = returnedName(right);
-          const held = stored ? s.vars.get(stored) : undefined;
-          if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
+          // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
+          const bare = strip(right);
+          const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? returnedName(a) : undefined)) : [returnedName(right)];
+          for (const name of stored) {
+            const held = name ? s.vars.get(name) : undefined;
+            if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
+          }
         }
         return s;
       }
@@ -396,7 +415,7 @@ class Walker {
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
     const held = name ? s.vars.get(name) : undefined;
-    if (held && held.st === 'released') {
+    if (held && held.st === 'released' && !held.uncertain) {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
     }
     return s;
@@ -415,9 +434,9 @@ class Walker {
         if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
         else s.completed.set(target, { line, by: callee });
       }
-      // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
-      if (args.some((a) => /FAILED/.test(a.text))) this.failsAfterSubmit(s, line, callee);
-    } else if (args.some((a) => a.text === 'SPDK_BDEV_IO_STATUS_FAILED')) this.failsAfterSubmit(s, line, callee);
+    }
+    // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
+    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
     args.forEach((arg, index) => {
       const bare = strip(arg);
       const name = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
@@ -429,21 +448,33 @@ class Walker {
       if (!held) return;
       const releaseArg = this.apis.release(callee, held.resource);
       if (releaseArg === index) {
-        if (held.st === 'released') {
+        if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         } else if (held.st !== 'null' && held.st !== 'gone') {
           held.st = 'released';
+          held.uncertain = false;
           held.released = line;
           held.releasedBy = callee;
         }
         return;
       }
       if (held.st === 'released') {
-        this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!held.uncertain) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
     });
+  }
+
+  /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
+  private reportsFailure(callee: string, args: Node[], s: State): boolean {
+    if (args.some((a) => ERROR_STATUS.test(a.text))) return true;
+    const passesRc = args.some((a) => {
+      const name = identOf(a);
+      return (name !== undefined && s.rcs.has(name)) || /^-\s*E[A-Z]+$/.test(a.text);
+    });
+    if ((callee === '' || callee.startsWith('(') || this.params.has(callee)) && passesRc) return true;
+    return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
   }
 
   private failsAfterSubmit(s: State, line: number, failedBy: string): void {
@@ -454,7 +485,13 @@ class Walker {
 
   /** The state on the branch where `cond` is `truth`; undefined when that branch cannot be taken. */
   refine(cond: Node, s: State, truth: boolean): State | undefined {
-    const c = strip(cond) ?? cond;
+    let c = strip(cond) ?? cond;
+    // spdk_unlikely(x) and spdk_likely(x) are x.
+    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|__builtin_expect)$/.test(calleeName(c))) {
+      const inner = strip(c.childForFieldName('arguments')?.namedChild(0) ?? null);
+      if (!inner) break;
+      c = inner;
+    }
     if (c.type === 'unary_expression' && operatorOf(c) === '!') {
       const inner = c.childForFieldName('argument');
       return inner ? this.refine(inner, s, !truth) : s;
@@ -545,7 +582,7 @@ class Walker {
 
   private rcEnomem(s: State, name: string, isEnomem: boolean): State {
     const rc = s.rcs.get(name)!;
-    rc.st = isEnomem ? 'enomem' : rc.st === 'any' ? 'any' : 'other';
+    rc.st = isEnomem ? 'enomem' : 'other';
     if (isEnomem) for (const v of s.vars.values()) if (v.pendingRc === name) this.giveBack(v, (p) => p === v.pendingCall);
     return s;
   }
@@ -576,14 +613,15 @@ export interface FunctionToWalk {
   heldParams: { name: string; resource: Resource }[];
   lineOf: (node: Node) => number;
   endLine: number;
+  params?: string[];
 }
 
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
-  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body));
+  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
   const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
-    entry.vars.set(p.name, { resource: p.resource, st: 'held', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', pendingRc: '', pendingCall: undefined });
+    entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
@@ -622,4 +660,12 @@ function namesHandedBack(expr: Node): string[] {
     names.push(id.text);
   }
   return names;
+}
+
+/** Released objects the condition does not name: what follows may only run on paths where they were not released. */
+function markUncertain(s: State, cond: Node): void {
+  const text = cond.text;
+  for (const [name, v] of s.vars) {
+    if (v.st === 'released' && !new RegExp(`\\b${name}\\b`).test(text)) v.uncertain = true;
+  }
 }

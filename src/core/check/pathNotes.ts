@@ -1,6 +1,6 @@
 // Reads a file's candidate functions with tree-sitter and walks them (see lifetimes.ts); notes are kept per file hash.
 import type { Node } from 'web-tree-sitter';
-import type { FunctionDefinition } from '../facts/fileFacts';
+import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { lineAt, lineStarts } from '../parse/cText';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import type { CheckEnv } from './checker';
@@ -55,8 +55,33 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
   return RELEASES[resource].get(callee);
 }
 
-// Functions without any of these words have nothing for the walker to follow.
-const CANDIDATE = /\b(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|get_io_channel|alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*|spdk_bdev_\w+(_blocks|_ext|_passthru\w*))\s*\(/;
+// Which functions are worth a parse, from the calls the index already holds (no text read for the others).
+const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
+const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
+const SPINS_ON = /^(spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
+
+interface Wanted {
+  walk: boolean;
+  handles: boolean;
+  spins: boolean;
+}
+
+function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>): Map<string, Wanted> {
+  const wanted = new Map<string, Wanted>();
+  const get = (name: string) => {
+    let w = wanted.get(name);
+    if (!w) wanted.set(name, (w = { walk: false, handles: false, spins: false }));
+    return w;
+  };
+  for (const call of facts.calls) {
+    if (!call.caller) continue;
+    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee)) get(call.caller).walk = true;
+    if (HANDLE_CALLS.test(call.callee)) get(call.caller).handles = true;
+    if (SPINS_ON.test(call.callee)) get(call.caller).spins = true;
+  }
+  for (const fn of facts.functions) if (completionParam(fn)) get(fn.name).walk = true;
+  return wanted;
+}
 
 /** `(struct spdk_bdev_io *bdev_io, bool success, void *cb_arg)`: the child IO a completion callback must free. */
 export function completionParam(fn: Pick<FunctionDefinition, 'params'>): string | undefined {
@@ -66,31 +91,58 @@ export function completionParam(fn: Pick<FunctionDefinition, 'params'>): string 
   return io.name;
 }
 
+/** An open or close of a handle kept in a struct field: `spdk_bdev_open_ext(..., &node->base_desc)`, `spdk_bdev_close(node->base_desc)`. */
+export interface HandleOp {
+  handle: 'desc' | 'channel' | 'poller';
+  op: 'open' | 'close';
+  api: string;
+  /** The struct type that holds the field, and the fields down to it. */
+  rootType: string;
+  fields: string[];
+  line: number;
+}
+
+/** A loop that spins on a completion API until the operation it waits for is done. */
+export interface BusyWait {
+  api: string;
+  line: number;
+}
+
+export interface FunctionPathNotes {
+  lifetimes: LifetimeNote[];
+  handles: HandleOp[];
+  busyWaits: BusyWait[];
+}
+
 export interface FilePathNotes {
   hash: string;
-  /** Function name → its notes. */
-  byFunction: Map<string, LifetimeNote[]>;
+  byFunction: Map<string, FunctionPathNotes>;
 }
 
 let wrapperParse: { parse(text: string): { rootNode: Node; delete(): void } | null } | undefined;
 
 /** Path notes of one file's functions, from the cache while the file's hash is unchanged. */
-export function pathNotesOf(env: CheckEnv, file: string, hash: string, functions: FunctionDefinition[]): FilePathNotes | undefined {
+export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>): FilePathNotes | undefined {
+  const { file, hash } = facts;
   const cacheKey = `paths:${file}`;
   const cached = env.cache?.get(cacheKey) as FilePathNotes | undefined;
   if (cached && cached.hash === hash) return cached;
+  const wanted = wantedFunctions(facts);
+  if (wanted.size === 0) return { hash, byFunction: new Map() };
   const raw = env.readText(file);
   if (raw === undefined) return undefined;
   const text = normalizeSourceForParsing(raw);
   const starts = lineStarts(text);
   const parser = (wrapperParse ??= env.grammar.newParser());
-  const byFunction = new Map<string, LifetimeNote[]>();
-  for (const fn of functions) {
+  const byFunction = new Map<string, FunctionPathNotes>();
+  for (const fn of facts.functions) {
+    const want = wanted.get(fn.name);
+    if (!want) continue;
     if (fn.line < 1 || fn.line > starts.length) continue;
     const from = starts[fn.line - 1];
     const source = text.slice(from, fn.endLine < starts.length ? starts[fn.endLine] : text.length);
     const held = completionParam(fn);
-    if (!held && !CANDIDATE.test(source)) continue;
+    const { walk, handles, spins } = want;
     const brace = bodyBrace(source);
     if (brace < 0) continue;
     // The body alone, behind a dummy head on the same row: rows of the snippet are rows of the file from the brace on.
@@ -101,11 +153,13 @@ export function pathNotesOf(env: CheckEnv, file: string, hash: string, functions
       const body = tree.rootNode.namedChild(0)?.childForFieldName('body');
       if (!body) continue;
       const braceLine = lineAt(starts, from + brace);
-      const notes = walkFunction(
-        { body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf: (n) => braceLine + n.startPosition.row, endLine: fn.endLine },
-        LIFETIME_APIS,
-      );
-      if (notes.length > 0) byFunction.set(fn.name, notes);
+      const lineOf = (n: Node) => braceLine + n.startPosition.row;
+      const notes: FunctionPathNotes = {
+        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine, params: fn.params.map((p) => p.name) }, LIFETIME_APIS) : [],
+        handles: handles ? handleOps(body, fn, lineOf) : [],
+        busyWaits: spins ? busyWaits(body, lineOf) : [],
+      };
+      if (notes.lifetimes.length + notes.handles.length + notes.busyWaits.length > 0) byFunction.set(fn.name, notes);
     } finally {
       tree.delete();
     }
@@ -128,4 +182,95 @@ function bodyBrace(source: string): number {
     else if (ch === '{' && depth === 0 && sawParen) return i;
   }
   return -1;
+}
+
+/** Locals and parameters by name, with their struct type (`struct vbdev_passthru`), for typing `x->f` paths. */
+function structTypes(body: Node, fn: FunctionDefinition): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const p of fn.params) {
+    const m = /^(?:const\s+)?(struct\s+\w+|\w+)\s*\*/.exec(p.type.trim());
+    if (m && p.name) types.set(p.name, m[1].replace(/\s+/g, ' '));
+  }
+  for (const d of body.descendantsOfType('declaration')) {
+    const type = d?.childForFieldName('type');
+    if (!d || !type) continue;
+    const typeText = type.text.replace(/\s+/g, ' ');
+    for (const c of d.namedChildren) {
+      if (!c || c === type) continue;
+      let n: Node | null = c.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
+      if (n?.type !== 'pointer_declarator') continue;
+      while (n && n.type !== 'identifier') n = n.childForFieldName('declarator');
+      if (n) types.set(n.text, typeText);
+    }
+  }
+  return types;
+}
+
+/** `&a->b.c` or `a->b.c` as a struct type and fields, when a's type is known; undefined otherwise. */
+function typedPath(expr: Node | null | undefined, types: Map<string, string>): { rootType: string; fields: string[] } | undefined {
+  let n = expr ?? null;
+  while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
+    n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
+  }
+  const fields: string[] = [];
+  while (n && n.type === 'field_expression') {
+    const f = n.childForFieldName('field');
+    if (!f) return undefined;
+    fields.unshift(f.text);
+    n = n.childForFieldName('argument');
+  }
+  if (!n || n.type !== 'identifier' || fields.length === 0) return undefined;
+  const rootType = types.get(n.text);
+  return rootType ? { rootType, fields } : undefined;
+}
+
+const OPENS: Record<string, { handle: HandleOp['handle']; arg: number | 'result' }> = {
+  spdk_bdev_open_ext: { handle: 'desc', arg: 4 },
+  spdk_bdev_open: { handle: 'desc', arg: 4 },
+  spdk_get_io_channel: { handle: 'channel', arg: 'result' },
+  spdk_bdev_get_io_channel: { handle: 'channel', arg: 'result' },
+  spdk_poller_register: { handle: 'poller', arg: 'result' },
+  spdk_poller_register_named: { handle: 'poller', arg: 'result' },
+  SPDK_POLLER_REGISTER: { handle: 'poller', arg: 'result' },
+};
+const CLOSES: Record<string, HandleOp['handle']> = { spdk_bdev_close: 'desc', spdk_put_io_channel: 'channel', spdk_poller_unregister: 'poller' };
+
+function handleOps(body: Node, fn: FunctionDefinition, lineOf: (n: Node) => number): HandleOp[] {
+  const types = structTypes(body, fn);
+  const ops: HandleOp[] = [];
+  for (const call of body.descendantsOfType('call_expression')) {
+    const callee = call?.childForFieldName('function');
+    if (!call || callee?.type !== 'identifier') continue;
+    const api = callee.text;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    const open = OPENS[api];
+    if (open) {
+      const target = open.arg === 'result' ? (call.parent?.type === 'assignment_expression' ? call.parent.childForFieldName('left') : undefined) : args[open.arg];
+      const path = typedPath(target, types);
+      if (path) ops.push({ handle: open.handle, op: 'open', api, ...path, line: lineOf(call) });
+      continue;
+    }
+    const close = CLOSES[api];
+    if (close) {
+      const path = typedPath(args[0], types);
+      if (path) ops.push({ handle: close, op: 'close', api, ...path, line: lineOf(call) });
+    }
+  }
+  return ops;
+}
+
+function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
+  const found: BusyWait[] = [];
+  for (const loop of body.descendantsOfType(['while_statement', 'do_statement', 'for_statement'])) {
+    const loopBody = loop?.childForFieldName('body');
+    if (!loop || !loopBody) continue;
+    for (const call of loopBody.descendantsOfType('call_expression')) {
+      const name = call?.childForFieldName('function')?.text ?? '';
+      if (call && SPINS_ON.test(name)) {
+        found.push({ api: name, line: lineOf(call) });
+        break;
+      }
+    }
+  }
+  return found;
 }

@@ -1,2 +1,3 @@
 // Loads every rule into the checker's table.
 import './lifetimeRules';
+import './threadRules';

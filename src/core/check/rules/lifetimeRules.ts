@@ -21,9 +21,9 @@ function allNotes(context: RuleContext): FunctionNotes[] {
   const out: FunctionNotes[] = [];
   for (const facts of model.symbols.files.values()) {
     if (!context.inFile(facts.file) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(env, facts.file, facts.hash, facts.functions);
+    const notes = pathNotesOf(env, facts);
     if (!notes) continue;
-    for (const [fn, list] of notes.byFunction) out.push({ file: facts.file, fn, notes: list });
+    for (const [fn, list] of notes.byFunction) if (list.lifetimes.length > 0) out.push({ file: facts.file, fn, notes: list.lifetimes });
   }
   return out;
 }
@@ -62,7 +62,8 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
   const findings: Finding[] = [];
   for (const [variable, paths] of byVariable) {
     const first = paths[0];
-    const failed = paths.flatMap((p) => p.failed)[0];
+    // Only a failed call that would have taken the object explains the leak (a failed decode only read it).
+    const failed = paths.flatMap((p) => p.failed).find((p) => takesOwnership(model, p.callee, p.arg, file, resource));
     const exits = [...new Set(paths.map((p) => p.line))].sort((a, b) => a - b);
     const evidence: CheckEvidence[] = [];
     if (resource === 'bdev_io') evidence.push({ file, line: first.acquired, note: `${fn} is a bdev IO completion callback: it owns ${variable} and must free it with spdk_bdev_free_io` });

@@ -1,0 +1,77 @@
+// Who calls a function, across files, and the shortest chain of direct calls up to a function whose context is known.
+import { functionKey, nameOfKey } from '../labels/callbackEvidence';
+import { isTestFile } from '../labels/callbackFlow';
+import { directContexts } from '../labels/execContext';
+import type { IndexModel } from '../model/indexModel';
+import type { CallEvidence, SlotEvidence } from '../model/indexTypes';
+
+export interface CallerEdge {
+  caller: string;
+  file: string;
+  line: number;
+}
+
+/** Every direct call in the tree, reversed: callee key → its callers (test code left out). */
+export function callersIndex(model: IndexModel): Map<string, CallerEdge[]> {
+  return model.memoize('check:callers', () => {
+    const map = new Map<string, CallerEdge[]>();
+    for (const links of model.allLinks()) {
+      if (isTestFile(links.file)) continue;
+      for (const [callee, calls] of links.callsByCallee) {
+        const key = model.resolve(callee, links.file);
+        if (!key) continue;
+        let list = map.get(key);
+        for (const call of calls) {
+          if (!call.caller) continue;
+          if (!list) map.set(key, (list = []));
+          list.push({ caller: functionKey(links.file, call.caller), file: links.file, line: call.line });
+        }
+      }
+    }
+    return map;
+  });
+}
+
+export interface ContextChain {
+  /** The function whose context is known, first; then each callee down to the function asked about. */
+  chain: { key: string; line: number }[];
+  context: CallEvidence | SlotEvidence;
+}
+
+const MAX_DEPTH = 6;
+const MAX_VISITED = 400;
+
+/**
+ * The shortest chain of direct calls from a function with an accepted context down to `key` (itself included).
+ * Breadth-first, bounded in depth and in functions visited; `stop` cuts a caller off (it guards the call).
+ */
+export function chainFromContext(
+  model: IndexModel,
+  key: string,
+  accept: (c: CallEvidence | SlotEvidence) => boolean,
+  stop: (key: string) => boolean = () => false,
+): ContextChain | undefined {
+  const callers = callersIndex(model);
+  const seen = new Set<string>([key]);
+  let frontier: { key: string; path: { key: string; line: number }[] }[] = [{ key, path: [{ key, line: 0 }] }];
+  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+    const next: typeof frontier = [];
+    for (const node of frontier) {
+      const hit = directContexts(model, node.key).find(accept);
+      if (hit) return { chain: node.path, context: hit };
+      if (stop(node.key)) continue;
+      for (const edge of callers.get(node.key) ?? []) {
+        if (seen.has(edge.caller) || seen.size > MAX_VISITED) continue;
+        seen.add(edge.caller);
+        next.push({ key: edge.caller, path: [{ key: edge.caller, line: edge.line }, ...node.path] });
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/** `a → b → c` from a chain, in SPDK's names. */
+export function chainText(chain: ContextChain['chain']): string {
+  return chain.map((c) => nameOfKey(c.key)).join(' → ');
+}

@@ -1,0 +1,183 @@
+// blocking-in-reactor and wrong-thread-close: where a function runs (its context, or the chain of calls from one)
+// against what it does there.
+import { fileOfKey, functionKey, nameOfKey } from '../../labels/callbackEvidence';
+import { isTestFile } from '../../labels/callbackFlow';
+import type { ContextKind } from '../../knowledge/contextKinds';
+import type { IndexModel } from '../../model/indexModel';
+import type { CallEvidence, SlotEvidence } from '../../model/indexTypes';
+import { registerRule, type RuleContext } from '../checker';
+import type { CheckEvidence, Finding } from '../checkTypes';
+import { pathNotesOf, type FunctionPathNotes, type HandleOp } from '../pathNotes';
+import { chainFromContext, chainText, type ContextChain } from '../reach';
+
+/** Contexts that run on a reactor, inside its poll loop. Start-up code before spdk_app_start's callback is not here. */
+const REACTOR: ReadonlySet<ContextKind> = new Set<ContextKind>([
+  'poller',
+  'interrupt',
+  'thread_message',
+  'for_each_thread_step',
+  'for_each_thread_done',
+  'for_each_channel_step',
+  'for_each_channel_done',
+  'reactor_event',
+  'rpc_handler',
+  'io_channel_create',
+  'io_channel_destroy',
+  'io_device_unregister_done',
+  'bdev_io_completion',
+  'bdev_io_wait',
+  'bdev_event',
+  'bdev_module_hook',
+  'bdev_fn_table',
+  'subsystem_hook',
+  'app_shutdown',
+  'blob_completion',
+  'lvol_completion',
+  'accel_completion',
+  'buffer_wait',
+]);
+
+/** Calls that put the calling thread to sleep until something else happens. */
+const BLOCKING = /^(sleep|usleep|nanosleep|clock_nanosleep|sem_wait|sem_timedwait|pthread_cond_wait|pthread_cond_timedwait|pthread_join|system|popen|waitpid|wait|sched_yield)$/;
+
+function contextWords(c: CallEvidence | SlotEvidence): string {
+  if ('slot' in c) return `${c.slot} (${c.file}:${c.line})`;
+  return `${c.kind.replace(/_/g, ' ')} via ${c.api} (${c.file}:${c.line})`;
+}
+
+function chainEvidence(chain: ContextChain, last: string): CheckEvidence[] {
+  const evidence: CheckEvidence[] = [{ file: chain.context.file, line: chain.context.line, note: `${nameOfKey(chain.chain[0].key)} runs as ${'slot' in chain.context ? chain.context.slot : chain.context.kind.replace(/_/g, ' ')}` }];
+  for (let i = 1; i < chain.chain.length; i++) {
+    evidence.push({ file: fileOfKey(chain.chain[i - 1].key), line: chain.chain[i - 1].line, note: `calls ${nameOfKey(chain.chain[i].key)}` });
+  }
+  evidence.push({ file: fileOfKey(chain.chain[chain.chain.length - 1].key), line: 0, note: last });
+  return evidence;
+}
+
+interface NotedFunction {
+  file: string;
+  fn: string;
+  notes: FunctionPathNotes;
+}
+
+function notedFunctions(context: RuleContext, wanted: (n: FunctionPathNotes) => boolean, everyFile = false): NotedFunction[] {
+  const out: NotedFunction[] = [];
+  for (const facts of context.model.symbols.files.values()) {
+    if ((!everyFile && !context.inFile(facts.file)) || isTestFile(facts.file) || facts.functions.length === 0) continue;
+    const notes = pathNotesOf(context.env, facts);
+    for (const [fn, n] of notes?.byFunction ?? []) if (wanted(n)) out.push({ file: facts.file, fn, notes: n });
+  }
+  return out;
+}
+
+function blockingRule(context: RuleContext): Finding[] {
+  const { model } = context;
+  const findings: Finding[] = [];
+  const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
+  const sites: { file: string; fn: string; line: number; what: string }[] = [];
+  for (const facts of model.symbols.files.values()) {
+    if (!context.inFile(facts.file) || isTestFile(facts.file)) continue;
+    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `${call.callee}() blocks the thread` });
+  }
+  for (const { file, fn, notes } of notedFunctions(context, (n) => n.busyWaits.length > 0)) {
+    for (const b of notes.busyWaits) sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes` });
+  }
+  const reported = new Set<string>();
+  for (const site of sites) {
+    const key = functionKey(site.file, site.fn);
+    if (reported.has(`${key}:${site.line}`)) continue;
+    const chain = chainFromContext(model, key, reactor);
+    if (!chain) continue;
+    reported.add(`${key}:${site.line}`);
+    const evidence = chainEvidence(chain, site.what);
+    evidence[evidence.length - 1].line = site.line;
+    findings.push({
+      rule: 'blocking-in-reactor',
+      severity: 'error',
+      file: site.file,
+      line: site.line,
+      function: site.fn,
+      message: `${site.what}, and it runs on a reactor: ${chain.chain.length > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
+      evidence,
+    });
+  }
+  return findings;
+}
+
+/** The destruct slot runs on whichever thread unregisters the bdev, not on the thread that opened its handles. */
+function isDestruct(c: CallEvidence | SlotEvidence): boolean {
+  return 'slot' in c && c.slot === 'struct spdk_bdev_fn_table.destruct';
+}
+
+/**
+ * Contexts tied to no particular thread: destruct, and an io_device's unregister callback when destruct (directly or
+ * through calls) unregistered it, since that callback runs on the thread that called spdk_io_device_unregister.
+ */
+function untiedContext(model: IndexModel) {
+  return (c: CallEvidence | SlotEvidence): boolean => {
+    if (isDestruct(c)) return true;
+    if ('slot' in c || c.kind !== 'io_device_unregister_done' || !c.in) return false;
+    return !!chainFromContext(model, functionKey(c.file, c.in), isDestruct, (k) => hasThreadCheck(model, k));
+  };
+}
+
+const HANDLE_WORDS: Record<HandleOp['handle'], { thing: string; opened: string; closed: string; close: string }> = {
+  desc: { thing: 'bdev descriptor', opened: 'opened', closed: 'closed', close: 'close' },
+  channel: { thing: 'io_channel', opened: 'got', closed: 'put', close: 'put' },
+  poller: { thing: 'poller', opened: 'registered', closed: 'unregistered', close: 'unregister' },
+};
+
+function hasThreadCheck(model: IndexModel, key: string): boolean {
+  const name = nameOfKey(key);
+  return !!model.symbols.files.get(fileOfKey(key))?.notes.some((n) => n.caller === name && n.kind === 'thread_check');
+}
+
+function wrongThreadRule(context: RuleContext): Finding[] {
+  const { model } = context;
+  // Opens are looked for in every file: a descriptor opened in the module's RPC file is closed in its main file.
+  const all = notedFunctions(context, (n) => n.handles.length > 0, true);
+  const opens = new Map<string, { file: string; fn: string; op: HandleOp }[]>();
+  for (const f of all) for (const op of f.notes.handles) if (op.op === 'open') {
+    const k = `${op.handle}:${op.rootType}.${op.fields.join('.')}`;
+    const list = opens.get(k) ?? [];
+    list.push({ file: f.file, fn: f.fn, op });
+    opens.set(k, list);
+  }
+  const untied = untiedContext(model);
+  const findings: Finding[] = [];
+  for (const f of all) {
+    if (!context.inFile(f.file)) continue;
+    for (const op of f.notes.handles) {
+      if (op.op !== 'close') continue;
+      const field = `${op.rootType}.${op.fields.join('.')}`;
+      const openers = (opens.get(`${op.handle}:${field}`) ?? []).filter((o) => o.fn !== f.fn || o.file !== f.file);
+      if (openers.length === 0) continue;
+      const key = functionKey(f.file, f.fn);
+      // A function on the way that compares spdk_get_thread() with a stored thread has taken care of it.
+      const chain = chainFromContext(model, key, untied, (k) => hasThreadCheck(model, k));
+      if (!chain || chain.chain.some((c) => hasThreadCheck(model, c.key))) continue;
+      const opener = openers[0];
+      const words = HANDLE_WORDS[op.handle];
+      const openChain = chainFromContext(model, functionKey(opener.file, opener.fn), (c) => REACTOR.has(c.kind) && !isDestruct(c));
+      const openWhere = openChain ? ` (${'slot' in openChain.context ? openChain.context.slot : openChain.context.kind.replace(/_/g, ' ')})` : '';
+      const evidence: CheckEvidence[] = [
+        { file: opener.file, line: opener.op.line, note: `${field} ${words.opened} here by ${opener.op.api}, in ${opener.fn}${openWhere}: that thread owns it` },
+        ...chainEvidence(chain, `${op.api}(${field}) on the current thread, with no check that it is the owning one`),
+      ];
+      evidence[evidence.length - 1].line = op.line;
+      findings.push({
+        rule: 'wrong-thread-close',
+        severity: 'error',
+        file: f.file,
+        line: op.line,
+        function: f.fn,
+        message: `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
+        evidence,
+      });
+    }
+  }
+  return findings;
+}
+
+registerRule('blocking-in-reactor', blockingRule);
+registerRule('wrong-thread-close', wrongThreadRule);
