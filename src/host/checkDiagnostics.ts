@@ -99,7 +99,7 @@ export class CheckDiagnostics implements vscode.Disposable {
 
   /** Checks `files` (all when absent) and replaces their diagnostics. Returns what it did, or undefined when it could not run. */
   async update(files?: readonly string[]): Promise<CheckUpdate | undefined> {
-    clearTimeout(this.firstRun);
+    if (!files) clearTimeout(this.firstRun); // an edit's check of one file leaves the pending whole-tree one to run
     const index = this.workspace.ready;
     if (!index || !this.config.checks.enabled) {
       if (!this.config.checks.enabled) this.collection.clear();

@@ -77,7 +77,10 @@ export interface BaselineResult {
 
 export function applyBaseline(findings: readonly Finding[], baseline: Baseline): BaselineResult {
   const left = new Map<string, number>();
-  for (const e of baseline.entries) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + e.count);
+  for (const e of baseline.entries) {
+    const key = keyOf(e);
+    left.set(key, (left.get(key) ?? 0) + e.count);
+  }
   const kept: Finding[] = [];
   let accepted = 0;
   for (const f of findings) {

@@ -62,7 +62,7 @@ function directive(text: string, at: number, start: number, end: number, lineOf:
   const m = DIRECTIVE.exec(text.slice(from, Math.min(end, from + DIRECTIVE_MAX_CHARS)));
   const rules = m?.[1] ? m[1].split(',').map((r) => r.trim()) : [];
   const first = lineOf(start);
-  const line = lineOf(Math.max(start, end - 1));
+  const line = lineOf(end); // the line of `*/`, or of the newline that ends a `//` comment
   const header = nearest(line + 1);
   const attached = header && (line === header.firstLine - 1 || (first >= header.firstLine && line <= header.braceLine));
   return attached ? { line, rules, function: header.name } : { line, rules };
