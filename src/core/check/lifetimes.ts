@@ -18,8 +18,12 @@ export type LifetimeNote =
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
+  /** Read through after its bdev_io was completed: the IO (and its driver context) may already be reused. */
+  | { kind: 'use_after_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
-  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string };
+  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string }
+  /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
+  | { kind: 'returns_acquired'; variable: string; resource: Resource; acquiredBy: string; line: number; passed: PassedTo[] };
 
 /** What the walker must know about SPDK's APIs (curated in lifetimeRules, passed in so this file stays generic). */
 export interface LifetimeApis {
@@ -31,6 +35,8 @@ export interface LifetimeApis {
 
 interface VarState {
   resource: Resource;
+  /** Kept in a field of the function's own object (`ch->base_ch = spdk_get_io_channel(...)`): only a failing return leaks it. */
+  field: boolean;
   /** maybe: just acquired, not yet checked against NULL. */
   st: 'maybe' | 'held' | 'null' | 'released' | 'gone';
   acquired: number;
@@ -56,21 +62,30 @@ type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' |
 
 interface State {
   vars: Map<string, VarState>;
+  /** Locals that stand for a followed object: `group = spdk_io_channel_get_ctx(ch)` makes group stand for ch. */
+  aliases: Map<string, string>;
   completed: Map<string, CompleteState>;
   rcs: Map<string, RcState>;
 }
 
 const MAX_STATES = 16;
+/** `return -1;`, `return -ENOMEM;`, `return NULL;`: the caller is told it failed and will not clean up after it. */
+const FAILING_RETURN = /^\(?\s*(-\s*[A-Z0-9_]+|-\s*\d+|NULL)\s*\)?$/;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
-const ERROR_STATUS = /STATUS_FAILED|_ERROR\b|CHECK_CONDITION/;
+const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
 
+/** The followed object a name stands for, itself or through an alias. */
+function lookup(s: State, name: string): VarState | undefined {
+  return s.vars.get(s.aliases.get(name) ?? name);
+}
+
 function copyState(s: State): State {
   const vars = new Map<string, VarState>();
   for (const [k, v] of s.vars) vars.set(k, { ...v, passed: v.passed.slice(), failed: v.failed.slice() });
-  return { vars, completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
+  return { vars, aliases: new Map(s.aliases), completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
 }
 
 function stateKey(s: State): string {
@@ -190,11 +205,18 @@ class Walker {
         const expr = node.namedChild(0);
         for (const s of ins) {
           const after = expr ? this.effects(expr, s) : s;
+          const direct = expr ? strip(expr) : null;
+          const returned = direct?.type === 'identifier' ? lookup(after, direct.text) : undefined;
+          if (returned && (returned.st === 'maybe' || returned.st === 'held') && returned.acquiredBy !== '(parameter)') {
+            this.note({ kind: 'returns_acquired', variable: direct!.text, resource: returned.resource, acquiredBy: returned.acquiredBy, line: this.lineOf(node), passed: returned.passed.slice() });
+          }
+          const acquiredHere = direct?.type === 'call_expression' ? this.apis.acquire(calleeName(direct)) : undefined;
+          if (acquiredHere) this.note({ kind: 'returns_acquired', variable: '', resource: acquiredHere, acquiredBy: calleeName(direct!), line: this.lineOf(node), passed: [] });
           for (const name of expr ? namesHandedBack(expr) : []) {
-            const held = after.vars.get(name);
+            const held = lookup(after, name);
             if (held && held.st !== 'released') held.st = 'gone';
           }
-          this.exit(after, this.lineOf(node));
+          this.exit(after, this.lineOf(node), !!expr && FAILING_RETURN.test(expr.text.trim()));
         }
         return [];
       }
@@ -312,6 +334,7 @@ class Walker {
   /** `name = value`: a new acquisition, a submit result, or the loss of what `name` held. */
   private assign(name: string, value: Node, s: State, line: number): void {
     const v = strip(value);
+    s.completed.delete(name);
     const old = s.vars.get(name);
     if (old && old.st !== 'released' && old.st !== 'null' && old.st !== 'gone') old.st = 'gone'; // overwritten: stop following
     if (old && (old.st === 'released' || old.st === 'null')) s.vars.delete(name);
@@ -319,7 +342,7 @@ class Walker {
       const callee = calleeName(v);
       const resource = this.apis.acquire(callee);
       if (resource && this.locals.has(name)) {
-        s.vars.set(name, { resource, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+        s.vars.set(name, { resource, field: false, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
       // The result of a call that took an object: its failure branch gives the object back.
@@ -331,15 +354,19 @@ class Walker {
         }
       }
     }
-    // `pg = spdk_io_channel_get_ctx(ch)`: whoever keeps the context keeps the channel (spdk_io_channel_from_ctx).
+    // `pg = spdk_io_channel_get_ctx(ch)`: pg stands for ch from here on (spdk_io_channel_from_ctx gets it back).
+    s.aliases.delete(name);
     if (v?.type === 'call_expression' && calleeName(v) === 'spdk_io_channel_get_ctx') {
-      const ch = v.childForFieldName('arguments')?.namedChild(0);
-      const held = ch ? s.vars.get(identOf(ch) ?? '') : undefined;
-      if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+      const ch = identOf(v.childForFieldName('arguments')?.namedChild(0) ?? null);
+      if (ch && lookup(s, ch) && this.locals.has(name)) s.aliases.set(name, s.aliases.get(ch) ?? ch);
+      else if (ch) {
+        const held = lookup(s, ch);
+        if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+      }
     }
     const source = returnedName(value);
     if (source && source !== name) {
-      const held = s.vars.get(source);
+      const held = lookup(s, source);
       if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone'; // aliased: followed no further
     }
   }
@@ -357,17 +384,30 @@ class Walker {
         const right = expr.childForFieldName('right');
         const left = expr.childForFieldName('left');
         if (right) s = this.effects(right, s);
-        if (left && left.type !== 'identifier') s = this.uses(left, s);
+        if (left && left.type !== 'identifier') s = this.uses(left, s, true);
         const name = left?.type === 'identifier' ? left.text : undefined;
         if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
-        else if (right) {
+        else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
+          // A fresh acquisition kept in the function's own object: followed under the field's name.
+        } else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
+          const key = fieldKey(right);
+          const kept = key ? s.vars.get(key) : undefined;
+          if (kept && kept.field && kept.st !== 'released' && kept.st !== 'null') kept.st = 'gone';
+          // A pointer read from a channel's context and kept in a struct keeps the channel reachable.
+          if (left && left.type === 'field_expression') {
+            for (const name of fieldBases(right)) {
+              const canonical = s.aliases.get(name);
+              const held = canonical ? s.vars.get(canonical) : undefined;
+              if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
+            }
+          }
           // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
           const bare = strip(right);
           const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? returnedName(a) : undefined)) : [returnedName(right)];
           for (const name of stored) {
-            const held = name ? s.vars.get(name) : undefined;
+            const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
           }
         }
@@ -392,7 +432,7 @@ class Walker {
         if (expr.type === 'initializer_list' || expr.type === 'initializer_pair') {
           for (const c of expr.namedChildren) {
             const name = c ? identOf(c.type === 'initializer_pair' ? c.childForFieldName('value') : c) : undefined;
-            const held = name ? s.vars.get(name) : undefined;
+            const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released') held.st = 'gone';
           }
         }
@@ -404,7 +444,7 @@ class Walker {
   }
 
   /** A read through `x->f` / `x[i]`: a use of x. */
-  private uses(expr: Node, s: State): State {
+  private uses(expr: Node, s: State, write = false): State {
     let base: Node | null = expr;
     while (base && (base.type === 'field_expression' || base.type === 'subscript_expression' || base.type === 'parenthesized_expression' || base.type === 'pointer_expression')) {
       if (base.type === 'field_expression' || base.type === 'subscript_expression') {
@@ -414,11 +454,31 @@ class Walker {
       base = base.type === 'field_expression' ? base.childForFieldName('argument') : base.type === 'subscript_expression' ? base.childForFieldName('argument') : base.namedChild(0);
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
+    const done = name ? s.completed.get(name) : undefined;
+    if (done && !write && expr.type === 'field_expression') this.note({ kind: 'use_after_complete', variable: name!, line: this.lineOf(expr), first: done.line, completedBy: done.by });
+    // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
-    if (held && held.st === 'released' && !held.uncertain) {
+    if (held && held.st === 'released') {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
     }
     return s;
+  }
+
+  /** `x->f` where x is a local or a parameter (not a global, which outlives the function anyway). */
+  private ownField(left: Node): boolean {
+    let base: Node | null = left;
+    while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+    return base?.type === 'identifier' && (this.locals.has(base.text) || this.params.has(base.text));
+  }
+
+  private acquireField(left: Node, right: Node, s: State): boolean {
+    const v = strip(right);
+    const resource = v?.type === 'call_expression' ? this.apis.acquire(calleeName(v)) : undefined;
+    const key = fieldKey(left);
+    // Channels only: a failed constructor's caller often frees the memory its fields hold, but never puts channels.
+    if (resource !== 'channel' || !key) return false;
+    s.vars.set(key, { resource, field: true, st: 'maybe', acquired: this.lineOf(left), acquiredBy: calleeName(v!), passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+    return true;
   }
 
   private call(expr: Node, s: State): void {
@@ -427,24 +487,21 @@ class Walker {
     if (fn && fn.type !== 'identifier') this.uses(fn, s);
     const line = this.lineOf(expr);
     const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
-    if (this.apis.completes(callee)) {
-      const target = args[0] ? identOf(args[0]) : undefined;
-      if (target) {
-        const before = s.completed.get(target);
-        if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
-        else s.completed.set(target, { line, by: callee });
-      }
-    }
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
     if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
     args.forEach((arg, index) => {
       const bare = strip(arg);
-      const name = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
+      const asField = bare?.type === 'field_expression' ? fieldKey(bare) : undefined;
+      const name = asField && s.vars.get(asField)?.field ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
       if (!bare || !name) {
         if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
         return;
       }
-      const held = s.vars.get(name);
+      // The object that holds followed fields goes to a destructor or an owner: its fields go with it.
+      for (const [key, v] of s.vars) {
+        if (v.field && (v.st === 'maybe' || v.st === 'held') && (key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) v.passed.push({ callee, arg: index, line });
+      }
+      const held = lookup(s, name);
       if (!held) return;
       const releaseArg = this.apis.release(callee, held.resource);
       if (releaseArg === index) {
@@ -459,11 +516,23 @@ class Walker {
         return;
       }
       if (held.st === 'released') {
-        if (!held.uncertain) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') held.passed.push({ callee, arg: index, line });
     });
+    // Marked after the arguments are read: `complete(io_from_ctx(task), task->status)` reads task before the IO goes.
+    if (this.apis.completes(callee)) {
+      // spdk_bdev_io_complete(spdk_bdev_io_from_ctx(task), ...) completes the IO that task is the driver context of.
+      const first = args[0] ? strip(args[0]) : null;
+      const fromCtx = first?.type === 'call_expression' && calleeName(first) === 'spdk_bdev_io_from_ctx' ? identOf(first.childForFieldName('arguments')?.namedChild(0) ?? null) : undefined;
+      const target = fromCtx ?? (args[0] ? identOf(args[0]) : undefined);
+      if (target) {
+        const before = s.completed.get(target);
+        if (before) this.note({ kind: 'double_complete', variable: target, line, first: before.line, completedBy: before.by });
+        else s.completed.set(target, { line, by: callee });
+      }
+    }
   }
 
   /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
@@ -487,7 +556,7 @@ class Walker {
   refine(cond: Node, s: State, truth: boolean): State | undefined {
     let c = strip(cond) ?? cond;
     // spdk_unlikely(x) and spdk_likely(x) are x.
-    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|__builtin_expect)$/.test(calleeName(c))) {
+    while (c.type === 'call_expression' && /^(spdk_unlikely|spdk_likely|unlikely|likely|__builtin_expect)$/.test(calleeName(c))) {
       const inner = strip(c.childForFieldName('arguments')?.namedChild(0) ?? null);
       if (!inner) break;
       c = inner;
@@ -517,8 +586,8 @@ class Walker {
       }
       if (op === '==' || op === '!=') {
         const eq = (op === '==') === truth;
-        const lname = identOf(left);
-        const rname = identOf(right);
+        const lname = identOf(left) ?? trackedField(s, left);
+        const rname = identOf(right) ?? trackedField(s, right);
         const isNull = (n: Node) => /^(NULL|0|\(void\s*\*\)\s*0)$/.test(n.text);
         if (lname && s.vars.has(lname) && isNull(right)) return this.nullness(s, lname, eq);
         if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
@@ -537,7 +606,7 @@ class Walker {
       }
       return s;
     }
-    const name = identOf(c);
+    const name = identOf(c) ?? trackedField(s, c);
     if (name) {
       if (s.vars.has(name)) return this.nullness(s, name, !truth);
       return this.rcResult(s, name, truth);
@@ -595,9 +664,10 @@ class Walker {
   }
 
   /** A path leaves the function: what it still holds. */
-  exit(s: State, line: number): void {
+  exit(s: State, line: number, failing = false): void {
     for (const [name, v] of s.vars) {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
+      if (v.field && !failing) continue;
       this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed });
     }
   }
@@ -619,9 +689,9 @@ export interface FunctionToWalk {
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
   const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []));
-  const entry: State = { vars: new Map(), completed: new Map(), rcs: new Map() };
+  const entry: State = { vars: new Map(), aliases: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
-    entry.vars.set(p.name, { resource: p.resource, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+    entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
@@ -668,4 +738,26 @@ function markUncertain(s: State, cond: Node): void {
   for (const [name, v] of s.vars) {
     if (v.st === 'released' && !new RegExp(`\\b${name}\\b`).test(text)) v.uncertain = true;
   }
+}
+
+/** Names read through `name->field` in an expression. */
+function fieldBases(expr: Node): string[] {
+  const names: string[] = [];
+  for (const f of [expr, ...expr.descendantsOfType('field_expression')]) {
+    if (f?.type !== 'field_expression') continue;
+    const base = strip(f.childForFieldName('argument'));
+    if (base?.type === 'identifier') names.push(base.text);
+  }
+  return names;
+}
+
+/** `a->b.c` as one name, blanks removed; undefined for anything else. */
+function fieldKey(node: Node | null): string | undefined {
+  const n = strip(node);
+  return n?.type === 'field_expression' ? n.text.replace(/\s+/g, '') : undefined;
+}
+
+function trackedField(s: State, node: Node): string | undefined {
+  const key = fieldKey(node);
+  return key && s.vars.get(key)?.field ? key : undefined;
 }

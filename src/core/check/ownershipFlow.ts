@@ -9,7 +9,7 @@ import { releaseApi } from './pathNotes';
 
 // Calls that read what they are passed and keep nothing.
 const BORROWS_ANYTHING =
-  /^(memset|memcpy|memmove|memcmp|strcpy|strncpy|strcat|strncat|strcmp|strncmp|strcasecmp|strlen|strnlen|strchr|strrchr|strstr|strdup|strndup|sprintf|snprintf|vsnprintf|printf|fprintf|sscanf|assert|spdk_strcpy_pad|spdk_strlen_pad|spdk_json_decode_object|spdk_json_decode_object_relaxed|spdk_json_decode_array|spdk_json_write_\w+|SPDK_ERRLOG|SPDK_WARNLOG|SPDK_NOTICELOG|SPDK_INFOLOG|SPDK_DEBUGLOG|SPDK_PRINTF|spdk_log|spdk_uuid_\w+|spdk_mem_map_\w+|pthread_mutex_\w+|pthread_spin_\w+|spdk_spin_\w+|TAILQ_INIT|STAILQ_INIT|LIST_INIT|RB_INIT|spdk_iov_\w+|spdk_ioviter_\w+|spdk_dif_\w+|spdk_bit_array_\w+|spdk_histogram_data_\w+)$/;
+  /^(memset|memcpy|memmove|memcmp|strcpy|strncpy|strcat|strncat|strcmp|strncmp|strcasecmp|strlen|strnlen|strchr|strrchr|strstr|strdup|strndup|sprintf|snprintf|vsnprintf|printf|fprintf|sscanf|assert|spdk_strcpy_pad|spdk_strlen_pad|spdk_json_decode_object|spdk_json_decode_object_relaxed|spdk_json_decode_array|spdk_json_write_(?!end\b)\w+|SPDK_ERRLOG|SPDK_WARNLOG|SPDK_NOTICELOG|SPDK_INFOLOG|SPDK_DEBUGLOG|SPDK_PRINTF|spdk_log|spdk_uuid_\w+|spdk_mem_map_\w+|pthread_mutex_\w+|pthread_spin_\w+|spdk_spin_\w+|TAILQ_INIT|STAILQ_INIT|LIST_INIT|RB_INIT|spdk_iov_\w+|spdk_ioviter_\w+|spdk_dif_\w+|spdk_bit_array_\w+|spdk_histogram_data_\w+)$/;
 
 /** Calls that take a channel only to work on it (submit IO, read its context). */
 const BORROWS_CHANNEL = /^(spdk_io_channel_get_ctx|spdk_io_channel_get_thread|spdk_io_channel_get_io_device|spdk_io_channel_iter_\w+|spdk_bdev_\w+|spdk_accel_\w+|spdk_bs_\w+|spdk_blob_\w+|spdk_nvme_\w+|spdk_fs_\w+|spdk_lvol_\w+)$/;
@@ -75,6 +75,10 @@ function learnedOwnership(model: IndexModel, key: string, arg: number, resource:
   if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
   // Calls as written, macros included: a macro like NVME_INIT_REQUEST stores what it is given.
   for (const call of writtenCalls(model, file).get(name) ?? []) {
+    // A destructor of the holder: it releases what the holder's fields keep (spdk_put_io_channel(ch->base_ch)).
+    const released = releaseApi(call.callee, resource);
+    const arg = released === undefined ? undefined : call.args[released];
+    if (arg && arg.kind === 'other' && [...aliases].some((a) => arg.text.replace(/\s+/g, '').startsWith(`${a}->`))) return true;
     for (let i = 0; i < call.args.length; i++) {
       if (aliases.has(valueName(call.args[i])) && takesOwnership(model, call.callee, i, file, resource, depth + 1, visiting)) return true;
     }

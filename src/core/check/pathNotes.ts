@@ -4,7 +4,7 @@ import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { lineAt, lineStarts } from '../parse/cText';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import type { CheckEnv } from './checker';
-import { walkFunction, type LifetimeApis, type LifetimeNote, type Resource } from './lifetimes';
+import { walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
 
 const ALLOCATORS = new Map<string, Resource>([
   ['calloc', 'alloc'],
@@ -58,7 +58,7 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
 const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
-const SPINS_ON = /^(spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
+const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
 
 interface Wanted {
   walk: boolean;
@@ -66,7 +66,7 @@ interface Wanted {
   spins: boolean;
 }
 
-function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>): Map<string, Wanted> {
+function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>, learned: ReadonlyMap<string, Resource>): Map<string, Wanted> {
   const wanted = new Map<string, Wanted>();
   const get = (name: string) => {
     let w = wanted.get(name);
@@ -75,7 +75,7 @@ function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>): Map<str
   };
   for (const call of facts.calls) {
     if (!call.caller) continue;
-    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee)) get(call.caller).walk = true;
+    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee)) get(call.caller).walk = true;
     if (HANDLE_CALLS.test(call.callee)) get(call.caller).handles = true;
     if (SPINS_ON.test(call.callee)) get(call.caller).spins = true;
   }
@@ -121,14 +121,27 @@ export interface FilePathNotes {
 
 let wrapperParse: { parse(text: string): { rootNode: Node; delete(): void } | null } | undefined;
 
-/** Path notes of one file's functions, from the cache while the file's hash is unchanged. */
-export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>): FilePathNotes | undefined {
-  const { file, hash } = facts;
-  const cacheKey = `paths:${file}`;
+const NO_WRAPPERS: ReadonlyMap<string, Resource> = new Map();
+
+/**
+ * Path notes of one file's functions, from the cache while the file's hash (and the allocator wrappers it calls) are
+ * unchanged. `wrappers` are the tree's allocator wrappers (see allocatorWrappers): calling one acquires.
+ */
+export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>, wrappers: ReadonlyMap<string, Resource> = NO_WRAPPERS): FilePathNotes | undefined {
+  const { file } = facts;
+  const called = new Map<string, Resource>();
+  for (const call of facts.calls) {
+    const r = wrappers.get(call.callee);
+    if (r) called.set(call.callee, r);
+  }
+  const hash = `${facts.hash}:${[...called.keys()].sort().join(',')}`;
+  // Without wrappers (the first pass) and with them, kept apart so neither pass evicts the other.
+  const cacheKey = called.size === 0 ? `paths0:${file}` : `paths:${file}`;
   const cached = env.cache?.get(cacheKey) as FilePathNotes | undefined;
   if (cached && cached.hash === hash) return cached;
-  const wanted = wantedFunctions(facts);
+  const wanted = wantedFunctions(facts, called);
   if (wanted.size === 0) return { hash, byFunction: new Map() };
+  const apis: LifetimeApis = called.size === 0 ? LIFETIME_APIS : { ...LIFETIME_APIS, acquire: (callee) => LIFETIME_APIS.acquire(callee) ?? called.get(callee) };
   const raw = env.readText(file);
   if (raw === undefined) return undefined;
   const text = normalizeSourceForParsing(raw);
@@ -155,7 +168,7 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
       const braceLine = lineAt(starts, from + brace);
       const lineOf = (n: Node) => braceLine + n.startPosition.row;
       const notes: FunctionPathNotes = {
-        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine, params: fn.params.map((p) => p.name) }, LIFETIME_APIS) : [],
+        lifetimes: walk ? walkFunction({ body, heldParams: held ? [{ name: held, resource: 'bdev_io' }] : [], lineOf, endLine: fn.endLine, params: fn.params.map((p) => p.name) }, apis) : [],
         handles: handles ? handleOps(body, fn, lineOf) : [],
         busyWaits: spins ? busyWaits(body, lineOf) : [],
       };
@@ -259,12 +272,15 @@ function handleOps(body: Node, fn: FunctionDefinition, lineOf: (n: Node) => numb
   return ops;
 }
 
+/** `while (!done) { poll(); }` or `do { rc = poll(); } while (rc == -EAGAIN)`: a loop that re-polls until a state changes. */
 function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
   const found: BusyWait[] = [];
-  for (const loop of body.descendantsOfType(['while_statement', 'do_statement', 'for_statement'])) {
-    const loopBody = loop?.childForFieldName('body');
-    if (!loop || !loopBody) continue;
-    for (const call of loopBody.descendantsOfType('call_expression')) {
+  for (const loop of body.descendantsOfType(['while_statement', 'do_statement'])) {
+    const cond = loop?.childForFieldName('condition');
+    // A list walk (TAILQ_FOREACH, rewritten to `while (x, head, link)`) polls each element once: not a wait.
+    if (!loop || !cond || cond.namedChild(0)?.type === 'comma_expression') continue;
+    const calls = [...cond.descendantsOfType('call_expression'), ...(loop.childForFieldName('body')?.descendantsOfType('call_expression') ?? [])];
+    for (const call of calls) {
       const name = call?.childForFieldName('function')?.text ?? '';
       if (call && SPINS_ON.test(name)) {
         found.push({ api: name, line: lineOf(call) });
@@ -273,4 +289,25 @@ function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
     }
   }
   return found;
+}
+/**
+ * Functions that hand their caller a freshly acquired object (`return ctx;` after `ctx = calloc(...)`, or `return
+ * spdk_get_io_channel(...)`), from a first pass over the files that allocate: their callers acquire too. An object
+ * also put in a tree or list on the way (`spdk_nvme_ctrlr_get_ns`) belongs to that tree, so `keeps` must say no.
+ */
+export function allocatorWrappers(
+  env: CheckEnv,
+  files: Iterable<Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>>,
+  keeps: (p: PassedTo, file: string, resource: Resource) => boolean,
+): Map<string, Resource> {
+  const wrappers = new Map<string, Resource>();
+  for (const facts of files) {
+    for (const [fn, notes] of pathNotesOf(env, facts)?.byFunction ?? []) {
+      const returns = notes.lifetimes.filter((n): n is Extract<LifetimeNote, { kind: 'returns_acquired' }> => n.kind === 'returns_acquired');
+      if (returns.length === 0 || ALLOCATORS.has(fn)) continue;
+      if (returns.some((r) => r.passed.some((p) => keeps(p, facts.file, r.resource)))) continue;
+      wrappers.set(fn, returns[0].resource);
+    }
+  }
+  return wrappers;
 }

@@ -1,13 +1,12 @@
 // ctx-leak, io-channel-leak, bdev-io-lifetime and enomem-not-queued: path notes (lifetimes.ts) judged with the index.
 import type { IndexModel } from '../../model/indexModel';
 import { functionKey } from '../../labels/callbackEvidence';
-import { isTestFile } from '../../labels/callbackFlow';
 import { contextsOf } from '../../labels/execContext';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding, RuleId } from '../checkTypes';
 import type { LifetimeNote, PassedTo, Resource } from '../lifetimes';
 import { takesOwnership } from '../ownershipFlow';
-import { pathNotesOf } from '../pathNotes';
+import { notedFunctions } from './treeNotes';
 
 interface FunctionNotes {
   file: string;
@@ -15,21 +14,10 @@ interface FunctionNotes {
   notes: LifetimeNote[];
 }
 
-/** Every function's path notes in the files the caller wants (test code left out: SPDK's rules are for the product). */
-function allNotes(context: RuleContext): FunctionNotes[] {
-  const { model, env } = context;
-  const out: FunctionNotes[] = [];
-  for (const facts of model.symbols.files.values()) {
-    if (!context.inFile(facts.file) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(env, facts);
-    if (!notes) continue;
-    for (const [fn, list] of notes.byFunction) if (list.lifetimes.length > 0) out.push({ file: facts.file, fn, notes: list.lifetimes });
-  }
-  return out;
-}
-
 function notesOf(context: RuleContext): FunctionNotes[] {
-  return context.model.memoize(`check:notes:${context.env.cache ? 'c' : 'n'}`, () => allNotes(context));
+  return notedFunctions(context)
+    .filter((f) => f.notes.lifetimes.length > 0)
+    .map((f) => ({ file: f.file, fn: f.fn, notes: f.notes.lifetimes }));
 }
 
 const WHAT: Record<Resource, string> = { alloc: 'context', channel: 'io_channel', bdev_io: 'child bdev_io' };
@@ -72,7 +60,11 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
     for (const p of first.passed.slice(0, 3)) evidence.push({ file, line: p.line, note: passNote(p, true) });
     for (const line of exits.slice(0, 3)) evidence.push({ file, line, note: `returns still holding ${variable}` });
     const how = resource === 'alloc' ? 'neither freed nor handed on' : resource === 'channel' ? 'neither put (spdk_put_io_channel) nor stored' : 'not freed with spdk_bdev_free_io';
-    const why = failed ? ` after ${failed.callee} fails (line ${failed.line})` : '';
+    const why = failed
+      ? ` after ${failed.callee} fails (line ${failed.line})`
+      : /->|\./.test(variable)
+        ? ', a failing return after which no one releases what the object holds'
+        : '';
     findings.push({
       rule: ruleOf(resource),
       severity: resource === 'bdev_io' ? 'error' : 'warning',
@@ -101,6 +93,20 @@ function twice(file: string, fn: string, list: LifetimeNote[], resource: Resourc
         evidence: [
           { file, line: n.first, note: `${n.releasedBy}(${n.variable})` },
           { file, line: n.line, note: n.kind === 'double_release' ? 'released again on the same path' : `${n.variable} used here` },
+        ],
+      });
+    }
+    if (n.kind === 'use_after_complete' && resource === 'bdev_io') {
+      findings.push({
+        rule: 'bdev-io-lifetime',
+        severity: 'error',
+        file,
+        line: n.line,
+        function: fn,
+        message: `${n.variable} is read after its bdev_io was completed (line ${n.first}); once completed, the IO and its driver context may already be reused`,
+        evidence: [
+          { file, line: n.first, note: `${n.completedBy}(...) hands the IO back` },
+          { file, line: n.line, note: `${n.variable} read here` },
         ],
       });
     }

@@ -5,9 +5,11 @@ import { isTestFile } from '../../labels/callbackFlow';
 import type { ContextKind } from '../../knowledge/contextKinds';
 import type { IndexModel } from '../../model/indexModel';
 import type { CallEvidence, SlotEvidence } from '../../model/indexTypes';
+import type { CallSite, FileFacts } from '../../facts/fileFacts';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding } from '../checkTypes';
-import { pathNotesOf, type FunctionPathNotes, type HandleOp } from '../pathNotes';
+import type { HandleOp } from '../pathNotes';
+import { notedFunctions } from './treeNotes';
 import { chainFromContext, chainText, type ContextChain } from '../reach';
 
 /** Contexts that run on a reactor, inside its poll loop. Start-up code before spdk_app_start's callback is not here. */
@@ -54,50 +56,125 @@ function chainEvidence(chain: ContextChain, last: string): CheckEvidence[] {
   return evidence;
 }
 
-interface NotedFunction {
-  file: string;
-  fn: string;
-  notes: FunctionPathNotes;
-}
-
-function notedFunctions(context: RuleContext, wanted: (n: FunctionPathNotes) => boolean, everyFile = false): NotedFunction[] {
-  const out: NotedFunction[] = [];
-  for (const facts of context.model.symbols.files.values()) {
-    if ((!everyFile && !context.inFile(facts.file)) || isTestFile(facts.file) || facts.functions.length === 0) continue;
-    const notes = pathNotesOf(context.env, facts);
-    for (const [fn, n] of notes?.byFunction ?? []) if (wanted(n)) out.push({ file: facts.file, fn, notes: n });
-  }
-  return out;
-}
-
 function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
   const findings: Finding[] = [];
   const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
-  const sites: { file: string; fn: string; line: number; what: string }[] = [];
+  // A blocking call is the decision of the function that makes it; a spin loop makes its function a synchronous wait,
+  // and the decision is its caller's (bdev_nvme calling spdk_nvme_ctrlr_reset), unless the loop is in the context itself.
+  const sites: { file: string; fn: string; line: number; what: string; spins: boolean }[] = [];
   for (const facts of model.symbols.files.values()) {
-    if (!context.inFile(facts.file) || isTestFile(facts.file)) continue;
-    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `${call.callee}() blocks the thread` });
+    if (isTestFile(facts.file)) continue;
+    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `calls ${call.callee}(), which blocks the thread`, spins: false });
   }
-  for (const { file, fn, notes } of notedFunctions(context, (n) => n.busyWaits.length > 0)) {
-    for (const b of notes.busyWaits) sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes` });
+  for (const { file, fn, notes } of notedFunctions(context, true).filter((f) => f.notes.busyWaits.length > 0)) {
+    const b = notes.busyWaits[0];
+    sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes`, spins: true });
   }
   const reported = new Set<string>();
   for (const site of sites) {
-    const key = functionKey(site.file, site.fn);
-    if (reported.has(`${key}:${site.line}`)) continue;
-    const chain = chainFromContext(model, key, reactor);
+    const chain = chainFromContext(model, functionKey(site.file, site.fn), reactor);
     if (!chain) continue;
-    reported.add(`${key}:${site.line}`);
+    const n = chain.chain.length;
+    const atCaller = site.spins && n > 1;
+    const where = atCaller ? chain.chain[n - 2] : chain.chain[n - 1];
+    const file = fileOfKey(where.key);
+    const line = atCaller ? where.line : site.line;
+    const fn = nameOfKey(where.key);
+    if (!context.inFile(file) || reported.has(`${where.key}:${line}`)) continue;
+    reported.add(`${where.key}:${line}`);
+    const what = atCaller ? `calls ${site.fn}, which ${site.what} (${site.file}:${site.line})` : site.what;
     const evidence = chainEvidence(chain, site.what);
     evidence[evidence.length - 1].line = site.line;
+    evidence[evidence.length - 1].file = site.file;
     findings.push({
       rule: 'blocking-in-reactor',
       severity: 'error',
-      file: site.file,
-      line: site.line,
-      function: site.fn,
-      message: `${site.what}, and it runs on a reactor: ${chain.chain.length > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
+      file,
+      line,
+      function: fn,
+      message: `${fn} ${what}, and it runs on a reactor: ${n > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
+      evidence,
+    });
+  }
+  return [...findings, ...contendedLocks(context, reactor)];
+}
+
+/** Calls that wait for another thread while the caller keeps whatever locks it holds. */
+const WAITS_HOLDING = /^(sem_wait|sem_timedwait|usleep|sleep|nanosleep|pthread_join)$/;
+
+/** `pthread_mutex_lock(&dev->lock)` as `struct dev.lock`, `pthread_mutex_lock(&g_mutex)` as `g_mutex`. */
+function mutexOf(facts: FileFacts, call: CallSite): string | undefined {
+  const typed = facts.notes.find((n) => n.kind === 'field_address' && n.caller === call.caller && n.line === call.line && n.name === call.callee && n.detail === '0');
+  if (typed && typed.path.rootType) return `${typed.path.rootType}.${typed.path.fields.join('.')}`;
+  const a = call.args[0];
+  return a?.kind === 'ident' ? a.name : undefined;
+}
+
+/**
+ * A mutex locked with a blocking lock on a reactor while another function holds it across a wait (a semaphore, a
+ * sleep, a join): the reactor stalls for as long as that wait lasts, and deadlocks if the wait is for this reactor.
+ */
+function contendedLocks(context: RuleContext, reactor: (c: CallEvidence | SlotEvidence) => boolean): Finding[] {
+  const { model } = context;
+  const locks: { facts: FileFacts; call: CallSite; mutex: string }[] = [];
+  for (const facts of model.symbols.files.values()) {
+    if (isTestFile(facts.file)) continue;
+    for (const call of facts.calls) {
+      if (call.callee !== 'pthread_mutex_lock' || !call.caller) continue;
+      const mutex = mutexOf(facts, call);
+      if (mutex) locks.push({ facts, call, mutex });
+    }
+  }
+  const unlocks = new Map<string, { line: number; mutex: string }[]>();
+  for (const facts of model.symbols.files.values()) {
+    for (const call of facts.calls) {
+      if (call.callee !== 'pthread_mutex_unlock' || !call.caller) continue;
+      const mutex = mutexOf(facts, call);
+      const key = functionKey(facts.file, call.caller);
+      if (mutex) unlocks.set(key, [...(unlocks.get(key) ?? []), { line: call.line, mutex }]);
+    }
+  }
+  // A wait after the lock with no unlock of that mutex in between, in the function or in a callee that never unlocks it.
+  const waitWhileHolding = (key: string, mutex: string, from: number): { line: number; what: string } | undefined => {
+    const released = (unlocks.get(key) ?? []).filter((u) => u.mutex === mutex && u.line > from).map((u) => u.line);
+    const until = released.length > 0 ? Math.min(...released) : Infinity;
+    for (const c of model.callsOf(key)) {
+      if (c.line <= from || c.line >= until) continue;
+      if (WAITS_HOLDING.test(c.callee)) return { line: c.line, what: `${c.callee}()` };
+      const callee = model.resolve(c.callee, fileOfKey(key));
+      if (!callee || callee === key || (unlocks.get(callee) ?? []).some((u) => u.mutex === mutex)) continue;
+      const inner = model.callsOf(callee).find((x) => WAITS_HOLDING.test(x.callee));
+      if (inner) return { line: c.line, what: `${c.callee}, which calls ${inner.callee}()` };
+    }
+    return undefined;
+  };
+  const holders = new Map<string, { key: string; line: number; what: string }>();
+  for (const l of locks) {
+    if (holders.has(l.mutex)) continue;
+    const key = functionKey(l.facts.file, l.call.caller);
+    const wait = waitWhileHolding(key, l.mutex, l.call.line);
+    if (wait) holders.set(l.mutex, { key, ...wait });
+  }
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  for (const l of locks) {
+    const holder = holders.get(l.mutex);
+    const key = functionKey(l.facts.file, l.call.caller);
+    if (!holder || holder.key === key || !context.inFile(l.facts.file) || reported.has(key)) continue;
+    const chain = chainFromContext(model, key, reactor);
+    if (!chain) continue;
+    reported.add(key);
+    const evidence = chainEvidence(chain, `pthread_mutex_lock(${l.mutex}) waits for the lock`);
+    evidence[evidence.length - 1].line = l.call.line;
+    evidence.push({ file: fileOfKey(holder.key), line: holder.line, note: `${nameOfKey(holder.key)} holds ${l.mutex} and waits here (${holder.what})` });
+    findings.push({
+      rule: 'blocking-in-reactor',
+      severity: 'error',
+      file: l.facts.file,
+      line: l.call.line,
+      function: l.call.caller,
+      message: `${l.call.caller} takes ${l.mutex} with a blocking lock on a reactor (${chain.chain.length > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}), while ${nameOfKey(holder.key)} holds it across a wait; use pthread_mutex_trylock and retry by message`,
       evidence,
     });
   }
@@ -135,7 +212,7 @@ function hasThreadCheck(model: IndexModel, key: string): boolean {
 function wrongThreadRule(context: RuleContext): Finding[] {
   const { model } = context;
   // Opens are looked for in every file: a descriptor opened in the module's RPC file is closed in its main file.
-  const all = notedFunctions(context, (n) => n.handles.length > 0, true);
+  const all = notedFunctions(context, true).filter((f) => f.notes.handles.length > 0);
   const opens = new Map<string, { file: string; fn: string; op: HandleOp }[]>();
   for (const f of all) for (const op of f.notes.handles) if (op.op === 'open') {
     const k = `${op.handle}:${op.rootType}.${op.fields.join('.')}`;

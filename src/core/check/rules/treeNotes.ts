@@ -1,0 +1,24 @@
+// The path notes every rule reads, computed once per index generation: allocator wrappers first, then each file.
+import { isTestFile } from '../../labels/callbackFlow';
+import type { RuleContext } from '../checker';
+import { takesOwnership } from '../ownershipFlow';
+import { allocatorWrappers, pathNotesOf, type FunctionPathNotes } from '../pathNotes';
+
+export interface NotedFunction {
+  file: string;
+  fn: string;
+  notes: FunctionPathNotes;
+}
+
+/** Path notes of the functions in the files the caller wants (every file with `everyFile`); test code left out. */
+export function notedFunctions(context: RuleContext, everyFile = false): NotedFunction[] {
+  const { model, env } = context;
+  const product = model.memoize('check:productFiles', () => [...model.symbols.files.values()].filter((f) => !isTestFile(f.file) && f.functions.length > 0));
+  const wrappers = model.memoize('check:wrappers', () => allocatorWrappers(env, product, (p, file, resource) => takesOwnership(model, p.callee, p.arg, file, resource)));
+  const out: NotedFunction[] = [];
+  for (const facts of product) {
+    if (!everyFile && !context.inFile(facts.file)) continue;
+    for (const [fn, notes] of pathNotesOf(env, facts, wrappers)?.byFunction ?? []) out.push({ file: facts.file, fn, notes });
+  }
+  return out;
+}
