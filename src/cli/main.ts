@@ -5,6 +5,7 @@ import { defaultCacheDir } from '../core/index/factCache';
 import { indexTree, type SpdkIndex } from '../core/index/indexer';
 import { functionAnswers } from '../core/editor/functionAnswers';
 import { explainFunction, explainType } from '../core/report/explain';
+import { CHECK_USAGE, runCheckCommand, type IndexOpenOptions } from './checkCommand';
 import { parseCliArgs, UsageError } from './cliArgs';
 import { GRAPH_USAGE, runGraphCommand } from './graphCommand';
 import { runTourCommand, TOUR_USAGE } from './tourCommand';
@@ -12,6 +13,7 @@ import { runTourCommand, TOUR_USAGE } from './tourCommand';
 const USAGE = `usage:
   spdk-lens index <root> [--json <file>] [--cache <dir> | --no-cache] [--workers <n>] [--exclude <path-or-glob>]...
   spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]
+${CHECK_USAGE}
 ${TOUR_USAGE}
 ${GRAPH_USAGE}`;
 
@@ -35,7 +37,7 @@ function parseIndexArgs(argv: string[]): CliOptions {
   return { positional: positionals, json: values.json, cacheDir, workers, exclude: values.exclude };
 }
 
-async function openIndex(root: string, options: CliOptions): Promise<SpdkIndex> {
+async function openIndex(root: string, options: IndexOpenOptions): Promise<SpdkIndex> {
   const stat = await fs.stat(root).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UsageError(`${root} is not a folder`);
   return indexTree({ root, cacheDir: options.cacheDir, workers: options.workers, exclude: options.exclude });
@@ -70,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     // tour and book take a bare --json flag, so each command parses its own options.
     if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
     if (command === 'graph') return await runGraphCommand(rest);
+    if (command === 'check') return await runCheckCommand(rest, openIndex);
     const options = parseIndexArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;

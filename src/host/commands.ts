@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { chapterLabel } from '../core/book/bookFolder';
 import { BOOK_TOPICS, type BookTopic } from '../core/knowledge/contextKinds';
 import { COMMAND, type CommandName } from '../shared/commandIds';
+import type { CheckDiagnostics } from './checkDiagnostics';
 import type { LensConfig } from './config';
 import { measureEditor } from './editorMeasurements';
 import type { BdevGraphCommands } from './graph/bdevGraphPanel';
@@ -18,6 +19,7 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   reading: ReadingFeatures;
   graph: BdevGraphCommands;
+  checks: CheckDiagnostics;
   activationMs: () => number;
 }
 
@@ -153,6 +155,18 @@ export function createCommands(ctx: CommandContext): Record<CommandName, Command
     },
     showBdevGraph: { enabled: () => graph.show(), whenIndexNotReady: 'run' }, // the panel says the index is building
     showBdevGraphOfConfig: { enabled: (uri?: unknown) => graph.showConfig(uri), whenIndexNotReady: 'run' }, // a saved config needs no index
+    runChecks: {
+      enabled: async () => {
+        if (!ctx.config.checks.enabled) {
+          void vscode.window.showInformationMessage('SPDK Lens: the thread-rule checks are turned off (spdkLens.checks.enabled).');
+          return undefined;
+        }
+        const update = await ctx.checks.update();
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+        return update;
+      },
+      whenIndexNotReady: () => void vscode.window.showInformationMessage(`SPDK Lens: the checks read the index; wait until it is ready (${indexState(workspace)}).`),
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export interface LensConfig {
   graphRefreshSeconds: number;
   /** The book folder (absolute or relative to the first workspace folder); empty: none. */
   bookPath: string;
+  /** The thread-rule checks: on or off, each rule on unless set to false, and a baseline file (workspace-relative). */
+  checks: { enabled: boolean; rules: Record<string, boolean>; baseline: string };
 }
 
 export function readConfig(): LensConfig {
@@ -35,7 +37,16 @@ export function readConfig(): LensConfig {
     rpcAddress: c.get<string>('rpc.address', DEFAULT_SPDK_RPC_SOCKET).trim() || DEFAULT_SPDK_RPC_SOCKET,
     graphRefreshSeconds: Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? Math.max(1, refreshSeconds) : 0,
     bookPath: c.get<string>('book.path', '').trim(),
+    checks: { enabled: c.get<boolean>('checks.enabled', true), rules: ruleSwitches(c.get<unknown>('checks.rules')), baseline: c.get<string>('checks.baseline', '').trim() },
   };
+}
+
+/** `{ "ctx-leak": false }`: only boolean values count (a hand-edited settings file may hold anything). */
+function ruleSwitches(value: unknown): Record<string, boolean> {
+  const switches: Record<string, boolean> = {};
+  if (typeof value !== 'object' || value === null) return switches;
+  for (const [rule, on] of Object.entries(value)) if (typeof on === 'boolean') switches[rule] = on;
+  return switches;
 }
 
 /** Settings whose change needs a new index (the others apply at once). */

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { C_DOCUMENTS } from './cDocuments';
+import { CheckDiagnostics } from './checkDiagnostics';
 import { AsyncCallHierarchyProvider } from './callHierarchyProvider';
 import { LensCodeLensProvider } from './codeLensProvider';
 import { createCommands, registerCommands } from './commands';
@@ -28,8 +29,10 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     const rpcLinks = new RpcMethodLinks(workspace);
     const reading = registerReading(context, workspace, log, config);
     const graph = registerBdevGraph(context, workspace, config, log);
+    const checks = new CheckDiagnostics(workspace, config, log, vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md'));
     context.subscriptions.push(
       workspace,
+      checks,
       codeLenses,
       ...reading.disposables,
       ...graph.disposables,
@@ -48,9 +51,10 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         if (previous.bookPath !== config.bookPath) reading.book.folderChanged();
         graph.configChanged(previous);
         if (needsReindex(event)) void workspace.start();
+        else if (event.affectsConfiguration('spdkLens.checks')) void checks.update();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
-      ...registerCommands(createCommands({ workspace, config, log, reading, graph, activationMs: () => activationMs }), workspace),
+      ...registerCommands(createCommands({ workspace, config, log, reading, graph, checks, activationMs: () => activationMs }), workspace),
     );
     // After activation returns: indexing must not hold up the extension host's start.
     setTimeout(() => void workspace.start(), 0);

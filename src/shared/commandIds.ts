@@ -17,6 +17,7 @@ export const COMMAND = {
   bookChooseFolder: 'spdkLens.book.chooseFolder',
   showBdevGraph: 'spdkLens.showBdevGraph',
   showBdevGraphOfConfig: 'spdkLens.showBdevGraphOfConfig',
+  runChecks: 'spdkLens.runChecks',
 } as const;
 
 export type CommandName = keyof typeof COMMAND;

@@ -75,9 +75,14 @@ export const RULES: readonly RuleInfo[] = [
 
 const checks = new Map<RuleId, RuleCheck>();
 
-/** Rules register themselves here (see ./rules). */
-export function registerRule(id: RuleId, check: RuleCheck): void {
+/** Rules register themselves here (see ./rules). Returns what puts the rule's previous check back (for tests). */
+export function registerRule(id: RuleId, check: RuleCheck): () => void {
+  const previous = checks.get(id);
   checks.set(id, check);
+  return () => {
+    if (previous) checks.set(id, previous);
+    else checks.delete(id);
+  };
 }
 
 export function ruleInfo(id: RuleId): RuleInfo {

@@ -38,6 +38,7 @@ import {
   type StructPath,
   type ValueSummary,
 } from './fileFacts';
+import { readSuppressionComments, SUPPRESSION_MARKER } from './suppressionComments';
 
 export interface ParsedSource {
   /** The file after sourceNormalizer; rows match the original file. */
@@ -180,6 +181,8 @@ interface FunctionScope extends Span {
   name: string;
   /** Local variables and parameters: name → base type (`struct foo`). */
   locals: Map<string, string>;
+  /** Where the definition starts (its return type), in the skeleton. */
+  headerStart: number;
 }
 
 
@@ -385,7 +388,17 @@ export function extractFactsFromRegions(
   readCompoundLiterals(reader, regions.literals);
   readPendingInitializers(reader, reader.initializers, reader.skeletonLines);
   readPendingInitializers(reader, reader.bodyInitializers, reader.fullLines);
+  readSuppressions(reader);
   return reader.facts;
+}
+
+/** `spdk-lens: ignore ...` comments, looked for only in files that contain the marker. */
+function readSuppressions(reader: FileReader): void {
+  if (!reader.fullText.includes(SUPPRESSION_MARKER)) return;
+  const lines = reader.skeletonLines;
+  const headers = reader.scopes.map((s) => ({ name: s.name, firstLine: lines.lineOf(s.headerStart), braceLine: lines.lineOf(s.start) }));
+  const found = readSuppressionComments(reader.fullText, (offset) => reader.fullLines.lineOf(offset), headers);
+  if (found.length > 0) reader.facts.suppressions = found;
 }
 
 function plainNode(node: Node): RegionNode {
@@ -508,7 +521,7 @@ function readFunctionDefinitions(reader: FileReader, regions: FileRegions, bodie
     reader.facts.functions.push(definition);
     const locals = new Map<string, string>();
     for (const p of shape.params) if (p.name) locals.set(p.name, baseTypeName(p.type));
-    const scope: FunctionScope = { name: shape.name, start: body.startIndex, end: body.endIndex, locals };
+    const scope: FunctionScope = { name: shape.name, start: body.startIndex, end: body.endIndex, locals, headerStart: node.startIndex };
     reader.scopes.push(scope);
     const separated = bodies.get(scope.start);
     if (separated) separatedBodies.push({ scope, span: separated });

@@ -1,8 +1,9 @@
 // Plain-data facts extracted from one C file. They cross the worker boundary and the on-disk cache unchanged,
 // so every field is JSON-serialisable and names only what the source text says (no cross-file knowledge).
+import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 10;
+export const FACTS_VERSION = 11;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -329,6 +330,8 @@ export interface FileFacts {
   aliases: NamedDefinition[];
   /** Number of ERROR/MISSING nodes tree-sitter produced (facts inside them are still extracted). */
   parseErrors: number;
+  /** `spdk-lens: ignore <rule>` comments (absent when the file has none). */
+  suppressions?: SuppressionComment[];
 }
 
 export function emptyFileFacts(file: string, hash: string): FileFacts {
