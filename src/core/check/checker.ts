@@ -17,6 +17,8 @@ export interface RuleContext {
   env: CheckEnv;
   /** Whether the caller wants findings in this file. */
   inFile(file: string): boolean;
+  /** The files asked for, when the caller checks only some (an edit); tree-wide tables are then refreshed for these only. */
+  only?: readonly string[];
 }
 
 /** A rule reads the model (and, through env, the files it needs) and reports what it finds. */
@@ -98,7 +100,7 @@ export function isRuleId(text: string): text is RuleId {
 export function checkTree(model: IndexModel, env: CheckEnv, options: CheckOptions = {}): Finding[] {
   const wanted = options.files ? new Set(options.files) : undefined;
   const inFile = (file: string) => !wanted || wanted.has(file);
-  const context: RuleContext = { model, env, inFile };
+  const context: RuleContext = { model, env, inFile, ...(options.files ? { only: options.files } : {}) };
   const findings: Finding[] = [];
   for (const id of options.rules ?? RULE_IDS) {
     const check = checks.get(id);

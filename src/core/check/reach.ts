@@ -12,11 +12,15 @@ export interface CallerEdge {
 }
 
 /** Every direct call in the tree, reversed: callee key → its callers (test code left out). */
-export function callersIndex(model: IndexModel): Map<string, CallerEdge[]> {
+export function callersIndex(model: IndexModel, cache?: Map<string, unknown>, only?: readonly string[]): Map<string, CallerEdge[]> {
   return model.memoize('check:callers', () => {
-    const map = new Map<string, CallerEdge[]>();
+    // After an edit, the last table with the edited files' calls taken out and put back: a full rebuild resolves every call.
+    const kept = only ? (cache?.get('check:callers') as Map<string, CallerEdge[]> | undefined) : undefined;
+    const map = kept ?? new Map<string, CallerEdge[]>();
+    const files = kept ? new Set(only) : undefined;
+    if (files) for (const [key, edges] of map) map.set(key, edges.filter((e) => !files.has(e.file)));
     for (const links of model.allLinks()) {
-      if (isTestFile(links.file)) continue;
+      if (isTestFile(links.file) || (files && !files.has(links.file))) continue;
       for (const [callee, calls] of links.callsByCallee) {
         const key = model.resolve(callee, links.file);
         if (!key) continue;
@@ -28,6 +32,7 @@ export function callersIndex(model: IndexModel): Map<string, CallerEdge[]> {
         }
       }
     }
+    cache?.set('check:callers', map);
     return map;
   });
 }
@@ -50,8 +55,8 @@ export function chainFromContext(
   key: string,
   accept: (c: CallEvidence | SlotEvidence) => boolean,
   stop: (key: string) => boolean = () => false,
+  callers: Map<string, CallerEdge[]> = callersIndex(model),
 ): ContextChain | undefined {
-  const callers = callersIndex(model);
   const seen = new Set<string>([key]);
   let frontier: { key: string; path: { key: string; line: number }[] }[] = [{ key, path: [{ key, line: 0 }] }];
   for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {

@@ -10,7 +10,7 @@ import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding } from '../checkTypes';
 import type { HandleOp } from '../pathNotes';
 import { notedFunctions } from './treeNotes';
-import { chainFromContext, chainText, type ContextChain } from '../reach';
+import { callersIndex, chainFromContext, chainText, type ContextChain } from '../reach';
 
 /** Contexts that run on a reactor, inside its poll loop. Start-up code before spdk_app_start's callback is not here. */
 const REACTOR: ReadonlySet<ContextKind> = new Set<ContextKind>([
@@ -58,6 +58,7 @@ function chainEvidence(chain: ContextChain, last: string): CheckEvidence[] {
 
 function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
+  callersIndex(model, context.env.cache, context.only);
   const findings: Finding[] = [];
   const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
   // A blocking call is the decision of the function that makes it; a spin loop makes its function a synchronous wait,
@@ -65,6 +66,8 @@ function blockingRule(context: RuleContext): Finding[] {
   const sites: { file: string; fn: string; line: number; what: string; spins: boolean }[] = [];
   for (const facts of model.symbols.files.values()) {
     if (isTestFile(facts.file)) continue;
+    // A blocking call is reported in its own function: an edit of another file cannot change it.
+    if (!context.inFile(facts.file)) continue;
     for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `calls ${call.callee}(), which blocks the thread`, spins: false });
   }
   for (const { file, fn, notes } of notedFunctions(context, true).filter((f) => f.notes.busyWaits.length > 0)) {
@@ -211,6 +214,7 @@ function hasThreadCheck(model: IndexModel, key: string): boolean {
 
 function wrongThreadRule(context: RuleContext): Finding[] {
   const { model } = context;
+  callersIndex(model, context.env.cache, context.only);
   // Opens are looked for in every file: a descriptor opened in the module's RPC file is closed in its main file.
   const all = notedFunctions(context, true).filter((f) => f.notes.handles.length > 0);
   const opens = new Map<string, { file: string; fn: string; op: HandleOp }[]>();

@@ -2,6 +2,7 @@
 import { isTestFile } from '../../labels/callbackFlow';
 import type { RuleContext } from '../checker';
 import { takesOwnership } from '../ownershipFlow';
+import type { Resource } from '../lifetimes';
 import { allocatorWrappers, pathNotesOf, type FunctionPathNotes } from '../pathNotes';
 
 export interface NotedFunction {
@@ -14,7 +15,10 @@ export interface NotedFunction {
 export function notedFunctions(context: RuleContext, everyFile = false): NotedFunction[] {
   const { model, env } = context;
   const product = model.memoize('check:productFiles', () => [...model.symbols.files.values()].filter((f) => !isTestFile(f.file) && f.functions.length > 0));
-  const wrappers = model.memoize('check:wrappers', () => allocatorWrappers(env, product, (p, file, resource) => takesOwnership(model, p.callee, p.arg, file, resource)));
+  // An edit keeps the wrappers the last whole-tree check learnt: relearning them costs a pass over every file.
+  const kept = context.only ? (env.cache?.get('check:wrappers') as Map<string, Resource> | undefined) : undefined;
+  const wrappers = kept ?? model.memoize('check:wrappers', () => allocatorWrappers(env, product, (p, file, resource) => takesOwnership(model, p.callee, p.arg, file, resource)));
+  env.cache?.set('check:wrappers', wrappers);
   const out: NotedFunction[] = [];
   for (const facts of product) {
     if (!everyFile && !context.inFile(facts.file)) continue;
