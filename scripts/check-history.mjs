@@ -15,7 +15,7 @@ const TREE_DIRS = ['lib', 'module', 'app', 'examples', 'include'];
 const SHA = /^[0-9a-f]{40}$/;
 
 const USAGE = `usage: node scripts/check-history.mjs [--split dev|holdout|all] [--rule <id>]... [--case <id>]...
-       [--repo <git dir>] [--data <cases.json>] [--cli <cli.js>] [--timeout <seconds per tree>] [--json]
+       [--repo <SPDK clone or bare mirror>] [--data <cases.json>] [--cli <cli.js>] [--timeout <seconds per tree>] [--json]
   --repo defaults to $SPDK_REPO, then ${DEFAULT_MIRROR}; --cli defaults to dist/cli.js.
   Exit 0: every tree was checked; 1: some trees failed (see the errors); 2: bad arguments, no mirror or no CLI.`;
 
@@ -83,7 +83,7 @@ export function summarise(scores) {
 }
 
 function git(repo, args, options = {}) {
-  return spawnSync('git', ['--git-dir', repo, ...args], { encoding: options.encoding ?? 'utf8', maxBuffer: 1 << 30, timeout: options.timeout ?? 120_000 });
+  return spawnSync('git', ['-C', repo, ...args], { encoding: options.encoding ?? 'utf8', maxBuffer: 1 << 30, timeout: options.timeout ?? 120_000 });
 }
 
 function checkMirror(repo) {

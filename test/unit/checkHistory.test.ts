@@ -156,7 +156,7 @@ describe('scripts/check-history.mjs', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   function run(...extra: string[]) {
-    return spawnSync(process.execPath, [SCRIPT, '--repo', join(repo, '.git'), '--data', join(dir, 'cases.json'), '--cli', join(dir, 'cli.mjs'), ...extra], { encoding: 'utf8' });
+    return spawnSync(process.execPath, [SCRIPT, '--repo', repo, '--data', join(dir, 'cases.json'), '--cli', join(dir, 'cli.mjs'), ...extra], { encoding: 'utf8' });
   }
 
   it('scores a case flagged in the parent and silent in the fix, and one never flagged, per split', () => {
