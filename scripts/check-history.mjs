@@ -61,6 +61,8 @@ export function scoreCase(c, parentFindings, fixFindings) {
     both: parentHit && fixSilent,
     parentLines: (inParent ?? []).map((f) => f.line),
     fixLines: (inFix ?? []).map((f) => f.line),
+    // Same rule and file but another function: a near miss worth a look when tuning.
+    parentElsewhere: (parentFindings ?? []).filter((f) => f.rule === c.rule && f.file === c.file && f.function !== c.function).map((f) => `${f.function}:${f.line}`),
   };
 }
 
@@ -153,7 +155,8 @@ function caseLine(s) {
   const mark = (ok) => (ok ? 'yes' : 'no ');
   const where = s.parentLines.length > 0 ? ` parent line ${s.parentLines.join(',')}` : '';
   const still = s.fixLines.length > 0 ? ` fix line ${s.fixLines.join(',')}` : '';
-  return `  ${s.id.padEnd(52)} ${s.split.padEnd(7)} parent-hit ${mark(s.parentHit)} fix-silent ${mark(s.fixSilent)}${where}${still}${s.error ? ` ERROR ${s.error}` : ''}`;
+  const near = s.parentElsewhere.length > 0 ? ` (same file: ${s.parentElsewhere.join(', ')})` : '';
+  return `  ${s.id.padEnd(52)} ${s.split.padEnd(7)} parent-hit ${mark(s.parentHit)} fix-silent ${mark(s.fixSilent)}${where}${still}${near}${s.error ? ` ERROR ${s.error}` : ''}`;
 }
 
 export function main(argv) {

@@ -168,6 +168,7 @@ describe('scripts/check-history.mjs', function () {
     assert.equal(byId['wrong-thread-close-demo'].fixSilent, true);
     assert.deepEqual(byId['wrong-thread-close-demo'].parentLines, [6]);
     assert.equal(byId['wrong-thread-close-demo-other'].parentHit, false);
+    assert.deepEqual(byId['wrong-thread-close-demo-other'].parentElsewhere, ['vbdev_demo_destruct:6']);
     assert.deepEqual(summary.bySplit.dev.total, { cases: 1, parentHit: 1, fixSilent: 1, both: 1, errors: 0 });
     assert.deepEqual(summary.bySplit.holdout.total, { cases: 1, parentHit: 0, fixSilent: 1, both: 0, errors: 0 });
   });
