@@ -17,9 +17,12 @@ const SHA = /^[0-9a-f]{40}$/;
 const USAGE = `usage: node scripts/check-history.mjs [--split dev|holdout|all] [--rule <id>]... [--case <id>]...
        [--repo <SPDK clone or bare mirror>] [--data <cases.json>] [--cli <cli.js>] [--timeout <seconds per tree>] [--json]
   --repo defaults to $SPDK_REPO, then ${DEFAULT_MIRROR}; --cli defaults to dist/cli.js.
-  Exit 0: every tree was checked; 1: some trees failed (see the errors); 2: bad arguments, no mirror or no CLI.`;
+  Exit 0: every tree was checked; 1: some trees failed (see the errors); 2: bad arguments, no mirror or no CLI;
+  130: interrupted.`;
 
 class SetupError extends Error {}
+/** Ctrl-C reaches the child first (spawnSync blocks this process), so a child killed by SIGINT/SIGTERM stops the run. */
+class Interrupted extends Error {}
 
 /** Loads and checks the case file; throws a SetupError naming the first bad entry. */
 export function loadCases(path) {
@@ -111,6 +114,10 @@ function extractTree(repo, sha, timeoutMs) {
   if (archive.error || archive.status !== 0) throw new Error(`git archive ${sha} failed: ${archive.error?.message ?? archive.stderr.toString().trim()}`);
   const dir = mkdtempSync(join(tmpdir(), `spdk-lens-history-${sha.slice(0, 10)}-`));
   const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout, timeout: timeoutMs, maxBuffer: 1 << 20 });
+  if (untar.signal === 'SIGINT' || untar.signal === 'SIGTERM') {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Interrupted(`tar was stopped by ${untar.signal}`);
+  }
   if (untar.error || untar.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`tar failed for ${sha}: ${untar.error?.message ?? untar.stderr.toString().trim()}`);
@@ -122,6 +129,7 @@ function extractTree(repo, sha, timeoutMs) {
 function runCheck(cli, tree, rules, timeoutMs) {
   const args = [cli, 'check', tree, '--json', '--no-cache', ...rules.flatMap((r) => ['--rule', r])];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 30 });
+  if (run.signal === 'SIGINT' || run.signal === 'SIGTERM') throw new Interrupted(`check was stopped by ${run.signal}`);
   if (run.error?.code === 'ETIMEDOUT' || run.signal === 'SIGKILL') throw new Error(`check timed out after ${timeoutMs / 1000} s`);
   if (run.error) throw new Error(`check could not run: ${run.error.message}`);
   let doc;
@@ -192,12 +200,6 @@ export function main(argv) {
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
     temps.clear();
   };
-  const onSignal = (signal) => {
-    cleanup();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     if (!['dev', 'holdout', 'all'].includes(values.split)) throw new SetupError(`--split must be dev, holdout or all, not ${values.split}`);
     if (!(timeoutSeconds > 0)) throw new SetupError(`--timeout must be a positive number of seconds, not ${values.timeout}`);
@@ -242,7 +244,7 @@ export function main(argv) {
         temps.add(dir);
         t.findings = runCheck(cli, dir, [...t.rules].sort(), timeoutMs);
       } catch (error) {
-        if (error instanceof SetupError) throw error;
+        if (error instanceof SetupError || error instanceof Interrupted) throw error;
         t.error = error.message;
       } finally {
         if (dir) {
@@ -277,11 +279,13 @@ export function main(argv) {
       process.stderr.write(`check-history: ${error.message}\n`);
       return 2;
     }
+    if (error instanceof Interrupted) {
+      process.stderr.write(`check-history: ${error.message}; stopped\n`);
+      return 130;
+    }
     throw error;
   } finally {
     cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 
