@@ -381,7 +381,9 @@ class Walker {
         if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
       }
     }
-    const source = returnedName(value);
+    // `x = ctx` or `x = &ctx->member` copies the object; `x = ctx->field` only reads it.
+    const bareValue = strip(value);
+    const source = bareValue?.type === 'field_expression' ? undefined : returnedName(value);
     if (source && source !== name) {
       const held = lookup(s, source);
       // `struct foo *ctx = cb_arg;`: ctx stands for cb_arg; any other copy is followed no further.
@@ -545,6 +547,8 @@ class Walker {
       }
       const held = lookup(s, name);
       if (!held) return;
+      // `&req.sock_opts` lends one member of a decoded request; its strings stay the request's.
+      if (held.origin === 'decoded' && bare.type === 'pointer_expression' && strip(bare.childForFieldName('argument'))?.type === 'field_expression') return;
       const releaseArg = this.apis.release(callee, held.resource);
       if (releaseArg === index) {
         if (held.st === 'released' && !held.uncertain) {
