@@ -81,6 +81,8 @@ const FAILING_RETURN = /^\(?\s*(-\s*[A-Z0-9_]+|-\s*\d+|NULL)\s*\)?$/;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
 const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
 const DESTRUCTOR_NAME = /(^|_)(free|destroy|release|cleanup|put)(_|$)/;
+/** A callback argument counts as owned only where it is freed outright (free_rpc_req(req)), not torn down. */
+const FREE_NAME = /(^|_)free(_|$)/;
 const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
@@ -256,9 +258,10 @@ class Walker {
           if (t) thenIns.push(t);
           if (e) elseIns.push(e);
         }
+        const branches = `${node.childForFieldName('consequence')?.text ?? ''}\n${node.childForFieldName('alternative')?.text ?? ''}`;
         if (cond) for (const st of [...thenIns, ...elseIns]) {
           markUncertain(st, cond);
-          markGuarded(st, cond);
+          markGuarded(st, cond, branches);
         }
         const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
         const alt = node.childForFieldName('alternative');
@@ -479,7 +482,7 @@ class Walker {
     if (done && !write && expr.type === 'field_expression') this.note({ kind: 'use_after_complete', variable: name!, line: this.lineOf(expr), first: done.line, completedBy: done.by });
     // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
-    if (held && held.st === 'released') {
+    if (held && held.st === 'released' && held.origin !== 'decoded') {
       this.note({ kind: 'use_after_release', variable: name!, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line: this.lineOf(expr), first: held.released, releasedBy: held.releasedBy });
     }
     return s;
@@ -563,13 +566,14 @@ class Walker {
         return;
       }
       if (held.st === 'released') {
-        if (!s.aliases.has(name)) this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
+        if (!s.aliases.has(name) && held.origin !== 'decoded') this.note({ kind: 'use_after_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         return;
       }
       if (held.st === 'maybe' || held.st === 'held') {
         held.passed.push({ callee, arg: index, line });
         const canonical = s.aliases.get(name) ?? name;
-        if (DESTRUCTOR_NAME.test(callee) && !this.releasedSomewhere.has(canonical)) this.releasedSomewhere.set(canonical, line);
+        const destructor = held.origin === 'cb_arg' ? FREE_NAME : DESTRUCTOR_NAME;
+        if (destructor.test(callee) && !this.releasedSomewhere.has(canonical)) this.releasedSomewhere.set(canonical, line);
       }
     });
     this.decoded(callee, args, s, line);
@@ -829,13 +833,15 @@ function trackedField(s: State, node: Node): string | undefined {
 }
 
 /** Callback arguments whose reference count or outstanding work the condition reads (`--ctx->refs`, `ctx->remaining`). */
-function markGuarded(s: State, cond: Node): void {
+function markGuarded(s: State, cond: Node, body: string): void {
   const text = cond.text;
   for (const [name, v] of s.vars) {
     if (v.origin !== 'cb_arg') continue;
     const names = [name, ...[...s.aliases].filter(([, to]) => to === name).map(([from]) => from)];
     const counts = names.some((n) => new RegExp(`(--|\\+\\+)\\s*${n}\\s*(->|\\.)|${n}\\s*(->|\\.)\\s*\\w*(ref|count|remaining|outstanding|pending|num_)\\w*`).test(text));
-    if (counts) v.guarded = true;
+    // `if (status->timed_out) { free(status); return; }`: freed only in a state the object records; shared by design.
+    const ownState = names.some((n) => new RegExp(`\\b${n}\\s*(->|\\.)`).test(text) && new RegExp(`\\b(free|spdk_free|\\w*_free)\\s*\\(\\s*${n}\\s*\\)`).test(body));
+    if (counts || ownState) v.guarded = true;
   }
 }
 
