@@ -691,8 +691,10 @@ class Walker {
   }
 
   /** `rc` (or `rc != 0`, `rc < 0`) is `failed` on this branch: what was handed to the call that returned rc is ours again. */
-  private rcResult(s: State, name: string, failed: boolean | undefined): State {
-    if (failed === undefined) return s;
+  private rcResult(s: State, name: string, truthy: boolean | undefined): State {
+    if (truthy === undefined) return s;
+    // An int result is non-zero on failure; a pointer result (`req = nvme_allocate_request(...)`) is NULL on failure.
+    const failed = this.pointers.has(name) ? !truthy : truthy;
     for (const v of s.vars.values()) {
       if (v.pendingRc !== name) continue;
       if (failed && v.origin === 'decoded') v.st = 'null'; // the decode failed: not followed on its error path
