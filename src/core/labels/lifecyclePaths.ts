@@ -117,6 +117,7 @@ const THREAD_OF_KIND: Partial<Record<ContextKind, string>> = {
   bdev_io_completion: 'the thread that submitted the IO',
   bdev_io_wait: 'the thread that queued the wait',
   bdev_module_hook: 'the app thread',
+  bdev_fn_table: 'the thread the bdev layer calls it on (for submit_request, the submitting thread)',
   subsystem_hook: 'the app thread',
   app_shutdown: 'the app thread',
   io_device_unregister_done: 'the thread that unregistered the io_device',
@@ -177,13 +178,26 @@ function findRoots(model: IndexModel): PathRoot[] {
   return [...roots.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.file.localeCompare(b.file) || a.line - b.line);
 }
 
-/** The bdev module a file belongs to: the module defined in it, or the one module of its folder (library code has none). */
-function moduleOfFile(model: IndexModel, file: string): BdevModule | undefined {
+/** The bdev module a file belongs to: the one defined in it, else the one of its folder whose file name shares the most with it. */
+export function moduleOfFile(model: IndexModel, file: string): BdevModule | undefined {
   const modules = bdevModules(model);
   const inFile = modules.find((m) => m.file === file);
   if (inFile) return inFile;
-  const inDir = modules.filter((m) => dirOf(m.file) === dirOf(file));
-  return inDir.length === 1 ? inDir[0] : undefined;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  let best: BdevModule | undefined;
+  let bestShared = -1;
+  for (const m of modules) {
+    if (dirOf(m.file) !== dirOf(file)) continue;
+    const shared = sharedPrefix(base, m.file.slice(m.file.lastIndexOf('/') + 1));
+    if (shared > bestShared) [best, bestShared] = [m, shared];
+  }
+  return best;
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** The path from one root, memoised per generation. */
