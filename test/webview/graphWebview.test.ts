@@ -171,7 +171,7 @@ describe('bdev graph webview (Chromium)', function () {
     try {
       await restored.showGraph({ type: 'graph', view, at: AT });
       assert.equal(await restored.page.textContent('.details-name'), 'sample_passthru');
-      assert.equal(await restored.page.$$eval('.node.dimmed', (n) => n.length), 2);
+      assert.equal(await restored.page.$$eval('.node.dimmed', (n) => n.length), 3);
       assert.deepEqual(await restored.problems(), []);
     } finally {
       await restored.page.close();
