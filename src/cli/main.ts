@@ -7,13 +7,15 @@ import { functionAnswers } from '../core/editor/functionAnswers';
 import { explainFunction, explainType } from '../core/report/explain';
 import { parseCliArgs, UsageError } from './cliArgs';
 import { GRAPH_USAGE, runGraphCommand } from './graphCommand';
+import { PATH_USAGE, runPathCommand } from './pathCommand';
 import { runTourCommand, TOUR_USAGE } from './tourCommand';
 
 const USAGE = `usage:
   spdk-lens index <root> [--json <file>] [--cache <dir> | --no-cache] [--workers <n>] [--exclude <path-or-glob>]...
   spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]
 ${TOUR_USAGE}
-${GRAPH_USAGE}`;
+${GRAPH_USAGE}
+${PATH_USAGE}`;
 
 interface CliOptions {
   positional: string[];
@@ -70,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     // tour and book take a bare --json flag, so each command parses its own options.
     if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
     if (command === 'graph') return await runGraphCommand(rest);
+    if (command === 'path') return await runPathCommand(rest);
     const options = parseIndexArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;

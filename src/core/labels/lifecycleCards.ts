@@ -7,11 +7,9 @@ import { bdevModules } from './bdevModules';
 import { fileOfKey } from './callbackEvidence';
 import { isTestFile } from './callbackFlow';
 import { kindOfRegistration, kindOfSlot } from './execContext';
-import { lifecyclePath, moduleOfFile, pathRoots, type PathRoot } from './lifecyclePaths';
+import { LIFECYCLE_PHASES, lifecyclePath, moduleOfFile, pathRoots, type LifecyclePhase, type PathRoot } from './lifecyclePaths';
 import { rpcRegistrations } from './rpc';
 
-export type LifecyclePhase = 'init' | 'create-rpc' | 'examine' | 'submit' | 'reset' | 'hot-remove' | 'destruct' | 'fini';
-export const LIFECYCLE_PHASES: readonly LifecyclePhase[] = ['init', 'create-rpc', 'examine', 'submit', 'reset', 'hot-remove', 'destruct', 'fini'];
 
 export interface CardEntry {
   phase: LifecyclePhase;

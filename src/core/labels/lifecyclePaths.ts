@@ -14,6 +14,9 @@ import { threadAssertions } from './functionObject';
 
 export type PathKind = 'hot-remove' | 'reset' | 'enomem' | 'shutdown';
 export const PATH_KINDS: readonly PathKind[] = ['hot-remove', 'reset', 'enomem', 'shutdown'];
+/** A phase of a bdev module's life, as its lifecycle card lists them. */
+export type LifecyclePhase = 'init' | 'create-rpc' | 'examine' | 'submit' | 'reset' | 'hot-remove' | 'destruct' | 'fini';
+export const LIFECYCLE_PHASES: readonly LifecyclePhase[] = ['init', 'create-rpc', 'examine', 'submit', 'reset', 'hot-remove', 'destruct', 'fini'];
 
 /** How a step is reached from the one before it. */
 export type HopKind = 'root' | 'direct' | 'message' | 'channel_step' | 'completion' | 'poller' | 'io_wait_retry' | 'callback' | 'unregister_destruct' | 'unload_destroy';
@@ -50,7 +53,8 @@ export interface PathStep {
 }
 
 export interface PathRoot {
-  kind: PathKind;
+  /** A path kind for the roots SPDK Lens finds; a phase (or `walk`) for a walk asked from any function. */
+  kind: PathKind | LifecyclePhase | 'walk';
   key: string;
   fn: string;
   file: string;
@@ -78,7 +82,7 @@ export interface LifecyclePath {
 /** Where a function stands on a path: the shortest chain from the root to it. */
 export interface PathLabel {
   kind: PathKind;
-  root: PathRoot;
+  root: PathRoot & { kind: PathKind };
   chain: PathStep[];
 }
 
@@ -125,18 +129,18 @@ const THREAD_OF_KIND: Partial<Record<ContextKind, string>> = {
 };
 
 /** Every root in the tree (test code left out), memoised per generation. */
-export function pathRoots(model: IndexModel): PathRoot[] {
+export function pathRoots(model: IndexModel): (PathRoot & { kind: PathKind })[] {
   return model.memoize('lifecycle:roots', () => findRoots(model));
 }
 
-function findRoots(model: IndexModel): PathRoot[] {
-  const roots = new Map<string, PathRoot>();
-  const add = (root: Omit<PathRoot, 'fn' | 'file' | 'line' | 'module'>) => {
+function findRoots(model: IndexModel): (PathRoot & { kind: PathKind })[] {
+  const roots = new Map<string, PathRoot & { kind: PathKind }>();
+  const add = (root: Omit<PathRoot, 'fn' | 'file' | 'line' | 'module'> & { kind: PathKind }) => {
     const def = model.definitionOf(root.key);
     if (!def || isTestFile(fileOfKey(root.key))) return;
     const id = `${root.kind}|${root.key}`;
     if (roots.has(id)) return;
-    const full: PathRoot = { ...root, fn: def.name, file: fileOfKey(root.key), line: def.line };
+    const full: PathRoot & { kind: PathKind } = { ...root, fn: def.name, file: fileOfKey(root.key), line: def.line };
     const module = moduleOfFile(model, full.file);
     if (module) full.module = module.name;
     roots.set(id, full);
@@ -201,8 +205,8 @@ function sharedPrefix(a: string, b: string): number {
 }
 
 /** The path from one root, memoised per generation. */
-export function lifecyclePath(model: IndexModel, root: PathRoot): LifecyclePath {
-  return model.memoize(`lifecycle:path:${root.kind}:${root.key}`, () => walk(model, root));
+export function lifecyclePath<R extends PathRoot>(model: IndexModel, root: R): LifecyclePath & { root: R } {
+  return model.memoize(`lifecycle:path:${root.kind}:${root.key}`, () => walk(model, root)) as LifecyclePath & { root: R };
 }
 
 interface Edge {
@@ -440,11 +444,11 @@ export function pathLabelsOf(model: IndexModel, key: string): PathLabel[] {
 }
 
 /** A walk from any function, for a reader who asks from a place that is no root. */
-export function pathFrom(model: IndexModel, key: string, kind: PathKind): LifecyclePath | undefined {
+export function pathFrom(model: IndexModel, key: string, kind: PathRoot['kind'], why = 'asked for: not a root SPDK Lens knows'): LifecyclePath | undefined {
   const def = model.definitionOf(key);
   if (!def) return undefined;
   const file = fileOfKey(key);
-  const root: PathRoot = { kind, key, fn: nameOfKey(key), file, line: def.line, why: 'asked for: not a root SPDK Lens knows', evidence: { file, line: def.line } };
+  const root: PathRoot = { kind, key, fn: nameOfKey(key), file, line: def.line, why, evidence: { file, line: def.line } };
   const module = moduleOfFile(model, file);
   if (module) root.module = module.name;
   return walk(model, root);
