@@ -2,6 +2,8 @@
 // (module/bdev/sample_teardown), and on SPDK master when SPDK_DIR points at it.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
+import { codeLensTitles } from '../../src/core/editor/codeLensTitles';
+import { functionAnswers } from '../../src/core/editor/functionAnswers';
 import { indexTree, type SpdkIndex } from '../../src/core/index/indexer';
 import { lifecycleCardOf, lifecycleCards } from '../../src/core/labels/lifecycleCards';
 import { lifecyclePath, pathFrom, pathLabelsOf, pathRoots, type LifecyclePath, type PathKind } from '../../src/core/labels/lifecyclePaths';
@@ -61,7 +63,8 @@ describe('lifecycle paths', () => {
 
   it('-ENOMEM: the caller of spdk_bdev_queue_io_wait, then the retry it stored in the wait entry', () => {
     const path = pathOf(index, 'enomem', 'sample_td_wait_for_io');
-    assert.deepEqual(outline(path).filter((l) => l.split(' ').length - l.trimStart().split(' ').length <= 4), [
+    // The first two levels: what follows the retry's resubmit is the submit path itself.
+    assert.deepEqual(outline({ ...path, steps: path.steps.filter((s) => s.depth <= 2) }), [
       'root sample_td_wait_for_io @143',
       '  io_wait_retry sample_td_retry @141',
       '    direct sample_td_submit_request @128',
@@ -95,6 +98,25 @@ describe('lifecycle paths', () => {
       ],
     );
     assert.deepEqual(pathLabelsOf(index.model, `${LC}#sample_td_ch_create`), []);
+  });
+
+  it('the hover, explain and CodeLens say which paths a function is on, and which it starts (one answers model)', () => {
+    const fn = (name: string) => index.functionsNamed(name).find((f) => f.file === LC)!;
+    const sources = { rpcMethods: index.rpcMethods(), typeOf: () => undefined, model: index.model };
+    const close = functionAnswers(sources, fn('sample_td_close_base')).filter((a) => a.question === 'lifecycle');
+    assert.deepEqual(close.map((a) => a.title), ['On the hot-remove path of sample_teardown', 'On the shutdown path of sample_teardown']);
+    assert.equal(
+      close[0].text,
+      'sample_td_base_event → sample_td_base_removed → spdk_bdev_unregister → (unregister → destruct) sample_td_destruct → (completion) sample_td_io_device_gone → (message) sample_td_close_base. It runs as thread message, on the thread the message is sent to.',
+    );
+    assert.deepEqual(close[0].links[0], { label: 'root: bdev event callback handed to spdk_bdev_open_ext; its SPDK_BDEV_EVENT_REMOVE case', file: LC, line: 210 });
+    const lenses = codeLensTitles(fn('sample_td_close_base'), index.rpcMethods(), index.model).map((t) => t.title);
+    assert.ok(lenses.includes('on hot-remove path') && lenses.includes('on shutdown path'), lenses.join(' | '));
+    const root = functionAnswers(sources, fn('sample_td_base_event')).filter((a) => a.question === 'lifecycle');
+    assert.deepEqual(root.map((a) => a.title), ['Starts the hot-remove path of sample_teardown']);
+    assert.match(root[0].text, /7 steps follow, down to spdk_bdev_unregister, spdk_io_device_unregister, spdk_bdev_close/);
+    assert.ok(codeLensTitles(fn('sample_td_base_event'), index.rpcMethods(), index.model).some((t) => t.title === 'hot-remove path root'));
+    assert.deepEqual(functionAnswers(sources, fn('sample_td_ch_create')).filter((a) => a.question === 'lifecycle'), []);
   });
 
   it('a walk from any function stops on cycles (the retry submits again) and says it is no known root', () => {
