@@ -18,6 +18,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   reading: ReadingFeatures;
   graph: BdevGraphCommands;
+  /** The lifecycle path view (src/host/pathView.ts). */
+  paths: { show(query?: unknown): Promise<void> };
   activationMs: () => number;
 }
 
@@ -153,6 +155,10 @@ export function createCommands(ctx: CommandContext): Record<CommandName, Command
     },
     showBdevGraph: { enabled: () => graph.show(), whenIndexNotReady: 'run' }, // the panel says the index is building
     showBdevGraphOfConfig: { enabled: (uri?: unknown) => graph.showConfig(uri), whenIndexNotReady: 'run' }, // a saved config needs no index
+    showLifecyclePaths: {
+      enabled: (query?: unknown) => ctx.paths.show(query),
+      whenIndexNotReady: () => void vscode.window.showInformationMessage(`SPDK Lens: lifecycle paths are read from the index; wait until it is ready (${indexState(workspace)}).`),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { createCommands, registerCommands } from './commands';
 import { needsReindex, readConfig } from './config';
 import { registerBdevGraph } from './graph/bdevGraphPanel';
 import { LensHoverProvider } from './hoverProvider';
+import { registerPathView } from './pathView';
 import { RpcMethodLinks } from './rpcMethodLinks';
 import { registerReading } from './tour/registerReading';
 import { WorkspaceIndex } from './workspaceIndex';
@@ -28,11 +29,13 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     const rpcLinks = new RpcMethodLinks(workspace);
     const reading = registerReading(context, workspace, log, config);
     const graph = registerBdevGraph(context, workspace, config, log);
+    const paths = registerPathView(workspace);
     context.subscriptions.push(
       workspace,
       codeLenses,
       ...reading.disposables,
       ...graph.disposables,
+      ...paths.disposables,
       vscode.languages.registerHoverProvider(C_DOCUMENTS, new LensHoverProvider(workspace, reading.bookLinks)),
       vscode.languages.registerCodeLensProvider(C_DOCUMENTS, codeLenses),
       vscode.languages.registerCallHierarchyProvider(C_DOCUMENTS, new AsyncCallHierarchyProvider(workspace)),
@@ -50,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         if (needsReindex(event)) void workspace.start();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
-      ...registerCommands(createCommands({ workspace, config, log, reading, graph, activationMs: () => activationMs }), workspace),
+      ...registerCommands(createCommands({ workspace, config, log, reading, graph, paths: paths.view, activationMs: () => activationMs }), workspace),
     );
     // After activation returns: indexing must not hold up the extension host's start.
     setTimeout(() => void workspace.start(), 0);

@@ -17,6 +17,7 @@ export const COMMAND = {
   bookChooseFolder: 'spdkLens.book.chooseFolder',
   showBdevGraph: 'spdkLens.showBdevGraph',
   showBdevGraphOfConfig: 'spdkLens.showBdevGraphOfConfig',
+  showLifecyclePaths: 'spdkLens.showLifecyclePaths',
 } as const;
 
 export type CommandName = keyof typeof COMMAND;

@@ -8,6 +8,7 @@ import type { BdevModule, RpcMethod } from '../model/indexTypes';
 import { dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
 import { BASE_BDEV_API } from '../knowledge/spdkApis';
+import { cardLines, lifecycleCards, type LifecycleCard } from '../labels/lifecycleCards';
 
 export type ModuleGraphNodeKind =
   /** A `struct spdk_bdev_module` registered with SPDK_BDEV_MODULE_REGISTER. */
@@ -173,7 +174,7 @@ function addUse(into: BdevUse, from: BdevUse): void {
  * bdev module when its file registers it with SPDK_BDEV_MODULE_REGISTER; a `struct spdk_bdev_module` that is never
  * registered (lib/nvmf's "NVMe-oF Target") only names the claims of the library that holds it, a consumer.
  */
-export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], uses: ReadonlyMap<string, BdevUse>): ModuleGraph {
+export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], uses: ReadonlyMap<string, BdevUse>, cards: readonly LifecycleCard[] = []): ModuleGraph {
   const nodes: ModuleGraphNode[] = [];
   const edges: ModuleGraphEdge[] = [];
   const any: ModuleGraphNode = {
@@ -223,6 +224,8 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     };
     if (methods.length > 0) details.rpc_methods = methods;
     if (m.virtualEvidence) details.base_bdev_call = `${m.virtualEvidence.api} at ${m.virtualEvidence.file}:${m.virtualEvidence.line}`;
+    const card = cards.find((c) => c.file === m.file && c.variable === m.variable);
+    if (card) details.lifecycle = cardLines(card);
     const node: ModuleGraphNode = {
       id,
       name: m.name,
@@ -310,5 +313,5 @@ function findBdevUses(index: SpdkIndex): Map<string, BdevUse> {
 /** The module graph of an index, computed once per index generation. */
 export function moduleGraphOf(index: SpdkIndex): ModuleGraph {
   const model = index.model;
-  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevUses(index)));
+  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevUses(index), lifecycleCards(model)));
 }

@@ -132,3 +132,10 @@ function reachesRegister(model: IndexModel, start: string, dir: string, m: BdevM
   }
   return undefined;
 }
+
+/** The card as one line per entry (phase, function, where, how), then the phases the code has no function for. */
+export function cardLines(card: LifecycleCard): string[] {
+  const lines = card.entries.map((e) => `${e.phase}: ${e.fn} at ${e.file}:${e.line} (${e.note})`);
+  if (card.missing.length > 0) lines.push(`not in its code: ${card.missing.join(', ')}`);
+  return lines;
+}
