@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FactExtractor } from '../src/core/index/factExtractor';
 import { discoverSources } from '../src/core/index/fileDiscovery';
-import { indexTree } from '../src/core/index/indexer';
+import { indexTree, type SpdkIndex } from '../src/core/index/indexer';
+import { lifecycleCards } from '../src/core/labels/lifecycleCards';
+import { pathLabelsOf, pathRoots } from '../src/core/labels/lifecyclePaths';
+import { queryPaths } from '../src/core/labels/pathQuery';
 import { loadCGrammar } from '../src/core/parse/grammar';
 import { percentile } from '../src/core/util/stats';
 
@@ -85,6 +88,7 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
   const factsLoadMs = Math.round(performance.now() - loadStarted);
   lookups('lookup: labels at file:line (linked model, computed on first ask)', { factsLoadMs });
   lookups('lookup: labels at file:line (linked model, memoised)');
+  results.push(lifecycleQueries(index));
 
   // One-line edits inside a function body of editFile, as an open document: incremental reparse + relink + labels.
   const original = readFileSync(join(root, editFile), 'utf8');
@@ -113,6 +117,46 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
   });
   extractor.dispose();
   return results;
+}
+
+/** Path queries as `spdk-lens path` and the path view make them (target: <= 50 ms each on a warm index). */
+function lifecycleQueries(index: SpdkIndex): PhaseResult {
+  const model = index.model;
+  const first = performance.now();
+  const firstAnswer = queryPaths(model, 'passthru:hot-remove');
+  const firstMs = performance.now() - first;
+  const roots = pathRoots(model);
+  const labelsStarted = performance.now();
+  pathLabelsOf(model, roots[0]?.key ?? '');
+  const labelsMs = performance.now() - labelsStarted;
+  const cardsStarted = performance.now();
+  const cards = lifecycleCards(model);
+  const cardsMs = performance.now() - cardsStarted;
+  const times: number[] = [];
+  const names = [...new Set(roots.map((r) => r.fn))];
+  for (const name of names) {
+    const s = performance.now();
+    queryPaths(model, name);
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    phase: 'path query: spdk-lens path <function> on a warm index (every root function)',
+    wallMs: Math.round(percentile(times, 0.95)),
+    ...usage(),
+    extra: {
+      queries: times.length,
+      p50ms: +percentile(times, 0.5).toFixed(2),
+      p95ms: +percentile(times, 0.95).toFixed(2),
+      maxMs: +times[times.length - 1].toFixed(2),
+      firstModuleQueryMs: +firstMs.toFixed(1),
+      firstModuleQuerySteps: firstAnswer.paths.reduce((n, p) => n + p.steps.length, 0),
+      allPathLabelsMs: Math.round(labelsMs),
+      roots: roots.length,
+      cards: cards.length,
+      cardsMs: Math.round(cardsMs),
+    },
+  };
 }
 
 async function child(phase: string, root: string, cacheDir: string, editFile: string): Promise<void> {

@@ -2,12 +2,17 @@
 // (module/bdev/sample_teardown), and on SPDK master when SPDK_DIR points at it.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { codeLensTitles } from '../../src/core/editor/codeLensTitles';
+import { explainBdevModule } from '../../src/core/editor/moduleCardExplanation';
+import { moduleGraphOf } from '../../src/core/graph/moduleGraph';
 import { functionAnswers } from '../../src/core/editor/functionAnswers';
 import { indexTree, type SpdkIndex } from '../../src/core/index/indexer';
 import { lifecycleCardOf, lifecycleCards } from '../../src/core/labels/lifecycleCards';
 import { lifecyclePath, pathFrom, pathLabelsOf, pathRoots, type LifecyclePath, type PathKind } from '../../src/core/labels/lifecyclePaths';
-import { indexSample } from './helpers';
+import { queryPaths } from '../../src/core/labels/pathQuery';
+import { indexSample, REPO_ROOT, SAMPLE_ROOT } from './helpers';
 
 const LC = 'module/bdev/sample_teardown/vbdev_sample_teardown.c';
 
@@ -86,6 +91,9 @@ describe('lifecycle paths', () => {
   it('an event callback without a REMOVE case is no hot-remove root', () => {
     const roots = pathRoots(index.model).filter((r) => r.kind === 'hot-remove').map((r) => r.fn).sort();
     assert.deepEqual(roots, ['sample_pt_base_event', 'sample_td_base_event']);
+    // `if (type == SPDK_BDEV_EVENT_REMOVE) { ... }` is a branch as much as a case label.
+    const pt = pathRoots(index.model).find((r) => r.fn === 'sample_pt_base_event');
+    assert.deepEqual(pt?.branch, { from: 154, to: 156, name: 'SPDK_BDEV_EVENT_REMOVE' });
   });
 
   it('a function on a path is labelled with its shortest chain from the root', () => {
@@ -147,6 +155,46 @@ describe('lifecycle paths', () => {
     assert.match(card.entries[1].note, /RPC "sample_teardown_create"; spdk_bdev_register at module\/bdev\/sample_teardown\/vbdev_sample_teardown.c:222/);
     assert.match(card.entries[5].note, /reaches spdk_bdev_close\(disk->base_desc\) at .*:39/);
     assert.equal(lifecycleCardOf(index.model, 'sample_td_if')?.module, 'sample_teardown', 'found by its variable too');
+  });
+
+  it("the module variable's hover and the graph's node details show the card", () => {
+    const hover = explainBdevModule(index, 'sample_td_if', LC);
+    assert.ok(hover);
+    assert.equal(hover.signature, 'struct spdk_bdev_module sample_td_if: bdev module "sample_teardown" (virtual)');
+    assert.deepEqual(hover.sections.map((s) => s.title), ['Init', 'Created by RPC', 'Examine', 'Submit', 'Reset', 'Hot-remove', 'Destruct', 'Fini']);
+    assert.deepEqual(hover.sections[6].links, [{ label: `sample_td_destruct at ${LC}:54`, file: LC, line: 54 }]);
+    assert.equal(explainBdevModule(index, 'sample_td_disk', LC), undefined, 'a variable of another type is no module');
+    const node = moduleGraphOf(index).nodes.find((n) => n.id === 'bdev_module:sample_teardown');
+    assert.deepEqual((node?.details.lifecycle as string[]).slice(-2), [`destruct: sample_td_destruct at ${LC}:54 (.destruct)`, `fini: sample_td_fini at ${LC}:247 (.module_fini)`]);
+  });
+
+  it('answers path queries by module and kind or phase, and says what is wrong with a bad one', () => {
+    assert.deepEqual(queryPaths(index.model, 'sample_teardown:hot-remove').paths.map((p) => p.root.fn), ['sample_td_base_event']);
+    assert.deepEqual(queryPaths(index.model, 'sample_td_if:fini').paths.map((p) => `${p.root.kind} ${p.root.fn}`), ['shutdown sample_td_fini']);
+    assert.deepEqual(queryPaths(index.model, 'sample_teardown:destruct').paths[0].steps.map((s) => s.fn), ['sample_td_destruct', 'spdk_io_device_unregister', 'sample_td_io_device_gone', 'sample_td_close_base', 'spdk_bdev_close']);
+    const onPath = queryPaths(index.model, 'sample_td_destruct');
+    assert.deepEqual([onPath.focus?.line, onPath.paths.map((p) => p.root.kind)], [54, ['hot-remove', 'shutdown']]);
+    assert.throws(() => queryPaths(index.model, 'sample_teardown:sideways'), /no path kind or lifecycle phase/);
+    assert.throws(() => queryPaths(index.model, 'nobody:reset'), /no bdev module named nobody/);
+    assert.throws(() => queryPaths(index.model, 'no_such_function'), /no function named no_such_function/);
+  });
+
+  it('spdk-lens path prints one line per step with hop, context, thread and place, or the same as JSON', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'path', SAMPLE_ROOT, ...args, '--no-cache'], { encoding: 'utf8', timeout: 60000 });
+    const text = cli('sample_teardown:hot-remove');
+    assert.equal(text.status, 0, text.stderr);
+    const lines = text.stdout.trim().split('\n');
+    assert.equal(lines[0], `hot-remove path of sample_teardown from sample_td_base_event (${LC}:79)`);
+    assert.equal(lines[5], `        → sample_td_destruct  [unregister → destruct · bdev fn_table · the thread that unregistered the bdev, once its last descriptor is closed]  ${LC}:67 → line 54`);
+    assert.equal(lines.at(-1), `              → spdk_bdev_close  [direct call · called directly · same thread as its caller]  ${LC}:39`);
+    const json = cli('sample_td_close_base', '--kind', 'shutdown', '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const answer = JSON.parse(json.stdout);
+    assert.deepEqual(answer.paths.map((p: LifecyclePath) => p.root.fn), ['sample_td_fini']);
+    assert.equal(answer.focus.fn, 'sample_td_close_base');
+    const bad = cli('sample_teardown:sideways');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /"sideways" is no path kind/);
   });
 
   it('a module whose code has no function for a phase says so rather than guessing', () => {
