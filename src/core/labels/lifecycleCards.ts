@@ -37,13 +37,24 @@ const MAX_CREATE_DEPTH = 16;
 const MAX_CREATE_NODES = 600;
 
 export function lifecycleCards(model: IndexModel): LifecycleCard[] {
-  return model.memoize('lifecycle:cards', () => bdevModules(model).map((m) => cardOf(model, m)));
+  return bdevModules(model).map((m) => cardOfModule(model, m));
+}
+
+/** One module's card, memoised per generation: a query about one module does not build every card. */
+function cardOfModule(model: IndexModel, m: BdevModule): LifecycleCard {
+  return model.memoize(`lifecycle:card:${m.file}#${m.variable}`, () => cardOf(model, m));
+}
+
+/** The module by its name or its variable: the one in `file` first, then library code before tests. */
+export function bdevModuleNamed(model: IndexModel, nameOrVariable: string, file?: string): BdevModule | undefined {
+  const modules = bdevModules(model).filter((m) => m.name === nameOrVariable || m.variable === nameOrVariable);
+  return modules.find((m) => m.file === file) ?? modules.find((m) => !isTestFile(m.file)) ?? modules[0];
 }
 
 /** The card of a module by its name or its variable. */
 export function lifecycleCardOf(model: IndexModel, nameOrVariable: string, file?: string): LifecycleCard | undefined {
-  const cards = lifecycleCards(model).filter((c) => c.module === nameOrVariable || c.variable === nameOrVariable);
-  return cards.find((c) => c.file === file) ?? cards.find((c) => !isTestFile(c.file)) ?? cards[0];
+  const module = bdevModuleNamed(model, nameOrVariable, file);
+  return module ? cardOfModule(model, module) : undefined;
 }
 
 function slotEntry(model: IndexModel, module: BdevModule, phase: LifecyclePhase, slots: { slot: string; fn: string }[], slot: string, from: string): CardEntry | undefined {

@@ -65,6 +65,8 @@ export interface PathRoot {
   evidence: { file: string; line: number };
   /** The API the root was handed to, when a registration makes it one. */
   api?: string;
+  /** The context its registration or slot gives it, when that is what makes it a root. */
+  context?: ContextKind;
   /** Only the calls and hand-offs on these lines count (the REMOVE case of an event callback). */
   branch?: { from: number; to: number; name: string };
   /** The bdev module of the root's file, whose destruct an unregister on the path reaches. */
@@ -149,26 +151,27 @@ function findRoots(model: IndexModel): (PathRoot & { kind: PathKind })[] {
     if (isTestFile(links.file)) continue;
     for (const r of links.registrations) {
       const kind = kindOfRegistration(model.symbols, r);
-      const type = baseTypeName(r.type);
+      // Most registrations are none of these; the type's base name only for those that may be.
+      const type = r.type.includes('remove_cb') ? baseTypeName(r.type) : '';
       const evidence = { file: r.file, line: r.line };
       if (kind === 'bdev_event') {
         const remove = notesOf(model, r.targetKey, 'branch').find((n) => n.name === 'SPDK_BDEV_EVENT_REMOVE');
         // An event callback without a REMOVE case (`dummy_bdev_event_cb`) ignores hot-remove: no path.
-        if (remove) add({ kind: 'hot-remove', key: r.targetKey, why: `bdev event callback handed to ${r.api}; its SPDK_BDEV_EVENT_REMOVE case`, evidence, api: r.api, branch: { from: remove.line, to: Number(remove.detail), name: remove.name } });
-      } else if (type === 'spdk_bdev_remove_cb_t') add({ kind: 'hot-remove', key: r.targetKey, why: `remove callback handed to ${r.api}: called when the base bdev goes away`, evidence, api: r.api });
-      else if (type === 'spdk_nvme_remove_cb') add({ kind: 'hot-remove', key: r.targetKey, why: `NVMe remove callback handed to ${r.api}: called when the controller is hot-removed`, evidence });
-      else if (kind === 'poller' && /hotplug/.test(r.targetName)) add({ kind: 'hot-remove', key: r.targetKey, why: `hotplug poller registered with ${r.macro ?? r.api}: finds controllers that went away`, evidence });
+        if (remove) add({ kind: 'hot-remove', key: r.targetKey, why: `bdev event callback handed to ${r.api}; its SPDK_BDEV_EVENT_REMOVE case`, evidence, api: r.api, context: kind, branch: { from: remove.line, to: Number(remove.detail), name: remove.name } });
+      } else if (type === 'spdk_bdev_remove_cb_t') add({ kind: 'hot-remove', key: r.targetKey, why: `remove callback handed to ${r.api}: called when the base bdev goes away`, evidence, api: r.api, context: kind });
+      else if (type === 'spdk_nvme_remove_cb') add({ kind: 'hot-remove', key: r.targetKey, why: `NVMe remove callback handed to ${r.api}: called when the controller is hot-removed`, evidence, context: kind });
+      else if (kind === 'poller' && /hotplug/.test(r.targetName)) add({ kind: 'hot-remove', key: r.targetKey, why: `hotplug poller registered with ${r.macro ?? r.api}: finds controllers that went away`, evidence, context: kind });
     }
     for (const s of links.slots) {
       const slot = `${s.structName}.${s.field}`;
       const evidence = { file: s.file, line: s.line };
       if (slot === 'struct spdk_bdev_fn_table.submit_request') {
         const reset = notesOf(model, s.targetKey, 'branch').find((n) => n.name === 'SPDK_BDEV_IO_TYPE_RESET');
-        if (reset) add({ kind: 'reset', key: s.targetKey, why: 'submit_request; its SPDK_BDEV_IO_TYPE_RESET case', evidence, branch: { from: reset.line, to: Number(reset.detail), name: reset.name } });
+        if (reset) add({ kind: 'reset', key: s.targetKey, why: 'submit_request; its SPDK_BDEV_IO_TYPE_RESET case', evidence, context: kindOfSlot(s), branch: { from: reset.line, to: Number(reset.detail), name: reset.name } });
       } else if (slot === 'struct spdk_bdev_module.module_fini' || slot === 'struct spdk_bdev_module.fini_start') {
-        add({ kind: 'shutdown', key: s.targetKey, why: `the module's ${s.field} hook`, evidence });
-      } else if (slot === 'struct spdk_subsystem.fini') add({ kind: 'shutdown', key: s.targetKey, why: 'a subsystem\'s fini hook', evidence });
-      else if (kindOfSlot(s) === 'app_shutdown') add({ kind: 'shutdown', key: s.targetKey, why: `the app's shutdown callback (${slot})`, evidence });
+        add({ kind: 'shutdown', key: s.targetKey, why: `the module's ${s.field} hook`, evidence, context: kindOfSlot(s) });
+      } else if (slot === 'struct spdk_subsystem.fini') add({ kind: 'shutdown', key: s.targetKey, why: 'a subsystem\'s fini hook', evidence, context: kindOfSlot(s) });
+      else if (kindOfSlot(s) === 'app_shutdown') add({ kind: 'shutdown', key: s.targetKey, why: `the app's shutdown callback (${slot})`, evidence, context: 'app_shutdown' });
     }
     for (const call of links.callsByCallee.get('spdk_bdev_queue_io_wait') ?? []) {
       if (call.caller) add({ kind: 'enomem', key: functionKey(links.file, call.caller), why: 'waits for a free bdev_io with spdk_bdev_queue_io_wait, then retries', evidence: { file: links.file, line: call.line } });
@@ -287,9 +290,13 @@ function edgesOf(model: IndexModel, root: PathRoot, key: string): Edge[] {
   }
   for (const call of model.callsOf(key)) {
     if (!inBranch(root, key, call.line)) continue;
+    const unregister = UNREGISTER_API.test(call.callee);
+    const unload = !unregister && UNLOAD_API.test(call.callee) && root.api !== undefined && BS_DEV_API.test(root.api);
+    const target = unregister || unload ? undefined : model.resolve(call.callee, file);
+    const enterable = target !== undefined && (fileOfKey(target) === file || dirOf(fileOfKey(target)) === home || ENTERED_API.test(call.callee)) && !isTestFile(fileOfKey(target));
+    if (!unregister && !unload && !enterable && !PATH_API.test(call.callee)) continue;
     const via = { note: describeCall(call), file, line: call.line };
-    const target = model.resolve(call.callee, file);
-    if (UNREGISTER_API.test(call.callee)) {
+    if (unregister) {
       const destruct = destructOf(model, root, file);
       const then: Edge[] = destruct
         ? [{ ...destruct, hop: 'unregister_destruct', via: { note: `${call.callee} → fn_table destruct (${destruct.fn}), once no descriptor is open`, file, line: call.line }, context: 'bdev_fn_table', enter: destruct.key !== undefined }]
@@ -297,7 +304,7 @@ function edgesOf(model: IndexModel, root: PathRoot, key: string): Edge[] {
       edges.push({ fn: call.callee, file, line: call.line, hop: 'direct', via, enter: false, then });
       continue;
     }
-    if (UNLOAD_API.test(call.callee) && root.api && BS_DEV_API.test(root.api)) {
+    if (unload) {
       const destroy = bsDevDestroyOf(model, root);
       const then: Edge[] = destroy
         ? [{ ...destroy, hop: 'unload_destroy', via: { note: `${call.callee} → struct spdk_bs_dev.destroy of the device ${root.api} made (${destroy.fn})`, file, line: call.line }, enter: true }]
@@ -305,7 +312,6 @@ function edgesOf(model: IndexModel, root: PathRoot, key: string): Edge[] {
       edges.push({ fn: call.callee, file, line: call.line, hop: 'direct', via, enter: false, then });
       continue;
     }
-    const enterable = target !== undefined && (fileOfKey(target) === file || dirOf(fileOfKey(target)) === home || ENTERED_API.test(call.callee)) && !isTestFile(fileOfKey(target));
     if (enterable) {
       const def = model.definitionOf(target)!;
       edges.push({ fn: call.callee, key: target, file: fileOfKey(target), line: def.line, hop: 'direct', via, enter: true });
@@ -331,15 +337,14 @@ function threadOf(model: IndexModel, key: string | undefined, hop: HopKind, cont
   return (context && THREAD_OF_KIND[context]) ?? 'the thread that runs the callback (not known here)';
 }
 
-function contextOf(model: IndexModel, key: string | undefined, hop: HopKind, context: ContextKind | undefined): string {
-  if (hop !== 'direct' && context) return CONTEXT_KINDS[context].title;
-  const own = key ? contextsOf(model, key)[0]?.kind : undefined;
-  if (hop === 'direct') return own && key && model.definitionOf(key)?.isStatic === false ? `called directly (also runs as ${CONTEXT_KINDS[own].title})` : 'called directly';
-  return own ? CONTEXT_KINDS[own].title : '';
+function contextOf(hop: HopKind, context: ContextKind | undefined): string {
+  if (hop === 'direct') return 'called directly';
+  return context ? CONTEXT_KINDS[context].title : '';
 }
 
 function walk(model: IndexModel, root: PathRoot): LifecyclePath {
-  const rootContext = contextsOf(model, root.key)[0]?.kind;
+  // The root's own registration says its context; only other roots need the (costlier) inference.
+  const rootContext = root.context ?? contextsOf(model, root.key)[0]?.kind;
   const found: PathStep[] = [
     {
       fn: root.fn,
@@ -374,7 +379,7 @@ function walk(model: IndexModel, root: PathRoot): LifecyclePath {
       ...(edge.key ? { key: edge.key } : {}),
       hop: edge.hop,
       via: edge.via,
-      context: contextOf(model, edge.key, edge.hop, edge.context),
+      context: contextOf(edge.hop, edge.context),
       thread: threadOf(model, edge.key, edge.hop, edge.context),
       parent,
       depth,

@@ -3,7 +3,7 @@
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, functionKey } from './callbackEvidence';
 import { isTestFile } from './callbackFlow';
-import { lifecycleCardOf } from './lifecycleCards';
+import { bdevModuleNamed, lifecycleCardOf } from './lifecycleCards';
 import {
   LIFECYCLE_PHASES,
   lifecyclePath,
@@ -59,13 +59,14 @@ export function functionPaths(model: IndexModel, name: string, kind?: PathKind, 
 }
 
 function modulePaths(model: IndexModel, query: string, module: string, kind: PathKind | LifecyclePhase): PathAnswer {
-  const card = lifecycleCardOf(model, module);
-  if (!card) throw new PathQueryError(`no bdev module named ${module} (give its .name or its struct spdk_bdev_module variable)`);
+  const found = bdevModuleNamed(model, module);
+  if (!found) throw new PathQueryError(`no bdev module named ${module} (give its .name or its struct spdk_bdev_module variable)`);
   const pathKind: PathKind | undefined = kind === 'fini' ? 'shutdown' : (PATH_KINDS as readonly string[]).includes(kind) ? (kind as PathKind) : undefined;
   if (pathKind) {
-    const roots = pathRoots(model).filter((r) => r.kind === pathKind && r.module === card.module && dirOf(r.file) === dirOf(card.file));
+    const roots = pathRoots(model).filter((r) => r.kind === pathKind && r.module === found.name && dirOf(r.file) === dirOf(found.file));
     return { query, paths: roots.map((r) => lifecyclePath(model, r)) };
   }
+  const card = lifecycleCardOf(model, found.variable, found.file)!;
   const paths: LifecyclePath[] = [];
   for (const entry of card.entries.filter((e) => e.phase === kind)) {
     const key = functionKeyNamed(model, entry.fn, entry.file);
