@@ -21,7 +21,7 @@ describe('SPDK Lens bdev graph in VS Code', function () {
     await editor().screenshot('bdev-graph-modules');
     // What each module consumes and exports, each with the call that shows it.
     await frame.click('.node[data-id="bdev_module:sample_null"]');
-    await frame.locator('.details-list li', { hasText: 'spdk_bdev_register at module/bdev/sample_null/bdev_sample_null.c:' }).waitFor();
+    await frame.locator('.details-list li', { hasText: 'spdk_bdev_register at module/bdev/sample_null/bdev_sample_null.c:' }).first().waitFor(); // its create-rpc card line names it too
     await frame.click('.node[data-id="bdev_module:sample_passthru"]');
     await frame.locator('.details-list li', { hasText: 'spdk_bdev_module_claim_bdev at module/bdev/sample_passthru/vbdev_sample_passthru.c:' }).waitFor();
     // Its lifecycle card: the hot-remove root, with where its path closes the base descriptor.
