@@ -293,8 +293,11 @@ function edgesOf(model: IndexModel, root: PathRoot, key: string): Edge[] {
     const unregister = UNREGISTER_API.test(call.callee);
     const unload = !unregister && UNLOAD_API.test(call.callee) && root.api !== undefined && BS_DEV_API.test(root.api);
     const target = unregister || unload ? undefined : model.resolve(call.callee, file);
-    const enterable = target !== undefined && (fileOfKey(target) === file || dirOf(fileOfKey(target)) === home || ENTERED_API.test(call.callee)) && !isTestFile(fileOfKey(target));
-    if (!unregister && !unload && !enterable && !PATH_API.test(call.callee)) continue;
+    // The APIs a path shows are where it ends (spdk_bdev_io_complete), even when the tree defines them next to the root.
+    const shown = PATH_API.test(call.callee);
+    const entered = ENTERED_API.test(call.callee);
+    const enterable = target !== undefined && (entered || (!shown && (fileOfKey(target) === file || dirOf(fileOfKey(target)) === home))) && !isTestFile(fileOfKey(target));
+    if (!unregister && !unload && !enterable && !shown) continue;
     const via = { note: describeCall(call), file, line: call.line };
     if (unregister) {
       const destruct = destructOf(model, root, file);
@@ -396,7 +399,25 @@ function walk(model: IndexModel, root: PathRoot): LifecyclePath {
     const at = queue[head];
     for (const edge of edgesOf(model, root, found[at].key!)) push(edge, at);
   }
-  return { root, steps: depthFirst(found), truncated };
+  return { root, steps: depthFirst(pruneHelpers(found)), truncated };
+}
+
+/**
+ * Drops direct calls that lead to nothing a reader follows on these paths (no hand-off, no API step below them):
+ * accessors and checks (`spdk_bdev_desc_get_bdev`, `bdev_io_should_split`) would bury the steps that matter.
+ */
+function pruneHelpers(steps: PathStep[]): PathStep[] {
+  const keep = steps.map((s, i) => i === 0 || s.hop !== 'direct' || !s.key);
+  // Breadth-first order: every child comes after its parent, so one backward pass carries "keep" up the tree.
+  for (let i = steps.length - 1; i > 0; i--) if (keep[i]) keep[steps[i].parent] = true;
+  const position = new Map<number, number>();
+  const kept: PathStep[] = [];
+  steps.forEach((s, i) => {
+    if (!keep[i]) return;
+    position.set(i, kept.length);
+    kept.push({ ...s, parent: s.parent < 0 ? -1 : position.get(s.parent)! });
+  });
+  return kept;
 }
 
 /** The breadth-first tree reordered so each step follows its parent (children in the order they were found). */
