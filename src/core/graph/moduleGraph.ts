@@ -5,7 +5,7 @@
 import type { SpdkIndex } from '../index/indexer';
 import type { BookTopic } from '../knowledge/contextKinds';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
-import { dirOf } from '../util/paths';
+import { commonPrefixLength, dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
 import { BASE_BDEV_API } from '../knowledge/spdkApis';
 import { cardLines, lifecycleCards, type LifecycleCard } from '../labels/lifecycleCards';
@@ -153,12 +153,6 @@ function bySource(a: BdevCallSite, b: BdevCallSite): number {
   return a.file.localeCompare(b.file) || a.line - b.line;
 }
 
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-
 function emptyUse(): BdevUse {
   return { opens: [], claims: [], registers: [], moduleRegistrations: new Map() };
 }
@@ -196,7 +190,7 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     const candidates = registered.filter((m) => dirOf(m.file) === dirOf(file));
     if (candidates.length > 0) {
       const base = file.slice(file.lastIndexOf('/') + 1);
-      const owner = candidates.reduce((best, m) => (commonPrefix(base, m.file.slice(m.file.lastIndexOf('/') + 1)) > commonPrefix(base, best.file.slice(best.file.lastIndexOf('/') + 1)) ? m : best));
+      const owner = candidates.reduce((best, m) => (commonPrefixLength(base, m.file.slice(m.file.lastIndexOf('/') + 1)) > commonPrefixLength(base, best.file.slice(best.file.lastIndexOf('/') + 1)) ? m : best));
       addUse(useOfModule.get(owner)!, use);
       continue;
     }

@@ -5,7 +5,7 @@ import { CONTEXT_KINDS, type ContextKind } from '../knowledge/contextKinds';
 import type { BdevModule } from '../model/indexTypes';
 import type { IndexModel } from '../model/indexModel';
 import { baseTypeName } from '../parse/cText';
-import { dirOf } from '../util/paths';
+import { commonPrefixLength, dirOf } from '../util/paths';
 import { bdevModules } from './bdevModules';
 import { fileOfKey, functionKey, nameOfKey, type EffectiveCall } from './callbackEvidence';
 import { isTestFile, notesOf } from './callbackFlow';
@@ -195,16 +195,10 @@ export function moduleOfFile(model: IndexModel, file: string): BdevModule | unde
   let bestShared = -1;
   for (const m of modules) {
     if (dirOf(m.file) !== dirOf(file)) continue;
-    const shared = sharedPrefix(base, m.file.slice(m.file.lastIndexOf('/') + 1));
+    const shared = commonPrefixLength(base, m.file.slice(m.file.lastIndexOf('/') + 1));
     if (shared > bestShared) [best, bestShared] = [m, shared];
   }
   return best;
-}
-
-function sharedPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }
 
 /** The path from one root, memoised per generation. */
