@@ -331,7 +331,9 @@ function threadOf(model: IndexModel, key: string | undefined, hop: HopKind, cont
   if (asserted) return `${asserted.thread} (SPDK asserts it)`;
   if (hop === 'direct') return 'same thread as its caller';
   if (hop === 'unregister_destruct') return 'the thread that unregistered the bdev, once its last descriptor is closed';
-  return (context && THREAD_OF_KIND[context]) ?? 'the thread that runs the callback (not known here)';
+  const known = context && THREAD_OF_KIND[context];
+  if (known) return known;
+  return hop === 'root' ? 'the thread that calls it' : 'the thread that runs the callback (not known here)';
 }
 
 function contextOf(hop: HopKind, context: ContextKind | undefined): string {
