@@ -8,6 +8,9 @@ import { parseArgs } from 'node:util';
 import { FactExtractor } from '../src/core/index/factExtractor';
 import { discoverSources } from '../src/core/index/fileDiscovery';
 import { indexTree } from '../src/core/index/indexer';
+import { lifecycleCards } from '../src/core/labels/lifecycleCards';
+import { pathLabelsOf, pathRoots } from '../src/core/labels/lifecyclePaths';
+import { queryPaths } from '../src/core/labels/pathQuery';
 import { loadCGrammar } from '../src/core/parse/grammar';
 import { percentile } from '../src/core/util/stats';
 
@@ -115,11 +118,56 @@ async function updatesAndLookups(root: string, cacheDir: string, editFile: strin
   return results;
 }
 
+/** Path queries as `spdk-lens path` and the path view make them (target: <= 50 ms each on a warm index), in their own process. */
+async function pathsPhase(root: string, cacheDir: string): Promise<PhaseResult> {
+  const index = await indexTree({ root, cacheDir });
+  const loadStarted = performance.now();
+  const model = index.model;
+  const factsLoadMs = Math.round(performance.now() - loadStarted);
+  const first = performance.now();
+  const firstAnswer = queryPaths(model, 'passthru:hot-remove');
+  const firstMs = performance.now() - first;
+  const roots = pathRoots(model);
+  const labelsStarted = performance.now();
+  pathLabelsOf(model, roots[0]?.key ?? '');
+  const labelsMs = performance.now() - labelsStarted;
+  const cardsStarted = performance.now();
+  const cards = lifecycleCards(model);
+  const cardsMs = performance.now() - cardsStarted;
+  const times: number[] = [];
+  const names = [...new Set(roots.map((r) => r.fn))];
+  for (const name of names) {
+    const s = performance.now();
+    queryPaths(model, name);
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    phase: 'path query: spdk-lens path <function> on a warm index (every root function)',
+    wallMs: Math.round(percentile(times, 0.95)),
+    ...usage(),
+    extra: {
+      queries: times.length,
+      p50ms: +percentile(times, 0.5).toFixed(2),
+      p95ms: +percentile(times, 0.95).toFixed(2),
+      maxMs: +times[times.length - 1].toFixed(2),
+      firstModuleQueryMs: +firstMs.toFixed(1),
+      firstModuleQuerySteps: firstAnswer.paths.reduce((n, p) => n + p.steps.length, 0),
+      allPathLabelsMs: Math.round(labelsMs),
+      roots: roots.length,
+      cards: cards.length,
+      cardsMs: Math.round(cardsMs),
+      factsLoadMs,
+    },
+  };
+}
+
 async function child(phase: string, root: string, cacheDir: string, editFile: string): Promise<void> {
   let results: PhaseResult[];
   if (phase === 'raw') results = [await rawParse(root)];
   else if (phase === 'cold') results = [await indexPhase(root, cacheDir, 'cold index (empty cache)')];
   else if (phase === 'warm') results = [await indexPhase(root, cacheDir, 'warm index (from the on-disk cache)')];
+  else if (phase === 'paths') results = [await pathsPhase(root, cacheDir)];
   else results = await updatesAndLookups(root, cacheDir, editFile);
   process.stdout.write(`BENCH ${JSON.stringify(results)}\n`);
 }
@@ -169,7 +217,7 @@ async function main(): Promise<void> {
       return picked;
     };
     // The warm phase reads the cache the last cold run wrote.
-    const rows = [median(floors), median(colds), ...runPhase('warm', root, cacheDir, editFile), ...runPhase('edit', root, cacheDir, editFile)];
+    const rows = [median(floors), median(colds), ...runPhase('warm', root, cacheDir, editFile), ...runPhase('edit', root, cacheDir, editFile), ...runPhase('paths', root, cacheDir, editFile)];
     console.log(`SPDK Lens benchmark on ${root} (${new Date().toISOString()}, node ${process.version})`);
     console.log('| phase | wall ms | CPU ms | peak RSS MB | details |');
     console.log('| --- | ---: | ---: | ---: | --- |');

@@ -8,6 +8,7 @@ import { explainFunction, explainType } from '../core/report/explain';
 import { CHECK_USAGE, runCheckCommand, type IndexOpenOptions } from './checkCommand';
 import { parseCliArgs, UsageError } from './cliArgs';
 import { GRAPH_USAGE, runGraphCommand } from './graphCommand';
+import { PATH_USAGE, runPathCommand } from './pathCommand';
 import { runTourCommand, TOUR_USAGE } from './tourCommand';
 
 const USAGE = `usage:
@@ -15,7 +16,8 @@ const USAGE = `usage:
   spdk-lens explain <root> <file>:<line> [--cache <dir> | --no-cache]
 ${CHECK_USAGE}
 ${TOUR_USAGE}
-${GRAPH_USAGE}`;
+${GRAPH_USAGE}
+${PATH_USAGE}`;
 
 interface CliOptions {
   positional: string[];
@@ -73,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'tour' || command === 'book') return await runTourCommand(command, rest);
     if (command === 'graph') return await runGraphCommand(rest);
     if (command === 'check') return await runCheckCommand(rest, openIndex);
+    if (command === 'path') return await runPathCommand(rest);
     const options = parseIndexArgs(rest);
     if (command === 'index') {
       const [root] = options.positional;

@@ -20,6 +20,8 @@ export interface CommandContext {
   reading: ReadingFeatures;
   graph: BdevGraphCommands;
   checks: CheckDiagnostics;
+  /** The lifecycle path view (src/host/pathView.ts). */
+  paths: { show(query?: unknown): Promise<void> };
   activationMs: () => number;
 }
 
@@ -166,6 +168,10 @@ export function createCommands(ctx: CommandContext): Record<CommandName, Command
         return update;
       },
       whenIndexNotReady: () => void vscode.window.showInformationMessage(`SPDK Lens: the checks read the index; wait until it is ready (${indexState(workspace)}).`),
+    },
+    showLifecyclePaths: {
+      enabled: (query?: unknown) => ctx.paths.show(query),
+      whenIndexNotReady: () => void vscode.window.showInformationMessage(`SPDK Lens: lifecycle paths are read from the index; wait until it is ready (${indexState(workspace)}).`),
     },
   };
 }

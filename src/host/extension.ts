@@ -9,6 +9,7 @@ import { createCommands, registerCommands } from './commands';
 import { needsReindex, readConfig } from './config';
 import { registerBdevGraph } from './graph/bdevGraphPanel';
 import { LensHoverProvider } from './hoverProvider';
+import { registerPathView } from './pathView';
 import { RpcMethodLinks } from './rpcMethodLinks';
 import { registerReading } from './tour/registerReading';
 import { WorkspaceIndex } from './workspaceIndex';
@@ -30,12 +31,14 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     const reading = registerReading(context, workspace, log, config);
     const graph = registerBdevGraph(context, workspace, config, log);
     const checks = new CheckDiagnostics(workspace, config, log, vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md'));
+    const paths = registerPathView(workspace);
     context.subscriptions.push(
       workspace,
       checks,
       codeLenses,
       ...reading.disposables,
       ...graph.disposables,
+      ...paths.disposables,
       vscode.languages.registerHoverProvider(C_DOCUMENTS, new LensHoverProvider(workspace, reading.bookLinks)),
       vscode.languages.registerCodeLensProvider(C_DOCUMENTS, codeLenses),
       vscode.languages.registerCallHierarchyProvider(C_DOCUMENTS, new AsyncCallHierarchyProvider(workspace)),
@@ -54,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         else if (event.affectsConfiguration('spdkLens.checks')) void checks.update();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void workspace.start()),
-      ...registerCommands(createCommands({ workspace, config, log, reading, graph, checks, activationMs: () => activationMs }), workspace),
+      ...registerCommands(createCommands({ workspace, config, log, reading, graph, checks, paths: paths.view, activationMs: () => activationMs }), workspace),
     );
     // After activation returns: indexing must not hold up the extension host's start.
     setTimeout(() => void workspace.start(), 0);

@@ -13,6 +13,7 @@ import {
 } from '../core/editor/explanation';
 import { OPEN_BOOK_TOPIC_COMMAND, OPEN_CHAPTER_COMMAND, OPEN_LOCATION_COMMAND, renderHoverMarkdown } from '../core/editor/hoverMarkdown';
 import { indexingMessage } from '../core/editor/indexingMessage';
+import { explainBdevModule } from '../core/editor/moduleCardExplanation';
 import { wordAtCursor } from '../core/editor/symbolAtCursor';
 import type { SpdkIndex } from '../core/index/indexer';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -58,7 +59,7 @@ export function explainAt(index: SpdkIndex, document: vscode.TextDocument, file:
       break;
     }
     case 'identifier': {
-      explanation = explainCallable(index, word.word, file);
+      explanation = explainCallable(index, word.word, file) ?? explainBdevModule(index, word.word, file);
       if (!explanation) {
         const scope = scopeText(index, document, file, position.line);
         const type = typeOfAccess(index, [word.word], scope, file);

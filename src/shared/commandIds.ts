@@ -18,6 +18,7 @@ export const COMMAND = {
   showBdevGraph: 'spdkLens.showBdevGraph',
   showBdevGraphOfConfig: 'spdkLens.showBdevGraphOfConfig',
   runChecks: 'spdkLens.runChecks',
+  showLifecyclePaths: 'spdkLens.showLifecyclePaths',
 } as const;
 
 export type CommandName = keyof typeof COMMAND;

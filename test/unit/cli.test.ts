@@ -46,11 +46,11 @@ describe('spdk-lens CLI', () => {
     assert.ok(channel.evidence.length > 0);
     assert.deepEqual(
       doc.rpcMethods.map((m: { method: string; reply: string }) => `${m.method}:${m.reply}`),
-      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async', 'hostile_<b>x</b>_[y](command:z):sync', 'sample_flow_attach:async'],
+      ['bdev_sample_null_create:sync', 'bdev_sample_null_ping:sync', 'bdev_sample_pt_create:async', 'hostile_<b>x</b>_[y](command:z):sync', 'sample_flow_attach:async', 'sample_teardown_create:sync'],
     );
     assert.deepEqual(
       doc.bdevModules.map((m: { name: string; virtual: boolean; fnTable: string }) => [m.name, m.virtual, m.fnTable]),
-      [['sample_null', false, 'sample_null_fn_table'], ['sample_passthru', true, 'sample_pt_fn_table']],
+      [['sample_null', false, 'sample_null_fn_table'], ['sample_passthru', true, 'sample_pt_fn_table'], ['sample_teardown', true, 'sample_td_fn_table']],
     );
   });
 

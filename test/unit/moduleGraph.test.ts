@@ -36,8 +36,8 @@ describe('module graph', () => {
     assert.equal(pt.topic, 'bdev-modules');
     // Leaf registers bdevs; the virtual module stacks on any bdev, with its claim call as evidence.
     const edges = graph.edges.map((e) => `${e.from} -${e.kind}-> ${e.to}`).sort();
-    assert.deepEqual(edges, [`bdev:* -base_bdev-> bdev_module:sample_passthru`, `bdev_module:sample_null -registers-> bdev:*`]);
-    const stack = graph.edges.find((e) => e.kind === 'base_bdev');
+    assert.deepEqual(edges, [`bdev:* -base_bdev-> bdev_module:sample_passthru`, `bdev:* -base_bdev-> bdev_module:sample_teardown`, `bdev_module:sample_null -registers-> bdev:*`]);
+    const stack = graph.edges.find((e) => e.kind === 'base_bdev' && e.to === 'bdev_module:sample_passthru');
     assert.equal(stack?.evidence, 'spdk_bdev_module_claim_bdev');
     assert.deepEqual(stack?.source, { file: PASSTHRU_FILE, line: 195 });
     assert.deepEqual(pt.details.consumes, [`spdk_bdev_open_ext at ${PASSTHRU_FILE}:188`, `spdk_bdev_module_claim_bdev at ${PASSTHRU_FILE}:195`]);

@@ -68,8 +68,8 @@ describe('bdev graph webview (Chromium)', function () {
     const view = moduleGraphView(moduleGraphOf(await indexSample()), 'test/fixtures/sample-spdk');
     await gp.showGraph({ type: 'graph', view, at: AT });
     await assertDrawn(gp, view);
-    assert.deepEqual((await drawnEdges(gp)).sort(), ['bdev:* -base_bdev-> bdev_module:sample_passthru', 'bdev_module:sample_null -registers-> bdev:*']);
-    assert.match(await gp.page.textContent('#status') ?? '', /^3 nodes, 2 edges: module graph of test\/fixtures\/sample-spdk/);
+    assert.deepEqual((await drawnEdges(gp)).sort(), ['bdev:* -base_bdev-> bdev_module:sample_passthru', 'bdev:* -base_bdev-> bdev_module:sample_teardown', 'bdev_module:sample_null -registers-> bdev:*']);
+    assert.match(await gp.page.textContent('#status') ?? '', /^4 nodes, 3 edges: module graph of test\/fixtures\/sample-spdk/);
     // A leaf sits left of the virtual module that stacks on it (edges point right).
     const x = (id: string) => gp.page.$eval(`.node[data-id="${id}"]`, (n) => Number(/translate\(([\d.]+)/.exec(n.getAttribute('transform') ?? '')?.[1]));
     assert.ok((await x('bdev_module:sample_null')) < (await x('bdev_module:sample_passthru')));
@@ -162,7 +162,7 @@ describe('bdev graph webview (Chromium)', function () {
     await gp.page.click('#filter');
     await gp.page.keyboard.type('passthru');
     assert.equal(await gp.page.$$eval('.node:not(.dimmed)', (n) => n.map((x) => x.getAttribute('data-id')).join()), 'bdev_module:sample_passthru');
-    assert.equal(await gp.page.textContent('.match-count'), '1 of 3 match');
+    assert.equal(await gp.page.textContent('.match-count'), '1 of 4 match');
     const state = (await gp.page.evaluate(() => window.__state)) as { filter: string; selected: string; source: string };
     assert.equal(state.filter, 'passthru');
     assert.equal(state.selected, 'bdev_module:sample_passthru');
@@ -171,7 +171,7 @@ describe('bdev graph webview (Chromium)', function () {
     try {
       await restored.showGraph({ type: 'graph', view, at: AT });
       assert.equal(await restored.page.textContent('.details-name'), 'sample_passthru');
-      assert.equal(await restored.page.$$eval('.node.dimmed', (n) => n.length), 2);
+      assert.equal(await restored.page.$$eval('.node.dimmed', (n) => n.length), 3);
       assert.deepEqual(await restored.problems(), []);
     } finally {
       await restored.page.close();

@@ -3,6 +3,7 @@
 // `explain` are three renderings of this list, so they cannot disagree.
 import { CONTEXT_KINDS, SLOT_MEANINGS, type ContextKind } from '../knowledge/contextKinds';
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
+import { lifecycleAnswers } from './lifecycleAnswers';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -23,7 +24,7 @@ export interface LensTitle {
   tooltip: string;
 }
 
-export type Question = 'context' | 'object' | 'sync' | 'io' | 'rpc';
+export type Question = 'context' | 'object' | 'sync' | 'io' | 'lifecycle' | 'rpc';
 
 /** One answer: a bold lead, plain text (never markup), its evidence, and the CodeLens lines it contributes. */
 export interface Answer {
@@ -53,6 +54,7 @@ export function functionAnswers(sources: AnswerSources, fn: FunctionLabels): Ans
   answers.push(syncAnswer(fn));
   const io = ioAnswer(fn);
   if (io) answers.push(io);
+  if (sources.model) answers.push(...lifecycleAnswers(sources.model, fn));
   answers.push(...rpcAnswers(fn, sources.rpcMethods));
   return answers;
 }

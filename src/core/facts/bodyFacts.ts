@@ -104,6 +104,49 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     if (trimmed.includes('{')) readCompoundLiterals(source, scan, brackets, start, end, base, out);
     if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) readThreadCheck(trimmed, lineOf(at), scope, out);
   });
+  if (BRANCH_CONSTANT.test(scan)) readBranches(scan, brackets, base, scope, lineOf, out);
+}
+
+/** The constants whose branches the lifecycle paths follow: a bdev event's REMOVE case, the RESET IO type. */
+const BRANCH_CONSTANT = /\b(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\b/;
+const BRANCH_LABEL = /\bcase\s+(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\s*:|\bif\s*\(/g;
+
+/** `case X:` up to the next label of its switch, and `if (t == X) {...}`: a `branch` note from its line to its last. */
+function readBranches(scan: string, brackets: BracketMatcher, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  const labels = BRANCH_LABEL;
+  labels.lastIndex = 0;
+  for (let m = labels.exec(scan); m; m = labels.exec(scan)) {
+    if (m[1]) {
+      const end = caseEnd(scan, labels.lastIndex);
+      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + m.index), m[1], structPath('', []), String(lineOf(base + end))));
+      continue;
+    }
+    const open = labels.lastIndex - 1;
+    const close = brackets.closeOf(open);
+    if (close < 0) continue;
+    const condition = /(?:==\s*(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\b|\b(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\s*==)/.exec(scan.slice(open, close));
+    if (!condition) continue;
+    let next = close + 1;
+    while (next < scan.length && isRegExpSpaceCode(scan.charCodeAt(next))) next++;
+    const end = scan.charCodeAt(next) === 123 ? brackets.closeOf(next) : scan.indexOf(';', next);
+    if (end < 0) continue;
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + m.index), condition[1] ?? condition[2], structPath('', []), String(lineOf(base + end))));
+  }
+}
+
+/** Where a case's statements end: before the next `case`/`default` label of the same switch, or at its closing brace. */
+function caseEnd(scan: string, from: number): number {
+  let depth = 0;
+  const label = /\b(case|default)\b|[{}]/g;
+  label.lastIndex = from;
+  for (let m = label.exec(scan); m; m = label.exec(scan)) {
+    if (m[0] === '{') depth++;
+    else if (m[0] === '}') {
+      if (depth === 0) return m.index;
+      depth--;
+    } else if (depth === 0) return lastNonBlankBefore(scan, m.index);
+  }
+  return scan.length - 1;
 }
 
 const QUOTE = /["']/g;

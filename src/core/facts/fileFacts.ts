@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 11;
+export const FACTS_VERSION = 12;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -273,10 +273,12 @@ export function typedCallResult(callee: string, type: string, line: number, call
  *   (`name`: owner, `path`: x's type and fields through to thread), `detail`: assert or guard;
  * - `queue`: a list/ring insertion or removal (`name`: the macro or API, `detail`: insert or remove, `path`: the list,
  *   or no type and the local's name for a list the function was handed);
- * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields).
+ * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields);
+ * - `branch`: `case SPDK_BDEV_EVENT_REMOVE:` or `if (type == ...)` for the constants the lifecycle paths follow
+ *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line).
  */
 export interface BodyNote {
-  kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue' | 'field_address';
+  kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue' | 'field_address' | 'branch';
   caller: string;
   line: number;
   name: string;

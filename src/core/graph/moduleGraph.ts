@@ -5,9 +5,10 @@
 import type { SpdkIndex } from '../index/indexer';
 import type { BookTopic } from '../knowledge/contextKinds';
 import type { BdevModule, RpcMethod } from '../model/indexTypes';
-import { dirOf } from '../util/paths';
+import { commonPrefixLength, dirOf } from '../util/paths';
 import type { JsonValue } from './instanceGraphTypes';
 import { BASE_BDEV_API } from '../knowledge/spdkApis';
+import { cardLines, lifecycleCards, type LifecycleCard } from '../labels/lifecycleCards';
 
 export type ModuleGraphNodeKind =
   /** A `struct spdk_bdev_module` registered with SPDK_BDEV_MODULE_REGISTER. */
@@ -152,12 +153,6 @@ function bySource(a: BdevCallSite, b: BdevCallSite): number {
   return a.file.localeCompare(b.file) || a.line - b.line;
 }
 
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-
 function emptyUse(): BdevUse {
   return { opens: [], claims: [], registers: [], moduleRegistrations: new Map() };
 }
@@ -173,7 +168,7 @@ function addUse(into: BdevUse, from: BdevUse): void {
  * bdev module when its file registers it with SPDK_BDEV_MODULE_REGISTER; a `struct spdk_bdev_module` that is never
  * registered (lib/nvmf's "NVMe-oF Target") only names the claims of the library that holds it, a consumer.
  */
-export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], uses: ReadonlyMap<string, BdevUse>): ModuleGraph {
+export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: readonly RpcMethod[], uses: ReadonlyMap<string, BdevUse>, cards: readonly LifecycleCard[] = []): ModuleGraph {
   const nodes: ModuleGraphNode[] = [];
   const edges: ModuleGraphEdge[] = [];
   const any: ModuleGraphNode = {
@@ -195,7 +190,7 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     const candidates = registered.filter((m) => dirOf(m.file) === dirOf(file));
     if (candidates.length > 0) {
       const base = file.slice(file.lastIndexOf('/') + 1);
-      const owner = candidates.reduce((best, m) => (commonPrefix(base, m.file.slice(m.file.lastIndexOf('/') + 1)) > commonPrefix(base, best.file.slice(best.file.lastIndexOf('/') + 1)) ? m : best));
+      const owner = candidates.reduce((best, m) => (commonPrefixLength(base, m.file.slice(m.file.lastIndexOf('/') + 1)) > commonPrefixLength(base, best.file.slice(best.file.lastIndexOf('/') + 1)) ? m : best));
       addUse(useOfModule.get(owner)!, use);
       continue;
     }
@@ -223,6 +218,8 @@ export function buildModuleGraph(modules: readonly BdevModule[], rpcMethods: rea
     };
     if (methods.length > 0) details.rpc_methods = methods;
     if (m.virtualEvidence) details.base_bdev_call = `${m.virtualEvidence.api} at ${m.virtualEvidence.file}:${m.virtualEvidence.line}`;
+    const card = cards.find((c) => c.file === m.file && c.variable === m.variable);
+    if (card) details.lifecycle = cardLines(card);
     const node: ModuleGraphNode = {
       id,
       name: m.name,
@@ -310,5 +307,5 @@ function findBdevUses(index: SpdkIndex): Map<string, BdevUse> {
 /** The module graph of an index, computed once per index generation. */
 export function moduleGraphOf(index: SpdkIndex): ModuleGraph {
   const model = index.model;
-  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevUses(index)));
+  return model.memoize('moduleGraph', () => buildModuleGraph(index.bdevModules(), index.rpcMethods(), findBdevUses(index), lifecycleCards(model)));
 }

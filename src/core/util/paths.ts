@@ -5,3 +5,10 @@ export function dirOf(file: string): string {
   const slash = file.lastIndexOf('/');
   return slash < 0 ? '' : file.slice(0, slash);
 }
+
+/** How many leading characters two strings share ('bdev_nvme_rpc.c' and 'bdev_nvme.c' share 10). */
+export function commonPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
