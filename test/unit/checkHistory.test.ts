@@ -144,7 +144,7 @@ describe('scripts/check-history.mjs', function () {
       [
         "import { readFileSync } from 'node:fs';",
         "const [cmd, tree, ...rest] = process.argv.slice(2);",
-        "if (cmd !== 'check' || !rest.includes('--json') || !rest.includes('--no-cache') || rest[rest.indexOf('--rule') + 1] !== 'wrong-thread-close') { console.error('bad call ' + process.argv.join(' ')); process.exit(2); }",
+        "if (cmd !== 'check' || !rest.includes('--json') || !rest.includes('--cache') || rest[rest.indexOf('--rule') + 1] !== 'wrong-thread-close') { console.error('bad call ' + process.argv.join(' ')); process.exit(2); }",
         "const text = readFileSync(tree + '/module/bdev/demo/vbdev_demo.c', 'utf8');",
         "const findings = text.includes('spdk_bdev_close(node->base_desc)') ? [{ rule: 'wrong-thread-close', file: 'module/bdev/demo/vbdev_demo.c', line: 6, function: 'vbdev_demo_destruct', message: 'closed off its thread', evidence: [] }] : [];",
         'console.log(JSON.stringify({ findings }));',
