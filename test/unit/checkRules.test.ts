@@ -1,22 +1,25 @@
 // The thread-rule checks on SPDK-style fixtures (test/fixtures/check-spdk): every line marked `check: <rule>` is
 // flagged with that rule, and nothing else is.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTree, type CheckEnv } from '../../src/core/check/checker';
 import '../../src/core/check/rules';
 import type { Finding } from '../../src/core/check/checkTypes';
 import { indexTree, type SpdkIndex } from '../../src/core/index/indexer';
 import { loadCGrammar } from '../../src/core/parse/grammar';
-import { GRAMMARS_DIR, REPO_ROOT, sourceFiles, WORKER_SCRIPT } from './helpers';
+import { GRAMMARS_DIR, REPO_ROOT, SAMPLE_ROOT, sourceFiles, WORKER_SCRIPT } from './helpers';
 
-const ROOT = join(REPO_ROOT, 'test', 'fixtures', 'check-spdk');
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'check-spdk');
+// The fixtures use the sample tree's SPDK headers: one copy of them, put beside the fixtures in a temporary tree.
+let ROOT = FIXTURES;
 
 function expectations(): string[] {
   const out: string[] = [];
-  for (const file of sourceFiles(ROOT)) {
+  for (const file of sourceFiles(FIXTURES)) {
     if (!file.endsWith('.c')) continue;
-    readFileSync(join(ROOT, file), 'utf8')
+    readFileSync(join(FIXTURES, file), 'utf8')
       .split('\n')
       .forEach((text, i) => {
         const m = /check: ([a-z-]+)/.exec(text);
@@ -31,10 +34,15 @@ describe('thread-rule checks on the fixtures', () => {
   let env: CheckEnv;
   let findings: Finding[];
   before(async () => {
+    ROOT = mkdtempSync(join(tmpdir(), 'spdk-lens-check-'));
+    cpSync(FIXTURES, ROOT, { recursive: true, filter: (path) => !path.includes(`${FIXTURES}/surfaces`) });
+    cpSync(join(SAMPLE_ROOT, 'include'), join(ROOT, 'include'), { recursive: true });
     index = await indexTree({ root: ROOT, cacheDir: null, workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR });
     env = { grammar: await loadCGrammar(GRAMMARS_DIR), readText: (f) => readFileSync(join(ROOT, f), 'latin1'), cache: new Map() };
     findings = checkTree(index.model, env).filter((f) => !f.file.startsWith('surfaces/'));
   });
+
+  after(() => rmSync(ROOT, { recursive: true, force: true }));
 
   it('flags exactly the marked lines, each with its rule', () => {
     const got = findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
