@@ -58,7 +58,8 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
 const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
 /** Releases and decoders: callbacks that free their argument, and RPC handlers that decode into a local struct. */
-const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|spdk_json_decode_object(_relaxed)?|\w*_free)$/;
+const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w*_free)$/;
+const DECODE_CALLS = /^spdk_json_decode_object(_relaxed)?$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
 const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
 
@@ -70,6 +71,8 @@ interface Wanted {
 
 function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>, learned: ReadonlyMap<string, Resource>): Map<string, Wanted> {
   const wanted = new Map<string, Wanted>();
+  // A release matters only to a callback that may own its `void *` argument.
+  const voidArgs = new Set(facts.functions.filter((f) => f.params.some((p) => /^void \*$/.test(p.type.trim()))).map((f) => f.name));
   const get = (name: string) => {
     let w = wanted.get(name);
     if (!w) wanted.set(name, (w = { walk: false, handles: false, spins: false }));
@@ -77,7 +80,8 @@ function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>, learned:
   };
   for (const call of facts.calls) {
     if (!call.caller) continue;
-    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee) || RELEASE_CALLS.test(call.callee)) get(call.caller).walk = true;
+    if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee) || DECODE_CALLS.test(call.callee)) get(call.caller).walk = true;
+    else if (RELEASE_CALLS.test(call.callee) && voidArgs.has(call.caller)) get(call.caller).walk = true;
     if (HANDLE_CALLS.test(call.callee)) get(call.caller).handles = true;
     if (SPINS_ON.test(call.callee)) get(call.caller).spins = true;
   }
@@ -143,6 +147,10 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
   if (cached && cached.hash === hash) return cached;
   const wanted = wantedFunctions(facts, called);
   if (wanted.size === 0) return { hash, byFunction: new Map() };
+  // With wrappers, only the functions that call one read differently: the others keep their first-pass notes.
+  const first = called.size === 0 ? undefined : pathNotesOf(env, facts);
+  const callsWrapper = new Set<string>();
+  if (first) for (const call of facts.calls) if (called.has(call.callee)) callsWrapper.add(call.caller);
   const apis: LifetimeApis = called.size === 0 ? LIFETIME_APIS : { ...LIFETIME_APIS, acquire: (callee) => LIFETIME_APIS.acquire(callee) ?? called.get(callee) };
   const raw = env.readText(file);
   if (raw === undefined) return undefined;
@@ -153,6 +161,11 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
   for (const fn of facts.functions) {
     const want = wanted.get(fn.name);
     if (!want) continue;
+    if (first && !callsWrapper.has(fn.name)) {
+      const kept = first.byFunction.get(fn.name);
+      if (kept) byFunction.set(fn.name, kept);
+      continue;
+    }
     if (fn.line < 1 || fn.line > starts.length) continue;
     const from = starts[fn.line - 1];
     const source = text.slice(from, fn.endLine < starts.length ? starts[fn.endLine] : text.length);
