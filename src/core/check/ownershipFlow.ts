@@ -20,7 +20,7 @@ const BORROWS_BDEV_IO = /^(spdk_bdev_io_get_\w+|spdk_bdev_io_complete_base_io_st
 const MAX_DEPTH = 4;
 
 /** SPDK names its destructors this way; their bodies often free through a local copy the facts do not follow. */
-const RELEASER_NAME = /(_free|_destroy|_release|_put|_cleanup|_fini|_delete|_unref|_detach|_done|_cpl|_cb)$/;
+const RELEASER_NAME = /(^free_\w+|_free|_destroy|_release|_put|_cleanup|_fini|_delete|_unref|_detach|_done|_cpl|_cb)$/;
 
 /** A local or parameter passed on is summarised as `other` with its name as text (see bodyFacts argumentValue). */
 function valueName(value: ValueSummary): string {
