@@ -44,6 +44,8 @@ interface VarState {
   origin?: 'cb_arg' | 'decoded';
   /** A branch read the object's own state (`if (--ctx->refs == 0)`): keeping it on the other side is deliberate. */
   guarded?: boolean;
+  /** The path went the way of a failed status (`if (rc != 0)`, `if (!success)`): where a callback forgets its argument. */
+  errorPath?: boolean;
   /** maybe: just acquired, not yet checked against NULL. */
   st: 'maybe' | 'held' | 'null' | 'released' | 'gone';
   acquired: number;
@@ -263,6 +265,8 @@ class Walker {
           markUncertain(st, cond);
           markGuarded(st, cond, branches);
         }
+        const failing = cond ? failureWhen(cond) : undefined;
+        if (failing !== undefined) for (const st of failing ? thenIns : elseIns) for (const v of st.vars.values()) if (v.origin === 'cb_arg') v.errorPath = true;
         const thenOut = this.exec(node.childForFieldName('consequence'), dedupe(thenIns));
         const alt = node.childForFieldName('alternative');
         const elseBody = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
@@ -730,6 +734,7 @@ class Walker {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
       if (v.field && !failing) continue;
       if (v.origin && v.guarded) continue;
+      if (v.origin === 'cb_arg' && !v.errorPath) continue; // a callback's success path may hand its argument on unseen
       this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}) });
     }
   }
@@ -843,7 +848,9 @@ function markGuarded(s: State, cond: Node, body: string): void {
     const counts = names.some((n) => new RegExp(`(--|\\+\\+)\\s*${n}\\s*(->|\\.)|${n}\\s*(->|\\.)\\s*\\w*(ref|count|remaining|outstanding|pending|num_)\\w*`).test(text));
     // `if (status->timed_out) { free(status); return; }`: freed only in a state the object records; shared by design.
     const ownState = names.some((n) => new RegExp(`\\b${n}\\s*(->|\\.)`).test(text) && new RegExp(`\\b(free|spdk_free|\\w*_free)\\s*\\(\\s*${n}\\s*\\)`).test(body));
-    if (counts || ownState) v.guarded = true;
+    // A count of outstanding work on any object (`0 == rport->assoc_count`): the last caller frees, the others keep.
+    const lastOne = /(count|refs?|remaining|outstanding|pending)\w*\s*(==|!=|>|<)|(==|!=)\s*\w*(->|\.)\w*(count|refs?|remaining|outstanding|pending)/.test(text);
+    if (counts || ownState || lastOne) v.guarded = true;
   }
 }
 
@@ -859,4 +866,16 @@ function declaredPointers(body: Node): Set<string> {
     }
   }
   return names;
+}
+
+const STATUS = '(rc|status|err|error|errno|bserrno|bdeverrno|lvolerrno|fserrno|ret)';
+
+/** Whether the condition holds when an operation failed (true), when it succeeded (false), or neither is clear. */
+function failureWhen(cond: Node): boolean | undefined {
+  const text = cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim();
+  if (/^!\s*success$/.test(text)) return true;
+  if (/^success$/.test(text)) return false;
+  if (new RegExp(`^${STATUS}( != 0| < 0)?$`).test(text)) return true;
+  if (new RegExp(`^(${STATUS} == 0|!\\s*${STATUS})$`).test(text)) return false;
+  return undefined;
 }
