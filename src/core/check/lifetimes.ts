@@ -73,6 +73,8 @@ interface State {
   vars: Map<string, VarState>;
   /** Locals that stand for a followed object: `group = spdk_io_channel_get_ctx(ch)` makes group stand for ch. */
   aliases: Map<string, string>;
+  /** Plain names tested on this path and found true or false (`if (status)`), until assigned again. */
+  known: Map<string, boolean>;
   completed: Map<string, CompleteState>;
   rcs: Map<string, RcState>;
 }
@@ -98,7 +100,7 @@ function lookup(s: State, name: string): VarState | undefined {
 function copyState(s: State): State {
   const vars = new Map<string, VarState>();
   for (const [k, v] of s.vars) vars.set(k, { ...v, passed: v.passed.slice(), failed: v.failed.slice() });
-  return { vars, aliases: new Map(s.aliases), completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
+  return { vars, aliases: new Map(s.aliases), known: new Map(s.known), completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
 }
 
 function stateKey(s: State): string {
@@ -106,6 +108,7 @@ function stateKey(s: State): string {
   for (const [k, v] of s.vars) parts.push(`${k}:${v.st}:${v.passed.map((p) => p.callee).join(',')}:${v.failed.length}:${v.released}:${v.pendingRc}`);
   for (const [k, v] of s.completed) parts.push(`c${k}:${v.line}`);
   for (const [k, v] of s.rcs) parts.push(`r${k}:${v.st}:${v.line}`);
+  for (const [k, v] of s.known) parts.push(`k${k}:${v}`);
   return parts.join('|');
 }
 
@@ -358,6 +361,7 @@ class Walker {
   private assign(name: string, value: Node, s: State, line: number): void {
     const v = strip(value);
     s.completed.delete(name);
+    s.known.delete(name);
     const old = s.vars.get(name);
     if (old && old.st !== 'released' && old.st !== 'null' && old.st !== 'gone') old.st = 'gone'; // overwritten: stop following
     if (old && (old.st === 'released' || old.st === 'null')) s.vars.delete(name);
@@ -414,6 +418,7 @@ class Walker {
         if (right) s = this.effects(right, s);
         if (left && left.type !== 'identifier') s = this.uses(left, s, true);
         const name = left?.type === 'identifier' ? left.text : undefined;
+        if (name) s.known.delete(name);
         if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
@@ -444,6 +449,11 @@ class Walker {
       case 'field_expression':
       case 'subscript_expression':
         return this.uses(expr, s);
+      case 'update_expression': {
+        const target = identOf(expr.childForFieldName('argument'));
+        if (target) s.known.delete(target);
+        return s;
+      }
       case 'comma_expression':
       case 'binary_expression':
       case 'unary_expression':
@@ -451,7 +461,6 @@ class Walker {
       case 'parenthesized_expression':
       case 'cast_expression':
       case 'conditional_expression':
-      case 'update_expression':
       case 'initializer_list':
       case 'initializer_pair':
       case 'compound_literal_expression':
@@ -652,7 +661,7 @@ class Walker {
         if (lname && s.vars.has(lname) && isNull(right)) return this.nullness(s, lname, eq);
         if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
         if (lname && s.rcs.has(lname) && /^-\s*ENOMEM$/.test(right.text)) return this.rcEnomem(s, lname, eq);
-        if (lname && right.text === '0') return this.rcResult(s, lname, !eq);
+        if (lname && right.text === '0') return this.remember(s, lname, !eq) && this.rcResult(s, lname, !eq);
         if (lname && s.rcs.has(lname) && /^-\s*E[A-Z]+$/.test(right.text)) {
           const rc = s.rcs.get(lname)!;
           rc.st = eq ? 'other' : rc.st;
@@ -669,7 +678,7 @@ class Walker {
     const name = identOf(c) ?? trackedField(s, c);
     if (name) {
       if (s.vars.has(name)) return this.nullness(s, name, !truth);
-      return this.rcResult(s, name, truth);
+      return this.remember(s, name, truth) && this.rcResult(s, name, truth);
     }
     if (c.type === 'call_expression') {
       // `if (f(..., ctx, ...))`: f failed on the true side, so the object it was handed is still ours there.
@@ -682,6 +691,14 @@ class Walker {
       if (rcLike && truth) s.rcs.set(`(${callee}@${line})`, { submit: callee, line, st: 'failed' });
       return s;
     }
+    return s;
+  }
+
+  /** A name tested again on the same path takes the branch it took before; the other branch cannot run. */
+  private remember(s: State, name: string, truthy: boolean): State | undefined {
+    const before = s.known.get(name);
+    if (before !== undefined && before !== truthy) return undefined;
+    s.known.set(name, truthy);
     return s;
   }
 
@@ -758,7 +775,7 @@ export interface FunctionToWalk {
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
   const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []), declaredPointers(fn.body));
-  const entry: State = { vars: new Map(), aliases: new Map(), completed: new Map(), rcs: new Map() };
+  const entry: State = { vars: new Map(), aliases: new Map(), known: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
   }
