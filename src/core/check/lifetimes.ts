@@ -174,6 +174,8 @@ class Walker {
   private readonly noted = new Set<string>();
   /** Objects released (or handed to a destructor) on at least one path, and where. */
   readonly releasedSomewhere = new Map<string, number>();
+  /** Objects released only once a count of users drops to zero (`if (--blob->open_ref == 0) blob_free(blob)`). */
+  readonly releasedWhenLast = new Set<string>();
 
   constructor(
     private readonly apis: LifetimeApis,
@@ -570,6 +572,7 @@ class Walker {
         if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         } else if (held.st !== 'null' && held.st !== 'gone') {
+          if (held.guarded) this.releasedWhenLast.add(s.aliases.get(name) ?? name);
           if (!this.releasedSomewhere.has(s.aliases.get(name) ?? name)) this.releasedSomewhere.set(s.aliases.get(name) ?? name, line);
           held.st = 'released';
           held.uncertain = false;
@@ -586,6 +589,7 @@ class Walker {
         held.passed.push({ callee, arg: index, line });
         const canonical = s.aliases.get(name) ?? name;
         const destructor = held.origin === 'cb_arg' ? FREE_NAME : DESTRUCTOR_NAME;
+        if (destructor.test(callee) && held.guarded) this.releasedWhenLast.add(canonical);
         if (destructor.test(callee) && !this.releasedSomewhere.has(canonical)) this.releasedSomewhere.set(canonical, line);
       }
     });
@@ -788,7 +792,7 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   return walker.notes.flatMap((n) => {
     if (n.kind !== 'exit_held' || !n.origin) return [n];
     const at = walker.releasedSomewhere.get(n.variable);
-    return at === undefined ? [] : [{ ...n, releasedAt: at }];
+    return at === undefined || walker.releasedWhenLast.has(n.variable) ? [] : [{ ...n, releasedAt: at }];
   });
 }
 
