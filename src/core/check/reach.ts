@@ -43,8 +43,8 @@ export interface ContextChain {
   context: CallEvidence | SlotEvidence;
 }
 
-const MAX_DEPTH = 6;
-const MAX_VISITED = 400;
+const MAX_DEPTH = 8;
+const MAX_VISITED = 3000;
 
 /**
  * The shortest chain of direct calls from a function with an accepted context down to `key` (itself included).

@@ -10,7 +10,7 @@ import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding } from '../checkTypes';
 import type { HandleOp } from '../pathNotes';
 import { notedFunctions } from './treeNotes';
-import { callersIndex, chainFromContext, chainText, type ContextChain } from '../reach';
+import { callersIndex, chainFromContext, chainText, type CallerEdge, type ContextChain } from '../reach';
 
 /** Contexts that run on a reactor, inside its poll loop. Start-up code before spdk_app_start's callback is not here. */
 const REACTOR: ReadonlySet<ContextKind> = new Set<ContextKind>([
@@ -75,18 +75,13 @@ function blockingRule(context: RuleContext): Finding[] {
     sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes`, spins: true });
   }
   const reported = new Set<string>();
-  for (const site of sites) {
-    const chain = chainFromContext(model, functionKey(site.file, site.fn), reactor);
-    if (!chain) continue;
-    const n = chain.chain.length;
-    const atCaller = site.spins && n > 1;
-    const where = atCaller ? chain.chain[n - 2] : chain.chain[n - 1];
+  const callers = callersIndex(model, context.env.cache, context.only);
+  const report = (where: { key: string; line: number }, site: (typeof sites)[number], chain: ContextChain, waitVia: string) => {
     const file = fileOfKey(where.key);
-    const line = atCaller ? where.line : site.line;
     const fn = nameOfKey(where.key);
-    if (!context.inFile(file) || reported.has(`${where.key}:${line}`)) continue;
-    reported.add(`${where.key}:${line}`);
-    const what = atCaller ? `calls ${site.fn}, which ${site.what} (${site.file}:${site.line})` : site.what;
+    if (!context.inFile(file) || reported.has(`${where.key}:${where.line}`)) return;
+    reported.add(`${where.key}:${where.line}`);
+    const what = site.spins ? `calls ${waitVia}, which ${site.what} (${site.file}:${site.line})` : site.what;
     const evidence = chainEvidence(chain, site.what);
     evidence[evidence.length - 1].line = site.line;
     evidence[evidence.length - 1].file = site.file;
@@ -94,14 +89,51 @@ function blockingRule(context: RuleContext): Finding[] {
       rule: 'blocking-in-reactor',
       severity: 'error',
       file,
-      line,
+      line: where.line,
       function: fn,
-      message: `${fn} ${what}, and it runs on a reactor: ${n > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
+      message: `${fn} ${what}, and it runs on a reactor: ${chain.chain.length > 1 ? `${chainText(chain.chain)}, from ` : ''}${contextWords(chain.context)}`,
       evidence,
     });
+  };
+  for (const site of sites) {
+    const key = functionKey(site.file, site.fn);
+    if (!site.spins) {
+      const chain = chainFromContext(model, key, reactor);
+      if (chain) report({ key, line: site.line }, site, chain, site.fn);
+      continue;
+    }
+    // A spin loop makes its function a synchronous wait (and the thin wrappers named for waiting that call it): each
+    // caller that reaches a reactor chose to wait there.
+    const waits = new Set([key]);
+    const choosers: CallerEdge[] = [];
+    let frontier = [key];
+    for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const w of frontier) {
+        for (const edge of callers.get(w) ?? []) {
+          if (waits.has(edge.caller)) continue;
+          if (WAIT_WRAPPER.test(nameOfKey(edge.caller))) {
+            waits.add(edge.caller);
+            next.push(edge.caller);
+          } else choosers.push(edge);
+        }
+      }
+      frontier = next;
+    }
+    const own = chainFromContext(model, key, reactor);
+    if (own && own.chain.length === 1) report({ key, line: site.line }, site, own, site.fn);
+    // Callers in the spinning function's own file share its synchronous design (the opal commands): the choice worth a
+    // look is made where another file calls in.
+    for (const edge of choosers.filter((e) => e.file !== site.file).slice(0, 60)) {
+      const chain = chainFromContext(model, edge.caller, reactor);
+      if (chain) report({ key: edge.caller, line: edge.line }, site, chain, site.fn);
+    }
   }
   return [...findings, ...contendedLocks(context, reactor)];
 }
+
+/** Thin wrappers of a synchronous wait: their callers, not they, chose to wait. */
+const WAIT_WRAPPER = /wait|_sync$|_poll_async$/;
 
 /** Calls that wait for another thread while the caller keeps whatever locks it holds. */
 const WAITS_HOLDING = /^(sem_wait|sem_timedwait|usleep|sleep|nanosleep|pthread_join)$/;
