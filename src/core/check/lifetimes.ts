@@ -452,9 +452,10 @@ class Walker {
       case 'subscript_expression':
         return this.uses(expr, s);
       case 'update_expression': {
-        const target = identOf(expr.childForFieldName('argument'));
+        const argument = expr.childForFieldName('argument');
+        const target = identOf(argument);
         if (target) s.known.delete(target);
-        return s;
+        return argument && argument.type === 'field_expression' ? this.uses(argument, s, true) : s;
       }
       case 'comma_expression':
       case 'binary_expression':
@@ -494,7 +495,9 @@ class Walker {
     }
     const name = base?.type === 'identifier' ? base.text : undefined;
     const done = name ? s.completed.get(name) : undefined;
-    if (done && !write && expr.type === 'field_expression') this.note({ kind: 'use_after_complete', variable: name!, line: this.lineOf(expr), first: done.line, completedBy: done.by });
+    // Writing x->f is the completer's own bookkeeping (bdev.c); x->a->b reads x->a, a use of the completed IO.
+    const readsThrough = expr.type === 'field_expression' && expr.child(1)?.text === '->' && strip(expr.childForFieldName('argument'))?.type === 'field_expression';
+    if (done && (!write || readsThrough) && expr.type === 'field_expression') this.note({ kind: 'use_after_complete', variable: name!, line: this.lineOf(expr), first: done.line, completedBy: done.by });
     // Through the name itself only: a channel's context read after the put is SPDK's own habit when others hold it.
     const held = name ? s.vars.get(name) : undefined;
     if (held && held.st === 'released' && held.origin !== 'decoded') {
