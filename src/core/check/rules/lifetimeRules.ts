@@ -109,35 +109,28 @@ function twice(file: string, fn: string, list: LifetimeNote[], resource: Resourc
       });
     }
     if (n.kind === 'use_after_complete' && resource === 'bdev_io') {
-      findings.push({
-        rule: 'bdev-io-lifetime',
-        severity: 'error',
-        file,
-        line: n.line,
-        function: fn,
-        message: `${n.variable} is read after its bdev_io was completed (line ${n.first}); once completed, the IO and its driver context may already be reused`,
-        evidence: [
-          { file, line: n.first, note: `${n.completedBy}(...) hands the IO back` },
-          { file, line: n.line, note: `${n.variable} read here` },
-        ],
-      });
+      findings.push(
+        twoPlaces(file, fn, n.line, `${n.variable} is read after its bdev_io was completed (line ${n.first}); once completed, the IO and its driver context may already be reused`, [
+          [n.first, `${n.completedBy}(...) hands the IO back`],
+          [n.line, `${n.variable} read here`],
+        ]),
+      );
     }
     if (n.kind === 'double_complete' && resource === 'bdev_io') {
-      findings.push({
-        rule: 'bdev-io-lifetime',
-        severity: 'error',
-        file,
-        line: n.line,
-        function: fn,
-        message: `bdev_io ${n.variable} is completed twice on one path (lines ${n.first} and ${n.line})`,
-        evidence: [
-          { file, line: n.first, note: `${n.completedBy}(${n.variable}, ...)` },
-          { file, line: n.line, note: 'completed again with no return in between' },
-        ],
-      });
+      findings.push(
+        twoPlaces(file, fn, n.line, `bdev_io ${n.variable} is completed twice on one path (lines ${n.first} and ${n.line})`, [
+          [n.first, `${n.completedBy}(${n.variable}, ...)`],
+          [n.line, 'completed again with no return in between'],
+        ]),
+      );
     }
   }
   return findings;
+}
+
+/** A bdev-io-lifetime finding made of two places on one path: where the IO went, and where it was touched again. */
+function twoPlaces(file: string, fn: string, line: number, message: string, places: [number, string][]): Finding {
+  return { rule: 'bdev-io-lifetime', severity: 'error', file, line, function: fn, message, evidence: places.map(([at, note]) => ({ file, line: at, note })) };
 }
 
 function lifetimeRule(resource: Resource) {
