@@ -781,7 +781,8 @@ export interface FunctionToWalk {
 
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
-  const walker = new Walker(apis, fn.lineOf, declaredLocals(fn.body), new Set(fn.params ?? []), declaredPointers(fn.body));
+  const { locals, pointers } = declaredNames(fn.body);
+  const walker = new Walker(apis, fn.lineOf, locals, new Set(fn.params ?? []), pointers);
   const entry: State = { vars: new Map(), aliases: new Map(), known: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
@@ -799,15 +800,20 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   });
 }
 
-function declaredLocals(body: Node): Set<string> {
-  const names = new Set<string>();
+/** Names declared in the body, and those of them declared as pointers: one pass over its declarations. */
+function declaredNames(body: Node): { locals: Set<string>; pointers: Set<string> } {
+  const locals = new Set<string>();
+  const pointers = new Set<string>();
   for (const d of body.descendantsOfType('declaration')) {
     for (const c of d?.namedChildren ?? []) {
-      const name = c && (c.type === 'init_declarator' ? declaredName(c.childForFieldName('declarator')) : declaredName(c));
-      if (name) names.add(name);
+      const decl = c?.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
+      const name = decl ? declaredName(decl) : undefined;
+      if (!name) continue;
+      locals.add(name);
+      if (decl?.type === 'pointer_declarator') pointers.add(name);
     }
   }
-  return names;
+  return { locals, pointers };
 }
 
 /** `return ctx;` or `return &ctx->group;`: the caller gets the object (the second through container_of). */
@@ -876,20 +882,6 @@ function markGuarded(s: State, cond: Node, body: string): void {
     const lastOne = /(count|refs?|remaining|outstanding|pending)\w*\s*(==|!=|>|<)|(==|!=)\s*\w*(->|\.)\w*(count|refs?|remaining|outstanding|pending)/.test(text);
     if (counts || ownState || lastOne) v.guarded = true;
   }
-}
-
-function declaredPointers(body: Node): Set<string> {
-  const names = new Set<string>();
-  for (const d of body.descendantsOfType('declaration')) {
-    for (const c of d?.namedChildren ?? []) {
-      const decl = c?.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
-      if (decl?.type === 'pointer_declarator') {
-        const name = declaredName(decl);
-        if (name) names.add(name);
-      }
-    }
-  }
-  return names;
 }
 
 const STATUS = '(rc|status|err|error|errno|bserrno|bdeverrno|lvolerrno|fserrno|ret)';

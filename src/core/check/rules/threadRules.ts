@@ -1,7 +1,7 @@
 // blocking-in-reactor and wrong-thread-close: where a function runs (its context, or the chain of calls from one)
 // against what it does there.
 import { fileOfKey, functionKey, nameOfKey } from '../../labels/callbackEvidence';
-import { isTestFile } from '../../labels/callbackFlow';
+import { isTestFile, notesOf } from '../../labels/callbackFlow';
 import type { ContextKind } from '../../knowledge/contextKinds';
 import type { IndexModel } from '../../model/indexModel';
 import type { CallEvidence, SlotEvidence } from '../../model/indexTypes';
@@ -240,8 +240,7 @@ const HANDLE_WORDS: Record<HandleOp['handle'], { thing: string; opened: string; 
 };
 
 function hasThreadCheck(model: IndexModel, key: string): boolean {
-  const name = nameOfKey(key);
-  return !!model.symbols.files.get(fileOfKey(key))?.notes.some((n) => n.caller === name && n.kind === 'thread_check');
+  return notesOf(model, key, 'thread_check').length > 0;
 }
 
 function wrongThreadRule(context: RuleContext): Finding[] {
