@@ -1,7 +1,7 @@
 // Follows, path by path through one function body, what happens to the objects it acquires (a context it allocates,
 // a channel it gets, the child bdev_io a completion callback receives) and to the result of a bdev submit. It reports
 // plain-data path notes; which callees take ownership is decided later, with the whole index (see lifetimeRules).
-import type { Node } from 'web-tree-sitter';
+import type { PlainNode as Node } from '../parse/plainTree';
 
 export type Resource = 'alloc' | 'channel' | 'bdev_io';
 

@@ -1,7 +1,8 @@
 // Reads a file's candidate functions with tree-sitter and walks them (see lifetimes.ts); notes are kept per file hash.
-import type { Node } from 'web-tree-sitter';
+import type { PlainNode as Node } from '../parse/plainTree';
 import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { lineAt, lineStarts } from '../parse/cText';
+import { plainTree } from '../parse/plainTree';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import type { CheckEnv } from './checker';
 import { walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
@@ -125,7 +126,7 @@ export interface FilePathNotes {
   byFunction: Map<string, FunctionPathNotes>;
 }
 
-let wrapperParse: { parse(text: string): { rootNode: Node; delete(): void } | null } | undefined;
+let wrapperParse: ReturnType<CheckEnv['grammar']['newParser']> | undefined;
 
 const NO_WRAPPERS: ReadonlyMap<string, Resource> = new Map();
 
@@ -175,10 +176,11 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
     if (brace < 0) continue;
     // The body alone, behind a dummy head on the same row: rows of the snippet are rows of the file from the brace on.
     const head = 'void f(void)';
-    const tree = parser.parse(head + source.slice(brace));
+    const snippet = head + source.slice(brace);
+    const tree = parser.parse(snippet);
     if (!tree) continue;
     try {
-      const body = tree.rootNode.namedChild(0)?.childForFieldName('body');
+      const body = plainTree(tree, snippet).namedChild(0)?.childForFieldName('body');
       if (!body) continue;
       const braceLine = lineAt(starts, from + brace);
       const lineOf = (n: Node) => braceLine + n.startPosition.row;
