@@ -102,9 +102,10 @@ export async function runCheckCommand(argv: string[], openIndex: (root: string, 
   }
   const index = await openIndex(options.root, options);
   const model = index.model;
-  const env = await fileCheckEnv(index.root);
   const started = performance.now();
+  const env = await fileCheckEnv(index.root, undefined, options.cacheDir);
   const run = checkWithSuppressions(model, env, { rules: options.rules });
+  env.saveNotes();
   const filtered = baseline ? applyBaseline(run.findings, baseline) : { findings: run.findings, accepted: 0, stale: [] };
   const checkMs = Math.round(performance.now() - started);
   await index.persisted;

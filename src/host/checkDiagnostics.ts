@@ -3,8 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyBaseline, BaselineError, readBaselineFile, type Baseline } from '../core/check/baseline';
-import type { CheckEnv } from '../core/check/checker';
-import { fileCheckEnv } from '../core/check/checkEnv';
+import { fileCheckEnv, type FileCheckEnv } from '../core/check/checkEnv';
 import { RULE_IDS, type Finding, type RuleId, type Severity } from '../core/check/checkTypes';
 import { checkWithSuppressions, type SuppressionWarning } from '../core/check/suppression';
 import { pushTo } from '../core/util/multiMap';
@@ -34,7 +33,7 @@ export class CheckDiagnostics implements vscode.Disposable {
   private lastBaselineError: string | undefined;
   private firstRun: NodeJS.Timeout | undefined;
   /** The grammar and file texts the rules read, made once per SPDK root. */
-  private env: { root: string; env: Promise<CheckEnv> } | undefined;
+  private env: { root: string; env: Promise<FileCheckEnv> } | undefined;
   lastUpdate: CheckUpdate | undefined;
 
   constructor(
@@ -89,10 +88,10 @@ export class CheckDiagnostics implements vscode.Disposable {
   }
 
   /** Open documents are read from their buffers (their unsaved text is what was indexed), other files from disk. */
-  private checkEnv(root: string): Promise<CheckEnv> {
+  private checkEnv(root: string): Promise<FileCheckEnv> {
     if (this.env?.root !== root) {
       const textOf = (file: string) => vscode.workspace.textDocuments.find((d) => this.workspace.fileOf(d.uri) === file)?.getText();
-      this.env = { root, env: fileCheckEnv(root, textOf) };
+      this.env = { root, env: fileCheckEnv(root, textOf, this.workspace.cacheDir) };
     }
     return this.env.env;
   }
@@ -105,7 +104,7 @@ export class CheckDiagnostics implements vscode.Disposable {
       if (!this.config.checks.enabled) this.collection.clear();
       return undefined;
     }
-    let env: CheckEnv;
+    let env: FileCheckEnv;
     try {
       env = await this.checkEnv(index.root);
     } catch (error) {
@@ -115,6 +114,8 @@ export class CheckDiagnostics implements vscode.Disposable {
     if (this.workspace.ready !== index) return undefined; // re-indexed meanwhile: that run checks again
     const started = performance.now();
     const run = checkWithSuppressions(index.model, env, { rules: this.enabledRules(), files });
+    // A whole-tree check read every file's paths: kept for the next session (an edit's check changes one file).
+    if (!files) env.saveNotes();
     const baseline = this.loadBaseline(files === undefined);
     const findings = baseline ? applyBaseline(run.findings, baseline).findings : run.findings;
     const byFile = new Map<string, vscode.Diagnostic[]>();

@@ -33,7 +33,7 @@ export function readConfig(): LensConfig {
     exclude: c.get<string[]>('index.exclude', []).filter((e) => typeof e === 'string' && e.trim() !== ''),
     maxFileBytes: Math.max(1, Number.isFinite(megabytes) ? megabytes : 4) * 1024 * 1024,
     root: c.get<string>('root', '').trim(),
-    editDebounceMs: Math.max(0, c.get<number>('index.editDebounceMs', 300)),
+    editDebounceMs: Math.max(0, c.get<number>('index.editDebounceMs', 100)),
     rpcAddress: c.get<string>('rpc.address', DEFAULT_SPDK_RPC_SOCKET).trim() || DEFAULT_SPDK_RPC_SOCKET,
     graphRefreshSeconds: Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? Math.max(1, refreshSeconds) : 0,
     bookPath: c.get<string>('book.path', '').trim(),

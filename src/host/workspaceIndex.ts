@@ -48,7 +48,8 @@ export class WorkspaceIndex implements vscode.Disposable {
 
   constructor(
     private config: LensConfig,
-    private readonly cacheDir: string,
+    /** Where the index (and the checks' path notes) are cached between sessions. */
+    readonly cacheDir: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.status = vscode.window.createStatusBarItem('spdkLens.status', vscode.StatusBarAlignment.Left, 50);

@@ -59,7 +59,7 @@ describe('SPDK Lens in VS Code: thread-rule checks', () => {
     const edited = Date.now();
     await poll('the squiggle to go', 30_000, async () => ((await warningSquiggles()) === 0 ? true : undefined));
     const ms = Date.now() - edited;
-    // The figure includes the edit debounce (spdkLens.index.editDebounceMs, 300 ms) and this test's 100 ms polling.
+    // The figure includes the edit debounce (spdkLens.index.editDebounceMs, 100 ms) and this test's 100 ms polling.
     process.stdout.write(`    edit to the squiggle gone: ${ms} ms\n`);
     await poll('the finding to leave the Problems panel', 10_000, async () => (FINDING.test(await problems('spdk_get_io_channel')) ? undefined : true));
     await poll('the other file to keep its item', 10_000, async () => ((await problems('spdk-lens: ignore names an unknown rule')).includes('unknown rule') ? true : undefined));

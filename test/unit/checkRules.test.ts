@@ -1,10 +1,13 @@
 // The thread-rule checks on SPDK-style fixtures (test/fixtures/check-spdk): every line marked `check: <rule>` is
 // flagged with that rule, and nothing else is.
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTree, type CheckEnv } from '../../src/core/check/checker';
+import { fileCheckEnv } from '../../src/core/check/checkEnv';
+import { PathNotesCache } from '../../src/core/check/notesCache';
+import { FactExtractor } from '../../src/core/index/factExtractor';
 import '../../src/core/check/rules';
 import type { Finding } from '../../src/core/check/checkTypes';
 import { indexTree, type SpdkIndex } from '../../src/core/index/indexer';
@@ -94,5 +97,69 @@ describe('thread-rule checks on the fixtures', () => {
     const only = checkTree(index.model, env, { rules: ['ctx-leak'] });
     assert.ok(only.length > 0);
     assert.ok(only.every((f) => f.rule === 'ctx-leak'));
+  });
+});
+
+describe('path notes kept across edits and sessions', () => {
+  let root: string;
+  let index: SpdkIndex;
+  let grammarEnv: () => Promise<CheckEnv & { cache: Map<string, unknown> }>;
+  const texts = new Map<string, string>();
+  const file = 'lib/check/contexts.c';
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'spdk-lens-notes-'));
+    cpSync(FIXTURES, root, { recursive: true, filter: (path) => !path.includes(`${FIXTURES}/surfaces`) });
+    cpSync(join(SAMPLE_ROOT, 'include'), join(root, 'include'), { recursive: true });
+    index = await indexTree({ root, cacheDir: null, workerScript: WORKER_SCRIPT, grammarsDir: GRAMMARS_DIR });
+    const grammar = await loadCGrammar(GRAMMARS_DIR);
+    grammarEnv = async () => ({ grammar, readText: (f) => texts.get(f) ?? readFileSync(join(root, f), 'latin1'), cache: new Map() });
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('an edit that moves the functions below it gives the findings a fresh read gives', async () => {
+    const env = await grammarEnv();
+    const before = checkTree(index.model, env, { files: [file] });
+    assert.ok(before.length >= 2, 'the file has findings to move');
+    // Two lines added at the top of the first function's body: every function below moves down two lines.
+    const text = readFileSync(join(root, file), 'latin1');
+    const brace = text.indexOf('\n{\n');
+    const edited = `${text.slice(0, brace + 3)}\t/* one */\n\t/* two */\n${text.slice(brace + 3)}`;
+    texts.set(file, edited);
+    const extractor = await FactExtractor.create(GRAMMARS_DIR);
+    try {
+      index.updateFile(extractor, file, edited);
+      const kept = checkTree(index.model, env, { files: [file] });
+      const fresh = checkTree(index.model, await grammarEnv(), { files: [file] });
+      assert.deepEqual(kept, fresh);
+      const editLine = text.slice(0, brace).split('\n').length + 1;
+      assert.deepEqual(
+        kept.map((f) => f.line),
+        before.map((f) => (f.line > editLine ? f.line + 2 : f.line)),
+      );
+    } finally {
+      extractor.dispose();
+      texts.delete(file);
+    }
+  });
+
+  it('notes saved with the cache give the same findings in the next session, and a broken cache file is ignored', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'spdk-lens-notes-cache-'));
+    try {
+      const first = await fileCheckEnv(root, undefined, cacheDir);
+      const expected = checkTree(index.model, first);
+      first.saveNotes();
+      const cache = new PathNotesCache(cacheDir, root);
+      const next = await grammarEnv();
+      assert.ok(cache.load(next) > 0, 'notes were loaded');
+      const parsesBefore = next.cache.size;
+      assert.deepEqual(checkTree(index.model, next), expected);
+      assert.ok(parsesBefore > 0);
+      writeFileSync(cache.path, '{"root": 3, "entries": [');
+      const broken = await grammarEnv();
+      assert.equal(cache.load(broken), 0);
+      assert.deepEqual(checkTree(index.model, broken), expected);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

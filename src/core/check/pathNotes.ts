@@ -1,4 +1,5 @@
 // Reads a file's candidate functions with tree-sitter and walks them (see lifetimes.ts); notes are kept per file hash.
+import { createHash } from 'node:crypto';
 import type { PlainNode as Node } from '../parse/plainTree';
 import type { FileFacts, FunctionDefinition } from '../facts/fileFacts';
 import { lineAt, lineStarts } from '../parse/cText';
@@ -70,7 +71,7 @@ interface Wanted {
   spins: boolean;
 }
 
-function wantedFunctions(facts: Pick<FileFacts, 'calls' | 'functions'>, learned: ReadonlyMap<string, Resource>): Map<string, Wanted> {
+function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned: ReadonlyMap<string, Resource>): Map<string, Wanted> {
   const wanted = new Map<string, Wanted>();
   // A release matters only to a callback that may own its `void *` argument.
   const voidArgs = new Set(facts.functions.filter((f) => f.params.some((p) => /^void \*$/.test(p.type.trim()))).map((f) => f.name));
@@ -124,6 +125,19 @@ export interface FunctionPathNotes {
 export interface FilePathNotes {
   hash: string;
   byFunction: Map<string, FunctionPathNotes>;
+  /**
+   * Per function read: a key of its text (and what it was read with) and its first line then. After an edit, a
+   * function whose key is unchanged keeps its notes, moved to where it now starts, without a new parse.
+   */
+  read?: Map<string, { key: string; line: number }>;
+}
+
+/** What reading a file's paths needs of its facts: its functions' extent and parameters, and who calls what. */
+export interface NotesInput {
+  file: string;
+  hash: string;
+  calls: readonly Pick<FileFacts['calls'][number], 'caller' | 'callee'>[];
+  functions: readonly Pick<FunctionDefinition, 'name' | 'line' | 'endLine' | 'params'>[];
 }
 
 let wrapperParse: ReturnType<CheckEnv['grammar']['newParser']> | undefined;
@@ -134,7 +148,7 @@ const NO_WRAPPERS: ReadonlyMap<string, Resource> = new Map();
  * Path notes of one file's functions, from the cache while the file's hash (and the allocator wrappers it calls) are
  * unchanged. `wrappers` are the tree's allocator wrappers (see allocatorWrappers): calling one acquires.
  */
-export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>, wrappers: ReadonlyMap<string, Resource> = NO_WRAPPERS): FilePathNotes | undefined {
+export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: ReadonlyMap<string, Resource> = NO_WRAPPERS): FilePathNotes | undefined {
   const { file } = facts;
   const called = new Map<string, Resource>();
   for (const call of facts.calls) {
@@ -148,6 +162,12 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
   if (cached && cached.hash === hash) return cached;
   const wanted = wantedFunctions(facts, called);
   if (wanted.size === 0) return { hash, byFunction: new Map() };
+  const wrappersOf = new Map<string, string[]>();
+  for (const call of facts.calls) {
+    if (!call.caller || !called.has(call.callee)) continue;
+    const list = wrappersOf.get(call.caller) ?? [];
+    if (!list.includes(call.callee)) wrappersOf.set(call.caller, [...list, call.callee]);
+  }
   // With wrappers, only the functions that call one read differently: the others keep their first-pass notes.
   const first = called.size === 0 ? undefined : pathNotesOf(env, facts);
   const callsWrapper = new Set<string>();
@@ -159,6 +179,7 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
   const starts = lineStarts(text);
   const parser = (wrapperParse ??= env.grammar.newParser());
   const byFunction = new Map<string, FunctionPathNotes>();
+  const read = new Map<string, { key: string; line: number }>();
   for (const fn of facts.functions) {
     const want = wanted.get(fn.name);
     if (!want) continue;
@@ -172,6 +193,14 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
     const source = text.slice(from, fn.endLine < starts.length ? starts[fn.endLine] : text.length);
     const held = completionParam(fn);
     const { walk, handles, spins } = want;
+    const key = functionKey(source, want, fn.params, wrappersOf.get(fn.name));
+    read.set(fn.name, { key, line: fn.line });
+    const before = cached?.read?.get(fn.name);
+    if (before?.key === key) {
+      const kept = cached!.byFunction.get(fn.name);
+      if (kept) byFunction.set(fn.name, fn.line === before.line ? kept : movedNotes(kept, fn.line - before.line));
+      continue;
+    }
     const brace = bodyBrace(source);
     if (brace < 0) continue;
     // The body alone, behind a dummy head on the same row: rows of the snippet are rows of the file from the brace on.
@@ -204,9 +233,41 @@ export function pathNotesOf(env: CheckEnv, facts: Pick<FileFacts, 'file' | 'hash
       tree.delete();
     }
   }
-  const result = { hash, byFunction };
+  const result = { hash, byFunction, read };
   env.cache?.set(cacheKey, result);
   return result;
+}
+
+/** What a function's notes depend on: its text, what it is read for, its parameters, the wrappers it calls. */
+function functionKey(source: string, want: Wanted, params: readonly { name: string; type: string }[], wrappers: string[] | undefined): string {
+  const what = `${+want.walk}${+want.handles}${+want.spins}\0${params.map((p) => `${p.type}\0${p.name}`).join('\0')}\0${(wrappers ?? []).sort().join(',')}\0`;
+  return createHash('sha1').update(what).update(source).digest('base64');
+}
+
+/** A function's notes with every line moved by `delta` (the function moved down or up the file). */
+function movedNotes(notes: FunctionPathNotes, delta: number): FunctionPathNotes {
+  const at = (line: number) => line + delta;
+  const passed = (list: PassedTo[]) => list.map((p) => ({ ...p, line: at(p.line) }));
+  return {
+    lifetimes: notes.lifetimes.map((n): LifetimeNote => {
+      switch (n.kind) {
+        case 'exit_held':
+          return { ...n, acquired: at(n.acquired), line: at(n.line), passed: passed(n.passed), failed: passed(n.failed), ...(n.releasedAt !== undefined ? { releasedAt: at(n.releasedAt) } : {}) };
+        case 'double_release':
+        case 'use_after_release':
+          return { ...n, acquired: at(n.acquired), line: at(n.line), first: at(n.first) };
+        case 'double_complete':
+        case 'use_after_complete':
+          return { ...n, line: at(n.line), first: at(n.first) };
+        case 'submit_failure_fails_io':
+          return { ...n, submitLine: at(n.submitLine), line: at(n.line) };
+        case 'returns_acquired':
+          return { ...n, line: at(n.line), passed: passed(n.passed) };
+      }
+    }),
+    handles: notes.handles.map((h) => ({ ...h, line: at(h.line) })),
+    busyWaits: notes.busyWaits.map((b) => ({ ...b, line: at(b.line) })),
+  };
 }
 
 /** Offset of the body's `{`: the first brace after the parameter list closes. */
@@ -225,7 +286,7 @@ function bodyBrace(source: string): number {
 }
 
 /** Locals and parameters by name, with their struct type (`struct vbdev_passthru`), for typing `x->f` paths. */
-function structTypes(body: Node, fn: FunctionDefinition): Map<string, string> {
+function structTypes(body: Node, fn: Pick<FunctionDefinition, 'params'>): Map<string, string> {
   const types = new Map<string, string>();
   for (const p of fn.params) {
     const m = /^(?:const\s+)?(struct\s+\w+|\w+)\s*\*/.exec(p.type.trim());
@@ -275,7 +336,7 @@ const OPENS: Record<string, { handle: HandleOp['handle']; arg: number | 'result'
 };
 const CLOSES: Record<string, HandleOp['handle']> = { spdk_bdev_close: 'desc', spdk_put_io_channel: 'channel', spdk_poller_unregister: 'poller' };
 
-function handleOps(body: Node, fn: FunctionDefinition, lineOf: (n: Node) => number): HandleOp[] {
+function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (n: Node) => number): HandleOp[] {
   const types = structTypes(body, fn);
   const ops: HandleOp[] = [];
   for (const call of body.descendantsOfType('call_expression')) {
@@ -324,7 +385,7 @@ function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
  */
 export function allocatorWrappers(
   env: CheckEnv,
-  files: Iterable<Pick<FileFacts, 'file' | 'hash' | 'calls' | 'functions'>>,
+  files: Iterable<NotesInput>,
   keeps: (p: PassedTo, file: string, resource: Resource) => boolean,
 ): Map<string, Resource> {
   const wrappers = new Map<string, Resource>();

@@ -1,5 +1,7 @@
 // The path notes every rule reads, computed once per index generation: allocator wrappers first, then each file.
+import type { FileFacts } from '../../facts/fileFacts';
 import { isTestFile } from '../../labels/callbackFlow';
+import type { IndexModel } from '../../model/indexModel';
 import type { RuleContext } from '../checker';
 import { takesOwnership } from '../ownershipFlow';
 import type { Resource } from '../lifetimes';
@@ -11,10 +13,15 @@ export interface NotedFunction {
   notes: FunctionPathNotes;
 }
 
+/** The files the rules read: product code with functions (tests are not checked). */
+export function checkedFiles(model: IndexModel): FileFacts[] {
+  return model.memoize('check:productFiles', () => [...model.symbols.files.values()].filter((f) => !isTestFile(f.file) && f.functions.length > 0));
+}
+
 /** Path notes of the functions in the files the caller wants (every file with `everyFile`); test code left out. */
 export function notedFunctions(context: RuleContext, everyFile = false): NotedFunction[] {
   const { model, env } = context;
-  const product = model.memoize('check:productFiles', () => [...model.symbols.files.values()].filter((f) => !isTestFile(f.file) && f.functions.length > 0));
+  const product = checkedFiles(model);
   // An edit keeps the wrappers the last whole-tree check learnt: relearning them costs a pass over every file.
   const kept = context.only ? (env.cache?.get('check:wrappers') as Map<string, Resource> | undefined) : undefined;
   const wrappers = kept ?? model.memoize('check:wrappers', () => allocatorWrappers(env, product, (p, file, resource) => takesOwnership(model, p.callee, p.arg, file, resource)));
