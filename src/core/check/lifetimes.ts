@@ -10,6 +10,8 @@ export interface PassedTo {
   callee: string;
   arg: number;
   line: number;
+  /** The object passed was the one holding the followed field (`free_ctx(ctx)` for `ctx->ch`), not the field itself. */
+  holder?: boolean;
 }
 
 export type LifetimeNote =
@@ -238,7 +240,9 @@ class Walker {
             const held = lookup(after, name);
             if (held && held.st !== 'released') held.st = 'gone';
           }
-          this.exit(after, this.lineOf(node), !!expr && FAILING_RETURN.test(expr.text.trim()));
+          // `return rc;` on the path where `if (rc != 0)` held fails as surely as `return -EIO;`.
+          const failedStatus = direct?.type === 'identifier' && STATUS_NAME.test(direct.text) && after.known.get(direct.text) === true;
+          this.exit(after, this.lineOf(node), !!expr && (FAILING_RETURN.test(expr.text.trim()) || failedStatus));
         }
         return [];
       }
@@ -564,7 +568,7 @@ class Walker {
       }
       // The object that holds followed fields goes to a destructor or an owner: its fields go with it.
       for (const [key, v] of s.vars) {
-        if (v.field && (v.st === 'maybe' || v.st === 'held') && (key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) v.passed.push({ callee, arg: index, line });
+        if (v.field && (v.st === 'maybe' || v.st === 'held') && (key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) v.passed.push({ callee, arg: index, line, holder: true });
       }
       const held = lookup(s, name);
       if (!held) return;
@@ -678,6 +682,8 @@ class Walker {
       }
       if (op === '<' && right.text === '0') {
         const lname = identOf(left);
+        // Below zero is non-zero; not below zero says nothing about zero.
+        if (lname && truth) return this.remember(s, lname, true) && this.rcResult(s, lname, truth);
         if (lname) return this.rcResult(s, lname, truth);
       }
       return s;
@@ -885,6 +891,7 @@ function markGuarded(s: State, cond: Node, body: string): void {
 }
 
 const STATUS = '(rc|status|err|error|errno|bserrno|bdeverrno|lvolerrno|fserrno|ret)';
+const STATUS_NAME = new RegExp(`^${STATUS}$`);
 
 /** Whether the condition holds when an operation failed (true), when it succeeded (false), or neither is clear. */
 function failureWhen(cond: Node): boolean | undefined {

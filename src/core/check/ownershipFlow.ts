@@ -85,3 +85,48 @@ function learnedOwnership(model: IndexModel, key: string, arg: number, resource:
   }
   return false;
 }
+
+/** Releases that give back memory without looking inside it: a channel kept in a field of that memory stays got. */
+const FREES_MEMORY_ONLY = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put)$/;
+
+/**
+ * Whether `callee`, handed the object that holds a channel in a field (`spdk_gpt_base_free(gpt_base)` after
+ * `gpt_base->ch = spdk_bdev_get_io_channel(...)`), puts that channel or keeps the object for someone who will. A
+ * destructor's name is not enough here: its body must show it (a put of a field of the argument, a store, a hand-on).
+ */
+export function releasesHeldChannel(model: IndexModel, callee: string, arg: number, file: string, depth = 0, visiting = new Set<string>()): boolean {
+  if (!callee || callee.startsWith('(')) return true; // through a function pointer: whoever it is may put it
+  if (FREES_MEMORY_ONLY.test(callee) || BORROWS_ANYTHING.test(callee)) return false;
+  const key = model.resolve(callee, file);
+  if (!key) return true; // no body here: assume it puts what it is given
+  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
+  const memo = `putsHeld:${key}#${arg}`;
+  const known = model.peek<boolean>(memo);
+  if (known !== undefined) return known;
+  visiting.add(`${key}#${arg}`);
+  const result = heldChannelReleased(model, key, arg, depth, visiting);
+  visiting.delete(`${key}#${arg}`);
+  return model.remember(memo, result);
+}
+
+function heldChannelReleased(model: IndexModel, key: string, arg: number, depth: number, visiting: Set<string>): boolean {
+  const fn = model.definitionOf(key);
+  const param = fn?.params[arg];
+  if (!fn || !param || !param.name) return true;
+  const file = fileOfKey(key);
+  const name = nameOfKey(key);
+  const facts = model.symbols.files.get(file);
+  const aliases = new Set([param.name]);
+  for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
+  if (facts?.notes.some((n) => n.caller === name && n.kind === 'store' && aliases.has(n.name))) return true;
+  if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
+  for (const call of writtenCalls(model, file).get(name) ?? []) {
+    const released = releaseApi(call.callee, 'channel');
+    const put = released === undefined ? undefined : call.args[released];
+    if (put && put.kind === 'other' && [...aliases].some((a) => put.text.replace(/\s+/g, '').startsWith(`${a}->`))) return true;
+    for (let i = 0; i < call.args.length; i++) {
+      if (aliases.has(valueName(call.args[i])) && releasesHeldChannel(model, call.callee, i, file, depth + 1, visiting)) return true;
+    }
+  }
+  return false;
+}

@@ -116,10 +116,26 @@ export interface BusyWait {
   line: number;
 }
 
+/**
+ * A close, put or unregister of a handle kept in `root`, in a function that itself asks whether it runs on
+ * `root`'s thread (`if (x->thread != spdk_get_thread())`), done where that answer may be no: before the check, on
+ * its other-thread side, or after an other-thread side that does not return.
+ */
+export interface OffThreadClose {
+  api: string;
+  target: string;
+  line: number;
+  /** The thread check (`meta_ctx->thread != spdk_get_thread()`) and its line. */
+  check: string;
+  checkLine: number;
+  where: 'before' | 'inside' | 'after';
+}
+
 export interface FunctionPathNotes {
   lifetimes: LifetimeNote[];
   handles: HandleOp[];
   busyWaits: BusyWait[];
+  offThread?: OffThreadClose[];
 }
 
 export interface FilePathNotes {
@@ -226,9 +242,10 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
             apis,
           ) : [],
         handles: handles ? handleOps(body, fn, lineOf) : [],
+        ...(handles ? offThreadOf(body, lineOf) : {}),
         busyWaits: spins ? busyWaits(body, lineOf) : [],
       };
-      if (notes.lifetimes.length + notes.handles.length + notes.busyWaits.length > 0) byFunction.set(fn.name, notes);
+      if (notes.lifetimes.length + notes.handles.length + notes.busyWaits.length + (notes.offThread?.length ?? 0) > 0) byFunction.set(fn.name, notes);
     } finally {
       tree.delete();
     }
@@ -266,6 +283,7 @@ function movedNotes(notes: FunctionPathNotes, delta: number): FunctionPathNotes 
       }
     }),
     handles: notes.handles.map((h) => ({ ...h, line: at(h.line) })),
+    ...(notes.offThread ? { offThread: notes.offThread.map((o) => ({ ...o, line: at(o.line), checkLine: at(o.checkLine) })) } : {}),
     busyWaits: notes.busyWaits.map((b) => ({ ...b, line: at(b.line) })),
   };
 }
@@ -360,6 +378,83 @@ function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (
   return ops;
 }
 
+const THREAD_COMPARE = /^(\w+)((?:->|\.)\w+)*(->|\.)\w*thread\w*$/;
+const OWNED_CLOSES = /^(spdk_put_io_channel|spdk_bdev_close|spdk_poller_unregister)$/;
+
+interface ThreadCheck {
+  root: string;
+  text: string;
+  line: number;
+  node: Node;
+  /** The branch taken on the thread that owns root, and the one taken elsewhere. */
+  same: Node | null;
+  other: Node | null;
+}
+
+/** `x->thread != spdk_get_thread()` (or `==`, either order), alone or as one of `&&`'s operands. */
+function threadCheckOf(cond: Node): { root: string; text: string; equal: boolean } | undefined {
+  let c: Node | null = cond;
+  while (c && c.type === 'parenthesized_expression') c = c.namedChild(0);
+  if (!c || c.type !== 'binary_expression') return undefined;
+  const op = c.childForFieldName('operator')?.text;
+  const left = c.childForFieldName('left');
+  const right = c.childForFieldName('right');
+  if (!left || !right) return undefined;
+  if (op === '&&') return threadCheckOf(right) ?? threadCheckOf(left);
+  if (op !== '!=' && op !== '==') return undefined;
+  const isCurrent = (n: Node) => /^spdk_get_thread\s*\(\s*\)$/.test(n.text);
+  const other = isCurrent(right) ? left : isCurrent(left) ? right : undefined;
+  const m = other ? THREAD_COMPARE.exec(other.text.replace(/\s+/g, '')) : null;
+  return m ? { root: m[1], text: c.text.replace(/\s+/g, ' '), equal: op === '==' } : undefined;
+}
+
+/** Whether a branch always leaves the function (its last statement returns or jumps away). */
+function leaves(branch: Node | null): boolean {
+  let b = branch;
+  if (b?.type === 'else_clause') b = b.namedChild(0);
+  if (b?.type === 'compound_statement') {
+    const stmts = b.namedChildren.filter((c) => c.type !== 'comment');
+    b = stmts[stmts.length - 1] ?? null;
+  }
+  return b?.type === 'return_statement' || b?.type === 'goto_statement';
+}
+
+function within(node: Node, ancestor: Node | null): boolean {
+  if (!ancestor) return false;
+  return node.startIndex >= ancestor.startIndex && node.endIndex <= ancestor.endIndex;
+}
+
+/** Closes of a handle kept in an object whose thread the function itself checks, done where that check may fail. */
+function offThreadOf(body: Node, lineOf: (n: Node) => number): { offThread?: OffThreadClose[] } {
+  const checks: ThreadCheck[] = [];
+  for (const stmt of body.descendantsOfType('if_statement')) {
+    const cond = stmt.childForFieldName('condition');
+    const check = cond ? threadCheckOf(cond) : undefined;
+    if (!check) continue;
+    const consequence = stmt.childForFieldName('consequence');
+    const alternative = stmt.childForFieldName('alternative');
+    checks.push({ root: check.root, text: check.text, line: lineOf(stmt), node: stmt, same: check.equal ? consequence : alternative, other: check.equal ? alternative : consequence });
+  }
+  if (checks.length === 0) return {};
+  const found: OffThreadClose[] = [];
+  for (const call of body.descendantsOfType('call_expression')) {
+    const api = call.childForFieldName('function')?.text ?? '';
+    if (!OWNED_CLOSES.test(api)) continue;
+    const arg = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+    const target = arg?.text.replace(/\s+/g, '').replace(/^&/, '') ?? '';
+    const mine = checks.filter((c) => target.startsWith(`${c.root}->`) || target.startsWith(`${c.root}.`));
+    if (mine.length === 0) continue;
+    // Safe on the owning side of any check, or after a check whose other side leaves the function.
+    if (mine.some((c) => within(call, c.same) || (call.startIndex >= c.node.endIndex && leaves(c.other)))) continue;
+    const first = mine[0];
+    const inside = mine.find((c) => within(call, c.other));
+    const check = inside ?? first;
+    const where = inside ? 'inside' : call.startIndex < first.node.startIndex ? 'before' : 'after';
+    found.push({ api, target, line: lineOf(call), check: check.text, checkLine: check.line, where });
+  }
+  return found.length > 0 ? { offThread: found } : {};
+}
+
 /** `while (!done) { poll(); }` or `do { rc = poll(); } while (rc == -EAGAIN)`: a loop that re-polls until a state changes. */
 function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
   const found: BusyWait[] = [];
@@ -382,20 +477,28 @@ function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
  * Functions that hand their caller a freshly acquired object (`return ctx;` after `ctx = calloc(...)`, or `return
  * spdk_get_io_channel(...)`), from a first pass over the files that allocate: their callers acquire too. An object
  * also put in a tree or list on the way (`spdk_nvme_ctrlr_get_ns`) belongs to that tree, so `keeps` must say no.
+ * Wrappers of wrappers (`vbdev_ocf_data_alloc` over `env_malloc` over `spdk_malloc`) are learnt in further rounds,
+ * each reading again only the functions that call a wrapper the round before learnt.
  */
-export function allocatorWrappers(
-  env: CheckEnv,
-  files: Iterable<NotesInput>,
-  keeps: (p: PassedTo, file: string, resource: Resource) => boolean,
-): Map<string, Resource> {
-  const wrappers = new Map<string, Resource>();
-  for (const facts of files) {
-    for (const [fn, notes] of pathNotesOf(env, facts)?.byFunction ?? []) {
-      const returns = notes.lifetimes.filter((n): n is Extract<LifetimeNote, { kind: 'returns_acquired' }> => n.kind === 'returns_acquired');
-      if (returns.length === 0 || ALLOCATORS.has(fn)) continue;
-      if (returns.some((r) => r.passed.some((p) => keeps(p, facts.file, r.resource)))) continue;
-      wrappers.set(fn, returns[0].resource);
+export function allocatorWrappers(env: CheckEnv, files: Iterable<NotesInput>, keeps: (p: PassedTo, file: string, resource: Resource) => boolean): Map<string, Resource> {
+  const list = [...files];
+  let wrappers = new Map<string, Resource>();
+  for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
+    const learnt = new Map(wrappers);
+    for (const facts of list) {
+      for (const [fn, notes] of pathNotesOf(env, facts, wrappers)?.byFunction ?? []) {
+        if (learnt.has(fn) || ALLOCATORS.has(fn)) continue;
+        const returns = notes.lifetimes.filter((n): n is Extract<LifetimeNote, { kind: 'returns_acquired' }> => n.kind === 'returns_acquired');
+        if (returns.length === 0) continue;
+        if (returns.some((r) => r.passed.some((p) => keeps(p, facts.file, r.resource)))) continue;
+        learnt.set(fn, returns[0].resource);
+      }
     }
+    if (learnt.size === wrappers.size) break;
+    wrappers = learnt;
   }
   return wrappers;
 }
+
+/** How deep wrappers of wrappers are learnt. */
+const MAX_WRAPPER_ROUNDS = 4;

@@ -5,7 +5,7 @@ import { contextsOf } from '../../labels/execContext';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding, RuleId } from '../checkTypes';
 import type { LifetimeNote, PassedTo, Resource } from '../lifetimes';
-import { takesOwnership } from '../ownershipFlow';
+import { releasesHeldChannel, takesOwnership } from '../ownershipFlow';
 import { notedFunctions } from './treeNotes';
 
 interface FunctionNotes {
@@ -40,11 +40,12 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
   if (held.length === 0) return [];
   if (resource === 'bdev_io' && !isCompletionCallback(model, functionKey(file, fn))) return [];
   // A poller's argument lives as long as the poller: returning without freeing it is how a poller says "call me again".
-  const repeats = contextsOf(model, functionKey(file, fn)).some((c) => c.kind === 'poller' || c.kind === 'interrupt');
+  // Only for the poller itself: a callback that a poller calls through a stored field (a completion) owns a one-shot argument.
+  const repeats = contextsOf(model, functionKey(file, fn)).some((c) => (c.kind === 'poller' || c.kind === 'interrupt') && !('flow' in c && c.flow?.some((step) => step.note.startsWith('called through '))));
   const byVariable = new Map<string, typeof held>();
   for (const n of held) {
     // A path that handed the object to anyone who keeps it does not leak it.
-    if (n.passed.some((p) => takesOwnership(model, p.callee, p.arg, file, resource))) continue;
+    if (n.passed.some((p) => (p.holder && resource === 'channel' ? releasesHeldChannel(model, p.callee, p.arg, file) : takesOwnership(model, p.callee, p.arg, file, resource)))) continue;
     if (n.origin === 'cb_arg' && repeats) continue;
     const list = byVariable.get(n.variable) ?? [];
     list.push(n);

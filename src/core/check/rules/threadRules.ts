@@ -257,6 +257,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
   }
   const untied = untiedContext(model);
   const findings: Finding[] = [];
+  const reported = new Set<string>();
   for (const f of all) {
     if (!context.inFile(f.file)) continue;
     for (const op of f.notes.handles) {
@@ -277,6 +278,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
         ...chainEvidence(chain, `${op.api}(${field}) on the current thread, with no check that it is the owning one`),
       ];
       evidence[evidence.length - 1].line = op.line;
+      reported.add(`${f.file}:${op.line}`);
       findings.push({
         rule: 'wrong-thread-close',
         severity: 'error',
@@ -285,6 +287,26 @@ function wrongThreadRule(context: RuleContext): Finding[] {
         function: f.fn,
         message: `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
         evidence,
+      });
+    }
+  }
+  for (const f of notedFunctions(context)) {
+    for (const o of f.notes.offThread ?? []) {
+      if (reported.has(`${f.file}:${o.line}`)) continue;
+      const handle = o.api === 'spdk_bdev_close' ? 'desc' : o.api === 'spdk_put_io_channel' ? 'channel' : 'poller';
+      const words = HANDLE_WORDS[handle];
+      const where = o.where === 'before' ? 'before the check' : o.where === 'inside' ? 'on the side of the check where it is not' : 'after the check, on a path the other-thread side falls through to';
+      findings.push({
+        rule: 'wrong-thread-close',
+        severity: 'error',
+        file: f.file,
+        line: o.line,
+        function: f.fn,
+        message: `${f.fn} asks whether it runs on the owning thread (${o.check}, line ${o.checkLine}), yet ${words.thing} ${o.target} is ${words.closed} ${where}: on another thread it is ${words.closed} where it was not ${words.opened}; ${words.close} it on the owning side or in the message`,
+        evidence: [
+          { file: f.file, line: o.checkLine, note: `${o.check}: this function may run on a thread other than the owner` },
+          { file: f.file, line: o.line, note: `${o.api}(${o.target}) ${where}` },
+        ],
       });
     }
   }
