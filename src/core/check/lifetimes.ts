@@ -16,7 +16,7 @@ export interface PassedTo {
 
 export type LifetimeNote =
   /** The function can return while it still holds the object, having only passed it to `passed`. */
-  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number }
+  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number; holderFreedAt?: number; alias?: string }
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
@@ -58,6 +58,8 @@ interface VarState {
   releasedBy: string;
   /** A branch the walker cannot read was taken since the release: a second release may be on a path that never runs. */
   uncertain: boolean;
+  /** A field allocation whose holder was given back with a plain free() while it still held it, and where. */
+  orphanedAt?: number;
   /** The result variable of the last call that took the object, so the call's failure branch gives it back. */
   pendingRc: string;
   pendingCall: PassedTo | undefined;
@@ -93,6 +95,14 @@ const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
+/** Frees that give back an object's memory without looking inside it. */
+const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
+
+/** The local a callback argument was cast into (`struct foo *req = cb_arg;`): the name a reader knows it by. */
+function aliasOf(s: State, name: string): { alias?: string } {
+  for (const [from, to] of s.aliases) if (to === name) return { alias: from };
+  return {};
+}
 
 /** The followed object a name stands for, itself or through an alias. */
 function lookup(s: State, name: string): VarState | undefined {
@@ -544,8 +554,15 @@ class Walker {
     const v = strip(right);
     const resource = v?.type === 'call_expression' ? this.apis.acquire(calleeName(v)) : undefined;
     const key = fieldKey(left);
-    // Channels only: a failed constructor's caller often frees the memory its fields hold, but never puts channels.
-    if (resource !== 'channel' || !key) return false;
+    if (!resource || !key) return false;
+    // Other than channels, only in an object this function allocated: a failed constructor's caller often frees the
+    // memory the fields of its own object hold, but never puts channels.
+    if (resource !== 'channel') {
+      let base: Node | null = left;
+      while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+      const holder = base?.type === 'identifier' ? s.vars.get(base.text) : undefined;
+      if (!holder || holder.field || holder.origin || holder.resource !== 'alloc' || holder.acquiredBy.startsWith('(')) return false;
+    }
     s.vars.set(key, { resource, field: true, st: 'maybe', acquired: this.lineOf(left), acquiredBy: calleeName(v!), passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
     return true;
   }
@@ -566,9 +583,13 @@ class Walker {
         if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
         return;
       }
-      // The object that holds followed fields goes to a destructor or an owner: its fields go with it.
+      // The object that holds followed fields goes to a destructor or an owner: its fields go with it. A plain free()
+      // of the holder gives back its memory only: an allocation still in one of its fields is lost there.
       for (const [key, v] of s.vars) {
-        if (v.field && (v.st === 'maybe' || v.st === 'held') && (key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) v.passed.push({ callee, arg: index, line, holder: true });
+        if (!v.field || (v.st !== 'maybe' && v.st !== 'held') || !(key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) continue;
+        if (v.resource === 'channel') v.passed.push({ callee, arg: index, line, holder: true });
+        else if (MEMORY_ONLY_FREE.test(callee)) v.orphanedAt ??= line;
+        else v.st = 'gone';
       }
       const held = lookup(s, name);
       if (!held) return;
@@ -762,10 +783,11 @@ class Walker {
   exit(s: State, line: number, failing = false): void {
     for (const [name, v] of s.vars) {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
-      if (v.field && !failing) continue;
+      // A channel in a field leaks on a failing return; an allocation in a field only once its holder was freed around it.
+      if (v.field && (v.resource === 'alloc' ? v.orphanedAt === undefined : !failing)) continue;
       if (v.origin && v.guarded) continue;
       if (v.origin === 'cb_arg' && !v.errorPath) continue; // a callback's success path may hand its argument on unseen
-      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}) });
+      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}), ...(v.orphanedAt !== undefined ? { holderFreedAt: v.orphanedAt } : {}), ...aliasOf(s, name) });
     }
   }
 
@@ -800,6 +822,9 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   walker.end(out, fn.endLine);
   // A callback argument or decoded struct leaks only where the function shows it owns it: it frees it on another path.
   return walker.notes.flatMap((n) => {
+    // A field freed on another path is freed under a condition the walker may not tie to the one that allocated it
+    // (`if (!attr->stats) free(qp->stats)`): only a field the function never frees is reported lost.
+    if (n.kind === 'exit_held' && n.holderFreedAt !== undefined) return walker.releasedSomewhere.has(n.variable) ? [] : [n];
     if (n.kind !== 'exit_held' || !n.origin) return [n];
     const at = walker.releasedSomewhere.get(n.variable);
     return at === undefined || walker.releasedWhenLast.has(n.variable) ? [] : [{ ...n, releasedAt: at }];

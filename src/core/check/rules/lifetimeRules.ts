@@ -70,12 +70,17 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
         ? ', a failing return after which no one releases what the object holds'
         : '';
     let message = `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`;
-    if (first.kind === 'exit_held' && first.origin && first.releasedAt !== undefined) {
-      evidence[0] = { file, line: first.acquired, note: first.origin === 'cb_arg' ? `${variable} is the callback's argument, which this function owns` : `${first.acquiredBy} fills ${variable} and allocates its strings` };
+    if (first.holderFreedAt !== undefined) {
+      const holder = variable.split(/->|\./)[0];
+      evidence.splice(1, evidence.length - 1, { file, line: first.holderFreedAt, note: `${holder} is freed here with ${variable} still in it` });
+      message = `${WHAT[resource]} ${variable} from ${first.acquiredBy} (line ${first.acquired}) is lost when ${holder} is freed at line ${first.holderFreedAt} without freeing it first (the path returns at line ${exits[0]})`;
+    } else if (first.kind === 'exit_held' && first.origin && first.releasedAt !== undefined) {
+      const known = first.alias ? `${first.alias} (${variable})` : variable;
+      evidence[0] = { file, line: first.acquired, note: first.origin === 'cb_arg' ? `${known} is the callback's argument, which this function owns` : `${first.acquiredBy} fills ${variable} and allocates its strings` };
       evidence.splice(1, 0, { file, line: first.releasedAt, note: `${variable} is released here on another path` });
       message =
         first.origin === 'cb_arg'
-          ? `callback argument ${variable} is released on another path (line ${first.releasedAt}) but neither freed nor handed on on the path that returns at line ${exits[0]}`
+          ? `callback argument ${known} is released on another path (line ${first.releasedAt}) but neither freed nor handed on on the path that returns at line ${exits[0]}`
           : `what ${first.acquiredBy} allocated into ${variable} (line ${first.acquired}) is freed on another path (line ${first.releasedAt}) but not on the path that returns at line ${exits[0]}`;
     }
     findings.push({
