@@ -16,7 +16,7 @@ export interface PassedTo {
 
 export type LifetimeNote =
   /** The function can return while it still holds the object, having only passed it to `passed`. */
-  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number; holderFreedAt?: number; alias?: string }
+  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number; holderFreedAt?: number; alias?: string; decodedStrings?: string[] }
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
@@ -58,6 +58,8 @@ interface VarState {
   releasedBy: string;
   /** A branch the walker cannot read was taken since the release: a second release may be on a path that never runs. */
   uncertain: boolean;
+  /** For a decoded struct: its fields the decoder table fills with spdk_json_decode_string (allocated copies). */
+  decodedStrings?: string[];
   /** A field allocation whose holder was given back with a plain free() while it still held it, and where. */
   orphanedAt?: number;
   /** The result variable of the last call that took the object, so the call's failure branch gives it back. */
@@ -198,6 +200,7 @@ class Walker {
     private readonly params: Set<string>,
     /** Locals declared as pointers (a decoded struct is a local struct, not a pointer to one). */
     private readonly pointers: Set<string> = new Set(),
+    private readonly decoderStrings: ReadonlyMap<string, string[]> = new Map(),
   ) {}
 
   private note(n: LifetimeNote): void {
@@ -224,7 +227,8 @@ class Walker {
         this.passedLabels.add(label);
         const joined = dedupe([...ins, ...(this.labels.get(label) ?? [])]);
         this.labels.delete(label);
-        const body = node.namedChildren.find((c) => c && c.type !== 'statement_identifier') ?? null;
+        // A comment between the label and its statement is a child too: skip it, or the statement is never run.
+        const body = node.namedChildren.find((c) => c && c.type !== 'statement_identifier' && c.type !== 'comment') ?? null;
         return body ? this.exec(body, joined) : joined;
       }
       case 'declaration':
@@ -526,7 +530,8 @@ class Walker {
       const out = args[3] ? strip(args[3]) : null;
       const name = out?.type === 'pointer_expression' && operatorOf(out) === '&' ? identOf(out.childForFieldName('argument')) : undefined;
       if (name && this.locals.has(name) && !s.vars.has(name) && !this.pointers.has(name)) {
-        s.vars.set(name, { resource: 'alloc', field: false, origin: 'decoded', st: 'held', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+        const strings = this.decoderStrings.get(args[1] ? (identOf(args[1]) ?? '') : '');
+        s.vars.set(name, { resource: 'alloc', field: false, origin: 'decoded', st: 'held', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined, ...(strings?.length ? { decodedStrings: strings } : {}) });
       }
       return;
     }
@@ -787,7 +792,7 @@ class Walker {
       if (v.field && (v.resource === 'alloc' ? v.orphanedAt === undefined : !failing)) continue;
       if (v.origin && v.guarded) continue;
       if (v.origin === 'cb_arg' && !v.errorPath) continue; // a callback's success path may hand its argument on unseen
-      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}), ...(v.orphanedAt !== undefined ? { holderFreedAt: v.orphanedAt } : {}), ...aliasOf(s, name) });
+      this.note({ kind: 'exit_held', variable: name, resource: v.resource, acquired: v.acquired, acquiredBy: v.acquiredBy, line, passed: v.passed, failed: v.failed, ...(v.origin ? { origin: v.origin } : {}), ...(v.orphanedAt !== undefined ? { holderFreedAt: v.orphanedAt } : {}), ...aliasOf(s, name), ...(v.decodedStrings ? { decodedStrings: v.decodedStrings } : {}) });
     }
   }
 
@@ -805,12 +810,14 @@ export interface FunctionToWalk {
   params?: string[];
   /** `void *` parameters of a callback: followed from entry, reported only if the body frees them somewhere. */
   callbackArgs?: string[];
+  /** The file's spdk_json_object_decoder tables: per table, the fields decoded into allocated strings. */
+  decoderStrings?: ReadonlyMap<string, string[]>;
 }
 
 /** Path notes of one function body. */
 export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNote[] {
   const { locals, pointers } = declaredNames(fn.body);
-  const walker = new Walker(apis, fn.lineOf, locals, new Set(fn.params ?? []), pointers);
+  const walker = new Walker(apis, fn.lineOf, locals, new Set(fn.params ?? []), pointers, fn.decoderStrings);
   const entry: State = { vars: new Map(), aliases: new Map(), known: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
@@ -827,7 +834,10 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
     if (n.kind === 'exit_held' && n.holderFreedAt !== undefined) return walker.releasedSomewhere.has(n.variable) ? [] : [n];
     if (n.kind !== 'exit_held' || !n.origin) return [n];
     const at = walker.releasedSomewhere.get(n.variable);
-    return at === undefined || walker.releasedWhenLast.has(n.variable) ? [] : [{ ...n, releasedAt: at }];
+    if (walker.releasedWhenLast.has(n.variable)) return [];
+    // A decoded struct whose table allocates strings, never freed anywhere: its strings leak on every path.
+    if (at === undefined) return n.decodedStrings ? [n] : [];
+    return [{ ...n, releasedAt: at }];
   });
 }
 

@@ -130,3 +130,42 @@ function heldChannelReleased(model: IndexModel, key: string, arg: number, depth:
   }
   return false;
 }
+
+/**
+ * Whether `callee`, handed a decoded request (`&req`) whose `fields` spdk_json_decode_string allocated, keeps or frees
+ * one of those strings: stores `req->name` somewhere, frees it, or hands `req` on to a function that does. Copying the
+ * whole struct (`g_opts = *req`) is not keeping: SPDK code that does so copies the strings again right after.
+ */
+export function keepsDecodedStrings(model: IndexModel, callee: string, arg: number, file: string, fields: readonly string[], depth = 0, visiting = new Set<string>()): boolean {
+  if (!callee || callee.startsWith('(')) return true;
+  // memcpy(&g_info, &req, sizeof(req)): the string pointers now live in the copy.
+  if (/^(memcpy|memmove)$/.test(callee)) return arg === 1;
+  if (BORROWS_ANYTHING.test(callee)) return false;
+  const key = model.resolve(callee, file);
+  if (!key) return true;
+  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
+  const fn = model.definitionOf(key);
+  const param = fn?.params[arg];
+  if (!fn || !param || !param.name) return true;
+  visiting.add(`${key}#${arg}`);
+  try {
+    const calleeFile = fileOfKey(key);
+    const name = nameOfKey(key);
+    const facts = model.symbols.files.get(calleeFile);
+    const aliases = new Set([param.name]);
+    for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
+    const strings = new Set([...aliases].flatMap((a) => fields.map((f) => `${a}->${f}`)));
+    const text = (v: ValueSummary) => (v.kind === 'other' ? v.text.replace(/\s+/g, '') : v.kind === 'ident' ? v.name : '');
+    if (facts?.fieldStores.some((s) => s.caller === name && strings.has(text(s.value)))) return true;
+    for (const call of writtenCalls(model, calleeFile).get(name) ?? []) {
+      for (let i = 0; i < call.args.length; i++) {
+        const a = call.args[i];
+        if (strings.has(text(a)) && takesOwnership(model, call.callee, i, calleeFile, 'alloc', depth + 1)) return true;
+        if (aliases.has(valueName(a)) && keepsDecodedStrings(model, call.callee, i, calleeFile, fields, depth + 1, visiting)) return true;
+      }
+    }
+    return false;
+  } finally {
+    visiting.delete(`${key}#${arg}`);
+  }
+}

@@ -193,6 +193,9 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   if (raw === undefined) return undefined;
   const text = normalizeSourceForParsing(raw);
   const starts = lineStarts(text);
+  const decoderStrings = decoderStringFields(text);
+  // The tables sit outside the functions that use them: a change to one must reach those functions' keys.
+  const decoderKey = JSON.stringify([...decoderStrings]);
   const parser = (wrapperParse ??= env.grammar.newParser());
   const byFunction = new Map<string, FunctionPathNotes>();
   const read = new Map<string, { key: string; line: number }>();
@@ -209,7 +212,7 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
     const source = text.slice(from, fn.endLine < starts.length ? starts[fn.endLine] : text.length);
     const held = completionParam(fn);
     const { walk, handles, spins } = want;
-    const key = functionKey(source, want, fn.params, wrappersOf.get(fn.name));
+    const key = functionKey(`${decoderKey}\0${source}`, want, fn.params, wrappersOf.get(fn.name));
     read.set(fn.name, { key, line: fn.line });
     const before = cached?.read?.get(fn.name);
     if (before?.key === key) {
@@ -238,6 +241,7 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
               endLine: fn.endLine,
               params: fn.params.map((p) => p.name),
               callbackArgs: fn.params.filter((p) => /^void \*$/.test(p.type.trim()) && p.name).map((p) => p.name),
+              decoderStrings,
             },
             apis,
           ) : [],
@@ -253,6 +257,20 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   const result = { hash, byFunction, read };
   env.cache?.set(cacheKey, result);
   return result;
+}
+
+const DECODER_TABLE = /spdk_json_object_decoder\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{([\s\S]*?)\n\s*\}\s*;/g;
+const STRING_ENTRY = /offsetof\s*\(\s*[^,()]+,\s*([\w.[\]]+)\s*\)\s*,\s*spdk_json_decode_string\b/g;
+
+/** The file's decoder tables, each with the fields spdk_json_decode_string fills (it allocates a copy of the string). */
+function decoderStringFields(text: string): Map<string, string[]> {
+  const tables = new Map<string, string[]>();
+  if (!text.includes('spdk_json_object_decoder')) return tables;
+  for (const table of text.matchAll(DECODER_TABLE)) {
+    const fields = [...table[2].matchAll(STRING_ENTRY)].map((m) => m[1]);
+    if (fields.length > 0) tables.set(table[1], fields);
+  }
+  return tables;
 }
 
 /** What a function's notes depend on: its text, what it is read for, its parameters, the wrappers it calls. */

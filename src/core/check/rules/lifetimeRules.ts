@@ -5,7 +5,7 @@ import { contextsOf } from '../../labels/execContext';
 import { registerRule, type RuleContext } from '../checker';
 import type { CheckEvidence, Finding, RuleId } from '../checkTypes';
 import type { LifetimeNote, PassedTo, Resource } from '../lifetimes';
-import { releasesHeldChannel, takesOwnership } from '../ownershipFlow';
+import { keepsDecodedStrings, releasesHeldChannel, takesOwnership } from '../ownershipFlow';
 import { notedFunctions } from './treeNotes';
 
 interface FunctionNotes {
@@ -45,7 +45,13 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
   const byVariable = new Map<string, typeof held>();
   for (const n of held) {
     // A path that handed the object to anyone who keeps it does not leak it.
-    if (n.passed.some((p) => (p.holder && resource === 'channel' ? releasesHeldChannel(model, p.callee, p.arg, file) : takesOwnership(model, p.callee, p.arg, file, resource)))) continue;
+    const owns = (p: PassedTo) =>
+      p.holder && resource === 'channel'
+        ? releasesHeldChannel(model, p.callee, p.arg, file)
+        : n.origin === 'decoded' && n.releasedAt === undefined && n.decodedStrings
+          ? keepsDecodedStrings(model, p.callee, p.arg, file, n.decodedStrings)
+          : takesOwnership(model, p.callee, p.arg, file, resource);
+    if (n.passed.some(owns)) continue;
     if (n.origin === 'cb_arg' && repeats) continue;
     const list = byVariable.get(n.variable) ?? [];
     list.push(n);
@@ -70,7 +76,11 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
         ? ', a failing return after which no one releases what the object holds'
         : '';
     let message = `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`;
-    if (first.holderFreedAt !== undefined) {
+    if (first.origin === 'decoded' && first.releasedAt === undefined && first.decodedStrings) {
+      const fields = first.decodedStrings.map((f) => `${variable}.${f}`).join(', ');
+      evidence[0] = { file, line: first.acquired, note: `${first.acquiredBy} fills ${variable}; its decoder table copies ${fields} with spdk_json_decode_string, which allocates` };
+      message = `what ${first.acquiredBy} allocated into ${variable} (${fields}, line ${first.acquired}) is never freed; the path that returns at line ${exits[0]} loses it`;
+    } else if (first.holderFreedAt !== undefined) {
       const holder = variable.split(/->|\./)[0];
       evidence.splice(1, evidence.length - 1, { file, line: first.holderFreedAt, note: `${holder} is freed here with ${variable} still in it` });
       message = `${WHAT[resource]} ${variable} from ${first.acquiredBy} (line ${first.acquired}) is lost when ${holder} is freed at line ${first.holderFreedAt} without freeing it first (the path returns at line ${exits[0]})`;
