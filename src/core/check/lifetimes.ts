@@ -100,6 +100,16 @@ const MAX_NOTES = 64;
 /** Frees that give back an object's memory without looking inside it. */
 const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
 
+/** The element variable of a list walk: `while (x, head, link)` is how TAILQ_FOREACH(x, head, link) reads here. */
+function listWalkIterator(loop: Node): string | undefined {
+  if (loop.type !== 'while_statement') return undefined;
+  let cond = loop.childForFieldName('condition');
+  while (cond && cond.type === 'parenthesized_expression') cond = cond.namedChild(0);
+  if (cond?.type !== 'comma_expression') return undefined;
+  const first = cond.childForFieldName('left') ?? cond.namedChild(0);
+  return first?.type === 'identifier' ? first.text : undefined;
+}
+
 /** The local a callback argument was cast into (`struct foo *req = cb_arg;`): the name a reader knows it by. */
 function aliasOf(s: State, name: string): { alias?: string } {
   for (const [from, to] of s.aliases) if (to === name) return { alias: from };
@@ -313,6 +323,14 @@ class Walker {
         // Taken as running at least once: loops over a list of base bdevs or channels are never empty in practice, and
         // the path that skips them would report every context handed out inside the loop.
         const skipped = bodyOut.length + frame.continues.length + frame.breaks.length > 0 ? [] : states;
+        // A list walk (`TAILQ_FOREACH(x, ...)`, read as `while (x, head, link)`) that runs to its end leaves x NULL; one
+        // left by break leaves x on the element found. `if (x == NULL)` after it then takes the right branch.
+        const iterator = listWalkIterator(node);
+        if (iterator) {
+          const ended = [...skipped, ...bodyOut, ...frame.continues].flatMap((st) => this.remember(st, iterator, false) ?? []);
+          const found = frame.breaks.flatMap((st) => this.remember(st, iterator, true) ?? []);
+          return dedupe([...ended, ...found]);
+        }
         return dedupe([...skipped, ...bodyOut, ...frame.continues, ...frame.breaks]);
       }
       case 'switch_statement': {
@@ -699,6 +717,8 @@ class Walker {
         if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
         if (lname && s.rcs.has(lname) && /^-\s*ENOMEM$/.test(right.text)) return this.rcEnomem(s, lname, eq);
         if (lname && right.text === '0') return this.remember(s, lname, !eq) && this.rcResult(s, lname, !eq);
+        // A pointer that is not followed, tested against NULL: remembered like any tested name (`if (found == NULL)`).
+        if (lname && identOf(left) && right.text === 'NULL') return this.remember(s, lname, !eq);
         if (lname && s.rcs.has(lname) && /^-\s*E[A-Z]+$/.test(right.text)) {
           const rc = s.rcs.get(lname)!;
           rc.st = eq ? 'other' : rc.st;

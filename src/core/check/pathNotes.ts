@@ -454,6 +454,8 @@ function offThreadOf(body: Node, lineOf: (n: Node) => number): { offThread?: Off
     checks.push({ root: check.root, text: check.text, line: lineOf(stmt), node: stmt, same: check.equal ? consequence : alternative, other: check.equal ? alternative : consequence });
   }
   if (checks.length === 0) return {};
+  // `x->thread = spdk_get_thread()` (a handle opened again here): from there on this is x's thread.
+  const retied = body.descendantsOfType('assignment_expression').filter((a) => /^spdk_get_thread\s*\(\s*\)$/.test(a.childForFieldName('right')?.text ?? '') && THREAD_COMPARE.test((a.childForFieldName('left')?.text ?? '').replace(/\s+/g, '')));
   const found: OffThreadClose[] = [];
   for (const call of body.descendantsOfType('call_expression')) {
     const api = call.childForFieldName('function')?.text ?? '';
@@ -464,6 +466,7 @@ function offThreadOf(body: Node, lineOf: (n: Node) => number): { offThread?: Off
     if (mine.length === 0) continue;
     // Safe on the owning side of any check, or after a check whose other side leaves the function.
     if (mine.some((c) => within(call, c.same) || (call.startIndex >= c.node.endIndex && leaves(c.other)))) continue;
+    if (retied.some((a) => a.startIndex < call.startIndex && mine.some((c) => a.startIndex > c.node.endIndex && (a.childForFieldName('left')?.text ?? '').replace(/\s+/g, '').startsWith(`${c.root}`)))) continue;
     const first = mine[0];
     const inside = mine.find((c) => within(call, c.other));
     const check = inside ?? first;
