@@ -23,7 +23,7 @@ export type LifetimeNote =
   /** Read through after its bdev_io was completed: the IO (and its driver context) may already be reused. */
   | { kind: 'use_after_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
-  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string }
+  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string; enomemSeen?: boolean }
   /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
   | { kind: 'returns_acquired'; variable: string; resource: Resource; acquiredBy: string; line: number; passed: PassedTo[] };
 
@@ -73,7 +73,7 @@ interface CompleteState {
 }
 
 /** State of a submit's result variable: unknown, known failed, known -ENOMEM, known failed but not -ENOMEM. */
-type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' };
+type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' | 'queued' };
 
 interface State {
   vars: Map<string, VarState>;
@@ -97,6 +97,7 @@ const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
+const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
 /** Frees that give back an object's memory without looking inside it. */
 const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
 
@@ -400,6 +401,7 @@ class Walker {
     const v = strip(value);
     s.completed.delete(name);
     s.known.delete(name);
+    s.rcs.delete(name); // a new value: no longer the submit's result (set again below when it is a submit)
     const old = s.vars.get(name);
     if (old && old.st !== 'released' && old.st !== 'null' && old.st !== 'gone') old.st = 'gone'; // overwritten: stop following
     if (old && (old.st === 'released' || old.st === 'null')) s.vars.delete(name);
@@ -645,6 +647,8 @@ class Walker {
       }
     });
     this.decoded(callee, args, s, line);
+    // On a -ENOMEM path, a call that waits for a bdev_io or keeps the IO for later is the retry SPDK asks for.
+    if (QUEUES_FOR_LATER.test(callee)) for (const rc of s.rcs.values()) if (rc.st === 'enomem') rc.st = 'queued';
     // Marked after the arguments are read: `complete(io_from_ctx(task), task->status)` reads task before the IO goes.
     if (this.apis.completes(callee)) {
       // spdk_bdev_io_complete(spdk_bdev_io_from_ctx(task), ...) completes the IO that task is the driver context of.
@@ -673,6 +677,8 @@ class Walker {
   private failsAfterSubmit(s: State, line: number, failedBy: string): void {
     for (const [name, rc] of s.rcs) {
       if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
+      // -ENOMEM told apart, and the IO failed anyway on that path: nothing was queued to retry it.
+      if (rc.st === 'enomem') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
     }
   }
 
