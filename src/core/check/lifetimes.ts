@@ -73,7 +73,8 @@ interface CompleteState {
 }
 
 /** State of a submit's result variable: unknown, known failed, known -ENOMEM, known failed but not -ENOMEM. */
-type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' | 'queued' };
+/** `cb`: the completion callback handed to the submit (its next-to-last argument in every bdev submit API). */
+type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' | 'queued'; cb?: string };
 
 interface State {
   vars: Map<string, VarState>;
@@ -411,7 +412,11 @@ class Walker {
       if (resource && this.locals.has(name)) {
         s.vars.set(name, { resource, field: false, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
-      if (this.apis.submits(callee)) s.rcs.set(name, { submit: callee, line, st: 'any' });
+      if (this.apis.submits(callee)) {
+        const args = (v.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+        const cb = args.length >= 2 ? identOf(args[args.length - 2]) : undefined;
+        s.rcs.set(name, { submit: callee, line, st: 'any', ...(cb ? { cb } : {}) });
+      }
       // The result of a call that took an object: its failure branch gives the object back.
       for (const vs of s.vars.values()) {
         if (vs.origin === 'decoded' && vs.acquired === line) vs.pendingRc = name;
@@ -671,6 +676,8 @@ class Walker {
       return (name !== undefined && s.rcs.has(name)) || /^-\s*E[A-Z]+$/.test(a.text);
     });
     if ((callee === '' || callee.startsWith('(') || this.params.has(callee)) && passesRc) return true;
+    // The submit's own completion callback called by hand, told it failed: the IO ends there.
+    if ([...s.rcs.values()].some((rc) => rc.cb === callee) && (passesRc || args.some((a) => a.text === 'false'))) return true;
     return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
   }
 
