@@ -102,6 +102,20 @@ const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_r
 /** Frees that give back an object's memory without looking inside it. */
 const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
 
+/** `spdk_io_channel_get_ctx(spdk_get_io_channel(dev))`: the channel got, whose context is kept. */
+function channelOfContext(node: Node | null): Node | null {
+  if (node?.type !== 'call_expression' || calleeName(node) !== 'spdk_io_channel_get_ctx') return node;
+  const inner = strip(node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment') ?? null);
+  return inner?.type === 'call_expression' ? inner : node;
+}
+
+/** `spdk_io_channel_from_ctx(x)`: x, when x is a name or a field (the channel is known by its context). */
+function contextOfChannel(node: Node | null): Node | null {
+  if (node?.type !== 'call_expression' || calleeName(node) !== 'spdk_io_channel_from_ctx') return node;
+  const inner = strip(node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment') ?? null);
+  return inner && (inner.type === 'identifier' || inner.type === 'field_expression') ? inner : node;
+}
+
 /** The element variable of a list walk: `while (x, head, link)` is how TAILQ_FOREACH(x, head, link) reads here. */
 function listWalkIterator(loop: Node): string | undefined {
   if (loop.type !== 'while_statement') return undefined;
@@ -581,7 +595,7 @@ class Walker {
   }
 
   private acquireField(left: Node, right: Node, s: State): boolean {
-    const v = strip(right);
+    const v = channelOfContext(strip(right));
     const resource = v?.type === 'call_expression' ? this.apis.acquire(calleeName(v)) : undefined;
     const key = fieldKey(left);
     if (!resource || !key) return false;
@@ -606,7 +620,8 @@ class Walker {
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
     if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
     args.forEach((arg, index) => {
-      const bare = strip(arg);
+      // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
+      const bare = contextOfChannel(strip(arg));
       const asField = bare?.type === 'field_expression' ? fieldKey(bare) : undefined;
       const name = asField && s.vars.get(asField)?.field ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
       if (!bare || !name) {

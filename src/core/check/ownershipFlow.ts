@@ -123,7 +123,10 @@ function heldChannelReleased(model: IndexModel, key: string, arg: number, depth:
   for (const call of writtenCalls(model, file).get(name) ?? []) {
     const released = releaseApi(call.callee, 'channel');
     const put = released === undefined ? undefined : call.args[released];
-    if (put && put.kind === 'other' && [...aliases].some((a) => put.text.replace(/\s+/g, '').startsWith(`${a}->`))) return true;
+    const putText = put?.kind === 'other' ? put.text.replace(/\s+/g, '').replace(/^spdk_io_channel_from_ctx\((.*)\)$/, '$1') : '';
+    if ([...aliases].some((a) => putText.startsWith(`${a}->`))) return true;
+    // put(spdk_io_channel_from_ctx(...)): the facts keep no argument text for a call, so which channel is not known.
+    if (put?.kind === 'call' && put.callee === 'spdk_io_channel_from_ctx') return true;
     for (let i = 0; i < call.args.length; i++) {
       if (aliases.has(valueName(call.args[i])) && releasesHeldChannel(model, call.callee, i, file, depth + 1, visiting)) return true;
     }
