@@ -24,6 +24,8 @@ export type LifetimeNote =
   | { kind: 'use_after_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
   | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string; enomemSeen?: boolean }
+  /** A bdev_io taken from a channel's pool and given back with spdk_bdev_free_io, which is for completed IOs. */
+  | { kind: 'freed_unsubmitted'; variable: string; acquired: number; acquiredBy: string; line: number }
   /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
   | { kind: 'returns_acquired'; variable: string; resource: Resource; acquiredBy: string; line: number; passed: PassedTo[] };
 
@@ -98,6 +100,8 @@ const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
+/** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
+const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
 const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
 /** Frees that give back an object's memory without looking inside it. */
 const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
@@ -645,6 +649,9 @@ class Walker {
         if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
         } else if (held.st !== 'null' && held.st !== 'gone') {
+          if (held.resource === 'bdev_io' && BDEV_IO_POOL.test(held.acquiredBy) && callee === 'spdk_bdev_free_io') {
+            this.note({ kind: 'freed_unsubmitted', variable: name, acquired: held.acquired, acquiredBy: held.acquiredBy, line });
+          }
           if (held.guarded) this.releasedWhenLast.add(s.aliases.get(name) ?? name);
           if (!this.releasedSomewhere.has(s.aliases.get(name) ?? name)) this.releasedSomewhere.set(s.aliases.get(name) ?? name, line);
           held.st = 'released';

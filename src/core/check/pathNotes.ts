@@ -19,6 +19,8 @@ const ALLOCATORS = new Map<string, Resource>([
   ['spdk_dma_zmalloc', 'alloc'],
   ['spdk_dma_malloc', 'alloc'],
   ['spdk_mempool_get', 'alloc'],
+  ['spdk_bdev_get_io', 'bdev_io'],
+  ['bdev_channel_get_io', 'bdev_io'],
   ['spdk_get_io_channel', 'channel'],
   ['spdk_bdev_get_io_channel', 'channel'],
   ['spdk_accel_get_io_channel', 'channel'],
@@ -298,6 +300,8 @@ function movedNotes(notes: FunctionPathNotes, delta: number): FunctionPathNotes 
           return { ...n, submitLine: at(n.submitLine), line: at(n.line) };
         case 'returns_acquired':
           return { ...n, line: at(n.line), passed: passed(n.passed) };
+        case 'freed_unsubmitted':
+          return { ...n, acquired: at(n.acquired), line: at(n.line) };
       }
     }),
     handles: notes.handles.map((h) => ({ ...h, line: at(h.line) })),

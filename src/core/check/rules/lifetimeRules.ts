@@ -109,6 +109,15 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
 function twice(file: string, fn: string, list: LifetimeNote[], resource: Resource): Finding[] {
   const findings: Finding[] = [];
   for (const n of list) {
+    if (n.kind === 'freed_unsubmitted' && resource === 'bdev_io') {
+      findings.push(
+        twoPlaces(file, fn, n.line, `${n.variable} is taken from the channel's pool by ${n.acquiredBy} and given back with spdk_bdev_free_io before it was submitted; spdk_bdev_free_io is for completed IOs (check what is supported before taking the IO)`, [
+          [n.acquired, `${n.variable} = ${n.acquiredBy}(...)`],
+          [n.line, `spdk_bdev_free_io(${n.variable}) with the IO never submitted`],
+        ]),
+      );
+      continue;
+    }
     if ((n.kind === 'double_release' || n.kind === 'use_after_release') && n.resource === resource) {
       const verb = resource === 'channel' ? 'put' : 'freed';
       findings.push({
