@@ -82,8 +82,10 @@ function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned
     if (!w) wanted.set(name, (w = { walk: false, handles: false, spins: false }));
     return w;
   };
+  const steps = pollSteps(facts);
   for (const call of facts.calls) {
     if (!call.caller) continue;
+    if (steps.has(call.callee)) get(call.caller).spins = true;
     if (WALK_CALLS.test(call.callee) || BDEV_SUBMIT.test(call.callee) || learned.has(call.callee) || DECODE_CALLS.test(call.callee)) get(call.caller).walk = true;
     else if (RELEASE_CALLS.test(call.callee) && voidArgs.has(call.caller)) get(call.caller).walk = true;
     if (HANDLE_CALLS.test(call.callee)) get(call.caller).handles = true;
@@ -196,6 +198,7 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   const text = normalizeSourceForParsing(raw);
   const starts = lineStarts(text);
   const decoderStrings = decoderStringFields(text);
+  const steps = pollSteps(facts);
   // The tables sit outside the functions that use them: a change to one must reach those functions' keys.
   const decoderKey = JSON.stringify([...decoderStrings]);
   const parser = (wrapperParse ??= env.grammar.newParser());
@@ -249,7 +252,7 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
           ) : [],
         handles: handles ? handleOps(body, fn, lineOf) : [],
         ...(handles ? offThreadOf(body, lineOf) : {}),
-        busyWaits: spins ? busyWaits(body, lineOf) : [],
+        busyWaits: spins ? busyWaits(body, lineOf, steps) : [],
       };
       if (notes.lifetimes.length + notes.handles.length + notes.busyWaits.length + (notes.offThread?.length ?? 0) > 0) byFunction.set(fn.name, notes);
     } finally {
@@ -480,8 +483,18 @@ function offThreadOf(body: Node, lineOf: (n: Node) => number): { offThread?: Off
   return found.length > 0 ? { offThread: found } : {};
 }
 
+/**
+ * Functions of the file that poll for completions once (`rc = spdk_nvme_qpair_process_completions(qpair, 0)` and some
+ * bookkeeping): a loop that calls one spins as surely as one that polls itself.
+ */
+function pollSteps(facts: Pick<NotesInput, 'calls' | 'functions'>): Set<string> {
+  const steps = new Set<string>();
+  for (const call of facts.calls) if (call.caller && SPINS_ON.test(call.callee) && !SPINS_ON.test(call.caller)) steps.add(call.caller);
+  return steps;
+}
+
 /** `while (!done) { poll(); }` or `do { rc = poll(); } while (rc == -EAGAIN)`: a loop that re-polls until a state changes. */
-function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
+function busyWaits(body: Node, lineOf: (n: Node) => number, steps: ReadonlySet<string>): BusyWait[] {
   const found: BusyWait[] = [];
   for (const loop of body.descendantsOfType(['while_statement', 'do_statement'])) {
     const cond = loop?.childForFieldName('condition');
@@ -490,7 +503,7 @@ function busyWaits(body: Node, lineOf: (n: Node) => number): BusyWait[] {
     const calls = [...cond.descendantsOfType('call_expression'), ...(loop.childForFieldName('body')?.descendantsOfType('call_expression') ?? [])];
     for (const call of calls) {
       const name = call?.childForFieldName('function')?.text ?? '';
-      if (call && SPINS_ON.test(name)) {
+      if (call && (SPINS_ON.test(name) || steps.has(name))) {
         found.push({ api: name, line: lineOf(call) });
         break;
       }
