@@ -239,6 +239,17 @@ const HANDLE_WORDS: Record<HandleOp['handle'], { thing: string; opened: string; 
   poller: { thing: 'poller', opened: 'registered', closed: 'unregistered', close: 'unregister' },
 };
 
+/** Contexts that run on the app thread: what they open belongs to it. */
+const APP_THREAD = new Set<ContextKind>(['rpc_handler', 'bdev_module_hook', 'subsystem_hook', 'app_start']);
+/** Of the module hooks, those the bdev layer calls on the app thread. */
+const APP_THREAD_SLOTS = /\.(examine_config|examine_disk|module_init|init_complete|fini_start)$/;
+/** Contexts that run once per channel, each on that channel's thread. */
+const PER_CHANNEL = new Set<ContextKind>(['for_each_channel_step', 'io_channel_create', 'io_channel_destroy']);
+
+function isAppThread(c: CallEvidence | SlotEvidence): boolean {
+  return APP_THREAD.has(c.kind) && (!('slot' in c) || APP_THREAD_SLOTS.test(c.slot));
+}
+
 function hasThreadCheck(model: IndexModel, key: string): boolean {
   return notesOf(model, key, 'thread_check').length > 0;
 }
@@ -266,12 +277,16 @@ function wrongThreadRule(context: RuleContext): Finding[] {
       const openers = (opens.get(`${op.handle}:${field}`) ?? []).filter((o) => o.fn !== f.fn || o.file !== f.file);
       if (openers.length === 0) continue;
       const key = functionKey(f.file, f.fn);
-      // A function on the way that compares spdk_get_thread() with a stored thread has taken care of it.
-      const chain = chainFromContext(model, key, untied, (k) => hasThreadCheck(model, k));
-      if (!chain || chain.chain.some((c) => hasThreadCheck(model, c.key))) continue;
+      const checked = (k: string) => hasThreadCheck(model, k);
       const opener = openers[0];
-      const words = HANDLE_WORDS[op.handle];
       const openChain = chainFromContext(model, functionKey(opener.file, opener.fn), (c) => REACTOR.has(c.kind) && !isDestruct(c));
+      // A function on the way that compares spdk_get_thread() with a stored thread has taken care of it. Besides
+      // destruct, a per-channel context closing what an app-thread context opened is on another thread by design.
+      const openerKey = functionKey(opener.file, opener.fn);
+      const onAppThread = !!chainFromContext(model, openerKey, isAppThread) && !chainFromContext(model, openerKey, (c) => PER_CHANNEL.has(c.kind));
+      const chain = chainFromContext(model, key, untied, checked) ?? (onAppThread ? chainFromContext(model, key, (c) => PER_CHANNEL.has(c.kind), checked) : undefined);
+      if (!chain || chain.chain.some((c) => checked(c.key))) continue;
+      const words = HANDLE_WORDS[op.handle];
       const openWhere = openChain ? ` (${'slot' in openChain.context ? openChain.context.slot : openChain.context.kind.replace(/_/g, ' ')})` : '';
       const evidence: CheckEvidence[] = [
         { file: opener.file, line: opener.op.line, note: `${field} ${words.opened} here by ${opener.op.api}, in ${opener.fn}${openWhere}: that thread owns it` },
@@ -285,7 +300,9 @@ function wrongThreadRule(context: RuleContext): Finding[] {
         file: f.file,
         line: op.line,
         function: f.fn,
-        message: `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
+        message: PER_CHANNEL.has(chain.context.kind)
+          ? `${words.thing} ${field} is ${words.closed} in ${chain.context.kind === 'for_each_channel_step' ? 'a for_each_channel step' : `a channel ${chain.context.kind === 'io_channel_create' ? 'create' : 'destroy'} callback`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on each channel's own thread, while ${opener.fn} ${words.opened} it on the app thread; send the ${words.close} to that thread with spdk_thread_send_msg`
+          : `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
         evidence,
       });
     }
