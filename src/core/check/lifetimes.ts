@@ -26,6 +26,8 @@ export type LifetimeNote =
   | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string; enomemSeen?: boolean }
   /** A bdev_io taken from a channel's pool and given back with spdk_bdev_free_io, which is for completed IOs. */
   | { kind: 'freed_unsubmitted'; variable: string; acquired: number; acquiredBy: string; line: number }
+  /** The function returns a bdev submit's result (`return spdk_bdev_readv_blocks(...)`): its callers get the -ENOMEM. */
+  | { kind: 'returns_submit'; submit: string; line: number }
   /** The function hands a fresh object to its caller: an allocator wrapper (`ctx = foo_alloc()` acquires). */
   | { kind: 'returns_acquired'; variable: string; resource: Resource; acquiredBy: string; line: number; passed: PassedTo[] };
 
@@ -234,7 +236,7 @@ class Walker {
   ) {}
 
   private note(n: LifetimeNote): void {
-    const key = `${n.kind}:${n.variable}:${n.line}`;
+    const key = `${n.kind}:${'variable' in n ? n.variable : n.submit}:${n.line}`;
     if (this.noted.has(key) || this.notes.length >= MAX_NOTES) return;
     this.noted.add(key);
     this.notes.push(n);
@@ -279,6 +281,10 @@ class Walker {
             this.note({ kind: 'returns_acquired', variable: direct!.text, resource: returned.resource, acquiredBy: returned.acquiredBy, line: this.lineOf(node), passed: returned.passed.slice() });
           }
           const acquiredHere = direct?.type === 'call_expression' ? this.apis.acquire(calleeName(direct)) : undefined;
+          // A submit's result handed back while it may still be -ENOMEM: the caller must tell it apart.
+          const submitted = direct?.type === 'call_expression' && this.apis.submits(calleeName(direct)) ? calleeName(direct) : direct?.type === 'identifier' ? after.rcs.get(direct.text) : undefined;
+          if (typeof submitted === 'string') this.note({ kind: 'returns_submit', submit: submitted, line: this.lineOf(node) });
+          else if (submitted && (submitted.st === 'any' || submitted.st === 'failed')) this.note({ kind: 'returns_submit', submit: submitted.submit, line: this.lineOf(node) });
           if (acquiredHere) this.note({ kind: 'returns_acquired', variable: '', resource: acquiredHere, acquiredBy: calleeName(direct!), line: this.lineOf(node), passed: [] });
           for (const name of expr ? namesHandedBack(expr) : []) {
             const held = lookup(after, name);

@@ -73,7 +73,10 @@ interface Wanted {
   spins: boolean;
 }
 
-function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned: ReadonlyMap<string, Resource>): Map<string, Wanted> {
+/** What a learnt wrapper does for its callers: acquires a resource, or submits bdev IO (its result may be -ENOMEM). */
+export type Learnt = Resource | 'submit';
+
+function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned: ReadonlyMap<string, Learnt>): Map<string, Wanted> {
   const wanted = new Map<string, Wanted>();
   // A release matters only to a callback that may own its `void *` argument.
   const voidArgs = new Set(facts.functions.filter((f) => f.params.some((p) => /^void \*$/.test(p.type.trim()))).map((f) => f.name));
@@ -162,15 +165,15 @@ export interface NotesInput {
 
 let wrapperParse: ReturnType<CheckEnv['grammar']['newParser']> | undefined;
 
-const NO_WRAPPERS: ReadonlyMap<string, Resource> = new Map();
+const NO_WRAPPERS: ReadonlyMap<string, Learnt> = new Map();
 
 /**
  * Path notes of one file's functions, from the cache while the file's hash (and the allocator wrappers it calls) are
  * unchanged. `wrappers` are the tree's allocator wrappers (see allocatorWrappers): calling one acquires.
  */
-export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: ReadonlyMap<string, Resource> = NO_WRAPPERS): FilePathNotes | undefined {
+export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: ReadonlyMap<string, Learnt> = NO_WRAPPERS): FilePathNotes | undefined {
   const { file } = facts;
-  const called = new Map<string, Resource>();
+  const called = new Map<string, Learnt>();
   for (const call of facts.calls) {
     const r = wrappers.get(call.callee);
     if (r) called.set(call.callee, r);
@@ -192,7 +195,14 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   const first = called.size === 0 ? undefined : pathNotesOf(env, facts);
   const callsWrapper = new Set<string>();
   if (first) for (const call of facts.calls) if (called.has(call.callee)) callsWrapper.add(call.caller);
-  const apis: LifetimeApis = called.size === 0 ? LIFETIME_APIS : { ...LIFETIME_APIS, acquire: (callee) => LIFETIME_APIS.acquire(callee) ?? called.get(callee) };
+  const learntResource = (callee: string): Resource | undefined => {
+    const learnt = called.get(callee);
+    return learnt === 'submit' ? undefined : learnt;
+  };
+  const apis: LifetimeApis =
+    called.size === 0
+      ? LIFETIME_APIS
+      : { ...LIFETIME_APIS, acquire: (callee) => LIFETIME_APIS.acquire(callee) ?? learntResource(callee), submits: (callee) => LIFETIME_APIS.submits(callee) || called.get(callee) === 'submit' };
   const raw = env.readText(file);
   if (raw === undefined) return undefined;
   const text = normalizeSourceForParsing(raw);
@@ -303,6 +313,8 @@ function movedNotes(notes: FunctionPathNotes, delta: number): FunctionPathNotes 
           return { ...n, submitLine: at(n.submitLine), line: at(n.line) };
         case 'returns_acquired':
           return { ...n, line: at(n.line), passed: passed(n.passed) };
+        case 'returns_submit':
+          return { ...n, line: at(n.line) };
         case 'freed_unsubmitted':
           return { ...n, acquired: at(n.acquired), line: at(n.line) };
       }
@@ -513,23 +525,26 @@ function busyWaits(body: Node, lineOf: (n: Node) => number, steps: ReadonlySet<s
 }
 /**
  * Functions that hand their caller a freshly acquired object (`return ctx;` after `ctx = calloc(...)`, or `return
- * spdk_get_io_channel(...)`), from a first pass over the files that allocate: their callers acquire too. An object
+ * spdk_get_io_channel(...)`), from a first pass over the files that allocate: their callers acquire too. Likewise
+ * functions that return a bdev submit's result: their callers submit. An object
  * also put in a tree or list on the way (`spdk_nvme_ctrlr_get_ns`) belongs to that tree, so `keeps` must say no.
  * Wrappers of wrappers (`vbdev_ocf_data_alloc` over `env_malloc` over `spdk_malloc`) are learnt in further rounds,
  * each reading again only the functions that call a wrapper the round before learnt.
  */
-export function allocatorWrappers(env: CheckEnv, files: Iterable<NotesInput>, keeps: (p: PassedTo, file: string, resource: Resource) => boolean): Map<string, Resource> {
+export function allocatorWrappers(env: CheckEnv, files: Iterable<NotesInput>, keeps: (p: PassedTo, file: string, resource: Resource) => boolean): Map<string, Learnt> {
   const list = [...files];
-  let wrappers = new Map<string, Resource>();
+  let wrappers = new Map<string, Learnt>();
   for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
     const learnt = new Map(wrappers);
     for (const facts of list) {
       for (const [fn, notes] of pathNotesOf(env, facts, wrappers)?.byFunction ?? []) {
-        if (learnt.has(fn) || ALLOCATORS.has(fn)) continue;
+        if (learnt.has(fn) || ALLOCATORS.has(fn) || BDEV_SUBMIT.test(fn)) continue;
         const returns = notes.lifetimes.filter((n): n is Extract<LifetimeNote, { kind: 'returns_acquired' }> => n.kind === 'returns_acquired');
-        if (returns.length === 0) continue;
-        if (returns.some((r) => r.passed.some((p) => keeps(p, facts.file, r.resource)))) continue;
-        learnt.set(fn, returns[0].resource);
+        if (returns.length > 0 && !returns.some((r) => r.passed.some((p) => keeps(p, facts.file, r.resource)))) learnt.set(fn, returns[0].resource);
+        // A function that hands back a submit's result is a submit to its callers (`rc = zone_reset(...)`).
+        // Only on an IO path (it takes a channel, a bdev_io or a per-IO task): a set-up function that reads a superblock
+        // on one of its paths is not a submit to the RPC or examine that calls it.
+        else if (notes.lifetimes.some((n) => n.kind === 'returns_submit') && facts.functions.some((f) => f.name === fn && f.params.some((p) => IO_PATH_PARAM.test(p.type.trim())))) learnt.set(fn, 'submit');
       }
     }
     if (learnt.size === wrappers.size) break;
@@ -537,6 +552,8 @@ export function allocatorWrappers(env: CheckEnv, files: Iterable<NotesInput>, ke
   }
   return wrappers;
 }
+
+const IO_PATH_PARAM = /^(const\s+)?struct\s+(spdk_io_channel|spdk_bdev_io|\w*_io|\w*task)\s*\*$/;
 
 /** How deep wrappers of wrappers are learnt. */
 const MAX_WRAPPER_ROUNDS = 4;

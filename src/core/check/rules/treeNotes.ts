@@ -4,8 +4,7 @@ import { isTestFile } from '../../labels/callbackFlow';
 import type { IndexModel } from '../../model/indexModel';
 import type { RuleContext } from '../checker';
 import { takesOwnership } from '../ownershipFlow';
-import type { Resource } from '../lifetimes';
-import { allocatorWrappers, pathNotesOf, type FunctionPathNotes } from '../pathNotes';
+import { allocatorWrappers, pathNotesOf, type FunctionPathNotes, type Learnt } from '../pathNotes';
 
 export interface NotedFunction {
   file: string;
@@ -23,7 +22,7 @@ export function notedFunctions(context: RuleContext, everyFile = false): NotedFu
   const { model, env } = context;
   const product = checkedFiles(model);
   // An edit keeps the wrappers the last whole-tree check learnt: relearning them costs a pass over every file.
-  const kept = context.only ? (env.cache?.get('check:wrappers') as Map<string, Resource> | undefined) : undefined;
+  const kept = context.only ? (env.cache?.get('check:wrappers') as Map<string, Learnt> | undefined) : undefined;
   const wrappers = kept ?? model.memoize('check:wrappers', () => allocatorWrappers(env, product, (p, file, resource) => takesOwnership(model, p.callee, p.arg, file, resource)));
   env.cache?.set('check:wrappers', wrappers);
   const out: NotedFunction[] = [];
