@@ -488,6 +488,9 @@ class Walker {
         if (left && left.type !== 'identifier') s = this.uses(left, s, true);
         const name = left?.type === 'identifier' ? left.text : undefined;
         if (name) s.known.delete(name);
+        // A field written: what was known of it (or of fields below it) is gone.
+        const written = left ? plainFieldPath(left) : undefined;
+        if (written) for (const k of [...s.known.keys()]) if (k === written || k.startsWith(`${written}->`) || k.startsWith(`${written}.`)) s.known.delete(k);
         if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
@@ -507,7 +510,9 @@ class Walker {
           }
           // `x->group = spdk_io_channel_get_ctx(ch)` keeps ch as surely as `x->ch = ch`.
           const bare = strip(right);
-          const stored = bare?.type === 'call_expression' ? (bare.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? identOf(a) : undefined)) : [returnedName(right)];
+          // `x->f = cond ? a : b` keeps whichever of a and b was chosen.
+          const chosen = bare?.type === 'conditional_expression' ? [bare.childForFieldName('consequence'), bare.childForFieldName('alternative')].flatMap((b) => (b ? [b] : [])) : bare ? [bare] : [];
+          const stored = chosen.flatMap((b) => (b.type === 'call_expression' ? (b.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? identOf(a) : undefined)) : [returnedName(b)]));
           for (const name of stored) {
             const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
@@ -760,6 +765,8 @@ class Walker {
         if (lname && right.text === '0') return this.remember(s, lname, !eq) && this.rcResult(s, lname, !eq);
         // A pointer that is not followed, tested against NULL: remembered like any tested name (`if (found == NULL)`).
         if (lname && identOf(left) && right.text === 'NULL') return this.remember(s, lname, !eq);
+        const lfield = plainFieldPath(left);
+        if (lfield && isNull(right)) return this.remember(s, lfield, !eq);
         if (lname && s.rcs.has(lname) && /^-\s*E[A-Z]+$/.test(right.text)) {
           const rc = s.rcs.get(lname)!;
           rc.st = eq ? 'other' : rc.st;
@@ -780,6 +787,9 @@ class Walker {
       if (s.vars.has(name)) return this.nullness(s, name, !truth);
       return this.remember(s, name, truth) && this.rcResult(s, name, truth);
     }
+    // `if (attr->stats)` ... `if (!attr->stats)`: a plain field read tested twice takes the same branch both times.
+    const field = plainFieldPath(c);
+    if (field) return this.remember(s, field, truth);
     if (c.type === 'call_expression') {
       // `if (f(..., ctx, ...))`: f failed on the true side, so the object it was handed is still ours there.
       const callee = calleeName(c);
@@ -964,6 +974,15 @@ function fieldBases(expr: Node): string[] {
 function fieldKey(node: Node | null): string | undefined {
   const n = strip(node);
   return n?.type === 'field_expression' ? n.text.replace(/\s+/g, '') : undefined;
+}
+
+/** `a->b.c` with only names in it (no calls, no indexing), as text without spaces; undefined otherwise. */
+function plainFieldPath(node: Node): string | undefined {
+  const n = strip(node);
+  if (n?.type !== 'field_expression') return undefined;
+  let base: Node | null = n;
+  while (base?.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+  return base?.type === 'identifier' ? n.text.replace(/\s+/g, '') : undefined;
 }
 
 function trackedField(s: State, node: Node): string | undefined {
