@@ -468,6 +468,8 @@ class Walker {
       const held = lookup(s, source);
       // `struct foo *ctx = cb_arg;`: ctx stands for cb_arg; any other copy is followed no further.
       if (held && held.origin === 'cb_arg' && identOf(value) === source && this.locals.has(name)) s.aliases.set(name, s.aliases.get(source) ?? source);
+      // `qpair = &rqpair->qpair`: the embedded base object stands for its container (SPDK's transport objects).
+      else if (held && !held.origin && !held.field && embeddedMember(bareValue) && this.locals.has(name)) s.aliases.set(name, s.aliases.get(source) ?? source);
       else if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
   }
@@ -974,6 +976,13 @@ function fieldBases(expr: Node): string[] {
 function fieldKey(node: Node | null): string | undefined {
   const n = strip(node);
   return n?.type === 'field_expression' ? n.text.replace(/\s+/g, '') : undefined;
+}
+
+/** `&x->member` (or `&x->a.b`): the address of an object embedded in x. */
+function embeddedMember(node: Node | null): boolean {
+  if (node?.type !== 'pointer_expression' || operatorOf(node) !== '&') return false;
+  const inner = strip(node.childForFieldName('argument'));
+  return inner?.type === 'field_expression' && plainFieldPath(inner) !== undefined;
 }
 
 /** `a->b.c` with only names in it (no calls, no indexing), as text without spaces; undefined otherwise. */
