@@ -23,7 +23,7 @@ export type LifetimeNote =
   /** Read through after its bdev_io was completed: the IO (and its driver context) may already be reused. */
   | { kind: 'use_after_complete'; variable: string; line: number; first: number; completedBy: string }
   /** A bdev submit failed and the path fails an IO without telling -ENOMEM apart. */
-  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string; enomemSeen?: boolean }
+  | { kind: 'submit_failure_fails_io'; variable: string; submit: string; submitLine: number; line: number; failedBy: string; enomemSeen?: boolean; ignored?: boolean }
   /** A bdev_io taken from a channel's pool and given back with spdk_bdev_free_io, which is for completed IOs. */
   | { kind: 'freed_unsubmitted'; variable: string; acquired: number; acquiredBy: string; line: number }
   /** The function returns a bdev submit's result (`return spdk_bdev_readv_blocks(...)`): its callers get the -ENOMEM. */
@@ -268,6 +268,16 @@ class Walker {
       case 'expression_statement': {
         const expr = node.namedChild(0);
         const after = expr ? ins.map((s) => this.effects(expr, s)) : ins;
+        // A submit whose result nobody reads: when it fails, the IO it carries is neither retried nor completed.
+        const call = expr ? strip(expr) : null;
+        if (call?.type === 'call_expression' && this.apis.submits(calleeName(call))) {
+          const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+          const cbArg = args[args.length - 1];
+          if (cbArg && !/^(NULL|0)$/.test(cbArg.text.trim())) {
+            const line = this.lineOf(call);
+            this.note({ kind: 'submit_failure_fails_io', variable: '', submit: calleeName(call), submitLine: line, line, failedBy: '(result ignored)', ignored: true });
+          }
+        }
         // exit(), abort(), assert(false): the process ends here, nothing leaks.
         return expr && NO_RETURN.test(expr.text) ? [] : after;
       }

@@ -181,13 +181,17 @@ function enomemRule(context: RuleContext): Finding[] {
         file,
         line: n.line,
         function: fn,
-        message: n.enomemSeen
+        message: n.ignored
+          ? `the result of ${n.submit} is ignored: when it fails (-ENOMEM when the channel has no spdk_bdev_io left) the IO it carries is neither retried with spdk_bdev_queue_io_wait nor completed`
+          : n.enomemSeen
           ? `when ${n.submit} fails with -ENOMEM, the path tells it apart but fails the IO anyway instead of waiting with spdk_bdev_queue_io_wait and retrying`
           : `when ${n.submit} fails, the IO is failed without checking for -ENOMEM (which means "retry after spdk_bdev_queue_io_wait")`,
-        evidence: [
-          { file, line: n.submitLine, note: `${n.submit}(...) can return -ENOMEM when the channel has no spdk_bdev_io left` },
-          { file, line: n.line, note: `${n.failedBy} fails the IO on that path` },
-        ],
+        evidence: n.ignored
+          ? [{ file, line: n.submitLine, note: `${n.submit}(...) returns -ENOMEM when the channel has no spdk_bdev_io left; the result is dropped here` }]
+          : [
+              { file, line: n.submitLine, note: `${n.submit}(...) can return -ENOMEM when the channel has no spdk_bdev_io left` },
+              { file, line: n.line, note: `${n.failedBy} fails the IO on that path` },
+            ],
       });
     }
   }
