@@ -78,7 +78,7 @@ interface CompleteState {
 
 /** State of a submit's result variable: unknown, known failed, known -ENOMEM, known failed but not -ENOMEM. */
 /** `cb`: the completion callback handed to the submit (its next-to-last argument in every bdev submit API). */
-type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' | 'queued'; cb?: string };
+type RcState = { submit: string; line: number; st: 'any' | 'failed' | 'enomem' | 'other' | 'queued'; cb?: string; fromCallback?: boolean };
 
 interface State {
   vars: Map<string, VarState>;
@@ -102,6 +102,7 @@ const DECODERS = /^spdk_json_decode_object(_relaxed)?$/;
 const DONE_NAME = /(done|complete|completion|cpl|finish|end|fail)\w*$/i;
 const NO_RETURN = /^(exit|_exit|abort|err|errx|__builtin_unreachable|SPDK_UNREACHABLE)\s*\(|^assert\s*\(\s*(false|0)\s*\)$/;
 const MAX_NOTES = 64;
+const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 /** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
 const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
@@ -503,7 +504,7 @@ class Walker {
         // A field written: what was known of it (or of fields below it) is gone.
         const written = left ? plainFieldPath(left) : undefined;
         if (written) for (const k of [...s.known.keys()]) if (k === written || k.startsWith(`${written}->`) || k.startsWith(`${written}.`)) s.known.delete(k);
-        if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`);
+        if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`, true);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
           // A fresh acquisition kept in the function's own object: followed under the field's name.
@@ -645,7 +646,7 @@ class Walker {
     const line = this.lineOf(expr);
     const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
-    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback');
+    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)));
     args.forEach((arg, index) => {
       // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
       const bare = contextOfChannel(strip(arg));
@@ -726,8 +727,10 @@ class Walker {
     return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
   }
 
-  private failsAfterSubmit(s: State, line: number, failedBy: string): void {
+  private failsAfterSubmit(s: State, line: number, failedBy: string, byStatus = false): void {
     for (const [name, rc] of s.rcs) {
+      // A blob callback's errno handed on to the next callback is how blob code reports; only an IO failed outright counts.
+      if (rc.fromCallback && !byStatus) continue;
       if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
       // -ENOMEM told apart, and the IO failed anyway on that path: nothing was queued to retry it.
       if (rc.st === 'enomem') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
@@ -904,6 +907,10 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   const entry: State = { vars: new Map(), aliases: new Map(), known: new Map(), completed: new Map(), rcs: new Map() };
   for (const p of fn.heldParams) {
     entry.vars.set(p.name, { resource: p.resource, field: false, st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(parameter)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
+  }
+  // A blob operation's completion gets its -ENOMEM as bserrno: the bdev_io it finishes must be retried, not failed.
+  for (const name of fn.params ?? []) {
+    if (BLOB_ERRNO.test(name)) entry.rcs.set(name, { submit: `the blob operation (${name})`, line: fn.lineOf(fn.body), st: 'any', fromCallback: true });
   }
   for (const name of fn.callbackArgs ?? []) {
     entry.vars.set(name, { resource: 'alloc', field: false, origin: 'cb_arg', st: 'maybe', acquired: fn.lineOf(fn.body), acquiredBy: '(callback argument)', passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
