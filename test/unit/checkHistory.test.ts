@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RULE_IDS } from '../../src/core/check/checkTypes';
 import history from '../data/thread-rule-history.json';
+import fresh from '../data/thread-rule-history-fresh.json';
 import { REPO_ROOT } from './helpers';
 
 interface HistoryCase {
@@ -77,13 +78,29 @@ describe('SPDK history cases for spdk-lens check', function () {
     }
   });
 
+  it('keep a fresh set, mined after the rules were tuned on dev, apart: its own ids and commits, split "fresh"', () => {
+    const freshCases = fresh.cases as HistoryCase[];
+    assert.ok(freshCases.length >= 10, `${freshCases.length} fresh cases`);
+    const ids = new Set(cases.map((c) => c.id));
+    const commits = new Set(cases.map((c) => c.fix));
+    for (const c of freshCases) {
+      assert.equal(c.split, 'fresh', `${c.id}: split`);
+      assert.ok((RULE_IDS as readonly string[]).includes(c.rule) && c.id.startsWith(`${c.rule}-`), `${c.id}: rule`);
+      assert.match(c.fix, /^[0-9a-f]{40}$/, `${c.id}: fix`);
+      assert.ok(!ids.has(c.id), `${c.id} is also a case of the first set, or twice`);
+      assert.ok(!commits.has(c.fix), `${c.id}: ${c.fix} is already a commit of the first set`);
+      ids.add(c.id);
+      assert.ok(c.summary.length > 20 && c.visibility.length > 20, `${c.id}: summary and visibility`);
+    }
+  });
+
   const mirror = process.env.SPDK_REPO ?? '/work/.mirror/spdk+spdk/repo';
   const haveMirror = existsSync(mirror) && spawnSync('git', ['--git-dir', mirror, 'rev-parse', '--git-dir']).status === 0;
   if (!haveMirror) console.log(`    (skipped: no SPDK git mirror at ${mirror}; set SPDK_REPO to check the commits and files the cases name)`);
   (haveMirror ? it : it.skip)('name fix commits whose parent holds the file and defines the function (SPDK_REPO)', function () {
     this.timeout(120_000);
     const problems: string[] = [];
-    for (const c of cases) {
+    for (const c of [...cases, ...(fresh.cases as HistoryCase[])]) {
       const parent = spawnSync('git', ['--git-dir', mirror, 'rev-parse', '--verify', '--quiet', `${c.fix}^`], { encoding: 'utf8' });
       if (parent.status !== 0) {
         problems.push(`${c.id}: ${c.fix} or its parent is missing`);
