@@ -1,6 +1,6 @@
 // Whether a call takes ownership of an object it is passed (stores it, hands it on, frees it) or only borrows it
 // (reads it, logs it, submits IO on a channel): learned from the callee's body where the tree has it.
-import type { CallSite, ValueSummary } from '../facts/fileFacts';
+import type { CallSite, FileFacts, ValueSummary } from '../facts/fileFacts';
 import { pushTo } from '../util/multiMap';
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, nameOfKey } from '../labels/callbackEvidence';
@@ -61,18 +61,34 @@ export function takesOwnership(model: IndexModel, callee: string, arg: number, f
   return model.remember(memo, result);
 }
 
-function learnedOwnership(model: IndexModel, key: string, arg: number, resource: Resource, depth: number, visiting: Set<string>): boolean {
-  const fn = model.definitionOf(key);
-  const param = fn?.params[arg];
-  if (!fn || !param || !param.name) return true;
+/** A callee's body as the facts have it: its file and name, and the names its parameter `arg` goes by there. */
+interface CalleeBody {
+  file: string;
+  name: string;
+  facts: FileFacts | undefined;
+  /** The parameter and the locals it is cast into (`struct foo *ctx = arg;`). */
+  aliases: Set<string>;
+  /** The body stores the parameter somewhere (a field, a global, a list). */
+  stores: boolean;
+}
+
+function calleeBody(model: IndexModel, key: string, arg: number): CalleeBody | undefined {
+  const param = model.definitionOf(key)?.params[arg];
+  if (!param || !param.name) return undefined;
   const file = fileOfKey(key);
   const name = nameOfKey(key);
   const facts = model.symbols.files.get(file);
-  // The parameter and the locals it is cast into (`struct foo *ctx = arg;`).
   const aliases = new Set([param.name]);
   for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
-  if (facts?.notes.some((n) => n.caller === name && n.kind === 'store' && aliases.has(n.name))) return true;
-  if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
+  const stores = !!facts?.notes.some((n) => n.caller === name && n.kind === 'store' && aliases.has(n.name)) || !!facts?.fieldStores.some((st) => st.caller === name && aliases.has(valueName(st.value)));
+  return { file, name, facts, aliases, stores };
+}
+
+function learnedOwnership(model: IndexModel, key: string, arg: number, resource: Resource, depth: number, visiting: Set<string>): boolean {
+  const body = calleeBody(model, key, arg);
+  if (!body) return true;
+  const { file, name, aliases } = body;
+  if (body.stores) return true;
   // Calls as written, macros included: a macro like NVME_INIT_REQUEST stores what it is given.
   for (const call of writtenCalls(model, file).get(name) ?? []) {
     // A destructor of the holder: it releases what the holder's fields keep (spdk_put_io_channel(ch->base_ch)).
@@ -110,16 +126,10 @@ export function releasesHeldChannel(model: IndexModel, callee: string, arg: numb
 }
 
 function heldChannelReleased(model: IndexModel, key: string, arg: number, depth: number, visiting: Set<string>): boolean {
-  const fn = model.definitionOf(key);
-  const param = fn?.params[arg];
-  if (!fn || !param || !param.name) return true;
-  const file = fileOfKey(key);
-  const name = nameOfKey(key);
-  const facts = model.symbols.files.get(file);
-  const aliases = new Set([param.name]);
-  for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
-  if (facts?.notes.some((n) => n.caller === name && n.kind === 'store' && aliases.has(n.name))) return true;
-  if (facts?.fieldStores.some((s) => s.caller === name && aliases.has(valueName(s.value)))) return true;
+  const body = calleeBody(model, key, arg);
+  if (!body) return true;
+  const { file, name, aliases } = body;
+  if (body.stores) return true;
   for (const call of writtenCalls(model, file).get(name) ?? []) {
     const released = releaseApi(call.callee, 'channel');
     const put = released === undefined ? undefined : call.args[released];
@@ -147,16 +157,11 @@ export function keepsDecodedStrings(model: IndexModel, callee: string, arg: numb
   const key = model.resolve(callee, file);
   if (!key) return true;
   if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
-  const fn = model.definitionOf(key);
-  const param = fn?.params[arg];
-  if (!fn || !param || !param.name) return true;
+  const body = calleeBody(model, key, arg);
+  if (!body) return true;
   visiting.add(`${key}#${arg}`);
   try {
-    const calleeFile = fileOfKey(key);
-    const name = nameOfKey(key);
-    const facts = model.symbols.files.get(calleeFile);
-    const aliases = new Set([param.name]);
-    for (const n of facts?.notes ?? []) if (n.caller === name && n.kind === 'cast' && aliases.has(n.name)) aliases.add(n.detail);
+    const { file: calleeFile, name, facts, aliases } = body;
     const strings = new Set([...aliases].flatMap((a) => fields.map((f) => `${a}->${f}`)));
     const text = (v: ValueSummary) => (v.kind === 'other' ? v.text.replace(/\s+/g, '') : v.kind === 'ident' ? v.name : '');
     if (facts?.fieldStores.some((s) => s.caller === name && strings.has(text(s.value)))) return true;
