@@ -504,6 +504,8 @@ class Walker {
         // A field written: what was known of it (or of fields below it) is gone.
         const written = left ? plainFieldPath(left) : undefined;
         if (written) for (const k of [...s.known.keys()]) if (k === written || k.startsWith(`${written}->`) || k.startsWith(`${written}.`)) s.known.delete(k);
+        // `io->error = -OCF_ERR_NO_MEM`, `status = SPDK_BDEV_IO_STATUS_NOMEM`: the layer above is told to retry.
+        if (right && /NO_?MEM/.test(right.text)) for (const rc of s.rcs.values()) if (rc.st === 'enomem') rc.st = 'queued';
         if (right && s.rcs.size > 0 && ERROR_STATUS.test(right.text)) this.failsAfterSubmit(s, this.lineOf(expr), `${left?.text ?? ''} = ${right.text}`, true);
         if (name && right && operatorOf(expr) === '=') this.assign(name, right, s, this.lineOf(expr));
         else if (right && left?.type === 'field_expression' && this.ownField(left) && this.acquireField(left, right, s)) {
@@ -646,7 +648,11 @@ class Walker {
     const line = this.lineOf(expr);
     const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
-    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)));
+    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) {
+      // Handing the submit's own result on (`cb_fn(cb_arg, rc)`) passes -ENOMEM up to a caller that can retry.
+      const passed = new Set(args.map((a) => identOf(a)).filter((n): n is string => !!n && s.rcs.has(n)));
+      this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)), passed);
+    }
     args.forEach((arg, index) => {
       // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
       const bare = contextOfChannel(strip(arg));
@@ -727,13 +733,13 @@ class Walker {
     return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
   }
 
-  private failsAfterSubmit(s: State, line: number, failedBy: string, byStatus = false): void {
+  private failsAfterSubmit(s: State, line: number, failedBy: string, byStatus = false, passed: ReadonlySet<string> = new Set()): void {
     for (const [name, rc] of s.rcs) {
       // A blob callback's errno handed on to the next callback is how blob code reports; only an IO failed outright counts.
       if (rc.fromCallback && !byStatus) continue;
       if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
       // -ENOMEM told apart, and the IO failed anyway on that path: nothing was queued to retry it.
-      if (rc.st === 'enomem') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
+      if (rc.st === 'enomem' && !passed.has(name)) this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
     }
   }
 
