@@ -41,6 +41,15 @@ const REACTOR: ReadonlySet<ContextKind> = new Set<ContextKind>([
 
 /** Calls that put the calling thread to sleep until something else happens. */
 const BLOCKING = /^(sleep|usleep|nanosleep|clock_nanosleep|sem_wait|sem_timedwait|pthread_cond_wait|pthread_cond_timedwait|pthread_join|system|popen|waitpid|wait|sched_yield)$/;
+/** Library calls that block only in one form: OCF's management lock taken with the cache alone (the later API takes a callback). */
+const BLOCKING_WITH_ARGS: ReadonlyMap<string, number> = new Map([
+  ['ocf_mngt_cache_lock', 1],
+  ['ocf_mngt_cache_read_lock', 1],
+]);
+
+function blocks(call: CallSite): boolean {
+  return BLOCKING.test(call.callee) || BLOCKING_WITH_ARGS.get(call.callee) === call.args.length;
+}
 
 function contextWords(c: CallEvidence | SlotEvidence): string {
   if ('slot' in c) return `${c.slot} (${c.file}:${c.line})`;
@@ -68,7 +77,7 @@ function blockingRule(context: RuleContext): Finding[] {
     if (isTestFile(facts.file)) continue;
     // A blocking call is reported in its own function: an edit of another file cannot change it.
     if (!context.inFile(facts.file)) continue;
-    for (const call of facts.calls) if (call.caller && BLOCKING.test(call.callee)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `calls ${call.callee}(), which blocks the thread`, spins: false });
+    for (const call of facts.calls) if (call.caller && blocks(call)) sites.push({ file: facts.file, fn: call.caller, line: call.line, what: `calls ${call.callee}(), which blocks the thread`, spins: false });
   }
   for (const { file, fn, notes } of notedFunctions(context, true).filter((f) => f.notes.busyWaits.length > 0)) {
     const b = notes.busyWaits[0];
