@@ -107,7 +107,7 @@ const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
 const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
 /** Frees that give back an object's memory without looking inside it. */
-const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free)$/;
+const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free|rte_free)$/;
 
 /** `spdk_io_channel_get_ctx(spdk_get_io_channel(dev))`: the channel got, whose context is kept. */
 function channelOfContext(node: Node | null): Node | null {

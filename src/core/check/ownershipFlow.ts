@@ -103,7 +103,7 @@ function learnedOwnership(model: IndexModel, key: string, arg: number, resource:
 }
 
 /** Releases that give back memory without looking inside it: a channel kept in a field of that memory stays got. */
-const FREES_MEMORY_ONLY = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put)$/;
+const FREES_MEMORY_ONLY = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_free)$/;
 
 /**
  * Whether `callee`, handed the object that holds a channel in a field (`spdk_gpt_base_free(gpt_base)` after

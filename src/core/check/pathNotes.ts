@@ -19,6 +19,12 @@ const ALLOCATORS = new Map<string, Resource>([
   ['spdk_dma_zmalloc', 'alloc'],
   ['spdk_dma_malloc', 'alloc'],
   ['spdk_mempool_get', 'alloc'],
+  // DPDK's allocator, used directly by older modules (crypto, compress): its source is not in an SPDK tree.
+  ['rte_malloc', 'alloc'],
+  ['rte_zmalloc', 'alloc'],
+  ['rte_calloc', 'alloc'],
+  ['rte_malloc_socket', 'alloc'],
+  ['rte_zmalloc_socket', 'alloc'],
   ['spdk_bdev_get_io', 'bdev_io'],
   ['bdev_channel_get_io', 'bdev_io'],
   ['spdk_get_io_channel', 'channel'],
@@ -34,6 +40,7 @@ const RELEASES: Record<Resource, Map<string, number>> = {
     ['spdk_free', 0],
     ['spdk_dma_free', 0],
     ['spdk_mempool_put', 1],
+    ['rte_free', 0],
   ]),
   channel: new Map([
     ['spdk_put_io_channel', 0],
@@ -60,9 +67,9 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 }
 
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
-const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
+const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|rte_z?malloc(_socket)?|rte_calloc|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
 /** Releases and decoders: callbacks that free their argument, and RPC handlers that decode into a local struct. */
-const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w*_free)$/;
+const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_free|free_\w+|\w*_free)$/;
 const DECODE_CALLS = /^spdk_json_decode_object(_relaxed)?$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
 const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
