@@ -109,7 +109,8 @@ function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned
 export function completionParam(fn: Pick<FunctionDefinition, 'params'>): string | undefined {
   const [io, ok, arg] = fn.params;
   if (fn.params.length !== 3 || !io || !ok || !arg) return undefined;
-  if (!/^struct spdk_bdev_io \*$/.test(io.type.trim()) || !/^bool$/.test(ok.type.trim()) || !/^void \*$/.test(arg.type.trim())) return undefined;
+  // SPDK before v17.07 passed `enum spdk_bdev_io_status status` where it now passes `bool success`.
+  if (!/^struct spdk_bdev_io \*$/.test(io.type.trim()) || !/^(bool|enum spdk_bdev_io_status)$/.test(ok.type.trim()) || !/^void \*$/.test(arg.type.trim())) return undefined;
   return io.name;
 }
 
@@ -408,7 +409,9 @@ function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (
     const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
     const open = OPENS[api];
     if (open) {
-      const target = open.arg === 'result' ? (call.parent?.type === 'assignment_expression' ? call.parent.childForFieldName('left') : undefined) : args[open.arg];
+      // Early SPDK registered a poller through an out-parameter: spdk_poller_register(&x->poller, fn, arg, lcore, period).
+      const outParam = open.handle === 'poller' && args[0]?.text.trim().startsWith('&') ? args[0] : undefined;
+      const target = open.arg === 'result' ? (call.parent?.type === 'assignment_expression' ? call.parent.childForFieldName('left') : outParam) : args[open.arg];
       const path = typedPath(target, types);
       if (path) ops.push({ handle: open.handle, op: 'open', api, ...path, line: lineOf(call) });
       continue;
