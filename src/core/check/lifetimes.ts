@@ -648,11 +648,7 @@ class Walker {
     const line = this.lineOf(expr);
     const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
-    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) {
-      // Handing the submit's own result on (`cb_fn(cb_arg, rc)`) passes -ENOMEM up to a caller that can retry.
-      const passed = new Set(args.map((a) => identOf(a)).filter((n): n is string => !!n && s.rcs.has(n)));
-      this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)), passed);
-    }
+    if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)));
     args.forEach((arg, index) => {
       // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
       const bare = contextOfChannel(strip(arg));
@@ -733,13 +729,13 @@ class Walker {
     return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
   }
 
-  private failsAfterSubmit(s: State, line: number, failedBy: string, byStatus = false, passed: ReadonlySet<string> = new Set()): void {
+  private failsAfterSubmit(s: State, line: number, failedBy: string, byStatus = false): void {
     for (const [name, rc] of s.rcs) {
       // A blob callback's errno handed on to the next callback is how blob code reports; only an IO failed outright counts.
       if (rc.fromCallback && !byStatus) continue;
       if (rc.st === 'failed') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy });
       // -ENOMEM told apart, and the IO failed anyway on that path: nothing was queued to retry it.
-      if (rc.st === 'enomem' && !passed.has(name)) this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
+      if (rc.st === 'enomem') this.note({ kind: 'submit_failure_fails_io', variable: name, submit: rc.submit, submitLine: rc.line, line, failedBy, enomemSeen: true });
     }
   }
 
