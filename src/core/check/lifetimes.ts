@@ -106,21 +106,34 @@ const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 /** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
 const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
-/** Frees that give back an object's memory without looking inside it. */
-const MEMORY_ONLY_FREE = /^(free|spdk_free|spdk_dma_free|rte_free)$/;
+
+/** A call's arguments, comments left out. */
+export function argumentsOf(call: Node): Node[] {
+  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+}
+
+/** The first argument of `node`, unwrapped, when `node` is a call of `callee`. */
+function onlyArgumentOf(node: Node | null, callee: string): Node | null {
+  return node?.type === 'call_expression' && calleeName(node) === callee ? strip(argumentsOf(node)[0] ?? null) : null;
+}
 
 /** `spdk_io_channel_get_ctx(spdk_get_io_channel(dev))`: the channel got, whose context is kept. */
 function channelOfContext(node: Node | null): Node | null {
-  if (node?.type !== 'call_expression' || calleeName(node) !== 'spdk_io_channel_get_ctx') return node;
-  const inner = strip(node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment') ?? null);
+  const inner = onlyArgumentOf(node, 'spdk_io_channel_get_ctx');
   return inner?.type === 'call_expression' ? inner : node;
 }
 
 /** `spdk_io_channel_from_ctx(x)`: x, when x is a name or a field (the channel is known by its context). */
 function contextOfChannel(node: Node | null): Node | null {
-  if (node?.type !== 'call_expression' || calleeName(node) !== 'spdk_io_channel_from_ctx') return node;
-  const inner = strip(node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment') ?? null);
+  const inner = onlyArgumentOf(node, 'spdk_io_channel_from_ctx');
   return inner && (inner.type === 'identifier' || inner.type === 'field_expression') ? inner : node;
+}
+
+/** The object a field path starts from: `x` of `x->a.b`. */
+function fieldBase(node: Node | null): Node | null {
+  let base = node;
+  while (base?.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+  return base;
 }
 
 /** The element variable of a list walk: `while (x, head, link)` is how TAILQ_FOREACH(x, head, link) reads here. */
@@ -272,7 +285,7 @@ class Walker {
         // A submit whose result nobody reads: when it fails, the IO it carries is neither retried nor completed.
         const call = expr ? strip(expr) : null;
         if (call?.type === 'call_expression' && this.apis.submits(calleeName(call))) {
-          const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+          const args = argumentsOf(call);
           const cbArg = args[args.length - 1];
           if (cbArg && !/^(NULL|0)$/.test(cbArg.text.trim())) {
             const line = this.lineOf(call);
@@ -448,7 +461,7 @@ class Walker {
         s.vars.set(name, { resource, field: false, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) {
-        const args = (v.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+        const args = argumentsOf(v);
         const cb = args.length >= 2 ? identOf(args[args.length - 2]) : undefined;
         s.rcs.set(name, { submit: callee, line, st: 'any', ...(cb ? { cb } : {}) });
       }
@@ -607,8 +620,7 @@ class Walker {
     // free(req.name): the decoded struct's strings are being released.
     if (this.apis.release(callee, 'alloc') === 0 && args[0]) {
       const f = strip(args[0]);
-      let base: Node | null = f;
-      while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+      const base = fieldBase(f);
       const v = base?.type === 'identifier' && f?.type === 'field_expression' ? s.vars.get(base.text) : undefined;
       if (v && v.origin === 'decoded' && (v.st === 'held' || v.st === 'maybe')) {
         v.st = 'released';
@@ -619,8 +631,7 @@ class Walker {
 
   /** `x->f` where x is a local or a parameter (not a global, which outlives the function anyway). */
   private ownField(left: Node): boolean {
-    let base: Node | null = left;
-    while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+    const base = fieldBase(left);
     return base?.type === 'identifier' && (this.locals.has(base.text) || this.params.has(base.text));
   }
 
@@ -632,8 +643,7 @@ class Walker {
     // Other than channels, only in an object this function allocated: a failed constructor's caller often frees the
     // memory the fields of its own object hold, but never puts channels.
     if (resource !== 'channel') {
-      let base: Node | null = left;
-      while (base && base.type === 'field_expression') base = strip(base.childForFieldName('argument'));
+      const base = fieldBase(left);
       const holder = base?.type === 'identifier' ? s.vars.get(base.text) : undefined;
       if (!holder || holder.field || holder.origin || holder.resource !== 'alloc' || holder.acquiredBy.startsWith('(')) return false;
     }
@@ -646,7 +656,7 @@ class Walker {
     const fn = expr.childForFieldName('function');
     if (fn && fn.type !== 'identifier') this.uses(fn, s);
     const line = this.lineOf(expr);
-    const args = (expr.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    const args = argumentsOf(expr);
     // Failing an IO right after a failed submit, without asking whether the submit ran out of bdev_io.
     if (s.rcs.size > 0 && this.reportsFailure(callee, args, s)) this.failsAfterSubmit(s, line, callee || 'a callback', args.some((a) => ERROR_STATUS.test(a.text)));
     args.forEach((arg, index) => {
@@ -663,7 +673,7 @@ class Walker {
       for (const [key, v] of s.vars) {
         if (!v.field || (v.st !== 'maybe' && v.st !== 'held') || !(key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) continue;
         if (v.resource === 'channel') v.passed.push({ callee, arg: index, line, holder: true });
-        else if (MEMORY_ONLY_FREE.test(callee)) v.orphanedAt ??= line;
+        else if (this.apis.release(callee, 'alloc') === 0) v.orphanedAt ??= line;
         else v.st = 'gone';
       }
       const held = lookup(s, name);
@@ -954,7 +964,7 @@ function returnedName(expr: Node): string | undefined {
   let n = strip(expr);
   while (n?.type === 'assignment_expression') n = strip(n.childForFieldName('left'));
   if (n?.type === 'pointer_expression' && operatorOf(n) === '&') n = strip(n.childForFieldName('argument'));
-  while (n && n.type === 'field_expression') n = strip(n.childForFieldName('argument'));
+  n = fieldBase(n);
   return n?.type === 'identifier' ? n.text : undefined;
 }
 
@@ -1008,9 +1018,7 @@ function embeddedMember(node: Node | null): boolean {
 function plainFieldPath(node: Node): string | undefined {
   const n = strip(node);
   if (n?.type !== 'field_expression') return undefined;
-  let base: Node | null = n;
-  while (base?.type === 'field_expression') base = strip(base.childForFieldName('argument'));
-  return base?.type === 'identifier' ? n.text.replace(/\s+/g, '') : undefined;
+  return fieldBase(n)?.type === 'identifier' ? n.text.replace(/\s+/g, '') : undefined;
 }
 
 function trackedField(s: State, node: Node): string | undefined {

@@ -2,8 +2,9 @@
 // check, and a file's notes depend only on its text (and on the allocator wrappers it calls, which are in the key).
 // The file's name carries the identity of the code that wrote it, so a new build never reads an old build's notes.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeIdentity, writeAtomically } from '../index/factCache';
 import type { CheckEnv } from './checker';
 import type { FilePathNotes, FunctionPathNotes } from './pathNotes';
 
@@ -21,7 +22,7 @@ export class PathNotesCache {
   private saved = '';
 
   constructor(cacheDir: string, readonly root: string) {
-    const key = createHash('sha1').update(root).update('\0').update(codeIdentity()).digest('hex').slice(0, 16);
+    const key = createHash('sha1').update(root).update('\0').update(codeIdentity(codeFiles())).digest('hex').slice(0, 16);
     this.path = join(cacheDir, `check-notes-${key}.json`);
   }
 
@@ -57,10 +58,7 @@ export class PathNotesCache {
       const notes = value as FilePathNotes;
       entries.push({ key, hash: notes.hash, byFunction: [...notes.byFunction], ...(notes.read ? { read: [...notes.read] } : {}) });
     }
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ root: this.root, entries } satisfies NotesPack));
-    renameSync(temp, this.path);
+    writeAtomically(this.path, JSON.stringify({ root: this.root, entries } satisfies NotesPack));
     this.saved = now;
     return true;
   }
@@ -72,24 +70,11 @@ function signature(cache: Map<string, unknown>): string {
   return hash.digest('hex');
 }
 
-let identity: string | undefined;
-
 /**
  * The running code: the bundle this module is in (dist/cli.js, dist/extension.js), or, run from source, every source
  * file the notes are computed by.
  */
-function codeIdentity(): string {
-  if (identity !== undefined) return identity;
-  const hash = createHash('sha1');
-  const files = __filename.endsWith('.ts')
-    ? [__dirname, join(__dirname, '..', 'parse')].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => join(dir, f)))
-    : [__filename];
-  for (const file of files) {
-    try {
-      hash.update(readFileSync(file));
-    } catch {
-      hash.update(`missing:${file}`);
-    }
-  }
-  return (identity = hash.digest('hex'));
+function codeFiles(): string[] {
+  if (!__filename.endsWith('.ts')) return [__filename];
+  return [__dirname, join(__dirname, '..', 'parse')].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => join(dir, f)));
 }

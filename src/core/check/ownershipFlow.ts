@@ -49,16 +49,30 @@ export function takesOwnership(model: IndexModel, callee: string, arg: number, f
   if (RELEASER_NAME.test(callee)) return true;
   if (resource === 'channel' && BORROWS_CHANNEL.test(callee) && releaseApi(callee, resource) === undefined) return false;
   if (resource === 'bdev_io' && BORROWS_BDEV_IO.test(callee)) return false;
+  return intoBody(model, callee, arg, file, depth, visiting, `takes#${resource}`, (body) => learnedOwnership(model, body, resource, depth, visiting));
+}
+
+/**
+ * Reads `callee`'s body for its argument `arg` with `read`, bounded in depth and cut at cycles, memoised under `memo`
+ * when given. A callee with no body here (a macro, an API from elsewhere), or one cut off, answers true: it may keep it.
+ */
+function intoBody(model: IndexModel, callee: string, arg: number, file: string, depth: number, visiting: Set<string>, memo: string | undefined, read: (body: CalleeBody) => boolean): boolean {
   const key = model.resolve(callee, file);
-  if (!key) return true; // a macro or an API without a body here: assume it keeps the object
-  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
-  const memo = `takes:${key}#${arg}#${resource}`;
-  const known = model.peek<boolean>(memo);
+  if (!key) return true;
+  const seen = `${key}#${arg}`;
+  if (depth >= MAX_DEPTH || visiting.has(seen)) return true;
+  const memoKey = memo === undefined ? undefined : `${memo}:${seen}`;
+  const known = memoKey === undefined ? undefined : model.peek<boolean>(memoKey);
   if (known !== undefined) return known;
-  visiting.add(`${key}#${arg}`);
-  const result = learnedOwnership(model, key, arg, resource, depth, visiting);
-  visiting.delete(`${key}#${arg}`);
-  return model.remember(memo, result);
+  const body = calleeBody(model, key, arg);
+  if (!body) return true;
+  visiting.add(seen);
+  try {
+    const result = read(body);
+    return memoKey === undefined ? result : model.remember(memoKey, result);
+  } finally {
+    visiting.delete(seen);
+  }
 }
 
 /** A callee's body as the facts have it: its file and name, and the names its parameter `arg` goes by there. */
@@ -84,9 +98,7 @@ function calleeBody(model: IndexModel, key: string, arg: number): CalleeBody | u
   return { file, name, facts, aliases, stores };
 }
 
-function learnedOwnership(model: IndexModel, key: string, arg: number, resource: Resource, depth: number, visiting: Set<string>): boolean {
-  const body = calleeBody(model, key, arg);
-  if (!body) return true;
+function learnedOwnership(model: IndexModel, body: CalleeBody, resource: Resource, depth: number, visiting: Set<string>): boolean {
   const { file, name, aliases } = body;
   if (body.stores) return true;
   // Calls as written, macros included: a macro like NVME_INIT_REQUEST stores what it is given.
@@ -102,9 +114,6 @@ function learnedOwnership(model: IndexModel, key: string, arg: number, resource:
   return false;
 }
 
-/** Releases that give back memory without looking inside it: a channel kept in a field of that memory stays got. */
-const FREES_MEMORY_ONLY = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_free)$/;
-
 /**
  * Whether `callee`, handed the object that holds a channel in a field (`spdk_gpt_base_free(gpt_base)` after
  * `gpt_base->ch = spdk_bdev_get_io_channel(...)`), puts that channel or keeps the object for someone who will. A
@@ -112,22 +121,12 @@ const FREES_MEMORY_ONLY = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_f
  */
 export function releasesHeldChannel(model: IndexModel, callee: string, arg: number, file: string, depth = 0, visiting = new Set<string>()): boolean {
   if (!callee || callee.startsWith('(')) return true; // through a function pointer: whoever it is may put it
-  if (FREES_MEMORY_ONLY.test(callee) || BORROWS_ANYTHING.test(callee)) return false;
-  const key = model.resolve(callee, file);
-  if (!key) return true; // no body here: assume it puts what it is given
-  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
-  const memo = `putsHeld:${key}#${arg}`;
-  const known = model.peek<boolean>(memo);
-  if (known !== undefined) return known;
-  visiting.add(`${key}#${arg}`);
-  const result = heldChannelReleased(model, key, arg, depth, visiting);
-  visiting.delete(`${key}#${arg}`);
-  return model.remember(memo, result);
+  // A release of memory (free, spdk_mempool_put...) gives it back without looking inside: the channel in it stays got.
+  if (releaseApi(callee, 'alloc') !== undefined || BORROWS_ANYTHING.test(callee)) return false;
+  return intoBody(model, callee, arg, file, depth, visiting, 'putsHeld', (body) => heldChannelReleased(model, body, depth, visiting));
 }
 
-function heldChannelReleased(model: IndexModel, key: string, arg: number, depth: number, visiting: Set<string>): boolean {
-  const body = calleeBody(model, key, arg);
-  if (!body) return true;
+function heldChannelReleased(model: IndexModel, body: CalleeBody, depth: number, visiting: Set<string>): boolean {
   const { file, name, aliases } = body;
   if (body.stores) return true;
   for (const call of writtenCalls(model, file).get(name) ?? []) {
@@ -154,14 +153,8 @@ export function keepsDecodedStrings(model: IndexModel, callee: string, arg: numb
   // memcpy(&g_info, &req, sizeof(req)): the string pointers now live in the copy.
   if (/^(memcpy|memmove)$/.test(callee)) return arg === 1;
   if (BORROWS_ANYTHING.test(callee)) return false;
-  const key = model.resolve(callee, file);
-  if (!key) return true;
-  if (depth >= MAX_DEPTH || visiting.has(`${key}#${arg}`)) return true;
-  const body = calleeBody(model, key, arg);
-  if (!body) return true;
-  visiting.add(`${key}#${arg}`);
-  try {
-    const { file: calleeFile, name, facts, aliases } = body;
+  // Not memoised: the answer depends on which fields are strings.
+  return intoBody(model, callee, arg, file, depth, visiting, undefined, ({ file: calleeFile, name, facts, aliases }) => {
     const strings = new Set([...aliases].flatMap((a) => fields.map((f) => `${a}->${f}`)));
     const text = (v: ValueSummary) => (v.kind === 'other' ? v.text.replace(/\s+/g, '') : v.kind === 'ident' ? v.name : '');
     if (facts?.fieldStores.some((s) => s.caller === name && strings.has(text(s.value)))) return true;
@@ -173,7 +166,5 @@ export function keepsDecodedStrings(model: IndexModel, callee: string, arg: numb
       }
     }
     return false;
-  } finally {
-    visiting.delete(`${key}#${arg}`);
-  }
+  });
 }

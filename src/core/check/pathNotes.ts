@@ -6,7 +6,7 @@ import { lineAt, lineStarts } from '../parse/cText';
 import { plainTree } from '../parse/plainTree';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import type { CheckEnv } from './checker';
-import { walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
+import { argumentsOf, walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
 
 const ALLOCATORS = new Map<string, Resource>([
   ['calloc', 'alloc'],
@@ -83,7 +83,7 @@ interface Wanted {
 /** What a learnt wrapper does for its callers: acquires a resource, or submits bdev IO (its result may be -ENOMEM). */
 export type Learnt = Resource | 'submit';
 
-function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned: ReadonlyMap<string, Learnt>): Map<string, Wanted> {
+function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned: ReadonlyMap<string, Learnt>, steps: ReadonlySet<string>): Map<string, Wanted> {
   const wanted = new Map<string, Wanted>();
   // A release matters only to a callback that may own its `void *` argument.
   const voidArgs = new Set(facts.functions.filter((f) => f.params.some((p) => /^void \*$/.test(p.type.trim()))).map((f) => f.name));
@@ -92,7 +92,6 @@ function wantedFunctions(facts: Pick<NotesInput, 'calls' | 'functions'>, learned
     if (!w) wanted.set(name, (w = { walk: false, handles: false, spins: false }));
     return w;
   };
-  const steps = pollSteps(facts);
   for (const call of facts.calls) {
     if (!call.caller) continue;
     if (steps.has(call.callee)) get(call.caller).spins = true;
@@ -191,7 +190,8 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   const cacheKey = called.size === 0 ? `paths0:${file}` : `paths:${file}`;
   const cached = env.cache?.get(cacheKey) as FilePathNotes | undefined;
   if (cached && cached.hash === hash) return cached;
-  const wanted = wantedFunctions(facts, called);
+  const steps = pollSteps(facts);
+  const wanted = wantedFunctions(facts, called, steps);
   if (wanted.size === 0) return { hash, byFunction: new Map() };
   const wrappersOf = new Map<string, string[]>();
   for (const call of facts.calls) {
@@ -201,8 +201,6 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   }
   // With wrappers, only the functions that call one read differently: the others keep their first-pass notes.
   const first = called.size === 0 ? undefined : pathNotesOf(env, facts);
-  const callsWrapper = new Set<string>();
-  if (first) for (const call of facts.calls) if (called.has(call.callee)) callsWrapper.add(call.caller);
   const learntResource = (callee: string): Resource | undefined => {
     const learnt = called.get(callee);
     return learnt === 'submit' ? undefined : learnt;
@@ -216,7 +214,6 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   const text = normalizeSourceForParsing(raw);
   const starts = lineStarts(text);
   const decoderStrings = decoderStringFields(text);
-  const steps = pollSteps(facts);
   // The tables sit outside the functions that use them: a change to one must reach those functions' keys.
   const decoderKey = JSON.stringify([...decoderStrings]);
   const parser = (wrapperParse ??= env.grammar.newParser());
@@ -225,7 +222,7 @@ export function pathNotesOf(env: CheckEnv, facts: NotesInput, wrappers: Readonly
   for (const fn of facts.functions) {
     const want = wanted.get(fn.name);
     if (!want) continue;
-    if (first && !callsWrapper.has(fn.name)) {
+    if (first && !wrappersOf.has(fn.name)) {
       const kept = first.byFunction.get(fn.name);
       if (kept) byFunction.set(fn.name, kept);
       continue;
@@ -406,7 +403,7 @@ function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (
     const callee = call?.childForFieldName('function');
     if (!call || callee?.type !== 'identifier') continue;
     const api = callee.text;
-    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    const args = argumentsOf(call);
     const open = OPENS[api];
     if (open) {
       // Early SPDK registered a poller through an out-parameter: spdk_poller_register(&x->poller, fn, arg, lcore, period).
@@ -489,7 +486,7 @@ function offThreadOf(body: Node, lineOf: (n: Node) => number): { offThread?: Off
   for (const call of body.descendantsOfType('call_expression')) {
     const api = call.childForFieldName('function')?.text ?? '';
     if (!OWNED_CLOSES.test(api)) continue;
-    const arg = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+    const arg = argumentsOf(call)[0];
     const target = arg?.text.replace(/\s+/g, '').replace(/^&/, '') ?? '';
     const mine = checks.filter((c) => target.startsWith(`${c.root}->`) || target.startsWith(`${c.root}.`));
     if (mine.length === 0) continue;

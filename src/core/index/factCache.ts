@@ -154,7 +154,8 @@ function oneByteJson(json: string): string {
   return Buffer.from(escaped, 'latin1').toString('latin1'); // replace() over two-byte text stays two-byte: copy it
 }
 
-function writeAtomically(path: string, text: string): void {
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+export function writeAtomically(path: string, text: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text);
@@ -163,7 +164,8 @@ function writeAtomically(path: string, text: string): void {
 
 const identities = new Map<string, string>();
 
-function codeIdentity(files: string[]): string {
+/** A hash of the given code files' content (memoised): caches named with it are never read by other code. */
+export function codeIdentity(files: string[]): string {
   const key = files.join('\0');
   let identity = identities.get(key);
   if (identity === undefined) {

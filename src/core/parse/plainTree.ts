@@ -79,9 +79,8 @@ export function plainTree(tree: Tree, text: string): PlainNode {
   let id = 0;
   // Four reads of the cursor per node: each read is a round trip into WASM.
   const make = () => {
-    const typeId = cursor.nodeTypeId;
-    const node = new PlainNode(id++, typeName(language, typeId), namedType(language, typeId), source, cursor.startIndex, cursor.endIndex);
-    return node;
+    const type = typeInfo(language, cursor.nodeTypeId);
+    return new PlainNode(id++, type.name, type.named, source, cursor.startIndex, cursor.endIndex);
   };
   try {
     const root = make();
@@ -113,12 +112,4 @@ function typeInfo(language: Tree['language'], typeId: number): { name: string; n
   let info = names.get(typeId);
   if (!info) names.set(typeId, (info = { name: language.types[typeId] || 'ERROR', named: language.nodeTypeIsNamed(typeId) }));
   return info;
-}
-
-function typeName(language: Tree['language'], typeId: number): string {
-  return typeInfo(language, typeId).name;
-}
-
-function namedType(language: Tree['language'], typeId: number): boolean {
-  return typeInfo(language, typeId).named;
 }

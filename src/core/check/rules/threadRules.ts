@@ -67,7 +67,7 @@ function chainEvidence(chain: ContextChain, last: string): CheckEvidence[] {
 
 function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
-  callersIndex(model, context.env.cache, context.only);
+  const callers = callersIndex(model, context.env.cache, context.only);
   const findings: Finding[] = [];
   const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
   // A blocking call is the decision of the function that makes it; a spin loop makes its function a synchronous wait,
@@ -84,7 +84,6 @@ function blockingRule(context: RuleContext): Finding[] {
     sites.push({ file, fn, line: b.line, what: `spins on ${b.api}() until the operation completes`, spins: true });
   }
   const reported = new Set<string>();
-  const callers = callersIndex(model, context.env.cache, context.only);
   const report = (where: { key: string; line: number }, site: (typeof sites)[number], chain: ContextChain, waitVia: string) => {
     const file = fileOfKey(where.key);
     const fn = nameOfKey(where.key);
