@@ -62,6 +62,8 @@ interface VarState {
   releasedBy: string;
   /** A branch the walker cannot read was taken since the release: a second release may be on a path that never runs. */
   uncertain: boolean;
+  /** Names in the conditions around the release: a later branch on one of them may exclude the release's path. */
+  releaseGuards?: string[];
   /** For a decoded struct: its fields the decoder table fills with spdk_json_decode_string (allocated copies). */
   decodedStrings?: string[];
   /** A field allocation whose holder was given back with a plain free() while it still held it, and where. */
@@ -163,12 +165,12 @@ function copyState(s: State): State {
   return { vars, aliases: new Map(s.aliases), known: new Map(s.known), completed: new Map(s.completed), rcs: new Map([...s.rcs].map(([k, v]) => [k, { ...v }])) };
 }
 
-function stateKey(s: State): string {
+function stateKey(s: State, withKnown = true): string {
   const parts: string[] = [];
   for (const [k, v] of s.vars) parts.push(`${k}:${v.st}:${v.passed.map((p) => p.callee).join(',')}:${v.failed.length}:${v.released}:${v.pendingRc}`);
   for (const [k, v] of s.completed) parts.push(`c${k}:${v.line}`);
   for (const [k, v] of s.rcs) parts.push(`r${k}:${v.st}:${v.line}`);
-  for (const [k, v] of s.known) parts.push(`k${k}:${v}`);
+  if (withKnown) for (const [k, v] of s.known) parts.push(`k${k}:${v}`);
   return parts.join('|');
 }
 
@@ -180,9 +182,18 @@ function dedupe(states: State[]): State[] {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(s);
-    if (out.length >= MAX_STATES) break;
   }
-  return out;
+  if (out.length <= MAX_STATES) return out;
+  // Over the bound: one path per state of the followed objects first, so a release or a hand-off is never the path cut.
+  const kinds = new Set<string>();
+  const first = out.filter((s) => {
+    const key = stateKey(s, false);
+    if (kinds.has(key)) return false;
+    kinds.add(key);
+    return true;
+  });
+  const rest = out.filter((s) => !first.includes(s));
+  return [...first, ...rest].slice(0, MAX_STATES);
 }
 
 function strip(node: Node | null): Node | null {
@@ -457,7 +468,7 @@ class Walker {
     if (v?.type === 'call_expression') {
       const callee = calleeName(v);
       const resource = this.apis.acquire(callee);
-      if (resource && this.locals.has(name)) {
+      if (resource && (this.locals.has(name) || this.params.has(name))) {
         s.vars.set(name, { resource, field: false, st: 'maybe', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
       }
       if (this.apis.submits(callee)) {
@@ -662,8 +673,12 @@ class Walker {
     args.forEach((arg, index) => {
       // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
       const bare = contextOfChannel(strip(arg));
-      const asField = bare?.type === 'field_expression' ? fieldKey(bare) : undefined;
-      const name = asField && s.vars.get(asField)?.field ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
+      // `spdk_bit_array_free(&x->mask)` releases the field itself, not its holder.
+      const fieldArg = bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? strip(bare.childForFieldName('argument')) : bare;
+      const asField = fieldArg?.type === 'field_expression' ? fieldKey(fieldArg) : undefined;
+      const tracked = asField ? s.vars.get(asField) : undefined;
+      // `&x->f` names the field itself only for a release (`spdk_bit_array_free(&x->f)`); other callees may take x.
+      const name = tracked?.field && (fieldArg === bare || this.apis.release(callee, tracked.resource) === index) ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
       if (!bare || !name) {
         if (bare && (bare.type === 'field_expression' || bare.type === 'subscript_expression' || bare.type === 'pointer_expression')) this.uses(bare, s);
         return;
@@ -672,6 +687,8 @@ class Walker {
       // of the holder gives back its memory only: an allocation still in one of its fields is lost there.
       for (const [key, v] of s.vars) {
         if (!v.field || (v.st !== 'maybe' && v.st !== 'held') || !(key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) continue;
+        // `init(&x->cdata)` lends one member: the other fields stay x's.
+        if (asField !== undefined && fieldArg !== bare && !key.startsWith(asField)) continue;
         if (v.resource === 'channel') v.passed.push({ callee, arg: index, line, holder: true });
         else if (this.apis.release(callee, 'alloc') === 0) v.orphanedAt ??= line;
         else v.st = 'gone';
@@ -681,6 +698,8 @@ class Walker {
       // `&req.sock_opts` lends one member of a decoded request; its strings stay the request's.
       if (held.origin === 'decoded' && bare.type === 'pointer_expression' && strip(bare.childForFieldName('argument'))?.type === 'field_expression') return;
       const releaseArg = this.apis.release(callee, held.resource);
+      // `spdk_bit_array_free(&x->mask)` releases a field nobody followed: x itself stays.
+      if (releaseArg === index && fieldArg !== bare && asField !== undefined && name !== asField) return;
       if (releaseArg === index) {
         if (held.st === 'released' && !held.uncertain) {
           this.note({ kind: 'double_release', variable: name, resource: held.resource, acquired: held.acquired, acquiredBy: held.acquiredBy, line, first: held.released, releasedBy: held.releasedBy });
@@ -692,6 +711,7 @@ class Walker {
           if (!this.releasedSomewhere.has(s.aliases.get(name) ?? name)) this.releasedSomewhere.set(s.aliases.get(name) ?? name, line);
           held.st = 'released';
           held.uncertain = false;
+          held.releaseGuards = guardNames(expr);
           held.released = line;
           held.releasedBy = callee;
         }
@@ -982,12 +1002,29 @@ function namesHandedBack(expr: Node): string[] {
   return names;
 }
 
-/** Released objects the condition does not name: what follows may only run on paths where they were not released. */
+/**
+ * Released objects the condition does not name, released under a condition that shares a name with it: what follows
+ * may only run on paths where they were not released. A branch on unrelated names cannot undo the release.
+ */
 function markUncertain(s: State, cond: Node): void {
   const text = cond.text;
+  let names: Set<string> | undefined;
   for (const [name, v] of s.vars) {
-    if (v.st === 'released' && !new RegExp(`\\b${name}\\b`).test(text)) v.uncertain = true;
+    if (v.st !== 'released' || v.uncertain || new RegExp(`\\b${name}\\b`).test(text)) continue;
+    names ??= new Set(cond.descendantsOfType('identifier').map((id) => id?.text ?? ''));
+    if (v.releaseGuards === undefined || v.releaseGuards.some((g) => names!.has(g))) v.uncertain = true;
   }
+}
+
+/** The names read by the conditions of the branches and loops that enclose a statement. */
+function guardNames(node: Node): string[] {
+  const names = new Set<string>();
+  for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'if_statement' && n.type !== 'while_statement' && n.type !== 'for_statement' && n.type !== 'do_statement' && n.type !== 'switch_statement') continue;
+    const cond = n.childForFieldName('condition');
+    for (const id of cond?.descendantsOfType('identifier') ?? []) if (id) names.add(id.text);
+  }
+  return [...names];
 }
 
 /** Names read through `name->field` in an expression. */

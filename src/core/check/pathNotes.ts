@@ -25,6 +25,14 @@ const ALLOCATORS = new Map<string, Resource>([
   ['rte_calloc', 'alloc'],
   ['rte_malloc_socket', 'alloc'],
   ['rte_zmalloc_socket', 'alloc'],
+  // SPDK library objects with a matching destructor: each is lost like memory when an error path forgets it.
+  ['spdk_vsprintf_alloc', 'alloc'],
+  ['spdk_bit_array_create', 'alloc'],
+  ['spdk_bit_pool_create', 'alloc'],
+  ['spdk_ring_create', 'alloc'],
+  ['spdk_mempool_create', 'alloc'],
+  ['spdk_histogram_data_alloc', 'alloc'],
+  ['spdk_nvme_ctrlr_alloc_io_qpair', 'alloc'],
   ['spdk_bdev_get_io', 'bdev_io'],
   ['bdev_channel_get_io', 'bdev_io'],
   ['spdk_get_io_channel', 'channel'],
@@ -41,6 +49,12 @@ const RELEASES: Record<Resource, Map<string, number>> = {
     ['spdk_dma_free', 0],
     ['spdk_mempool_put', 1],
     ['rte_free', 0],
+    ['spdk_bit_array_free', 0],
+    ['spdk_bit_pool_free', 0],
+    ['spdk_ring_free', 0],
+    ['spdk_mempool_free', 0],
+    ['spdk_histogram_data_free', 0],
+    ['spdk_nvme_ctrlr_free_io_qpair', 0],
   ]),
   channel: new Map([
     ['spdk_put_io_channel', 0],
@@ -67,9 +81,9 @@ export function releaseApi(callee: string, resource: Resource): number | undefin
 }
 
 // Which functions are worth a parse, from the calls the index already holds (no text read for the others).
-const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_sprintf_alloc|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|rte_z?malloc(_socket)?|rte_calloc|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
+const WALK_CALLS = /^(calloc|malloc|strn?dup|spdk_v?sprintf_alloc|spdk_bit_array_create|spdk_bit_pool_create|spdk_ring_create|spdk_mempool_create|spdk_histogram_data_alloc|spdk_nvme_ctrlr_alloc_io_qpair|spdk_z?malloc|spdk_dma_z?malloc|spdk_mempool_get|rte_z?malloc(_socket)?|rte_calloc|\w*get_io_channel|spdk_bs_alloc_io_channel|spdk_bdev_free_io|spdk_bdev_io_complete\w*)$/;
 /** Releases and decoders: callbacks that free their argument, and RPC handlers that decode into a local struct. */
-const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_free|free_\w+|\w*_free)$/;
+const RELEASE_CALLS = /^(free|spdk_free|spdk_dma_free|spdk_mempool_put|rte_free|free_\w+|\w*_free|spdk_nvme_ctrlr_free_io_qpair)$/;
 const DECODE_CALLS = /^spdk_json_decode_object(_relaxed)?$/;
 const HANDLE_CALLS = /^(spdk_bdev_open(_ext)?|spdk_bdev_close|spdk_put_io_channel|\w*get_io_channel|spdk_poller_register\w*|SPDK_POLLER_REGISTER|spdk_poller_unregister)$/;
 const SPINS_ON = /^(\w+_poll_async|spdk_nvme_qpair_process_completions|spdk_nvme_ctrlr_process_admin_completions|nvme_qpair_process_completions|spdk_thread_poll|spdk_bdev_io_poll|nvme_ctrlr_process_init)$/;
@@ -122,6 +136,8 @@ export interface HandleOp {
   rootType: string;
   fields: string[];
   line: number;
+  /** The function parameter the holder came from (`lun = io_device` is 0 in a channel callback), when it did. */
+  fromParam?: number;
 }
 
 /** A loop that spins on a completion API until the operation it waits for is done. */
@@ -368,13 +384,18 @@ function structTypes(body: Node, fn: Pick<FunctionDefinition, 'params'>): Map<st
 }
 
 /** `&a->b.c` or `a->b.c` as a struct type and fields, when a's type is known; undefined otherwise. */
-function typedPath(expr: Node | null | undefined, types: Map<string, string>): { rootType: string; fields: string[] } | undefined {
+function typedPath(expr: Node | null | undefined, types: Map<string, string>): { rootType: string; fields: string[]; root: string } | undefined {
   let n = expr ?? null;
   while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
     n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
   }
   const fields: string[] = [];
-  while (n && n.type === 'field_expression') {
+  while (n && (n.type === 'field_expression' || (n.type === 'subscript_expression' && fields.length > 0))) {
+    // `r->base_bdev_info[i].desc`: an element of the array field, which the rule reads through the field's type.
+    if (n.type === 'subscript_expression') {
+      n = n.childForFieldName('argument');
+      continue;
+    }
     const f = n.childForFieldName('field');
     if (!f) return undefined;
     fields.unshift(f.text);
@@ -382,7 +403,23 @@ function typedPath(expr: Node | null | undefined, types: Map<string, string>): {
   }
   if (!n || n.type !== 'identifier' || fields.length === 0) return undefined;
   const rootType = types.get(n.text);
-  return rootType ? { rootType, fields } : undefined;
+  return rootType ? { rootType, fields, root: n.text } : undefined;
+}
+
+/** Which parameter `name` is, or was set from (`struct lun *lun = io_device;`). */
+function paramIndexOf(body: Node, fn: Pick<FunctionDefinition, 'params'>, name: string): number | undefined {
+  const direct = fn.params.findIndex((p) => p.name === name);
+  if (direct >= 0) return direct;
+  for (const d of body.descendantsOfType('init_declarator')) {
+    let n = d?.childForFieldName('declarator') ?? null;
+    while (n && n.type !== 'identifier') n = n.childForFieldName('declarator');
+    const value = d?.childForFieldName('value');
+    if (n?.text !== name || !value) continue;
+    const from = value.type === 'cast_expression' ? value.childForFieldName('value') : value;
+    const index = from?.type === 'identifier' ? fn.params.findIndex((p) => p.name === from.text) : -1;
+    return index >= 0 ? index : undefined;
+  }
+  return undefined;
 }
 
 const OPENS: Record<string, { handle: HandleOp['handle']; arg: number | 'result' }> = {
@@ -395,6 +432,26 @@ const OPENS: Record<string, { handle: HandleOp['handle']; arg: number | 'result'
   SPDK_POLLER_REGISTER: { handle: 'poller', arg: 'result' },
 };
 const CLOSES: Record<string, HandleOp['handle']> = { spdk_bdev_close: 'desc', spdk_put_io_channel: 'channel', spdk_poller_unregister: 'poller' };
+
+function handleOp(handle: HandleOp['handle'], op: HandleOp['op'], api: string, path: { rootType: string; fields: string[]; root: string }, body: Node, fn: Pick<FunctionDefinition, 'params'>, line: number): HandleOp {
+  const fromParam = paramIndexOf(body, fn, path.root);
+  return { handle, op, api, rootType: path.rootType, fields: path.fields, line, ...(fromParam !== undefined ? { fromParam } : {}) };
+}
+
+/** `x->desc = desc` after `spdk_bdev_open(..., &desc)` into a local: the field that keeps the handle. */
+function fieldStoreOf(body: Node, target: Node | null | undefined): Node | undefined {
+  let n = target ?? null;
+  while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
+    n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
+  }
+  if (n?.type !== 'identifier') return undefined;
+  for (const a of body.descendantsOfType('assignment_expression')) {
+    const right = a?.childForFieldName('right');
+    const left = a?.childForFieldName('left');
+    if (right?.type === 'identifier' && right.text === n.text && left && left.type !== 'identifier') return left;
+  }
+  return undefined;
+}
 
 function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (n: Node) => number): HandleOp[] {
   const types = structTypes(body, fn);
@@ -409,14 +466,14 @@ function handleOps(body: Node, fn: Pick<FunctionDefinition, 'params'>, lineOf: (
       // Early SPDK registered a poller through an out-parameter: spdk_poller_register(&x->poller, fn, arg, lcore, period).
       const outParam = open.handle === 'poller' && args[0]?.text.trim().startsWith('&') ? args[0] : undefined;
       const target = open.arg === 'result' ? (call.parent?.type === 'assignment_expression' ? call.parent.childForFieldName('left') : outParam) : args[open.arg];
-      const path = typedPath(target, types);
-      if (path) ops.push({ handle: open.handle, op: 'open', api, ...path, line: lineOf(call) });
+      const path = typedPath(target, types) ?? typedPath(fieldStoreOf(body, target), types);
+      if (path) ops.push(handleOp(open.handle, 'open', api, path, body, fn, lineOf(call)));
       continue;
     }
     const close = CLOSES[api];
     if (close) {
       const path = typedPath(args[0], types);
-      if (path) ops.push({ handle: close, op: 'close', api, ...path, line: lineOf(call) });
+      if (path) ops.push(handleOp(close, 'close', api, path, body, fn, lineOf(call)));
     }
   }
   return ops;

@@ -276,6 +276,9 @@ export const CONTEXT_BY_TYPEDEF: Record<string, ContextKind> = {
   spdk_lvs_op_complete: 'lvol_completion',
   spdk_lvs_op_with_handle_complete: 'lvol_completion',
   spdk_nvme_cmd_cb: 'nvme_completion',
+  // The driver calls these from the same queue-pair polls that deliver completions.
+  spdk_nvme_timeout_cb: 'nvme_completion',
+  spdk_nvme_aer_cb: 'nvme_completion',
   spdk_accel_completion_cb: 'accel_completion',
   spdk_iobuf_get_cb: 'buffer_wait',
   spdk_bdev_io_get_buf_cb: 'buffer_wait',

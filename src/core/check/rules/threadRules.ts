@@ -51,6 +51,11 @@ function blocks(call: CallSite): boolean {
   return BLOCKING.test(call.callee) || BLOCKING_WITH_ARGS.get(call.callee) === call.args.length;
 }
 
+/** An NVMe completion set up by SPDK's own libraries and modules: their queue pairs are polled by pollers. */
+function polledOnReactor(c: CallEvidence | SlotEvidence): boolean {
+  return c.kind === 'nvme_completion' && !('slot' in c) && /^(module|lib)\//.test(c.file) && !c.file.startsWith('lib/nvme/');
+}
+
 function contextWords(c: CallEvidence | SlotEvidence): string {
   if ('slot' in c) return `${c.slot} (${c.file}:${c.line})`;
   return `${c.kind.replace(/_/g, ' ')} via ${c.api} (${c.file}:${c.line})`;
@@ -69,7 +74,7 @@ function blockingRule(context: RuleContext): Finding[] {
   const { model } = context;
   const callers = callersIndex(model, context.env.cache, context.only);
   const findings: Finding[] = [];
-  const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind);
+  const reactor = (c: CallEvidence | SlotEvidence) => REACTOR.has(c.kind) || polledOnReactor(c);
   // A blocking call is the decision of the function that makes it; a spin loop makes its function a synchronous wait,
   // and the decision is its caller's (bdev_nvme calling spdk_nvme_ctrlr_reset), unless the loop is in the context itself.
   const sites: { file: string; fn: string; line: number; what: string; spins: boolean }[] = [];
@@ -258,8 +263,30 @@ function isAppThread(c: CallEvidence | SlotEvidence): boolean {
   return APP_THREAD.has(c.kind) && (!('slot' in c) || APP_THREAD_SLOTS.test(c.slot));
 }
 
+/** The chain of a function that runs itself as `kind` (registered directly, not through a caller). */
+function directContext(model: IndexModel, key: string, kind: ContextKind): ContextChain | undefined {
+  const chain = chainFromContext(model, key, (c) => c.kind === kind);
+  return chain && chain.chain.length === 1 ? chain : undefined;
+}
+
 function hasThreadCheck(model: IndexModel, key: string): boolean {
   return notesOf(model, key, 'thread_check').length > 0;
+}
+
+/**
+ * The handle's field named by the struct that holds it: `struct raid_bdev.base_bdev_info.desc` and `struct
+ * raid_base_bdev_info.desc` are the same field when base_bdev_info's elements are raid_base_bdev_info.
+ */
+function holderField(model: IndexModel, op: Pick<HandleOp, 'rootType' | 'fields'>, file: string): string {
+  let type = op.rootType;
+  let i = 0;
+  for (; i < op.fields.length - 1; i++) {
+    const field = model.symbols.struct(type, file)?.item.fields.find((f) => f.name === op.fields[i]);
+    const next = field?.type.replace(/\b(const|volatile)\b|\*|\[[^\]]*\]/g, '').replace(/\s+/g, ' ').trim();
+    if (!next || !/^(struct|union) \w+$/.test(next)) break;
+    type = next;
+  }
+  return `${type}.${op.fields.slice(i).join('.')}`;
 }
 
 function wrongThreadRule(context: RuleContext): Finding[] {
@@ -269,7 +296,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
   const all = notedFunctions(context, true).filter((f) => f.notes.handles.length > 0);
   const opens = new Map<string, { file: string; fn: string; op: HandleOp }[]>();
   for (const f of all) for (const op of f.notes.handles) if (op.op === 'open') {
-    const k = `${op.handle}:${op.rootType}.${op.fields.join('.')}`;
+    const k = `${op.handle}:${holderField(model, op, f.file)}`;
     const list = opens.get(k) ?? [];
     list.push({ file: f.file, fn: f.fn, op });
     opens.set(k, list);
@@ -281,7 +308,7 @@ function wrongThreadRule(context: RuleContext): Finding[] {
     if (!context.inFile(f.file)) continue;
     for (const op of f.notes.handles) {
       if (op.op !== 'close') continue;
-      const field = `${op.rootType}.${op.fields.join('.')}`;
+      const field = holderField(model, op, f.file);
       const openers = (opens.get(`${op.handle}:${field}`) ?? []).filter((o) => o.fn !== f.fn || o.file !== f.file);
       if (openers.length === 0) continue;
       const key = functionKey(f.file, f.fn);
@@ -292,7 +319,10 @@ function wrongThreadRule(context: RuleContext): Finding[] {
       // destruct, a per-channel context closing what an app-thread context opened is on another thread by design.
       const openerKey = functionKey(opener.file, opener.fn);
       const onAppThread = !!chainFromContext(model, openerKey, isAppThread) && !chainFromContext(model, openerKey, (c) => PER_CHANNEL.has(c.kind));
-      const chain = chainFromContext(model, key, untied, checked) ?? (onAppThread ? chainFromContext(model, key, (c) => PER_CHANNEL.has(c.kind), checked) : undefined);
+      // A handle of the io_device itself, opened by the first channel's create callback and closed by the last
+      // channel's destroy callback: the two channels may live on different threads.
+      const shared = op.fromParam === 0 && opener.op.fromParam === 0 && directContext(model, openerKey, 'io_channel_create') ? directContext(model, key, 'io_channel_destroy') : undefined;
+      const chain = chainFromContext(model, key, untied, checked) ?? (onAppThread ? chainFromContext(model, key, (c) => PER_CHANNEL.has(c.kind), checked) : undefined) ?? shared;
       if (!chain || chain.chain.some((c) => checked(c.key))) continue;
       const words = HANDLE_WORDS[op.handle];
       const openWhere = openChain ? ` (${'slot' in openChain.context ? openChain.context.slot : openChain.context.kind.replace(/_/g, ' ')})` : '';
@@ -308,7 +338,9 @@ function wrongThreadRule(context: RuleContext): Finding[] {
         file: f.file,
         line: op.line,
         function: f.fn,
-        message: PER_CHANNEL.has(chain.context.kind)
+        message: chain === shared
+          ? `${words.thing} ${field} belongs to the io_device, not to one channel: ${opener.fn} ${words.opened} it when the first channel was created, on that channel's thread, and this channel destroy callback ${words.closed} it when the last channel goes, on that channel's thread, which may be another; send the ${words.close} to the thread that ${words.opened} it with spdk_thread_send_msg`
+          : PER_CHANNEL.has(chain.context.kind)
           ? `${words.thing} ${field} is ${words.closed} in ${chain.context.kind === 'for_each_channel_step' ? 'a for_each_channel step' : `a channel ${chain.context.kind === 'io_channel_create' ? 'create' : 'destroy'} callback`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on each channel's own thread, while ${opener.fn} ${words.opened} it on the app thread; send the ${words.close} to that thread with spdk_thread_send_msg`
           : `${words.thing} ${field} is ${words.closed} ${isDestruct(chain.context) ? 'in the destruct callback' : `after destruct unregistered an io_device (${chain.context.in})`}${chain.chain.length > 1 ? ` (via ${chainText(chain.chain)})` : ''}, which runs on whichever thread unregisters the bdev, not necessarily the thread that ${words.opened} it in ${opener.fn}; send the ${words.close} to that thread with spdk_thread_send_msg`,
         evidence,
