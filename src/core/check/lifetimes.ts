@@ -96,7 +96,7 @@ const MAX_STATES = 16;
 /** `return -1;`, `return -ENOMEM;`, `return NULL;`: the caller is told it failed and will not clean up after it. */
 const FAILING_RETURN = /^\(?\s*(-\s*[A-Z0-9_]+|-\s*\d+|NULL)\s*\)?$/;
 /** Status values that mean "this IO failed" in the bdev, NVMe and SCSI layers. */
-const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION/;
+const ERROR_STATUS = /STATUS_FAILED|_SC_\w*ERROR\b|CHECK_CONDITION|VIRTIO_BLK_S_IOERR|VIRTIO_SCSI_S_FAILURE/;
 const DESTRUCTOR_NAME = /(^|_)(free|destroy|release|cleanup|put)(_|$)/;
 /** A callback argument counts as owned only where it is freed outright (free_rpc_req(req)), not torn down. */
 const FREE_NAME = /(^|_)free(_|$)/;
@@ -107,6 +107,9 @@ const MAX_NOTES = 64;
 const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 /** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
+const ERROR_REPLY = /^spdk_jsonrpc_send_error_response(_fmt)?$/;
+/** A name no C identifier can take, kept in `known` once the path has reported a failure. */
+const FAILED_PATH = '#failed';
 const QUEUES_FOR_LATER = /queue|wait|retry|resubmit|defer|later|pending|poller_register|_INSERT_(HEAD|TAIL|AFTER|BEFORE)$/i;
 
 /** A call's arguments, comments left out. */
@@ -551,7 +554,8 @@ class Walker {
           const bare = strip(right);
           // `x->f = cond ? a : b` keeps whichever of a and b was chosen.
           const chosen = bare?.type === 'conditional_expression' ? [bare.childForFieldName('consequence'), bare.childForFieldName('alternative')].flatMap((b) => (b ? [b] : [])) : bare ? [bare] : [];
-          const stored = chosen.flatMap((b) => (b.type === 'call_expression' ? (b.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? identOf(a) : undefined)) : [returnedName(b)]));
+          // A plain field read (`*stat = group->stat`) copies a value out: the object it came from stays where it was.
+          const stored = chosen.flatMap((b) => (b.type === 'call_expression' ? (b.childForFieldName('arguments')?.namedChildren ?? []).map((a) => (a ? identOf(a) : undefined)) : b.type === 'field_expression' ? [] : [returnedName(b)]));
           for (const name of stored) {
             const held = name ? lookup(s, name) : undefined;
             if (held && held.st !== 'released' && held.st !== 'null') held.st = 'gone';
@@ -729,6 +733,8 @@ class Walker {
         if (destructor.test(callee) && !this.releasedSomewhere.has(canonical)) this.releasedSomewhere.set(canonical, line);
       }
     });
+    // An error reply or a callback told -Exxx: the path is a failing one even where it ends in a bare `return;`.
+    if (ERROR_REPLY.test(callee) || ((!callee || this.params.has(callee) || callee.startsWith('(')) && args.some((a) => /^-\s*E[A-Z0-9]+$/.test(a.text.trim())))) s.known.set(FAILED_PATH, true);
     this.decoded(callee, args, s, line);
     // On a -ENOMEM path, a call that waits for a bdev_io or keeps the IO for later is the retry SPDK asks for.
     if (QUEUES_FOR_LATER.test(callee)) for (const rc of s.rcs.values()) if (rc.st === 'enomem') rc.st = 'queued';
@@ -749,6 +755,8 @@ class Walker {
   /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
   private reportsFailure(callee: string, args: Node[], s: State): boolean {
     if (args.some((a) => ERROR_STATUS.test(a.text))) return true;
+    // An application that stops with an error where it could have waited for a bdev_io.
+    if (callee === 'spdk_app_stop' && args[0] && !/^\(?\s*0\s*\)?$/.test(args[0].text.trim())) return true;
     const passesRc = args.some((a) => {
       const name = identOf(a);
       return (name !== undefined && s.rcs.has(name)) || /^-\s*E[A-Z]+$/.test(a.text);
@@ -904,6 +912,7 @@ class Walker {
 
   /** A path leaves the function: what it still holds. */
   exit(s: State, line: number, failing = false): void {
+    if (s.known.get(FAILED_PATH)) failing = true;
     for (const [name, v] of s.vars) {
       if (v.st !== 'maybe' && v.st !== 'held') continue;
       // A channel in a field leaks on a failing return; an allocation in a field only once its holder was freed around it.

@@ -1,6 +1,6 @@
 // Who calls a function, across files, and the shortest chain of direct calls up to a function whose context is known.
 import { functionKey, nameOfKey } from '../labels/callbackEvidence';
-import { isTestFile } from '../labels/callbackFlow';
+import { fieldInvokers, isTestFile } from '../labels/callbackFlow';
 import { directContexts } from '../labels/execContext';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, SlotEvidence } from '../model/indexTypes';
@@ -9,6 +9,8 @@ export interface CallerEdge {
   caller: string;
   file: string;
   line: number;
+  /** A call through a struct field that holds the function (`ops->ctrlr_create_io_qpair(...)`), not by name. */
+  slot?: string;
 }
 
 /** Every direct call in the tree, reversed: callee key → its callers (test code left out). */
@@ -18,7 +20,8 @@ export function callersIndex(model: IndexModel, cache?: Map<string, unknown>, on
     const kept = only ? (cache?.get('check:callers') as Map<string, CallerEdge[]> | undefined) : undefined;
     const map = kept ?? new Map<string, CallerEdge[]>();
     const files = kept ? new Set(only) : undefined;
-    if (files) for (const [key, edges] of map) map.set(key, edges.filter((e) => !files.has(e.file)));
+    // Calls through fields are all taken out and put back: an edit may change either the store or the call.
+    if (files) for (const [key, edges] of map) map.set(key, edges.filter((e) => !files.has(e.file) && !e.slot));
     for (const links of model.allLinks()) {
       if (isTestFile(links.file) || (files && !files.has(links.file))) continue;
       for (const [callee, calls] of links.callsByCallee) {
@@ -29,6 +32,19 @@ export function callersIndex(model: IndexModel, cache?: Map<string, unknown>, on
           if (!call.caller) continue;
           if (!list) map.set(key, (list = []));
           list.push({ caller: functionKey(links.file, call.caller), file: links.file, line: call.line });
+        }
+      }
+    }
+    const invokers = fieldInvokers(model);
+    for (const links of model.allLinks()) {
+      if (isTestFile(links.file)) continue;
+      for (const s of links.slots) {
+        const slot = `${s.structName}.${s.field}`;
+        for (const invoker of invokers.get(slot) ?? []) {
+          if (isTestFile(invoker.file)) continue;
+          let list = map.get(s.targetKey);
+          if (!list) map.set(s.targetKey, (list = []));
+          if (!list.some((e) => e.slot === slot && e.caller === invoker.key)) list.push({ caller: invoker.key, file: invoker.file, line: invoker.line, slot });
         }
       }
     }

@@ -185,12 +185,14 @@ function enomemRule(context: RuleContext): Finding[] {
           ? `the result of ${n.submit} is ignored: when it fails (-ENOMEM when the channel has no spdk_bdev_io left) the IO it carries is neither retried with spdk_bdev_queue_io_wait nor completed`
           : n.enomemSeen
           ? `when ${n.submit} fails with -ENOMEM, the path tells it apart but fails the IO anyway instead of waiting with spdk_bdev_queue_io_wait and retrying`
+          : n.failedBy === 'spdk_app_stop'
+          ? `when ${n.submit} fails, the application stops without checking for -ENOMEM, which only means "wait with spdk_bdev_queue_io_wait and retry"`
           : `when ${n.submit} fails, the IO is failed without checking for -ENOMEM (which means "retry after spdk_bdev_queue_io_wait")`,
         evidence: n.ignored
           ? [{ file, line: n.submitLine, note: `${n.submit}(...) returns -ENOMEM when the channel has no spdk_bdev_io left; the result is dropped here` }]
           : [
               { file, line: n.submitLine, note: `${n.submit}(...) can return -ENOMEM when the channel has no spdk_bdev_io left` },
-              { file, line: n.line, note: `${n.failedBy} fails the IO on that path` },
+              { file, line: n.line, note: n.failedBy === 'spdk_app_stop' ? 'spdk_app_stop gives up on that path' : `${n.failedBy} fails the IO on that path` },
             ],
       });
     }

@@ -92,8 +92,10 @@ function blockingRule(context: RuleContext): Finding[] {
   const report = (where: { key: string; line: number }, site: (typeof sites)[number], chain: ContextChain, waitVia: string) => {
     const file = fileOfKey(where.key);
     const fn = nameOfKey(where.key);
-    if (!context.inFile(file) || reported.has(`${where.key}:${where.line}`)) return;
-    reported.add(`${where.key}:${where.line}`);
+    // One finding per function and wait: a function that waits the same way on three error paths is one decision.
+    const seen = site.spins ? `${where.key}:${site.file}:${site.fn}` : `${where.key}:${where.line}`;
+    if (!context.inFile(file) || reported.has(seen)) return;
+    reported.add(seen);
     const what = site.spins ? `calls ${waitVia}, which ${site.what} (${site.file}:${site.line})` : site.what;
     const evidence = chainEvidence(chain, site.what);
     evidence[evidence.length - 1].line = site.line;
@@ -124,7 +126,8 @@ function blockingRule(context: RuleContext): Finding[] {
       const next: string[] = [];
       for (const w of frontier) {
         for (const edge of callers.get(w) ?? []) {
-          if (waits.has(edge.caller)) continue;
+          // A dispatch through an ops table is no choice to wait: the implementation made it.
+          if (waits.has(edge.caller) || edge.slot) continue;
           if (WAIT_WRAPPER.test(nameOfKey(edge.caller))) {
             waits.add(edge.caller);
             next.push(edge.caller);
