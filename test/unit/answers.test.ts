@@ -41,6 +41,17 @@ describe('answers from the code', () => {
     assert.match(queue.asyncReason ?? '', /^queues on struct sample_delay_channel\.waiting; sample_delay_poll \(poller\) takes it off later/);
   });
 
+  it('a channel list a poller swaps out whole is queued work; a poller stopped is freed later; a hop to the app thread is not', () => {
+    const batch = (name: string) => {
+      const found = index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_batch.c');
+      assert.ok(found, name);
+      return found;
+    };
+    assert.match(batch('sample_batch_complete').asyncReason ?? '', /^queues on struct sample_batch_channel\.done; sample_batch_poll \(poller\) takes it off later/);
+    assert.match(batch('sample_batch_destroy_cb').asyncReason ?? '', /^calls spdk_poller_unregister: the poller never runs again/);
+    assert.equal(batch('sample_batch_release').async, false);
+  });
+
   it('a struct a unit test keeps at file scope is not global state of the library', () => {
     assert.equal(index.type('struct sample_channel_iter'), undefined);
     assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');

@@ -463,6 +463,11 @@ function readQueueOp(name: string, argumentList: string, line: number, scope: Bo
   }
   const path = typedFieldPath(scope, text);
   if (path) out.notes.push(bodyNote('queue', scope.caller, line, name, path, detail));
+  // `TAILQ_SWAP(&local, &ch->done, ...)` and `TAILQ_CONCAT(&local, &ch->done, ...)` take every item off the second list.
+  if (/_(SWAP|CONCAT)$/.test(name) && pieces[1]) {
+    const second = typedFieldPath(scope, pieces[1].text.trim().replace(/^&\s*/, ''));
+    if (second) out.notes.push(bodyNote('queue', scope.caller, line, name, second, 'remove'));
+  }
 }
 
 function hasAmpersand(scan: string, open: number, close: number): boolean {

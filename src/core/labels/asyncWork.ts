@@ -28,6 +28,7 @@ const HANDLER_KINDS = new Set<ContextKind>([
 ]);
 
 const MAX_CALLEE_DEPTH = 6;
+const SELF_HOP_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
 
 /** Why the function is asynchronous, most decisive first; empty when its work is done when it returns. */
 export function asyncReasons(model: IndexModel, key: string): AsyncReason[] {
@@ -55,6 +56,9 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
   const reasons: AsyncReason[] = [];
   for (const h of model.handoffsOf(key)) {
     if ('api' in h) {
+      // `if (!on the app thread) { spdk_thread_send_msg(app_thread, self, arg); return; }`: a hop to the owner, after
+      // which the same function does its work there before it returns.
+      if (h.targetName === nameOfKey(key) && SELF_HOP_APIS.has(h.api)) continue;
       let kind = kindOfRegistration(model.symbols, h);
       if (isGenericKind(kind)) {
         const learnt = destinationOf(model, h.api, h.arg, file);
@@ -146,6 +150,7 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
 /** SPDK APIs whose work goes on after they return although they take no callback. */
 const FINISHES_LATER: Record<string, string> = {
   spdk_put_io_channel: 'the channel is released later, by a message to its thread',
+  spdk_poller_unregister: 'the poller never runs again, but its thread frees it on a later turn of its loop',
   spdk_io_device_unregister: 'the io_device goes away only after every channel of it is released',
   spdk_thread_exit: 'the thread exits only once its pollers and messages are done',
   spdk_bdev_unregister: 'the bdev is torn down later, after its open descriptors are closed',

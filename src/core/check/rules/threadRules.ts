@@ -92,8 +92,8 @@ function blockingRule(context: RuleContext): Finding[] {
   const report = (where: { key: string; line: number }, site: (typeof sites)[number], chain: ContextChain, waitVia: string) => {
     const file = fileOfKey(where.key);
     const fn = nameOfKey(where.key);
-    // One finding per function and wait: a function that waits the same way on three error paths is one decision.
-    const seen = site.spins ? `${where.key}:${site.file}:${site.fn}` : `${where.key}:${where.line}`;
+    // One finding per function that waits: waiting on three paths, or through two APIs, is one decision to review.
+    const seen = site.spins ? `${where.key}:spins` : `${where.key}:${where.line}`;
     if (!context.inFile(file) || reported.has(seen)) return;
     reported.add(seen);
     const what = site.spins ? `calls ${waitVia}, which ${site.what} (${site.file}:${site.line})` : site.what;
@@ -120,7 +120,7 @@ function blockingRule(context: RuleContext): Finding[] {
     // A spin loop makes its function a synchronous wait (and the thin wrappers named for waiting that call it): each
     // caller that reaches a reactor chose to wait there.
     const waits = new Set([key]);
-    const choosers: CallerEdge[] = [];
+    const choosers: (CallerEdge & { via: string })[] = [];
     let frontier = [key];
     for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
       const next: string[] = [];
@@ -128,10 +128,11 @@ function blockingRule(context: RuleContext): Finding[] {
         for (const edge of callers.get(w) ?? []) {
           // A dispatch through an ops table is no choice to wait: the implementation made it.
           if (waits.has(edge.caller) || edge.slot) continue;
-          if (WAIT_WRAPPER.test(nameOfKey(edge.caller))) {
+          // A public function of the spinning file is an API that waits (spdk_nvme_probe): its callers elsewhere choose.
+          if (WAIT_WRAPPER.test(nameOfKey(edge.caller)) || (edge.file === site.file && model.definitionOf(edge.caller)?.isStatic === false)) {
             waits.add(edge.caller);
             next.push(edge.caller);
-          } else choosers.push(edge);
+          } else choosers.push({ ...edge, via: nameOfKey(w) });
         }
       }
       frontier = next;
@@ -142,7 +143,7 @@ function blockingRule(context: RuleContext): Finding[] {
     // look is made where another file calls in.
     for (const edge of choosers.filter((e) => e.file !== site.file).slice(0, 60)) {
       const chain = chainFromContext(model, edge.caller, reactor);
-      if (chain) report({ key: edge.caller, line: edge.line }, site, chain, site.fn);
+      if (chain) report({ key: edge.caller, line: edge.line }, site, chain, edge.via === site.fn ? site.fn : `${edge.via} (which waits in ${site.fn})`);
     }
   }
   return [...findings, ...contendedLocks(context, reactor)];
