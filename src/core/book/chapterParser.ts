@@ -4,10 +4,10 @@ import MarkdownIt from 'markdown-it';
 import type { Chapter, ChapterBlock, ChapterRef, Inline, Mention, SelfCheckQuestion } from './chapterTypes';
 
 // No raw HTML, and links kept exactly as written: the renderer decides which targets are safe (safeHref).
-const markdown = new MarkdownIt('commonmark', { html: false });
-markdown.validateLink = () => true;
-markdown.normalizeLink = (url) => url;
-markdown.normalizeLinkText = (text) => text;
+const commonMark = new MarkdownIt('commonmark', { html: false });
+commonMark.validateLink = () => true;
+commonMark.normalizeLink = (url) => url;
+commonMark.normalizeLinkText = (text) => text;
 
 /** Heading of the section whose list items are the chapter's self-check questions. */
 const SELF_CHECK_HEADING = /self[- ]?check|check yourself|review questions|^questions\b/i;
@@ -39,7 +39,7 @@ export function parseChapter(markdown: string, ref: ChapterRef): Chapter {
 }
 
 function parseBlocks(source: string): ChapterBlock[] {
-  const tokens = markdown.parse(source, {});
+  const tokens = commonMark.parse(source, {});
   const blocks: ChapterBlock[] = [];
   const push = (block: Omit<ChapterBlock, 'id' | 'inlines'>) => blocks.push({ ...block, id: blocks.length, inlines: [] });
   const lists: boolean[] = [];
@@ -90,7 +90,7 @@ function parseBlocks(source: string): ChapterBlock[] {
 
 /** Splits a block's inline markdown into nodes, recording a Mention for every landmark it names. */
 export function parseInlines(text: string, block: Pick<ChapterBlock, 'id' | 'line'>, mentions: Mention[]): Inline[] {
-  const children = markdown.parseInline(text, {})[0]?.children ?? [];
+  const children = commonMark.parseInline(text, {})[0]?.children ?? [];
   let line = block.line;
   let at = 0;
   // Consecutive text tokens are one run: markdown-it cuts text at `_` and `*`, which paths and names contain.
