@@ -122,6 +122,11 @@ describe('SPDK Lens live bdev graph in Restricted Mode', function () {
   const { socketPath, target: fakeTarget } = useFakeTarget();
   const editor = useEditor({ label: 'graph-live-restricted', trust: 'restricted', settings: { 'spdkLens.rpc.address': socketPath } });
 
+  // A palette opened before SPDK Lens is up may lack its commands and does not refresh them: wait for Ready.
+  before(async () => {
+    await editor().waitForStatus(/SPDK Lens: Ready/);
+  });
+
   it('explains that the live source needs trust, and connects to nothing', async () => {
     const frame = await openLiveSource(editor());
     await frame.waitForSelector('#error[data-code="untrusted"]:not([hidden])', { timeout: 30_000 });

@@ -201,9 +201,10 @@ export class Editor {
     const input = await this.openQuickInput('Control+P');
     await input.fill(relPath);
     const exactName = this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) });
-    const isWanted = (row: Locator) => row.filter({ has: exactName }).filter({ hasText: folder === '.' ? '' : folder });
-    // Recently opened files are listed first and search results re-sort the list as they arrive, so a row found
-    // early may move: Enter once the focused row is the file, or a click once the list has stopped changing.
+    // Until the path is searched the empty query's recent files still show; only answers highlight what matched.
+    const isWanted = (row: Locator) => row.filter({ has: exactName }).filter({ hasText: folder === '.' ? '' : folder }).filter({ has: this.page.locator('.highlight') });
+    // Late results are added below the first ones, which keep their place and the focus: Enter once the focused row is
+    // the file, or a click once the answered list has stopped changing.
     let lastRows = '';
     await poll(`Quick Open to offer ${relPath}`, TIMEOUTS.ui, async () => {
       if ((await isWanted(this.quickInputRows().and(this.page.locator('.focused'))).count()) > 0) {

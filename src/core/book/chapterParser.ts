@@ -1,12 +1,13 @@
-// Reads a chapter's markdown (the subset the book uses: headings, paragraphs, lists, quotes, fenced code, code spans,
-// emphasis, links) into blocks with line numbers, and finds every source landmark it mentions.
+// Reads a chapter's markdown into blocks with line numbers (markdown-it does the CommonMark parsing), and finds every
+// source landmark it mentions: paths in code spans and plain text, SPDK symbols in code spans.
+import MarkdownIt from 'markdown-it';
 import type { Chapter, ChapterBlock, ChapterRef, Inline, Mention, SelfCheckQuestion } from './chapterTypes';
 
-const FENCE = /^\s{0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
-const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
-const RULE = /^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/;
-const LIST_ITEM = /^(\s*)([-*+•]|\d{1,9}[.)])\s+(.*)$/;
-const QUOTE = /^\s{0,3}>\s?(.*)$/;
+// No raw HTML, and links kept exactly as written: the renderer decides which targets are safe (safeHref).
+const commonMark = new MarkdownIt('commonmark', { html: false });
+commonMark.validateLink = () => true;
+commonMark.normalizeLink = (url) => url;
+commonMark.normalizeLinkText = (text) => text;
 
 /** Heading of the section whose list items are the chapter's self-check questions. */
 const SELF_CHECK_HEADING = /self[- ]?check|check yourself|review questions|^questions\b/i;
@@ -37,188 +38,113 @@ export function parseChapter(markdown: string, ref: ChapterRef): Chapter {
   return { ref, title, shortTitle: colon > 0 ? title.slice(0, colon).trim() : title, blocks, mentions, selfCheck: selfCheckQuestions(blocks, mentions) };
 }
 
-function parseBlocks(markdown: string): ChapterBlock[] {
-  const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
+function parseBlocks(source: string): ChapterBlock[] {
+  const tokens = commonMark.parse(source, {});
   const blocks: ChapterBlock[] = [];
   const push = (block: Omit<ChapterBlock, 'id' | 'inlines'>) => blocks.push({ ...block, id: blocks.length, inlines: [] });
-  const startsBlock = (line: string) => FENCE.test(line) || HEADING.test(line) || RULE.test(line) || LIST_ITEM.test(line) || QUOTE.test(line);
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const start = i + 1;
-    if (line.trim() === '') {
-      i++;
-      continue;
+  const lists: boolean[] = [];
+  let quote: { line: number; endLine: number; texts: string[] } | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const line = (t.map?.[0] ?? 0) + 1;
+    const endLine = t.map?.[1] ?? line;
+    switch (t.type) {
+      case 'bullet_list_open':
+      case 'ordered_list_open':
+        lists.push(t.type === 'ordered_list_open');
+        break;
+      case 'bullet_list_close':
+      case 'ordered_list_close':
+        lists.pop();
+        break;
+      case 'blockquote_open':
+        quote ??= { line, endLine, texts: [] };
+        break;
+      case 'blockquote_close':
+        if (quote && t.level === 0) {
+          push({ kind: 'quote', line: quote.line, endLine: quote.endLine, text: quote.texts.join('\n') });
+          quote = undefined;
+        }
+        break;
+      case 'heading_open':
+        push({ kind: 'heading', line, endLine, level: Number(t.tag.slice(1)), text: tokens[i + 1]?.content ?? '' });
+        break;
+      case 'paragraph_open': {
+        const text = tokens[i + 1]?.content ?? '';
+        if (quote) quote.texts.push(text);
+        else if (lists.length > 0) push({ kind: 'listItem', line, endLine, level: lists.length - 1, ordered: lists[lists.length - 1], text });
+        else push({ kind: 'paragraph', line, endLine, text });
+        break;
+      }
+      case 'fence':
+      case 'code_block':
+        push({ kind: 'code', line, endLine, language: t.info.trim().split(/\s+/)[0] || undefined, text: t.content.replace(/\n$/, '') });
+        break;
+      case 'hr':
+        push({ kind: 'rule', line, endLine: line, text: '' });
+        break;
     }
-    const fence = FENCE.exec(line);
-    if (fence) {
-      const marker = fence[1];
-      const body: string[] = [];
-      i++;
-      while (i < lines.length && !(lines[i].trim().startsWith(marker[0].repeat(marker.length)) && lines[i].trim().replace(new RegExp(`^\\${marker[0]}+`), '').trim() === '')) body.push(lines[i++]);
-      const endLine = Math.min(i + 1, lines.length);
-      i++;
-      push({ kind: 'code', line: start, endLine, language: fence[2] || undefined, text: body.join('\n') });
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      push({ kind: 'heading', line: start, endLine: start, level: heading[1].length, text: heading[2] });
-      i++;
-      continue;
-    }
-    if (RULE.test(line)) {
-      push({ kind: 'rule', line: start, endLine: start, text: '' });
-      i++;
-      continue;
-    }
-    const item = LIST_ITEM.exec(line);
-    if (item) {
-      const indent = item[1].replace(/\t/g, '    ').length;
-      const text = [item[3]];
-      i++;
-      // Continuation lines: anything up to a blank line or the next block start.
-      while (i < lines.length && lines[i].trim() !== '' && !startsBlock(lines[i])) text.push(lines[i++].trim());
-      push({ kind: 'listItem', line: start, endLine: i, level: Math.floor(indent / 2), ordered: /\d/.test(item[2]), text: text.join('\n') });
-      continue;
-    }
-    if (QUOTE.test(line)) {
-      const text: string[] = [];
-      while (i < lines.length && QUOTE.test(lines[i])) text.push(QUOTE.exec(lines[i++])![1]);
-      push({ kind: 'quote', line: start, endLine: i, text: text.join('\n') });
-      continue;
-    }
-    const text: string[] = [];
-    while (i < lines.length && lines[i].trim() !== '' && (text.length === 0 || !startsBlock(lines[i]))) text.push(lines[i++].trim());
-    push({ kind: 'paragraph', line: start, endLine: i, text: text.join('\n') });
   }
   return blocks;
 }
 
 /** Splits a block's inline markdown into nodes, recording a Mention for every landmark it names. */
 export function parseInlines(text: string, block: Pick<ChapterBlock, 'id' | 'line'>, mentions: Mention[]): Inline[] {
-  const lineAt = (offset: number) => block.line + countNewlines(text, offset);
-  const parse = (from: number, to: number): Inline[] => {
+  const children = commonMark.parseInline(text, {})[0]?.children ?? [];
+  let line = block.line;
+  let at = 0;
+  // Consecutive text tokens are one run: markdown-it cuts text at `_` and `*`, which paths and names contain.
+  const walk = (close: string | undefined): Inline[] => {
     const out: Inline[] = [];
     let plain = '';
-    let plainStart = from;
+    let plainLine = line;
     const flush = () => {
-      if (plain) out.push(...splitPathMentions(plain, plainStart, block.id, lineAt, mentions));
+      if (plain) out.push(...splitPathMentions(plain, plainLine, block.id, mentions));
       plain = '';
     };
-    let i = from;
-    while (i < to) {
-      const c = text[i];
-      if (c === '\\' && i + 1 < to && /[\\`*_[\]()#+\-.!<>{}|~]/.test(text[i + 1])) {
-        if (!plain) plainStart = i;
-        plain += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (c === '`') {
-        const run = /^`+/.exec(text.slice(i, to))![0];
-        const close = text.indexOf(run, i + run.length);
-        if (close >= 0 && close + run.length <= to && text[close + run.length] !== '`') {
+    const addText = (value: string) => {
+      if (!plain) plainLine = line;
+      plain += value;
+    };
+    while (at < children.length) {
+      const t = children[at++];
+      if (t.type === close) break;
+      switch (t.type) {
+        case 'text':
+          addText(t.content);
+          break;
+        case 'softbreak':
+        case 'hardbreak':
+          addText('\n');
+          line++;
+          break;
+        case 'code_inline':
           flush();
-          const raw = text.slice(i + run.length, close);
-          const code = raw.length > 2 && raw.startsWith(' ') && raw.endsWith(' ') ? raw.slice(1, -1) : raw;
-          out.push(codeSpan(code.replace(/\n/g, ' '), block.id, lineAt(i), mentions));
-          i = close + run.length;
-          plainStart = i;
-          continue;
-        }
-      }
-      const strong = c === '*' || c === '_' ? emphasisAt(text, i, to, c.repeat(2)) : undefined;
-      const em = !strong && (c === '*' || c === '_') ? emphasisAt(text, i, to, c) : undefined;
-      const emphasis = strong ?? em;
-      if (emphasis) {
-        flush();
-        out.push({ kind: strong ? 'strong' : 'em', children: parse(emphasis.start, emphasis.end) });
-        i = emphasis.after;
-        plainStart = i;
-        continue;
-      }
-      if (c === '[') {
-        const link = linkAt(text, i, to);
-        if (link) {
+          out.push(codeSpan(t.content, block.id, line, mentions));
+          break;
+        case 'strong_open':
+        case 'em_open': {
           flush();
-          out.push({ kind: 'link', href: link.href, children: parse(link.labelStart, link.labelEnd) });
-          i = link.after;
-          plainStart = i;
-          continue;
+          const kind = t.type === 'strong_open' ? 'strong' : 'em';
+          out.push({ kind, children: walk(`${kind}_close`) });
+          break;
         }
-      }
-      if (c === '<') {
-        const auto = /^<((?:https?|mailto):[^\s<>]+)>/.exec(text.slice(i, to));
-        if (auto) {
+        case 'link_open':
           flush();
-          out.push({ kind: 'link', href: auto[1], children: [{ kind: 'text', text: auto[1] }] });
-          i += auto[0].length;
-          plainStart = i;
-          continue;
-        }
+          out.push({ kind: 'link', href: String(t.attrGet('href') ?? ''), children: walk('link_close') });
+          break;
+        case 'image':
+          flush();
+          out.push({ kind: 'link', href: String(t.attrGet('src') ?? ''), children: [{ kind: 'text', text: t.content }] });
+          break;
+        default:
+          addText(t.content);
       }
-      if (!plain) plainStart = i;
-      plain += c;
-      i++;
     }
     flush();
     return out;
   };
-  return parse(0, text.length);
-}
-
-function countNewlines(text: string, end: number): number {
-  let n = 0;
-  for (let i = 0; i < end && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
-/** `*x*`, `**x**`, `_x_`: underscores only at word edges, so `spdk_thread_send_msg` stays one word. */
-function emphasisAt(text: string, i: number, to: number, marker: string): { start: number; end: number; after: number } | undefined {
-  if (text.startsWith(marker + marker[0], i) && marker.length === 1) return undefined;
-  if (!text.startsWith(marker, i)) return undefined;
-  const start = i + marker.length;
-  if (start >= to || /\s/.test(text[start])) return undefined;
-  if (marker[0] === '_' && i > 0 && /\w/.test(text[i - 1])) return undefined;
-  let close = text.indexOf(marker, start + 1);
-  while (close >= 0 && close + marker.length <= to) {
-    const before = text[close - 1];
-    const after = text[close + marker.length];
-    const edgeOk = marker[0] !== '_' || after === undefined || !/\w/.test(after);
-    const notDoubled = marker.length === 2 || text[close + 1] !== marker[0];
-    if (!/\s/.test(before) && edgeOk && notDoubled) return { start, end: close, after: close + marker.length };
-    close = text.indexOf(marker, close + 1);
-  }
-  return undefined;
-}
-
-function linkAt(text: string, i: number, to: number): { labelStart: number; labelEnd: number; href: string; after: number } | undefined {
-  let depth = 0;
-  for (let j = i; j < to; j++) {
-    if (text[j] === '\\') {
-      j++;
-      continue;
-    }
-    if (text[j] === '[') depth++;
-    else if (text[j] === ']' && --depth === 0) {
-      if (text[j + 1] !== '(') return undefined;
-      // The target may hold balanced parentheses of its own (`f(1)`).
-      let close = -1;
-      for (let k = j + 2, open = 0; k < to; k++) {
-        if (text[k] === '(') open++;
-        else if (text[k] === ')' && open-- === 0) {
-          close = k;
-          break;
-        }
-      }
-      if (close < 0) return undefined;
-      const target = text.slice(j + 2, close).trim();
-      const href = target.replace(/\s+"[^"]*"$/, '').replace(/^<(.*)>$/, '$1');
-      return { labelStart: i + 1, labelEnd: j, href, after: close + 1 };
-    }
-  }
-  return undefined;
+  return walk(undefined);
 }
 
 /** A code span, and the mention it is when it names a path or an SPDK-looking symbol. */
@@ -247,8 +173,8 @@ export function classifyCode(code: string): Pick<Mention, 'kind' | 'target' | 't
   return { kind: 'symbol', target: `${tag ? `${tag} ` : ''}${name}${field}` };
 }
 
-/** Plain text with every SPDK path in it (`lib/bdev/bdev.c`) split out as a mention node. */
-function splitPathMentions(text: string, offset: number, block: number, lineAt: (offset: number) => number, mentions: Mention[]): Inline[] {
+/** Plain text with every SPDK path in it (`lib/bdev/bdev.c`) split out as a mention node; `line` is the text's first. */
+function splitPathMentions(text: string, line: number, block: number, mentions: Mention[]): Inline[] {
   const out: Inline[] = [];
   let last = 0;
   for (const m of text.matchAll(PATH_IN_TEXT)) {
@@ -257,12 +183,18 @@ function splitPathMentions(text: string, offset: number, block: number, lineAt: 
     const written = m[1].replace(/\.$/, '');
     if (start > last) out.push({ kind: 'text', text: text.slice(last, start) });
     const id = mentions.length;
-    mentions.push({ id, text: written, kind: 'path', target: written.replace(/\/+$/, ''), inCode: false, block, line: lineAt(offset + start) });
+    mentions.push({ id, text: written, kind: 'path', target: written.replace(/\/+$/, ''), inCode: false, block, line: line + newlinesBefore(text, start) });
     out.push({ kind: 'mention', text: written, mention: id });
     last = start + written.length;
   }
   if (last < text.length) out.push({ kind: 'text', text: text.slice(last) });
   return out;
+}
+
+function newlinesBefore(text: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
 }
 
 export function plainText(inlines: Inline[]): string {
