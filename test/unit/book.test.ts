@@ -122,6 +122,13 @@ describe('chapter parsing', () => {
     ]);
   });
 
+  it('reads the `•` items of a plain-text chapter as a list', () => {
+    const chapter = inlineChapter(['# T', '', 'Before:', '', '• one names lib/thread/thread.c', '• two', '  • under two'].join('\n'));
+    const items = chapter.blocks.filter((b) => b.kind === 'listItem').map((b) => [b.level, b.line, b.text]);
+    assert.deepEqual(items, [[0, 5, 'one names lib/thread/thread.c'], [0, 6, 'two'], [1, 7, 'under two']]);
+    assert.deepEqual(chapter.mentions.map((m) => [m.target, m.line]), [['lib/thread/thread.c', 5]]);
+  });
+
   it('extracts the self-check questions as a checklist with their landmarks', () => {
     const [orientation, rpc] = chapters();
     assert.deepEqual(orientation.selfCheck.map((q) => [q.text, q.line, q.mentions.length]), [

@@ -39,7 +39,8 @@ export function parseChapter(markdown: string, ref: ChapterRef): Chapter {
 }
 
 function parseBlocks(source: string): ChapterBlock[] {
-  const tokens = commonMark.parse(source, {});
+  // Plain-text chapters mark list items with `•`, which CommonMark does not know: read them as `-` items, line for line.
+  const tokens = commonMark.parse(source.replace(/^([ \t]*)•[ \t]+/gm, '$1- '), {});
   const blocks: ChapterBlock[] = [];
   const push = (block: Omit<ChapterBlock, 'id' | 'inlines'>) => blocks.push({ ...block, id: blocks.length, inlines: [] });
   const lists: boolean[] = [];
