@@ -107,6 +107,7 @@ const MAX_NOTES = 64;
 const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 /** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
+const REFERS_TO_DEVICE = /^(spdk_io_device_register|spdk_get_io_channel)$/;
 const ERROR_REPLY = /^spdk_jsonrpc_send_error_response(_fmt)?$/;
 /** A name no C identifier can take, kept in `known` once the path has reported a failure. */
 const FAILED_PATH = '#failed';
@@ -327,6 +328,12 @@ class Walker {
           for (const name of expr ? namesHandedBack(expr) : []) {
             const held = lookup(after, name);
             if (held && held.st !== 'released') held.st = 'gone';
+          }
+          // `rc = spdk_lvol_create(..., cb, req); return rc;`: when rc is an error the callback never runs and req is ours.
+          const rcName = direct?.type === 'identifier' && !this.pointers.has(direct.text) ? direct.text : undefined;
+          if (rcName && [...after.vars.values()].some((v) => v.pendingRc === rcName && v.pendingCall && (v.st === 'maybe' || v.st === 'held'))) {
+            this.exit(this.rcResult(copyState(after), rcName, true), this.lineOf(node), true);
+            this.rcResult(after, rcName, false);
           }
           // `return rc;` on the path where `if (rc != 0)` held fails as surely as `return -EIO;`.
           const failedStatus = direct?.type === 'identifier' && STATUS_NAME.test(direct.text) && after.known.get(direct.text) === true;
@@ -693,6 +700,8 @@ class Walker {
         if (!v.field || (v.st !== 'maybe' && v.st !== 'held') || !(key.startsWith(`${name}->`) || key.startsWith(`${name}.`))) continue;
         // `init(&x->cdata)` lends one member: the other fields stay x's.
         if (asField !== undefined && fieldArg !== bare && !key.startsWith(asField)) continue;
+        // Registering x as an io_device, or unregistering it with no callback, leaves what x holds to x's owner.
+        if (REFERS_TO_DEVICE.test(callee) || (callee === 'spdk_io_device_unregister' && /^(NULL|0)$/.test(args[1]?.text.trim() ?? ''))) continue;
         if (v.resource === 'channel') v.passed.push({ callee, arg: index, line, holder: true });
         else if (this.apis.release(callee, 'alloc') === 0) v.orphanedAt ??= line;
         else v.st = 'gone';

@@ -55,6 +55,8 @@ const RELEASES: Record<Resource, Map<string, number>> = {
     ['spdk_mempool_free', 0],
     ['spdk_histogram_data_free', 0],
     ['spdk_nvme_ctrlr_free_io_qpair', 0],
+    // Frees the writer whether or not the last write failed.
+    ['spdk_json_write_end', 0],
   ]),
   channel: new Map([
     ['spdk_put_io_channel', 0],
