@@ -16,7 +16,7 @@ export interface PassedTo {
 
 export type LifetimeNote =
   /** The function can return while it still holds the object, having only passed it to `passed`. */
-  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number; holderFreedAt?: number; alias?: string; decodedStrings?: string[] }
+  | { kind: 'exit_held'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; passed: PassedTo[]; failed: PassedTo[]; origin?: 'cb_arg' | 'decoded'; releasedAt?: number; holderFreedAt?: number; alias?: string; decodedStrings?: string[]; missedStrings?: { freed: string; at: number } }
   | { kind: 'double_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'use_after_release'; variable: string; resource: Resource; acquired: number; acquiredBy: string; line: number; first: number; releasedBy: string }
   | { kind: 'double_complete'; variable: string; line: number; first: number; completedBy: string }
@@ -251,6 +251,8 @@ class Walker {
   readonly releasedSomewhere = new Map<string, number>();
   /** Objects released only once a count of users drops to zero (`if (--blob->open_ref == 0) blob_free(blob)`). */
   readonly releasedWhenLast = new Set<string>();
+  /** Decoded structs: where they were decoded, which of their strings some path frees (and where), whether a call took them. */
+  readonly decodedStructs = new Map<string, { line: number; by: string; strings: string[]; freed: Map<string, number>; handedOn: boolean }>();
 
   constructor(
     private readonly apis: LifetimeApis,
@@ -636,14 +638,25 @@ class Walker {
       if (name && this.locals.has(name) && !s.vars.has(name) && !this.pointers.has(name)) {
         const strings = this.decoderStrings.get(args[1] ? (identOf(args[1]) ?? '') : '');
         s.vars.set(name, { resource: 'alloc', field: false, origin: 'decoded', st: 'held', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined, ...(strings?.length ? { decodedStrings: strings } : {}) });
+        if (strings?.length && !this.decodedStructs.has(name)) this.decodedStructs.set(name, { line, by: callee, strings, freed: new Map(), handedOn: false });
       }
       return;
+    }
+    // Any other call that is given the decoded struct itself (`free_rpc_req(&req)`) may free its strings.
+    for (const a of args) {
+      const bare = strip(a);
+      const whole = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? identOf(bare.childForFieldName('argument')) : undefined;
+      const d = whole ? this.decodedStructs.get(whole) : undefined;
+      if (d) d.handedOn = true;
     }
     // free(req.name): the decoded struct's strings are being released.
     if (this.apis.release(callee, 'alloc') === 0 && args[0]) {
       const f = strip(args[0]);
       const base = fieldBase(f);
       const v = base?.type === 'identifier' && f?.type === 'field_expression' ? s.vars.get(base.text) : undefined;
+      const d = base?.type === 'identifier' && f?.type === 'field_expression' ? this.decodedStructs.get(base.text) : undefined;
+      const field = d ? f!.text.slice(base!.text.length).replace(/^\s*(\.|->)\s*/, '').replace(/\s+/g, '') : undefined;
+      if (d && field && !d.freed.has(field)) d.freed.set(field, line);
       if (v && v.origin === 'decoded' && (v.st === 'held' || v.st === 'maybe')) {
         v.st = 'released';
         if (!this.releasedSomewhere.has(base!.text)) this.releasedSomewhere.set(base!.text, line);
@@ -967,6 +980,13 @@ export function walkFunction(fn: FunctionToWalk, apis: LifetimeApis): LifetimeNo
   }
   const out = walker.exec(fn.body, [entry]);
   walker.end(out, fn.endLine);
+  // A decoded struct whose strings the function frees one by one, forgetting some: those leak on every path.
+  for (const [name, d] of walker.decodedStructs) {
+    const missed = d.strings.filter((f) => !d.freed.has(f));
+    if (d.handedOn || d.freed.size === 0 || missed.length === 0) continue;
+    const [firstFreed, at] = [...d.freed].sort((a, b) => a[1] - b[1])[0];
+    walker.notes.push({ kind: 'exit_held', variable: name, resource: 'alloc', acquired: d.line, acquiredBy: d.by, line: at, passed: [], failed: [], origin: 'decoded', decodedStrings: missed, missedStrings: { freed: firstFreed, at } });
+  }
   // A callback argument or decoded struct leaks only where the function shows it owns it: it frees it on another path.
   return walker.notes.flatMap((n) => {
     // A field freed on another path is freed under a condition the walker may not tie to the one that allocated it

@@ -325,7 +325,7 @@ function movedNotes(notes: FunctionPathNotes, delta: number): FunctionPathNotes 
     lifetimes: notes.lifetimes.map((n): LifetimeNote => {
       switch (n.kind) {
         case 'exit_held':
-          return { ...n, acquired: at(n.acquired), line: at(n.line), passed: passed(n.passed), failed: passed(n.failed), ...(n.releasedAt !== undefined ? { releasedAt: at(n.releasedAt) } : {}), ...(n.holderFreedAt !== undefined ? { holderFreedAt: at(n.holderFreedAt) } : {}) };
+          return { ...n, acquired: at(n.acquired), line: at(n.line), passed: passed(n.passed), failed: passed(n.failed), ...(n.releasedAt !== undefined ? { releasedAt: at(n.releasedAt) } : {}), ...(n.holderFreedAt !== undefined ? { holderFreedAt: at(n.holderFreedAt) } : {}), ...(n.missedStrings ? { missedStrings: { ...n.missedStrings, at: at(n.missedStrings.at) } } : {}) };
         case 'double_release':
         case 'use_after_release':
           return { ...n, acquired: at(n.acquired), line: at(n.line), first: at(n.first) };
