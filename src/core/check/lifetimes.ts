@@ -251,6 +251,8 @@ class Walker {
   readonly releasedSomewhere = new Map<string, number>();
   /** Objects released only once a count of users drops to zero (`if (--blob->open_ref == 0) blob_free(blob)`). */
   readonly releasedWhenLast = new Set<string>();
+  /** Locals set to an embedded member (`bdev = &disk->bdev`): their fields are that member's (`disk->bdev.name`). */
+  private readonly members = new Map<string, string>();
   /** Decoded structs: where they were decoded, which of their strings some path frees (and where), whether a call took them. */
   readonly decodedStructs = new Map<string, { line: number; by: string; strings: string[]; freed: Map<string, number>; handedOn: boolean }>();
 
@@ -516,7 +518,10 @@ class Walker {
       // `struct foo *ctx = cb_arg;`: ctx stands for cb_arg; any other copy is followed no further.
       if (held && held.origin === 'cb_arg' && identOf(value) === source && this.locals.has(name)) s.aliases.set(name, s.aliases.get(source) ?? source);
       // `qpair = &rqpair->qpair`: the embedded base object stands for its container (SPDK's transport objects).
-      else if (held && !held.origin && !held.field && embeddedMember(bareValue) && this.locals.has(name)) s.aliases.set(name, s.aliases.get(source) ?? source);
+      else if (held && !held.origin && !held.field && embeddedMember(bareValue) && this.locals.has(name)) {
+        s.aliases.set(name, s.aliases.get(source) ?? source);
+        this.members.set(name, fieldKey(bareValue!.childForFieldName('argument'))!);
+      }
       else if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
   }
@@ -548,7 +553,7 @@ class Walker {
           // A fresh acquisition kept in the function's own object: followed under the field's name.
         } else if (right) {
           // Stored into a field, an array or through a pointer: handed to whoever owns that memory.
-          const key = fieldKey(right);
+          const key = this.memberKey(fieldKey(right));
           const kept = key ? s.vars.get(key) : undefined;
           if (kept && kept.field && kept.st !== 'released' && kept.st !== 'null') kept.st = 'gone';
           // A pointer read from a channel's context and kept in a struct keeps the channel reachable.
@@ -664,6 +669,19 @@ class Walker {
     }
   }
 
+  /** A field path named through an embedded member's local, in its container's words: `bdev->name` → `disk->bdev.name`. */
+  private memberKey(key: string | undefined): string | undefined {
+    const m = key ? /^(\w+)(->|\.)(.*)$/.exec(key) : null;
+    const member = m ? this.members.get(m[1]) : undefined;
+    return member ? `${member}.${m![3]}` : key;
+  }
+
+  /** A followed field the expression names, in its container's words. */
+  private trackedField(s: State, node: Node): string | undefined {
+    const key = this.memberKey(fieldKey(node));
+    return key && s.vars.get(key)?.field ? key : undefined;
+  }
+
   /** `x->f` where x is a local or a parameter (not a global, which outlives the function anyway). */
   private ownField(left: Node): boolean {
     const base = fieldBase(left);
@@ -673,13 +691,13 @@ class Walker {
   private acquireField(left: Node, right: Node, s: State): boolean {
     const v = channelOfContext(strip(right));
     const resource = v?.type === 'call_expression' ? this.apis.acquire(calleeName(v)) : undefined;
-    const key = fieldKey(left);
+    const key = this.memberKey(fieldKey(left));
     if (!resource || !key) return false;
     // Other than channels, only in an object this function allocated: a failed constructor's caller often frees the
     // memory the fields of its own object hold, but never puts channels.
     if (resource !== 'channel') {
       const base = fieldBase(left);
-      const holder = base?.type === 'identifier' ? s.vars.get(base.text) : undefined;
+      const holder = base?.type === 'identifier' ? s.vars.get(this.members.has(base.text) ? (s.aliases.get(base.text) ?? base.text) : base.text) : undefined;
       if (!holder || holder.field || holder.origin || holder.resource !== 'alloc' || holder.acquiredBy.startsWith('(')) return false;
     }
     s.vars.set(key, { resource, field: true, st: 'maybe', acquired: this.lineOf(left), acquiredBy: calleeName(v!), passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined });
@@ -699,7 +717,7 @@ class Walker {
       const bare = contextOfChannel(strip(arg));
       // `spdk_bit_array_free(&x->mask)` releases the field itself, not its holder.
       const fieldArg = bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? strip(bare.childForFieldName('argument')) : bare;
-      const asField = fieldArg?.type === 'field_expression' ? fieldKey(fieldArg) : undefined;
+      const asField = fieldArg?.type === 'field_expression' ? this.memberKey(fieldKey(fieldArg)) : undefined;
       const tracked = asField ? s.vars.get(asField) : undefined;
       // `&x->f` names the field itself only for a release (`spdk_bit_array_free(&x->f)`); other callees may take x.
       const name = tracked?.field && (fieldArg === bare || this.apis.release(callee, tracked.resource) === index) ? asField : bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? returnedName(bare) : undefined;
@@ -717,7 +735,10 @@ class Walker {
         if (REFERS_TO_DEVICE.test(callee) || (callee === 'spdk_io_device_unregister' && /^(NULL|0)$/.test(args[1]?.text.trim() ?? ''))) continue;
         if (v.resource === 'channel') v.passed.push({ callee, arg: index, line, holder: true });
         else if (this.apis.release(callee, 'alloc') === 0) v.orphanedAt ??= line;
-        else v.st = 'gone';
+        // The field's own address (`spdk_sock_group_close(&x->group)`): the callee has it.
+        else if (asField === key) v.st = 'gone';
+        // Handed on with its holder; the call's failure branch (`if (rc)`) gives it back, like the holder itself.
+        else v.passed.push({ callee, arg: index, line, holder: true });
       }
       const held = lookup(s, name);
       if (!held) return;
@@ -833,8 +854,8 @@ class Walker {
       }
       if (op === '==' || op === '!=') {
         const eq = (op === '==') === truth;
-        const lname = identOf(left) ?? trackedField(s, left);
-        const rname = identOf(right) ?? trackedField(s, right);
+        const lname = identOf(left) ?? this.trackedField(s, left);
+        const rname = identOf(right) ?? this.trackedField(s, right);
         const isNull = (n: Node) => /^(NULL|0|\(void\s*\*\)\s*0)$/.test(n.text);
         if (lname && s.vars.has(lname) && isNull(right)) return this.nullness(s, lname, eq);
         if (rname && s.vars.has(rname) && isNull(left)) return this.nullness(s, rname, eq);
@@ -859,7 +880,7 @@ class Walker {
       }
       return s;
     }
-    const name = identOf(c) ?? trackedField(s, c);
+    const name = identOf(c) ?? this.trackedField(s, c);
     if (name) {
       if (s.vars.has(name)) return this.nullness(s, name, !truth);
       return this.remember(s, name, truth) && this.rcResult(s, name, truth);
@@ -1096,10 +1117,6 @@ function plainFieldPath(node: Node): string | undefined {
   return fieldBase(n)?.type === 'identifier' ? n.text.replace(/\s+/g, '') : undefined;
 }
 
-function trackedField(s: State, node: Node): string | undefined {
-  const key = fieldKey(node);
-  return key && s.vars.get(key)?.field ? key : undefined;
-}
 
 /** Callback arguments whose reference count or outstanding work the condition reads (`--ctx->refs`, `ctx->remaining`). */
 function markGuarded(s: State, cond: Node, body: string): void {
