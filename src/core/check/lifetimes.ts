@@ -914,6 +914,8 @@ class Walker {
     const v = s.vars.get(name);
     if (!v) return s;
     if (isNull) {
+      // Already tested non-NULL on this path: the NULL side cannot run.
+      if (v.st === 'held' && !v.origin) return undefined;
       if (v.st === 'maybe') v.st = 'null';
     } else if (v.st === 'maybe') v.st = 'held';
     return s;

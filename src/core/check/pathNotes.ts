@@ -72,7 +72,8 @@ export const BDEV_SUBMIT =
   /^spdk_bdev_(readv?|writev?|unmap|flush|write_zeroes|reset|compare|comparev|compare_and_writev|zcopy_start|nvme_io_passthru|nvme_io_passthru_md|nvme_iov_passthru_md|nvme_admin_passthru|copy|abort|seek_data|seek_hole)(_blocks)?(_with_md)?(_ext)?$/;
 
 export const LIFETIME_APIS: LifetimeApis = {
-  acquire: (callee) => ALLOCATORS.get(callee),
+  // `bdev->fn_table->get_io_channel(ctx)`: a module's channel getter hands out a reference like spdk_get_io_channel.
+  acquire: (callee) => ALLOCATORS.get(callee) ?? (callee === '(get_io_channel)' ? 'channel' : undefined),
   release: (callee, resource) => RELEASES[resource].get(callee),
   completes: (callee) => COMPLETES.test(callee),
   submits: (callee) => BDEV_SUBMIT.test(callee),
