@@ -135,6 +135,11 @@ function contextOfChannel(node: Node | null): Node | null {
   return inner && (inner.type === 'identifier' || inner.type === 'field_expression') ? inner : node;
 }
 
+/** `x` of `&x` (unwrapped), or null when `node` takes no address. */
+function addressed(node: Node | null): Node | null {
+  return node?.type === 'pointer_expression' && operatorOf(node) === '&' ? strip(node.childForFieldName('argument')) : null;
+}
+
 /** The object a field path starts from: `x` of `x->a.b`. */
 function fieldBase(node: Node | null): Node | null {
   let base = node;
@@ -190,13 +195,13 @@ function dedupe(states: State[]): State[] {
   if (out.length <= MAX_STATES) return out;
   // Over the bound: one path per state of the followed objects first, so a release or a hand-off is never the path cut.
   const kinds = new Set<string>();
-  const first = out.filter((s) => {
+  const first: State[] = [];
+  const rest: State[] = [];
+  for (const s of out) {
     const key = stateKey(s, false);
-    if (kinds.has(key)) return false;
+    (kinds.has(key) ? rest : first).push(s);
     kinds.add(key);
-    return true;
-  });
-  const rest = out.filter((s) => !first.includes(s));
+  }
   return [...first, ...rest].slice(0, MAX_STATES);
 }
 
@@ -213,7 +218,7 @@ function identOf(node: Node | null): string | undefined {
   return n && n.type === 'identifier' ? n.text : undefined;
 }
 
-function declaredName(declarator: Node | null): string | undefined {
+export function declaredName(declarator: Node | null): string | undefined {
   let d = declarator;
   while (d && d.type !== 'identifier') {
     if (d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'init_declarator') d = d.childForFieldName('declarator') ?? d.namedChild(0);
@@ -520,7 +525,7 @@ class Walker {
       // `qpair = &rqpair->qpair`: the embedded base object stands for its container (SPDK's transport objects).
       else if (held && !held.origin && !held.field && embeddedMember(bareValue) && this.locals.has(name)) {
         s.aliases.set(name, s.aliases.get(source) ?? source);
-        this.members.set(name, fieldKey(bareValue!.childForFieldName('argument'))!);
+        this.members.set(name, fieldKey(addressed(bareValue))!);
       }
       else if (held && (held.st === 'maybe' || held.st === 'held')) held.st = 'gone';
     }
@@ -639,7 +644,7 @@ class Walker {
   private decoded(callee: string, args: Node[], s: State, line: number): void {
     if (DECODERS.test(callee)) {
       const out = args[3] ? strip(args[3]) : null;
-      const name = out?.type === 'pointer_expression' && operatorOf(out) === '&' ? identOf(out.childForFieldName('argument')) : undefined;
+      const name = identOf(addressed(out));
       if (name && this.locals.has(name) && !s.vars.has(name) && !this.pointers.has(name)) {
         const strings = this.decoderStrings.get(args[1] ? (identOf(args[1]) ?? '') : '');
         s.vars.set(name, { resource: 'alloc', field: false, origin: 'decoded', st: 'held', acquired: line, acquiredBy: callee, passed: [], failed: [], released: 0, releasedBy: '', uncertain: false, pendingRc: '', pendingCall: undefined, ...(strings?.length ? { decodedStrings: strings } : {}) });
@@ -650,7 +655,7 @@ class Walker {
     // Any other call that is given the decoded struct itself (`free_rpc_req(&req)`) may free its strings.
     for (const a of args) {
       const bare = strip(a);
-      const whole = bare?.type === 'identifier' ? bare.text : bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? identOf(bare.childForFieldName('argument')) : undefined;
+      const whole = bare?.type === 'identifier' ? bare.text : identOf(addressed(bare));
       const d = whole ? this.decodedStructs.get(whole) : undefined;
       if (d) d.handedOn = true;
     }
@@ -716,7 +721,7 @@ class Walker {
       // spdk_put_io_channel(spdk_io_channel_from_ctx(x->group)): the channel whose context x->group is.
       const bare = contextOfChannel(strip(arg));
       // `spdk_bit_array_free(&x->mask)` releases the field itself, not its holder.
-      const fieldArg = bare?.type === 'pointer_expression' && operatorOf(bare) === '&' ? strip(bare.childForFieldName('argument')) : bare;
+      const fieldArg = addressed(bare) ?? bare;
       const asField = fieldArg?.type === 'field_expression' ? this.memberKey(fieldKey(fieldArg)) : undefined;
       const tracked = asField ? s.vars.get(asField) : undefined;
       // `&x->f` names the field itself only for a release (`spdk_bit_array_free(&x->f)`); other callees may take x.
@@ -777,7 +782,7 @@ class Walker {
       }
     });
     // An error reply or a callback told -Exxx: the path is a failing one even where it ends in a bare `return;`.
-    if (ERROR_REPLY.test(callee) || ((!callee || this.params.has(callee) || callee.startsWith('(')) && args.some((a) => /^-\s*E[A-Z0-9]+$/.test(a.text.trim())))) s.known.set(FAILED_PATH, true);
+    if (ERROR_REPLY.test(callee) || (this.callsBack(callee) && args.some((a) => /^-\s*E[A-Z0-9]+$/.test(a.text.trim())))) s.known.set(FAILED_PATH, true);
     this.decoded(callee, args, s, line);
     // On a -ENOMEM path, a call that waits for a bdev_io or keeps the IO for later is the retry SPDK asks for.
     if (QUEUES_FOR_LATER.test(callee)) for (const rc of s.rcs.values()) if (rc.st === 'enomem') rc.st = 'queued';
@@ -795,6 +800,11 @@ class Walker {
     }
   }
 
+  /** A call through a pointer: a function parameter, a field, or an expression (the caller's callback). */
+  private callsBack(callee: string): boolean {
+    return callee === '' || callee.startsWith('(') || this.params.has(callee);
+  }
+
   /** An error status passed on, the submit's error handed to a callback, or a done-function told it failed. */
   private reportsFailure(callee: string, args: Node[], s: State): boolean {
     if (args.some((a) => ERROR_STATUS.test(a.text))) return true;
@@ -804,7 +814,7 @@ class Walker {
       const name = identOf(a);
       return (name !== undefined && s.rcs.has(name)) || /^-\s*E[A-Z]+$/.test(a.text);
     });
-    if ((callee === '' || callee.startsWith('(') || this.params.has(callee)) && passesRc) return true;
+    if (this.callsBack(callee) && passesRc) return true;
     // The submit's own completion callback called by hand, told it failed: the IO ends there.
     if ([...s.rcs.values()].some((rc) => rc.cb === callee) && (passesRc || args.some((a) => a.text === 'false'))) return true;
     return DONE_NAME.test(callee) && (passesRc || args.some((a) => a.text === 'false'));
@@ -1044,8 +1054,7 @@ function declaredNames(body: Node): { locals: Set<string>; pointers: Set<string>
 function returnedName(expr: Node): string | undefined {
   let n = strip(expr);
   while (n?.type === 'assignment_expression') n = strip(n.childForFieldName('left'));
-  if (n?.type === 'pointer_expression' && operatorOf(n) === '&') n = strip(n.childForFieldName('argument'));
-  n = fieldBase(n);
+  n = fieldBase(addressed(n) ?? n);
   return n?.type === 'identifier' ? n.text : undefined;
 }
 
@@ -1107,8 +1116,7 @@ function fieldKey(node: Node | null): string | undefined {
 
 /** `&x->member` (or `&x->a.b`): the address of an object embedded in x. */
 function embeddedMember(node: Node | null): boolean {
-  if (node?.type !== 'pointer_expression' || operatorOf(node) !== '&') return false;
-  const inner = strip(node.childForFieldName('argument'));
+  const inner = addressed(node);
   return inner?.type === 'field_expression' && plainFieldPath(inner) !== undefined;
 }
 
@@ -1118,7 +1126,6 @@ function plainFieldPath(node: Node): string | undefined {
   if (n?.type !== 'field_expression') return undefined;
   return fieldBase(n)?.type === 'identifier' ? n.text.replace(/\s+/g, '') : undefined;
 }
-
 
 /** Callback arguments whose reference count or outstanding work the condition reads (`--ctx->refs`, `ctx->remaining`). */
 function markGuarded(s: State, cond: Node, body: string): void {

@@ -6,7 +6,7 @@ import { lineAt, lineStarts } from '../parse/cText';
 import { plainTree } from '../parse/plainTree';
 import { normalizeSourceForParsing } from '../parse/sourceNormalizer';
 import type { CheckEnv } from './checker';
-import { argumentsOf, walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
+import { argumentsOf, declaredName, walkFunction, type LifetimeApis, type LifetimeNote, type PassedTo, type Resource } from './lifetimes';
 
 const ALLOCATORS = new Map<string, Resource>([
   ['calloc', 'alloc'],
@@ -388,10 +388,7 @@ function structTypes(body: Node, fn: Pick<FunctionDefinition, 'params'>): Map<st
 
 /** `&a->b.c` or `a->b.c` as a struct type and fields, when a's type is known; undefined otherwise. */
 function typedPath(expr: Node | null | undefined, types: Map<string, string>): { rootType: string; fields: string[]; root: string } | undefined {
-  let n = expr ?? null;
-  while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
-    n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
-  }
+  let n = withoutAddress(expr);
   const fields: string[] = [];
   while (n && (n.type === 'field_expression' || (n.type === 'subscript_expression' && fields.length > 0))) {
     // `r->base_bdev_info[i].desc`: an element of the array field, which the rule reads through the field's type.
@@ -409,15 +406,22 @@ function typedPath(expr: Node | null | undefined, types: Map<string, string>): {
   return rootType ? { rootType, fields, root: n.text } : undefined;
 }
 
+/** `(&x->desc)` as `x->desc`: parentheses and the address-of taken off. */
+function withoutAddress(expr: Node | null | undefined): Node | null {
+  let n = expr ?? null;
+  while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
+    n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
+  }
+  return n;
+}
+
 /** Which parameter `name` is, or was set from (`struct lun *lun = io_device;`). */
 function paramIndexOf(body: Node, fn: Pick<FunctionDefinition, 'params'>, name: string): number | undefined {
   const direct = fn.params.findIndex((p) => p.name === name);
   if (direct >= 0) return direct;
   for (const d of body.descendantsOfType('init_declarator')) {
-    let n = d?.childForFieldName('declarator') ?? null;
-    while (n && n.type !== 'identifier') n = n.childForFieldName('declarator');
     const value = d?.childForFieldName('value');
-    if (n?.text !== name || !value) continue;
+    if (!d || !value || declaredName(d.childForFieldName('declarator')) !== name) continue;
     const from = value.type === 'cast_expression' ? value.childForFieldName('value') : value;
     const index = from?.type === 'identifier' ? fn.params.findIndex((p) => p.name === from.text) : -1;
     return index >= 0 ? index : undefined;
@@ -443,10 +447,7 @@ function handleOp(handle: HandleOp['handle'], op: HandleOp['op'], api: string, p
 
 /** `x->desc = desc` after `spdk_bdev_open(..., &desc)` into a local: the field that keeps the handle. */
 function fieldStoreOf(body: Node, target: Node | null | undefined): Node | undefined {
-  let n = target ?? null;
-  while (n && (n.type === 'parenthesized_expression' || (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&'))) {
-    n = n.type === 'pointer_expression' ? n.childForFieldName('argument') : n.namedChild(0);
-  }
+  const n = withoutAddress(target);
   if (n?.type !== 'identifier') return undefined;
   for (const a of body.descendantsOfType('assignment_expression')) {
     const right = a?.childForFieldName('right');

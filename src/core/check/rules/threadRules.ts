@@ -2,6 +2,7 @@
 // against what it does there.
 import { fileOfKey, functionKey, nameOfKey } from '../../labels/callbackEvidence';
 import { isTestFile, notesOf } from '../../labels/callbackFlow';
+import { directContexts } from '../../labels/execContext';
 import type { ContextKind } from '../../knowledge/contextKinds';
 import type { IndexModel } from '../../model/indexModel';
 import type { CallEvidence, SlotEvidence } from '../../model/indexTypes';
@@ -269,8 +270,8 @@ function isAppThread(c: CallEvidence | SlotEvidence): boolean {
 
 /** The chain of a function that runs itself as `kind` (registered directly, not through a caller). */
 function directContext(model: IndexModel, key: string, kind: ContextKind): ContextChain | undefined {
-  const chain = chainFromContext(model, key, (c) => c.kind === kind);
-  return chain && chain.chain.length === 1 ? chain : undefined;
+  const context = directContexts(model, key).find((c) => c.kind === kind);
+  return context && { chain: [{ key, line: 0 }], context };
 }
 
 function hasThreadCheck(model: IndexModel, key: string): boolean {
