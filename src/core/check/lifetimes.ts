@@ -107,7 +107,8 @@ const MAX_NOTES = 64;
 const BLOB_ERRNO = /^(bserrno|lvolerrno)$/;
 /** Where the bdev layer takes a fresh spdk_bdev_io from a channel's pool. */
 const BDEV_IO_POOL = /^(spdk_bdev_get_io|bdev_channel_get_io)$/;
-const REFERS_TO_DEVICE = /^(spdk_io_device_register|spdk_get_io_channel)$/;
+/** Calls that refer to an object as an io_device until its owner unregisters it: the owner still frees it and what it holds. */
+export const REFERS_TO_DEVICE = /^(spdk_io_device_register|spdk_get_io_channel)$/;
 const ERROR_REPLY = /^spdk_jsonrpc_send_error_response(_fmt)?$/;
 /** A name no C identifier can take, kept in `known` once the path has reported a failure. */
 const FAILED_PATH = '#failed';

@@ -4,15 +4,12 @@ import type { CallSite, FileFacts, ValueSummary } from '../facts/fileFacts';
 import { pushTo } from '../util/multiMap';
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, nameOfKey } from '../labels/callbackEvidence';
-import type { Resource } from './lifetimes';
+import { REFERS_TO_DEVICE, type Resource } from './lifetimes';
 import { releaseApi } from './pathNotes';
 
 // Calls that read what they are passed and keep nothing.
 const BORROWS_ANYTHING =
   /^(memset|memcpy|memmove|memcmp|strcpy|strncpy|strcat|strncat|strcmp|strncmp|strcasecmp|strlen|strnlen|strchr|strrchr|strstr|strdup|strndup|sprintf|snprintf|vsnprintf|printf|fprintf|sscanf|assert|spdk_strcpy_pad|spdk_strlen_pad|spdk_json_decode_object|spdk_json_decode_object_relaxed|spdk_json_decode_array|spdk_json_write_(?!end\b)\w+|SPDK_ERRLOG|SPDK_WARNLOG|SPDK_NOTICELOG|SPDK_INFOLOG|SPDK_DEBUGLOG|SPDK_PRINTF|spdk_log|spdk_uuid_\w+|spdk_mem_map_\w+|pthread_mutex_\w+|pthread_spin_\w+|spdk_spin_\w+|TAILQ_INIT|STAILQ_INIT|LIST_INIT|RB_INIT|spdk_iov_\w+|spdk_ioviter_\w+|spdk_dif_\w+|spdk_bit_array_\w+|spdk_histogram_data_\w+)$/;
-
-/** Registries that refer to an object until its owner unregisters it: the owner still frees it. */
-const REFERS_ONLY = /^(spdk_io_device_register|spdk_get_io_channel)$/;
 
 /** Calls that take a channel only to work on it (submit IO, read its context). */
 const BORROWS_CHANNEL = /^(spdk_io_channel_get_ctx|spdk_io_channel_get_thread|spdk_io_channel_get_io_device|spdk_io_channel_iter_\w+|spdk_bdev_\w+|spdk_accel_\w+|spdk_bs_\w+|spdk_blob_\w+|spdk_nvme_\w+|spdk_fs_\w+|spdk_lvol_\w+)$/;
@@ -48,7 +45,7 @@ export interface Borrowing {
 export function takesOwnership(model: IndexModel, callee: string, arg: number, file: string, resource: Resource, depth = 0, visiting = new Set<string>()): boolean {
   if (!callee || callee.startsWith('(')) return true; // through a function pointer: whoever it is may keep it
   if (releaseApi(callee, resource) === arg) return true;
-  if (BORROWS_ANYTHING.test(callee) || (resource === 'alloc' && REFERS_ONLY.test(callee))) return false;
+  if (BORROWS_ANYTHING.test(callee) || (resource === 'alloc' && REFERS_TO_DEVICE.test(callee))) return false;
   if (RELEASER_NAME.test(callee)) return true;
   if (resource === 'channel' && BORROWS_CHANNEL.test(callee) && releaseApi(callee, resource) === undefined) return false;
   if (resource === 'bdev_io' && BORROWS_BDEV_IO.test(callee)) return false;

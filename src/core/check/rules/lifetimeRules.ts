@@ -76,15 +76,13 @@ function leaks(context: RuleContext, file: string, fn: string, list: LifetimeNot
         ? ', a failing return after which no one releases what the object holds'
         : '';
     let message = `${WHAT[resource]} ${variable}${resource === 'bdev_io' ? '' : ` from ${first.acquiredBy} (line ${first.acquired})`} is ${how} on the path that returns at line ${exits[0]}${why}`;
+    const fields = first.decodedStrings?.map((f) => `${variable}.${f}`).join(', ');
+    const decodedHere = { file, line: first.acquired, note: `${first.acquiredBy} fills ${variable}; its decoder table copies ${fields} with spdk_json_decode_string, which allocates` };
     if (first.missedStrings && first.decodedStrings) {
-      const fields = first.decodedStrings.map((f) => `${variable}.${f}`).join(', ');
-      evidence.splice(0, evidence.length,
-        { file, line: first.acquired, note: `${first.acquiredBy} fills ${variable}; its decoder table copies ${fields} with spdk_json_decode_string, which allocates` },
-        { file, line: first.missedStrings.at, note: `${variable}.${first.missedStrings.freed} is freed here, ${fields} never` });
+      evidence.splice(0, evidence.length, decodedHere, { file, line: first.missedStrings.at, note: `${variable}.${first.missedStrings.freed} is freed here, ${fields} never` });
       message = `${fields}, copied by ${first.acquiredBy} (line ${first.acquired}), ${first.decodedStrings.length > 1 ? 'are' : 'is'} never freed, while ${variable}.${first.missedStrings.freed} is (line ${first.missedStrings.at}): each call leaks ${first.decodedStrings.length > 1 ? 'them' : 'it'}`;
     } else if (first.origin === 'decoded' && first.releasedAt === undefined && first.decodedStrings) {
-      const fields = first.decodedStrings.map((f) => `${variable}.${f}`).join(', ');
-      evidence[0] = { file, line: first.acquired, note: `${first.acquiredBy} fills ${variable}; its decoder table copies ${fields} with spdk_json_decode_string, which allocates` };
+      evidence[0] = decodedHere;
       message = `what ${first.acquiredBy} allocated into ${variable} (${fields}, line ${first.acquired}) is never freed; the path that returns at line ${exits[0]} loses it`;
     } else if (first.holderFreedAt !== undefined) {
       const holder = variable.split(/->|\./)[0];
