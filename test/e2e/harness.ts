@@ -267,6 +267,26 @@ export class Editor {
     });
   }
 
+  /**
+   * Clicks a link in the visible hover. A hover taller than the room around its line scrolls inside its own box, and
+   * a link below that box is "visible" to the DOM while the code under it takes the click: wheel the hover until the
+   * link is inside its box first.
+   */
+  async clickHoverLink(text: string): Promise<void> {
+    const hover = this.page.locator('.monaco-editor .monaco-resizable-hover .monaco-hover:not(.hidden)').first();
+    const link = hover.locator('a', { hasText: text }).first();
+    await link.waitFor({ state: 'visible' });
+    await poll(`the hover link "${text}" inside the hover's box`, TIMEOUTS.ui, async () => {
+      const [box, at] = [await hover.boundingBox(), await link.boundingBox()];
+      if (!box || !at) return undefined;
+      if (at.y >= box.y && at.y + at.height <= box.y + box.height) return true;
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, at.y < box.y ? -100 : 100);
+      return undefined;
+    });
+    await link.click();
+  }
+
   /** Line and column (1-based, inside the word) of an occurrence of `text` in the active file on disk. */
   private locate(text: string, occurrence: number): { line: number; column: number } {
     if (!this.activeFile) throw new Error('hoverAt({ text }) needs a file opened with openFile first');

@@ -81,7 +81,7 @@ describe('SPDK Lens in VS Code: tour and book', () => {
     await editor().openFile('module/bdev/sample_null/bdev_sample_null.c');
     const text = await editor().hoverAt({ text: 'sample_null_poll(void *arg)' });
     assert.match(text, /Book: 00 · Orientation/, text);
-    await editor().page.locator('.monaco-hover:not(.hidden) a', { hasText: 'Book: 00 · Orientation' }).first().click();
+    await editor().clickHoverLink('Book: 00 · Orientation');
     await editor().page.locator('.tabs-container .tab.active', { hasText: 'Book: 00 · Orientation' }).waitFor({ state: 'visible' });
     const chapter = editor().page.frameLocator('iframe.webview.ready').frameLocator('iframe');
     await chapter.locator('.revealed').first().waitFor({ state: 'attached' });
