@@ -52,6 +52,30 @@ describe('answers from the code', () => {
     assert.equal(batch('sample_batch_release').async, false);
   });
 
+  it('work left behind only where a failure is handled does not make the normal path async; a chain of helpers does', () => {
+    const failure = (name: string) => {
+      const found = index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_failure.c');
+      assert.ok(found, name);
+      return found;
+    };
+    const register = failure('sample_fail_register');
+    assert.equal(register.async, false);
+    assert.deepEqual(register.asyncOnFailure, [{ text: 'calls spdk_io_device_unregister: the io_device goes away only after every channel of it is released', line: 45 }]);
+    const examine = failure('sample_fail_examine');
+    assert.equal(examine.async, false);
+    assert.match(examine.asyncOnFailure?.[0]?.text ?? '', /^calls sample_fail_register, which on a failure path calls spdk_io_device_unregister/);
+    const done = failure('sample_fail_io_done');
+    assert.equal(done.async, false, done.asyncReason);
+    assert.match(done.asyncOnFailure?.[0]?.text ?? '', /^hands sample_fail_io_done to sample_fail_resubmit/);
+    const status = failure('sample_fail_complete_status');
+    assert.equal(status.async, false, status.asyncReason);
+    assert.match(status.asyncOnFailure?.[0]?.text ?? '', /^hands sample_fail_retry_msg to spdk_thread_send_msg/);
+    const submit = failure('sample_fail_submit');
+    assert.equal(submit.async, true, 'a call in the condition is not on the failure path');
+    assert.equal(submit.asyncOnFailure, undefined);
+    assert.match(failure('sample_fail_start').asyncReason ?? '', /^calls sample_fail_prepare → sample_fail_hop, which hands sample_fail_retry_msg to spdk_thread_send_msg: it runs later, as thread message \(line \d+\)$/);
+  });
+
   it('a struct a unit test keeps at file scope is not global state of the library', () => {
     assert.equal(index.type('struct sample_channel_iter'), undefined);
     assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');

@@ -169,7 +169,18 @@ function ownerOf(sources: AnswerSources, type: string): { text: string; link?: S
 
 function syncAnswer(fn: FunctionLabels): Answer {
   if (!fn.async) {
-    return { question: 'sync', title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [], lenses: [] };
+    const failing = fn.asyncOnFailure ?? [];
+    if (failing.length === 0) {
+      return { question: 'sync', title: 'Sync', text: 'Nothing it starts finishes after it returns: no deferred callback, message, poller or queued work (as far as this tree shows).', links: [], lenses: [] };
+    }
+    const more = failing.length > 1 ? ` (+${failing.length - 1} more)` : '';
+    return {
+      question: 'sync',
+      title: 'Sync',
+      text: `On its normal path, its work is done when it returns. Only where it handles a failure does part of it finish later: ${failing[0].text}${more}.`,
+      ...collapseLinks(failing.map((r) => ({ label: `on failure: ${r.text.replace(/:.*$/, '')}`, file: fn.file, line: r.line }))),
+      lenses: [],
+    };
   }
   const reasons = fn.asyncReasons ?? [];
   const first = reasons[0];

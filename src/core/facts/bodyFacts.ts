@@ -105,6 +105,82 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) readThreadCheck(trimmed, lineOf(at), scope, out);
   });
   if (BRANCH_CONSTANT.test(scan)) readBranches(scan, brackets, base, scope, lineOf, out);
+  readFailureBranches(scan, brackets, base, scope, lineOf, out);
+}
+
+const IF_OPEN = /\bif\s*\(/g;
+/** The block opens by logging an error: `{ SPDK_ERRLOG(...);`, `{ NVME_CTRLR_ERRLOG(...);`. */
+const ERROR_LOG = /^\{?\s*[A-Z_]*ERRLOG\s*\(/;
+/** `rc`, `rc != 0`, `rc < 0`, `ret == -ENOMEM`, `spdk_unlikely(rc)`: a status that says the call before failed. */
+const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
+/** `spdk_nvme_cpl_is_pi_error(cpl)`, `!success`, `status != SPDK_BDEV_IO_STATUS_SUCCESS`: a test that finds a failure. */
+const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|!\s*\(?\s*\w*success\b|!=\s*\w*SUCCESS\b|==\s*\w*STATUS_FAILED\b/;
+/** `if (spdk_likely(spdk_nvme_cpl_is_success(cpl))) goto complete;`, `if (rc == 0) return;`: the rest handles the failure. */
+const SUCCESS_TEST = /^\s*(?:spdk_likely\s*\()?\s*(?:(?<!!\s*)\b\w*is_success\s*\(|!\s*(?:rc|ret|rv|err|error|status)\s*\)?\s*$|(?:rc|ret|rv|err|error|status)\s*==\s*0\s*\)?\s*$)/;
+const LEAVES = /(?:\bgoto\s+(\w+)|\breturn\b[^;]*);\s*\}?\s*$/;
+const EXIT_WITH_ERROR = /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;/;
+/** Labels that only failures jump to: `err:`, `error_free:`, `free_fail:`, `invalid:`. */
+const ERROR_LABEL = /^[ \t]*((?:err|error|fail|failed|failure|invalid)(?:_\w*)?|\w+_(?:err|error|fail|failed|failure))[ \t]*:(?!:)/gm;
+
+/** Where the block around `from` closes (the body's end at the top level): a `return` leaves only what follows in it. */
+function enclosingClose(scan: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < scan.length; i++) {
+    const ch = scan.charCodeAt(i);
+    if (ch === 123) depth++;
+    else if (ch === 125 && depth-- === 0) return i;
+  }
+  return scan.length;
+}
+
+/** A block's own statements, its nested blocks blanked: an error logged in an inner `if` is that `if`'s failure. */
+function ownStatements(block: string): string {
+  if (!block.startsWith('{')) return block;
+  let depth = 0;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < block.length; i++) {
+    const ch = block.charCodeAt(i);
+    if (ch === 123 && ++depth === 2) out += block.slice(from, i);
+    else if (ch === 125 && depth-- === 2) from = i + 1;
+  }
+  return out + block.slice(from);
+}
+
+/**
+ * Where the function handles a failure: an `if` block that logs an error, tests a failed status or leaves with an
+ * error, and everything after an error label. A `branch` note named `failure` from its first line to its last.
+ */
+function readFailureBranches(scan: string, brackets: BracketMatcher, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  IF_OPEN.lastIndex = 0;
+  for (let m = IF_OPEN.exec(scan); m; m = IF_OPEN.exec(scan)) {
+    const open = IF_OPEN.lastIndex - 1;
+    const close = brackets.closeOf(open);
+    if (close < 0) continue;
+    let next = close + 1;
+    while (next < scan.length && isRegExpSpaceCode(scan.charCodeAt(next))) next++;
+    const end = scan.charCodeAt(next) === 123 ? brackets.closeOf(next) : scan.indexOf(';', next);
+    if (end < 0) continue;
+    const block = ownStatements(scan.slice(next, end + 1));
+    const condition = scan.slice(open + 1, close);
+    if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || ERROR_TEST.test(condition) || EXIT_WITH_ERROR.test(block)) {
+      // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
+      let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
+      while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
+      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
+      continue;
+    }
+    // The success case leaves early: what follows, up to where it jumps, is the failure's.
+    const leaves = SUCCESS_TEST.test(condition) ? LEAVES.exec(block) : null;
+    if (!leaves) continue;
+    const target = leaves[1] ? new RegExp(`^[ \\t]*${leaves[1]}[ \\t]*:(?!:)`, 'm').exec(scan.slice(end)) : null;
+    const last = target ? end + target.index : enclosingClose(scan, end + 1);
+    if (leaves[1] && !target) continue;
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + end + 1), 'failure', structPath('', []), String(lineOf(base + last))));
+  }
+  ERROR_LABEL.lastIndex = 0;
+  const label = ERROR_LABEL.exec(scan);
+  if (label) out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', []), String(lineOf(base + scan.length))));
 }
 
 /** The constants whose branches the lifecycle paths follow: a bdev event's REMOVE case, the RESET IO type. */

@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 13;
+export const FACTS_VERSION = 14;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -275,7 +275,8 @@ export function typedCallResult(callee: string, type: string, line: number, call
  *   or no type and the local's name for a list the function was handed);
  * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields);
  * - `branch`: `case SPDK_BDEV_EVENT_REMOVE:` or `if (type == ...)` for the constants the lifecycle paths follow
- *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line).
+ *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line); `name` `failure` for a block
+ *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label.
  */
 export interface BodyNote {
   kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue' | 'field_address' | 'branch';

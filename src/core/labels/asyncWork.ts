@@ -13,6 +13,18 @@ export interface AsyncReason {
   rank: number;
   text: string;
   line: number;
+  /** Only on a path that handles a failure: the function's normal path does not leave this work behind. */
+  onFailure?: boolean;
+  /** The same-file helpers called on the way to the work (`text` is then theirs), nearest first. */
+  via?: string[];
+  /** The work is on the failure path of the last helper in `via`, not on this function's. */
+  viaFailure?: boolean;
+}
+
+/** The reason as a sentence: `calls bdev_close → bdev_close_unregister, which calls spdk_io_device_unregister: ...`. */
+export function reasonSentence(r: AsyncReason): string {
+  if (!r.via || r.via.length === 0) return r.text;
+  return `calls ${r.via.join(' → ')}, which ${r.viaFailure ? 'on a failure path ' : ''}${r.text}`;
 }
 
 /** Contexts that run later, from a loop: an item they take off a list was waiting for them. */
@@ -41,9 +53,13 @@ function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<
   if (cached) return cached;
   if (depth > MAX_CALLEE_DEPTH || visiting.has(key)) return [];
   visiting.add(key);
-  const found = [...ownReasons(model, key), ...calleeReasons(model, key, depth, visiting)].sort((a, b) => a.rank - b.rank || a.line - b.line);
+  const failures = failureRanges(model, key);
+  const own = ownReasons(model, key).map((r) => (onFailurePath(failures, r.line) ? { ...r, onFailure: true } : r));
+  const found = [...own, ...calleeReasons(model, key, depth, visiting, failures)].sort(
+    (a, b) => Number(a.onFailure ?? false) - Number(b.onFailure ?? false) || a.rank - b.rank || (a.via?.length ?? 0) - (b.via?.length ?? 0) || a.line - b.line,
+  );
   // The same reason on several lines (three reads queued alike) is one reason, at its first line.
-  const reasons = found.filter((r, i) => found.findIndex((x) => x.text === r.text) === i);
+  const reasons = found.filter((r, i) => found.findIndex((x) => reasonSentence(x) === reasonSentence(r)) === i);
   visiting.delete(key);
   // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
   if (depth === 0 || reasons.length > 0) memo.set(key, reasons);
@@ -126,25 +142,46 @@ export function drainersOf(model: IndexModel, slot: string): { key: string; file
  * `bdev_close`). Calls into other files count only for SPDK's APIs that finish later without taking a callback: a
  * public function that defers work only on some rare path would otherwise make half the tree asynchronous.
  */
-function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>): AsyncReason[] {
+function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>, failures: [number, number][]): AsyncReason[] {
   const file = fileOfKey(key);
   const seen = new Set<string>();
   const reasons: AsyncReason[] = [];
   for (const call of model.callsOf(key)) {
     if (seen.has(call.callee)) continue;
     seen.add(call.callee);
+    const onFailure = onFailurePath(failures, call.line);
     const later = FINISHES_LATER[call.callee];
     if (later) {
-      reasons.push({ rank: 2, line: call.line, text: `calls ${call.callee}: ${later}` });
+      reasons.push({ rank: 2, line: call.line, text: `calls ${call.callee}: ${later}`, ...(onFailure && { onFailure }) });
       continue;
     }
     if (!staticFunctionsOf(model, file).has(call.callee)) continue;
     const callee = model.resolve(call.callee, file);
     if (!callee || callee === key || fileOfKey(callee) !== file) continue;
-    const inner = reasonsOf(model, callee, depth + 1, visiting).filter((r) => r.rank <= 2 && !r.text.startsWith('calls back '));
-    if (inner.length > 0) reasons.push({ rank: 4, line: call.line, text: `calls ${call.callee}, which ${inner[0].text}` });
+    // Handlers it registers (rank 3) and its own callback parameters are the callee's business, not this caller's.
+    const inner = reasonsOf(model, callee, depth + 1, visiting).filter((r) => r.rank !== 3 && !r.text.startsWith('calls back '));
+    if (inner.length === 0) continue;
+    // Sorted normal path first: a callee that defers work only when it fails defers it only on this caller's failures.
+    const first = inner[0];
+    reasons.push({
+      rank: 4,
+      line: call.line,
+      text: first.text,
+      via: [call.callee, ...(first.via ?? [])],
+      ...((first.viaFailure || (first.onFailure && !onFailure)) && { viaFailure: true }),
+      ...((onFailure || first.onFailure) && { onFailure: true }),
+    });
   }
   return reasons;
+}
+
+/** Lines of the blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first to last. */
+function failureRanges(model: IndexModel, key: string): [number, number][] {
+  return notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n) => [n.line, Number(n.detail)]);
+}
+
+function onFailurePath(ranges: [number, number][], line: number): boolean {
+  return ranges.some(([first, last]) => line >= first && line <= last);
 }
 
 /** SPDK APIs whose work goes on after they return although they take no callback. */
@@ -155,6 +192,9 @@ const FINISHES_LATER: Record<string, string> = {
   spdk_thread_exit: 'the thread exits only once its pollers and messages are done',
   spdk_bdev_unregister: 'the bdev is torn down later, after its open descriptors are closed',
   spdk_nvme_ctrlr_disconnect_io_qpair: 'the qpair disconnects later; its poll group reports it through the disconnected-qpair callback',
+  nvme_transport_qpair_submit_request: "the transport sends the command; the request's cb_fn runs when the qpair's completions are processed",
+  spdk_bdev_part_submit_request: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
+  spdk_bdev_part_submit_request_ext: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
 };
 
 /** Names of the static functions a file defines: the only callees whose reasons carry over to their callers. */

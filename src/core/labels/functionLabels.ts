@@ -4,7 +4,7 @@ import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { asyncReasons } from './asyncWork';
+import { asyncReasons, reasonSentence } from './asyncWork';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -67,11 +67,14 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
     handsOff,
   };
   const reasons = asyncReasons(model, key);
-  if (reasons.length > 0) {
+  const normal = reasons.filter((r) => !r.onFailure);
+  if (normal.length > 0) {
     labels.async = true;
-    labels.asyncReason = `${reasons[0].text} (line ${reasons[0].line})`;
-    labels.asyncReasons = reasons.slice(0, 8).map((r) => ({ text: r.text, line: r.line }));
+    labels.asyncReason = `${reasonSentence(normal[0])} (line ${normal[0].line})`;
+    labels.asyncReasons = normal.slice(0, 8).map((r) => ({ text: reasonSentence(r), line: r.line }));
   }
+  const failing = reasons.filter((r) => r.onFailure);
+  if (failing.length > 0) labels.asyncOnFailure = failing.slice(0, 4).map((r) => ({ text: reasonSentence(r), line: r.line }));
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;
   const assertions = threadAssertions(model, key);

@@ -97,6 +97,8 @@ export interface FunctionLabels {
   asyncReason?: string;
   /** The reasons found (up to 8), most decisive first; `asyncReason` is the first one as a sentence. */
   asyncReasons?: { text: string; line: number }[];
+  /** Work left to finish later only on a path that handles a failure (up to 4): the normal path is unaffected. */
+  asyncOnFailure?: { text: string; line: number }[];
   /** Direct calls of the SPDK APIs that matter for the labels, with lines. */
   apiCalls: { api: string; line: number }[];
   /** Functions this one hands off as callbacks (for the async call hierarchy). */
