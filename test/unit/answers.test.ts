@@ -76,6 +76,13 @@ describe('answers from the code', () => {
     assert.match(failure('sample_fail_start').asyncReason ?? '', /^calls sample_fail_prepare → sample_fail_hop, which hands sample_fail_retry_msg to spdk_thread_send_msg: it runs later, as thread message \(line \d+\)$/);
   });
 
+  it('the object through a converting macro, a channel-context macro, and the global a function fills in', () => {
+    const failure = (name: string) => index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_failure.c')!;
+    assert.deepEqual(failure('sample_fail_channel_reset').objects?.[0], { type: 'struct sample_fail_channel', how: 'its channel context, from sample_fail_ch_to_ctx (which reads spdk_io_channel_get_ctx)', line: 130 });
+    assert.deepEqual(failure('sample_fail_unregister_done').objects?.[0], { type: 'struct sample_fail_node', how: 'io_device converted to struct sample_fail_node * by sample_fail_from_io_dev', line: 138 });
+    assert.deepEqual(failure('sample_fail_job_start').objects?.[0], { type: 'struct sample_fail_job', how: 'sets its field poller', line: 154 });
+  });
+
   it('a struct a unit test keeps at file scope is not global state of the library', () => {
     assert.equal(index.type('struct sample_channel_iter'), undefined);
     assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');

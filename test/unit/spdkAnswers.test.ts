@@ -17,10 +17,10 @@ describe('hand-checked answers on SPDK (SPDK_DIR)', function () {
     const sync = tally(scores, 'sync');
     const object = tally(scores, 'object');
     console.log(`      ${scores.length} places: context right ${context.right}, wrong ${context.wrong}, silent ${context.silent}; sync right ${sync.right}, wrong ${sync.wrong}; object right ${object.right}, wrong ${object.wrong}, silent ${object.silent}`);
-    for (const s of scores.filter((x) => x.context === 'wrong' || x.sync === 'wrong' || x.object === 'wrong')) {
+    for (const s of scores.filter((x) => x.context !== 'right' || x.sync !== 'right' || x.object !== 'right')) {
       console.log(`      ${s.place}: context ${s.context} (said ${s.said.context}), sync ${s.sync} (said ${s.said.sync}), object ${s.object} (said ${s.said.object})`);
     }
-    assert.ok(object.right >= 40 && object.wrong <= 1, `object right ${object.right}, wrong ${object.wrong}`);
+    assert.ok(object.right >= 44 && object.wrong === 0, `object right ${object.right}, wrong ${object.wrong}`);
     assert.equal(context.wrong, 0, 'a wrong context is worse than none');
     assert.ok(context.right >= Math.ceil(scores.length * 0.9), `context right ${context.right} of ${scores.length}`);
     assert.equal(sync.wrong, 0, 'a wrong sync answer is worse than none');

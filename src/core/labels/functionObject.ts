@@ -30,7 +30,19 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
     if (params.has(n.name) && !isPlumbing(n.path.rootType)) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
   }
   for (const r of typedCallResultsOf(model, key)) {
-    if ((r.callee === 'spdk_io_channel_get_ctx' || r.callee === 'spdk_io_channel_iter_get_ctx') && !isPlumbing(baseTypeName(r.type))) add({ type: baseTypeName(r.type), how: `${r.callee === 'spdk_io_channel_get_ctx' ? 'its channel context' : 'the iteration context'}, from ${r.callee}`, line: r.line });
+    if (isPlumbing(baseTypeName(r.type))) continue;
+    if (r.callee === 'spdk_io_channel_get_ctx' || r.callee === 'spdk_io_channel_iter_get_ctx') add({ type: baseTypeName(r.type), how: `${r.callee === 'spdk_io_channel_get_ctx' ? 'its channel context' : 'the iteration context'}, from ${r.callee}`, line: r.line });
+    else if (isChannelContextGetter(model, r.callee, file)) add({ type: baseTypeName(r.type), how: `its channel context, from ${r.callee} (which reads spdk_io_channel_get_ctx)`, line: r.line });
+  }
+  // `bdev = __bdev_from_io_dev(io_device)`: a converting macro applied to a `void *` parameter is a cast of it.
+  for (const r of typedCallResultsOf(model, key)) {
+    const type = baseTypeName(r.type);
+    if (isPlumbing(type) || !/^(struct|union) /.test(type) || !model.symbols.macro(r.callee, file)) continue;
+    const call = model.files.get(file)?.calls.find((c) => c.caller === def.name && c.callee === r.callee && c.line === r.line);
+    const arg = call?.args[0];
+    const name = arg?.kind === 'ident' ? arg.name : arg?.kind === 'other' ? arg.text : undefined;
+    const param = name ? params.get(name) : undefined;
+    if (param && /^void\s*\*$/.test(param.type.trim())) add({ type, how: `${param.name} converted to ${type} * by ${r.callee}`, line: r.line });
   }
   for (const p of def.params) {
     const type = baseTypeName(p.type);
@@ -40,6 +52,18 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
   }
   for (const n of notesOf(model, key, 'cast')) {
     if (!params.has(n.name) && !isPlumbing(n.path.rootType)) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
+  }
+  // No argument says it: the struct whose fields it sets (a module's global job or controller).
+  if (out.length === 0) {
+    const counts = new Map<string, { n: number; line: number; field: string }>();
+    for (const st of model.files.get(file)?.fieldStores ?? []) {
+      if (st.caller !== def.name || isPlumbing(st.target.rootType) || !/^(struct|union) /.test(st.target.rootType)) continue;
+      const seen = counts.get(st.target.rootType);
+      if (seen) seen.n++;
+      else counts.set(st.target.rootType, { n: 1, line: st.line, field: [...st.target.fields, st.field].join('.') });
+    }
+    const [top] = [...counts].sort((a, b) => b[1].n - a[1].n);
+    if (top) add({ type: top[0], how: top[1].n > 1 ? `sets its fields (${top[1].field}, +${top[1].n - 1})` : `sets its field ${top[1].field}`, line: top[1].line });
   }
   // Nothing else: the handle itself is the object (spdk_put_io_channel works on the channel).
   if (out.length === 0) {
@@ -70,6 +94,17 @@ export function threadAssertions(model: IndexModel, key: string): ThreadAssertio
     if (holder) out.push({ thread: `the thread in ${holder.structName}.${holder.field}`, kind: n.detail === 'assert' ? 'assert' : 'guard', line: n.line, struct: holder.structName });
   }
   return out;
+}
+
+/** `__io_ch_to_bdev_ch(ch)`: a macro or helper of the tree that takes a channel and reads its context with spdk_io_channel_get_ctx. */
+function isChannelContextGetter(model: IndexModel, callee: string, file: string): boolean {
+  // `#define __io_ch_to_bdev_ch(io_ch) ((struct spdk_bdev_channel *)spdk_io_channel_get_ctx(io_ch))`
+  const macro = model.symbols.macro(callee, file);
+  if (macro) return macro.params.length === 1 && /\bspdk_io_channel_get_ctx\s*\(/.test(macro.body);
+  const key = model.resolve(callee, file);
+  const def = key ? model.definitionOf(key) : undefined;
+  if (!key || !def || !def.params.some((p) => baseTypeName(p.type) === 'struct spdk_io_channel')) return false;
+  return model.callsOf(key).some((c) => c.callee === 'spdk_io_channel_get_ctx');
 }
 
 function typedCallResultsOf(model: IndexModel, key: string) {
