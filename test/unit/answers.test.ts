@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { SpdkIndex } from '../../src/core/index/indexer';
 import { indexSample } from './helpers';
+import { functionAnswers } from '../../src/core/editor/functionAnswers';
 
 const FLOW_C = 'module/bdev/sample_flow/bdev_sample_flow.c';
 
@@ -41,14 +42,14 @@ describe('answers from the code', () => {
     assert.match(queue.asyncReason ?? '', /^queues on struct sample_delay_channel\.waiting; sample_delay_poll \(poller\) takes it off later/);
   });
 
-  it('a channel list a poller swaps out whole is queued work; a poller stopped is freed later; a hop to the app thread is not', () => {
+  it('a channel list a poller swaps out whole is queued work; stopping a poller and a hop to the app thread are not', () => {
     const batch = (name: string) => {
       const found = index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_batch.c');
       assert.ok(found, name);
       return found;
     };
     assert.match(batch('sample_batch_complete').asyncReason ?? '', /^queues on struct sample_batch_channel\.done; sample_batch_poll \(poller\) takes it off later/);
-    assert.match(batch('sample_batch_destroy_cb').asyncReason ?? '', /^calls spdk_poller_unregister: the poller never runs again/);
+    assert.equal(batch('sample_batch_destroy_cb').async, false, 'a stopped poller never runs again once spdk_poller_unregister returns');
     assert.equal(batch('sample_batch_release').async, false);
   });
 
@@ -81,6 +82,23 @@ describe('answers from the code', () => {
     assert.deepEqual(failure('sample_fail_channel_reset').objects?.[0], { type: 'struct sample_fail_channel', how: 'its channel context, from sample_fail_ch_to_ctx (which reads spdk_io_channel_get_ctx)', line: 130 });
     assert.deepEqual(failure('sample_fail_unregister_done').objects?.[0], { type: 'struct sample_fail_node', how: 'io_device converted to struct sample_fail_node * by sample_fail_from_io_dev', line: 138 });
     assert.deepEqual(failure('sample_fail_job_start').objects?.[0], { type: 'struct sample_fail_job', how: 'sets its field poller', line: 154 });
+  });
+
+  it('who finishes, who frees, and what a failure does: a stored completion, a freed request, two RPC replies, a helper that completes', () => {
+    const failure = (name: string) => index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_failure.c')!;
+    const done = failure('sample_fail_req_done');
+    assert.deepEqual(done.finishes, [{ text: 'calls the completion stored in struct sample_fail_req.cb_fn (req->cb_fn)', via: 'struct sample_fail_req.cb_fn', line: 171 }]);
+    assert.deepEqual(done.releases, [{ text: 'frees req (struct sample_fail_req)', via: 'free', line: 172 }]);
+    const rpc = failure('sample_fail_rpc_done');
+    assert.deepEqual(rpc.finishes, [
+      { text: 'answers the RPC request with an error', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true },
+      { text: 'answers the RPC request', via: 'spdk_jsonrpc_send_bool_response', line: 184 },
+    ]);
+    const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, rpc);
+    assert.equal(answers.find((a) => a.question === 'finish')?.text, 'answers the RPC request (line 184).');
+    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'Where it handles a failure, it answers the RPC request with an error (line 181).');
+    const poll = index.functionsNamed('sample_null_poll')[0];
+    assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'] }]);
   });
 
   it('a struct a unit test keeps at file scope is not global state of the library', () => {

@@ -59,7 +59,7 @@ describe('spdk-lens CLI', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /sample_pt_read_done/);
     assert.match(result.stdout, /bdev IO completion/);
-    assert.match(result.stdout, /frees spdk_bdev_io \(spdk_bdev_free_io\)/);
+    assert.match(result.stdout, /frees spdk_bdev_io bdev_io, the child IO whose completion this is \(spdk_bdev_free_io\)/);
     assert.match(result.stdout, /Works on: struct spdk_bdev_io \(cb_arg cast to struct spdk_bdev_io \*\)/);
     assert.match(result.stdout, /must release it/);
     const struct = run('explain', SAMPLE_ROOT, 'module/bdev/sample_null/bdev_sample_null.c:10', '--no-cache');

@@ -218,7 +218,7 @@ describe('editor core', () => {
       const lenses = fileLensTitles(index, NULL_C);
       assert.ok(lenses.every((l) => l.titles.length > 0));
       assert.deepEqual(lenses.map((l) => l.fn.line), [...lenses.map((l) => l.fn.line)].sort((a, b) => a - b));
-      assert.deepEqual(lenses.find((l) => l.fn.name === 'sample_null_poll')?.titles.map((t) => t.title), ['poller · 1 registration']);
+      assert.deepEqual(lenses.find((l) => l.fn.name === 'sample_null_poll')?.titles.map((t) => t.title), ['poller · 1 registration', 'completes bdev_io'], 'it completes each task through sample_null_complete_task');
     });
 
     it('an unlabelled function gets no lens', () => {

@@ -5,14 +5,35 @@ import { existsSync } from 'node:fs';
 import { indexTree } from '../../src/core/index/indexer';
 import { scorePlaces, tally, type HandCheckedPlace } from '../support/answerCheck';
 import places from '../data/spdk-answers.json';
+import freshPlaces from '../data/spdk-answers-fresh.json';
 
 describe('hand-checked answers on SPDK (SPDK_DIR)', function () {
   this.timeout(300_000);
   const spdkDir = process.env.SPDK_DIR;
   const ready = Boolean(spdkDir && existsSync(`${spdkDir}/include/spdk/thread.h`));
+  let index: Awaited<ReturnType<typeof indexTree>> | undefined;
+  const indexed = async () => (index ??= await indexTree({ root: spdkDir!, cacheDir: null }));
+
+  // Written blind in session 13 by a reader who saw neither SPDK Lens nor its answers; first run: context 20/20,
+  // sync 15/20, object 18/20 (1 wrong). Studied since: kept here so a change that breaks it shows.
+  (ready ? it : it.skip)('answers the second, blind set: never a wrong context, at most one wrong sync answer', async () => {
+    const scores = scorePlaces(await indexed(), freshPlaces as HandCheckedPlace[]);
+    const context = tally(scores, 'context');
+    const sync = tally(scores, 'sync');
+    const object = tally(scores, 'object');
+    console.log(`      ${scores.length} places: context right ${context.right}, wrong ${context.wrong}; sync right ${sync.right}, wrong ${sync.wrong}; object right ${object.right}, wrong ${object.wrong}, silent ${object.silent}`);
+    for (const s of scores.filter((x) => x.context !== 'right' || x.sync !== 'right' || x.object !== 'right')) {
+      console.log(`      ${s.place}: context ${s.context} (said ${s.said.context}), sync ${s.sync} (said ${s.said.sync}), object ${s.object} (said ${s.said.object})`);
+    }
+    assert.equal(context.wrong, 0);
+    // bs_channel_destroy: the put of the bdev's channel is behind the bs_dev's destroy_channel slot, which SPDK Lens
+    // does not follow (another bs_dev's slot is empty), so it answers sync.
+    assert.ok(sync.wrong <= 1, `sync wrong ${sync.wrong}`);
+    assert.ok(object.right >= 19 && object.wrong === 0, `object right ${object.right}, wrong ${object.wrong}`);
+  });
+
   (ready ? it : it.skip)('answers "what object", "which context" and "sync or async" as the people who read the code did', async () => {
-    const index = await indexTree({ root: spdkDir!, cacheDir: null });
-    const scores = scorePlaces(index, places as HandCheckedPlace[]);
+    const scores = scorePlaces(await indexed(), places as HandCheckedPlace[]);
     const context = tally(scores, 'context');
     const sync = tally(scores, 'sync');
     const object = tally(scores, 'object');

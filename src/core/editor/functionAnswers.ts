@@ -5,7 +5,7 @@ import { CONTEXT_KINDS, SLOT_MEANINGS, type ContextKind } from '../knowledge/con
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
 import { lifecycleAnswers } from './lifecycleAnswers';
 import type { IndexModel } from '../model/indexModel';
-import type { CallEvidence, ContextEvidence, FunctionLabels, RpcMethod, TypeLabels } from '../model/indexTypes';
+import type { CallEvidence, ContextEvidence, FinishStep, FunctionLabels, IoRole, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import { describeEvidence } from '../report/explain';
 import { pushTo } from '../util/multiMap';
@@ -24,7 +24,7 @@ export interface LensTitle {
   tooltip: string;
 }
 
-export type Question = 'context' | 'object' | 'sync' | 'io' | 'lifecycle' | 'rpc';
+export type Question = 'context' | 'object' | 'sync' | 'io' | 'finish' | 'release' | 'failure' | 'lifecycle' | 'rpc';
 
 /** One answer: a bold lead, plain text (never markup), its evidence, and the CodeLens lines it contributes. */
 export interface Answer {
@@ -54,6 +54,12 @@ export function functionAnswers(sources: AnswerSources, fn: FunctionLabels): Ans
   answers.push(syncAnswer(fn));
   const io = ioAnswer(fn);
   if (io) answers.push(io);
+  const finish = stepsAnswer(fn, 'finish', 'Finishes', (fn.finishes ?? []).filter((s) => !s.onFailure));
+  if (finish) answers.push(finish);
+  const release = stepsAnswer(fn, 'release', 'Releases', (fn.releases ?? []).filter((s) => !s.onFailure));
+  if (release) answers.push(release);
+  const failure = failureAnswer(fn);
+  if (failure) answers.push(failure);
   if (sources.model) answers.push(...lifecycleAnswers(sources.model, fn));
   answers.push(...rpcAnswers(fn, sources.rpcMethods));
   return answers;
@@ -194,23 +200,70 @@ function syncAnswer(fn: FunctionLabels): Answer {
   };
 }
 
+/** Steps of one kind (what it finishes, what it releases), most telling first. */
+function stepsAnswer(fn: FunctionLabels, question: Question, title: string, steps: FinishStep[]): Answer | undefined {
+  if (steps.length === 0) return undefined;
+  const shown = steps.slice(0, 3).map((s) => `${s.text} (line ${s.line})`);
+  const more = steps.length > 3 ? ` (+${steps.length - 3} more)` : '';
+  return { question, title, text: `${shown.join('; ')}${more}.`, ...collapseLinks(steps.map((s) => ({ label: s.via, file: fn.file, line: s.line }))), lenses: [] };
+}
+
+/** What the function does where it handles a failure: completes with an error, answers with one, frees, retries. */
+function failureAnswer(fn: FunctionLabels): Answer | undefined {
+  const steps: FinishStep[] = [
+    ...fn.ioRoles.filter((r) => r.onFailure && r.role !== 'must_free').map((r) => ({ text: `${r.role} the ${ioTitle(r.object)}${r.chain ? ` (through ${r.chain.join(' → ')})` : ''}`, via: r.via, line: r.line })),
+    ...(fn.finishes ?? []).filter((s) => s.onFailure),
+    ...(fn.releases ?? []).filter((s) => s.onFailure),
+    ...(fn.asyncOnFailure ?? []).map((r) => ({ text: r.text, via: r.text.replace(/:.*$/, ''), line: r.line })),
+  ].sort((a, b) => a.line - b.line);
+  const unique = steps.filter((s, i) => steps.findIndex((x) => x.text === s.text) === i);
+  if (unique.length === 0) return undefined;
+  const shown = unique.slice(0, 4).map((s) => `${s.text} (line ${s.line})`);
+  const more = unique.length > 4 ? ` (+${unique.length - 4} more)` : '';
+  return {
+    question: 'failure',
+    title: 'On failure',
+    text: `Where it handles a failure, it ${shown.join('; ')}${more}.`,
+    ...collapseLinks(unique.map((s) => ({ label: `on failure: ${s.via}`, file: fn.file, line: s.line }))),
+    lenses: [],
+  };
+}
+
+function ioTitle(object: string): string {
+  return IO_OBJECTS.find((o) => o.object === object)?.title ?? object;
+}
+
+/**
+ * ` bdev_io, the child IO whose completion this is` / ` raid_io, from cb_arg`: named when it tells which IO, in a
+ * completion callback that frees the child IO it is handed and finishes the parent it was given as cb_arg.
+ */
+function ioArgument(fn: FunctionLabels, role: IoRole): string {
+  if (!role.arg || !fn.ioRoles.some((r) => r.role === 'must_free')) return '';
+  const param = fn.signature.includes(`*${role.arg})`) || fn.signature.includes(`*${role.arg},`);
+  if (param && role.object === 'bdev_io') return ` ${role.arg}, the child IO whose completion this is`;
+  const fromCbArg = fn.objects?.[0]?.how.includes(' cast to ');
+  return fromCbArg ? ` ${role.arg}, the parent IO it was handed as cb_arg` : ` ${role.arg}`;
+}
+
 function ioAnswer(fn: FunctionLabels): Answer | undefined {
-  if (fn.ioRoles.length === 0) return undefined;
+  const roles = fn.ioRoles.filter((r) => !r.onFailure);
+  if (roles.length === 0) return undefined;
   const phrases: string[] = [];
   const links: SourceLink[] = [];
   const lenses = new Map<string, LensTitle>();
-  for (const role of fn.ioRoles) {
-    const title = IO_OBJECTS.find((o) => o.object === role.object)?.title ?? role.object;
-    const phrase = role.role === 'must_free' ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io` : `${role.role} ${title} (${role.via})`;
+  for (const role of roles) {
+    const title = ioTitle(role.object);
+    const through = role.chain ? `through ${role.chain.join(' → ')} → ${role.via}` : role.via;
+    const phrase = role.role === 'must_free' ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io` : `${role.role} ${title}${ioArgument(fn, role)} (${through})`;
     if (!phrases.includes(phrase)) phrases.push(phrase);
-    if (role.role !== 'must_free') links.push({ label: role.via, file: fn.file, line: role.line });
+    if (role.role !== 'must_free') links.push({ label: role.chain ? role.chain[0] : role.via, file: fn.file, line: role.line });
     const lensTitle = role.role === 'must_free' ? `must free ${role.object}` : `${role.role} ${role.object}`;
     let lens = lenses.get(lensTitle);
     if (!lens) {
       const tooltip =
         role.role === 'must_free'
           ? `Completion callback: it receives the ${role.object} and must release it (${role.via}).`
-          : `Calls ${role.via}: this function ${role.role === 'completes' ? 'finishes' : 'releases'} the ${role.object}.`;
+          : `Calls ${role.chain ? `${role.chain.join(" → ")} → ` : ""}${role.via}: this function ${role.role === 'completes' ? 'finishes' : 'releases'} the ${role.object}.`;
       lenses.set(lensTitle, (lens = { title: lensTitle, locations: [], tooltip }));
     }
     lens.locations.push({ label: `${fn.file}:${role.line}`, file: fn.file, line: role.line });

@@ -109,16 +109,26 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
 }
 
 const IF_OPEN = /\bif\s*\(/g;
+const ELSE_OPEN = /\belse\s*\{/g;
 /** The block opens by logging an error: `{ SPDK_ERRLOG(...);`, `{ NVME_CTRLR_ERRLOG(...);`. */
 const ERROR_LOG = /^\{?\s*[A-Z_]*ERRLOG\s*\(/;
 /** `rc`, `rc != 0`, `rc < 0`, `ret == -ENOMEM`, `spdk_unlikely(rc)`: a status that says the call before failed. */
 const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
 /** `spdk_nvme_cpl_is_pi_error(cpl)`, `!success`, `status != SPDK_BDEV_IO_STATUS_SUCCESS`: a test that finds a failure. */
 const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|!\s*\(?\s*\w*success\b|!=\s*\w*SUCCESS\b|==\s*\w*STATUS_FAILED\b/;
-/** `if (spdk_likely(spdk_nvme_cpl_is_success(cpl))) goto complete;`, `if (rc == 0) return;`: the rest handles the failure. */
-const SUCCESS_TEST = /^\s*(?:spdk_likely\s*\()?\s*(?:(?<!!\s*)\b\w*is_success\s*\(|!\s*(?:rc|ret|rv|err|error|status)\s*\)?\s*$|(?:rc|ret|rv|err|error|status)\s*==\s*0\s*\)?\s*$)/;
-const LEAVES = /(?:\bgoto\s+(\w+)|\breturn\b[^;]*);\s*\}?\s*$/;
-const EXIT_WITH_ERROR = /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;/;
+/**
+ * `if (spdk_likely(spdk_nvme_cpl_is_success(cpl))) goto complete;`, `if (spdk_likely(rc == 0)) return;`: the rest handles
+ * the failure. A bare `rc == 0` is not enough: it often tests one of several outcomes (found in the retry list).
+ */
+const SUCCESS_TEST = /^\s*(?:spdk_likely\s*\(\s*(?:(?<!!\s*)\b\w*is_success\s*\(|!\s*(?:rc|ret|rv|err|error|status)\s*\)|(?:rc|ret|rv|err|error|status)\s*==\s*0\s*\))|(?<!!\s*)\b\w*is_success\s*\()/;
+const LEAVES = /(?:\bgoto\s+(\w+)|\breturn\b[^;]*|\bcontinue);\s*\}?\s*$/;
+/** The block completes with a success status before it leaves: `{ spdk_bdev_io_complete(io, ..._SUCCESS); continue; }`. */
+const COMPLETES_SUCCESS = /\b\w*STATUS_SUCCESS\b/;
+/** `now > ctx->keep_alive_timeout_tick`: a deadline passed, the peer or the device failed to answer in time. */
+const DEADLINE_PASSED = /[<>]=?\s*[\w>.-]*(?:timeout|deadline|expir)\w*|(?:timeout|deadline|expir)\w*\s*[<>]/i;
+/** `return -ENOMEM;`, `goto err;`, `cb_fn(cb_arg, -ENXIO)`, `..._STATUS_FAILED`, an error reply: the block ends the work with an error. */
+const EXIT_WITH_ERROR =
+  /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;|,\s*-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\s*\)|\bSTATUS_FAILED\b|send_error_response/;
 /** Labels that only failures jump to: `err:`, `error_free:`, `free_fail:`, `invalid:`. */
 const ERROR_LABEL = /^[ \t]*((?:err|error|fail|failed|failure|invalid)(?:_\w*)?|\w+_(?:err|error|fail|failed|failure))[ \t]*:(?!:)/gm;
 
@@ -163,7 +173,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     if (end < 0) continue;
     const block = ownStatements(scan.slice(next, end + 1));
     const condition = scan.slice(open + 1, close);
-    if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || ERROR_TEST.test(condition) || EXIT_WITH_ERROR.test(block)) {
+    if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || ERROR_TEST.test(condition) || DEADLINE_PASSED.test(condition) || EXIT_WITH_ERROR.test(block)) {
       // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
       let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
       while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
@@ -171,12 +181,24 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
       continue;
     }
     // The success case leaves early: what follows, up to where it jumps, is the failure's.
-    const leaves = SUCCESS_TEST.test(condition) ? LEAVES.exec(block) : null;
+    const leaves = SUCCESS_TEST.test(condition) || COMPLETES_SUCCESS.test(block) ? LEAVES.exec(block) : null;
     if (!leaves) continue;
     const target = leaves[1] ? new RegExp(`^[ \\t]*${leaves[1]}[ \\t]*:(?!:)`, 'm').exec(scan.slice(end)) : null;
     const last = target ? end + target.index : enclosingClose(scan, end + 1);
     if (leaves[1] && !target) continue;
     out.notes.push(bodyNote('branch', scope.caller, lineOf(base + end + 1), 'failure', structPath('', []), String(lineOf(base + last))));
+  }
+  // `} else { spdk_jsonrpc_send_error_response(...); }`: an else that ends the work with an error.
+  ELSE_OPEN.lastIndex = 0;
+  for (let m = ELSE_OPEN.exec(scan); m; m = ELSE_OPEN.exec(scan)) {
+    const open = ELSE_OPEN.lastIndex - 1;
+    const end = brackets.closeOf(open);
+    if (end < 0) continue;
+    const block = ownStatements(scan.slice(open, end + 1));
+    if (!ERROR_LOG.test(block) && !EXIT_WITH_ERROR.test(block)) continue;
+    let first = open + 1;
+    while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
   }
   ERROR_LABEL.lastIndex = 0;
   const label = ERROR_LABEL.exec(scan);

@@ -83,7 +83,8 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
         if (!learnt && model.resolve(h.api, file)) continue;
         if (learnt) kind = learnt.kind;
       }
-      const rank = HANDLER_KINDS.has(kind) || kind === 'async_callback' ? 3 : kind === 'poller' ? 2 : 1;
+      // Waiting for a buffer or a free bdev_io is a pause on the way, not the operation's own continuation.
+      const rank = HANDLER_KINDS.has(kind) || kind === 'async_callback' ? 3 : kind === 'poller' || kind === 'buffer_wait' || kind === 'bdev_io_wait' ? 2 : 1;
       reasons.push({ rank, line: h.line, text: `hands ${h.targetName} to ${h.api}: it runs later, as ${kind.replace(/_/g, ' ')}` });
     } else {
       const kind = kindOfSlot(h);
@@ -176,23 +177,23 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
 }
 
 /** Lines of the blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first to last. */
-function failureRanges(model: IndexModel, key: string): [number, number][] {
+export function failureRanges(model: IndexModel, key: string): [number, number][] {
   return notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n) => [n.line, Number(n.detail)]);
 }
 
-function onFailurePath(ranges: [number, number][], line: number): boolean {
+export function onFailurePath(ranges: [number, number][], line: number): boolean {
   return ranges.some(([first, last]) => line >= first && line <= last);
 }
 
 /** SPDK APIs whose work goes on after they return although they take no callback. */
 const FINISHES_LATER: Record<string, string> = {
   spdk_put_io_channel: 'the channel is released later, by a message to its thread',
-  spdk_poller_unregister: 'the poller never runs again, but its thread frees it on a later turn of its loop',
   spdk_io_device_unregister: 'the io_device goes away only after every channel of it is released',
   spdk_thread_exit: 'the thread exits only once its pollers and messages are done',
   spdk_bdev_unregister: 'the bdev is torn down later, after its open descriptors are closed',
   spdk_nvme_ctrlr_disconnect_io_qpair: 'the qpair disconnects later; its poll group reports it through the disconnected-qpair callback',
   nvme_transport_qpair_submit_request: "the transport sends the command; the request's cb_fn runs when the qpair's completions are processed",
+  spdk_bdev_part_base_hotremove: 'each part bdev on the base is unregistered, and goes away once its descriptors are closed',
   spdk_bdev_part_submit_request: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
   spdk_bdev_part_submit_request_ext: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
 };

@@ -144,7 +144,11 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
   return links;
 }
 
+/** Tracing probes take a probe name, which is often also a function's: a label, never a callback. */
+const PROBE_MACRO = /^(DTRACE_PROBE\d*|STAP_PROBE\d*|SPDK_DTRACE_PROBE\w*)$/;
+
 function collectRegistrations(symbols: SymbolTable, file: string, call: EffectiveCall, out: CallbackRegistration[]): void {
+  if (PROBE_MACRO.test(call.callee)) return;
   let params: ReturnType<SymbolTable['parametersOf']> | null = null;
   // A plain loop, bounds checked: the argument lists come as arrays of several kinds (literal, pushed, mapped) and
   // V8 deoptimised forEach and the out-of-range read of a short parameter list over and over.

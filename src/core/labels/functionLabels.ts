@@ -4,7 +4,8 @@ import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { asyncReasons, reasonSentence } from './asyncWork';
+import { asyncReasons, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
+import { finishesOf, helperIoRoles, releasesOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -36,13 +37,18 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   const contexts = contextsOf(model, key);
   const ioRoles: IoRole[] = [];
   const apiCalls: FunctionLabels['apiCalls'] = [];
+  const failures = failureRanges(model, key);
   for (const call of model.callsOf(key)) {
     if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
+    const onFailure = onFailurePath(failures, call.line) ? { onFailure: true } : {};
+    const first = call.args[0];
+    const arg = first?.kind === 'ident' ? { arg: first.name } : first?.kind === 'other' ? { arg: first.text } : {};
     for (const io of IO_OBJECTS) {
-      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line });
-      else if (io.frees.test(call.callee)) ioRoles.push({ object: io.object, role: 'frees', via: call.callee, line: call.line });
+      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line, ...arg, ...onFailure });
+      else if (io.frees.test(call.callee)) ioRoles.push({ object: io.object, role: 'frees', via: call.callee, line: call.line, ...arg, ...onFailure });
     }
   }
+  ioRoles.push(...helperIoRoles(model, key));
   for (const io of IO_OBJECTS) {
     if (io.completionTypedef && contexts.some((c) => 'type' in c && c.type === io.completionTypedef)) {
       ioRoles.push({ object: io.object, role: 'must_free', via: io.completionTypedef, line: fn.line });
@@ -75,6 +81,10 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   }
   const failing = reasons.filter((r) => r.onFailure);
   if (failing.length > 0) labels.asyncOnFailure = failing.slice(0, 4).map((r) => ({ text: reasonSentence(r), line: r.line }));
+  const finishes = finishesOf(model, key);
+  if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
+  const releases = releasesOf(model, key);
+  if (releases.length > 0) labels.releases = releases.slice(0, 8);
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;
   const assertions = threadAssertions(model, key);

@@ -44,7 +44,10 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
     const param = name ? params.get(name) : undefined;
     if (param && /^void\s*\*$/.test(param.type.trim())) add({ type, how: `${param.name} converted to ${type} * by ${r.callee}`, line: r.line });
   }
-  for (const p of def.params) {
+  // The unit of work handed in (a request, an IO, a task) is what the function is about; the bdev and its
+  // descriptor beside it are where it goes.
+  const byWork = [...def.params].sort((a, b) => Number(isWorkItem(b.type)) - Number(isWorkItem(a.type)));
+  for (const p of byWork) {
     const type = baseTypeName(p.type);
     if (!/^(struct|union) /.test(type) || isPlumbing(type)) continue;
     if (!model.symbols.struct(type, file) && !type.startsWith('struct spdk_')) continue;
@@ -94,6 +97,10 @@ export function threadAssertions(model: IndexModel, key: string): ThreadAssertio
     if (holder) out.push({ thread: `the thread in ${holder.structName}.${holder.field}`, kind: n.detail === 'assert' ? 'assert' : 'guard', line: n.line, struct: holder.structName });
   }
   return out;
+}
+
+function isWorkItem(type: string): boolean {
+  return /_(io|request|req|task|cmd)\s*\*/.test(type);
 }
 
 /** `__io_ch_to_bdev_ch(ch)`: a macro or helper of the tree that takes a channel and reads its context with spdk_io_channel_get_ctx. */

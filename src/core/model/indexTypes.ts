@@ -61,6 +61,20 @@ export interface IoRole {
   /** The API called (or, for must_free, the callback typedef). */
   via: string;
   line: number;
+  /** The module's helpers called on the way to `via`, nearest first (`line` is the call of the first). */
+  chain?: string[];
+  /** Only where the function handles a failure. */
+  onFailure?: boolean;
+  /** The argument that carries the IO (`bdev_io`, `raid_io`): which IO, when a function handles two. */
+  arg?: string;
+}
+
+/** One way the function finishes or releases something, or acts on a failure: a sentence, the call, its line. */
+export interface FinishStep {
+  text: string;
+  via: string;
+  line: number;
+  onFailure?: boolean;
 }
 
 /** A struct the function works on, and how the code shows it. */
@@ -97,6 +111,10 @@ export interface FunctionLabels {
   asyncReason?: string;
   /** The reasons found (up to 8), most decisive first; `asyncReason` is the first one as a sentence. */
   asyncReasons?: { text: string; line: number }[];
+  /** How it finishes an operation someone else started: a stored or passed completion, an RPC reply (question 5). */
+  finishes?: FinishStep[];
+  /** What it frees, returns or puts back of the objects it works on (question 6). */
+  releases?: FinishStep[];
   /** Work left to finish later only on a path that handles a failure (up to 4): the normal path is unaffected. */
   asyncOnFailure?: { text: string; line: number }[];
   /** Direct calls of the SPDK APIs that matter for the labels, with lines. */

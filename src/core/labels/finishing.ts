@@ -1,0 +1,161 @@
+// Who finishes the operation a function is part of, what it releases, and what it does where it handles a failure:
+// the book's questions 5 to 7, read from the body. An IO completed through the module's own helpers counts as
+// completed here (`bdev_nvme_readv_done` → `bdev_nvme_io_complete_nvme_status` → ... → `spdk_bdev_io_complete`).
+import { IO_OBJECTS, RPC_REPLY_API } from '../knowledge/spdkApis';
+import type { IndexModel } from '../model/indexModel';
+import type { FinishStep, IoRole } from '../model/indexTypes';
+import { baseTypeName } from '../parse/cText';
+import { fileOfKey } from './callbackEvidence';
+import { failureRanges, onFailurePath } from './asyncWork';
+import { holderOfPath, isTestFile, notesOf } from './callbackFlow';
+
+const MAX_HELPER_DEPTH = 5;
+
+/** Memory and handles given back: the allocator's own release, a pool's put, SPDK's put/close of a handle. */
+const RELEASES: Record<string, string> = {
+  free: 'frees',
+  spdk_free: 'frees',
+  spdk_dma_free: 'frees',
+  rte_free: 'frees',
+  spdk_mempool_put: 'returns to its mempool',
+  spdk_put_io_channel: 'puts back',
+  spdk_bdev_close: 'closes',
+};
+
+/** Calls that give a failure its meaning beyond ending the operation. */
+const FAILURE_APIS: Record<string, string> = {
+  spdk_bdev_queue_io_wait: 'waits for a free bdev_io and tries again (spdk_bdev_queue_io_wait)',
+  spdk_bdev_io_complete_nvme_status: 'completes the bdev_io with the NVMe status',
+};
+
+/**
+ * IO objects the function completes or frees through helpers of its module (same file, or the same directory for a
+ * module split in files: raid0.c → bdev_raid.c's raid_bdev_io_complete), with the chain. Direct calls are the
+ * caller's business (functionLabels lists them); this adds what a helper does on its normal path.
+ */
+export function helperIoRoles(model: IndexModel, key: string): IoRole[] {
+  return rolesThroughHelpers(model, key, 0, new Set()).filter((r) => r.chain && r.chain.length > 0);
+}
+
+function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visiting: Set<string>): IoRole[] {
+  const memo = model.memoize('helperIoRoles', () => new Map<string, IoRole[]>());
+  const cached = memo.get(key);
+  if (cached) return cached;
+  if (depth > MAX_HELPER_DEPTH || visiting.has(key)) return [];
+  visiting.add(key);
+  const file = fileOfKey(key);
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  const failures = failureRanges(model, key);
+  const roles: IoRole[] = [];
+  const helpers = new Map<string, IoRole[]>();
+  for (const call of model.callsOf(key)) {
+    const onFailure = onFailurePath(failures, call.line);
+    let direct = false;
+    for (const io of IO_OBJECTS) {
+      const role = io.completes.test(call.callee) ? 'completes' : io.frees.test(call.callee) ? 'frees' : undefined;
+      if (!role) continue;
+      direct = true;
+      const arg = argumentText(call.args[0]);
+      roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(onFailure && { onFailure }) });
+    }
+    if (direct) continue;
+    let inners = helpers.get(call.callee);
+    const callee = model.resolve(call.callee, file);
+    if (!inners) {
+      const ours = callee && callee !== key && !isTestFile(fileOfKey(callee)) && fileOfKey(callee).startsWith(`${dir}/`);
+      helpers.set(call.callee, (inners = ours ? rolesThroughHelpers(model, callee, depth + 1, visiting) : []));
+    }
+    // The helper's first argument names the IO only when its first parameter is one (`raid_bdev_io_complete(raid_io, ...)`).
+    const carriesIo = callee !== undefined && /_(io|request|req|task)\s*\*/.test(model.definitionOf(callee)?.params[0]?.type ?? '');
+    // What the helper does on its normal path; its failure paths are not this caller's normal path.
+    for (const inner of inners) {
+      if (inner.onFailure || inner.role === 'must_free') continue;
+      if (roles.some((r) => r.object === inner.object && r.role === inner.role && r.line === call.line)) continue;
+      const arg = carriesIo ? argumentText(call.args[0]) : undefined;
+      roles.push({ object: inner.object, role: inner.role, via: inner.via, line: call.line, chain: [call.callee, ...(inner.chain ?? [])], ...(arg && { arg }), ...(onFailure && { onFailure }) });
+    }
+  }
+  visiting.delete(key);
+  if (depth === 0 || roles.length > 0) memo.set(key, roles);
+  return roles;
+}
+
+/** The function's variables that hold its objects: parameters of struct type and locals cast from a `void *`. */
+function objectVariables(model: IndexModel, key: string): Map<string, string> {
+  const def = model.definitionOf(key);
+  const vars = new Map<string, string>();
+  for (const p of def?.params ?? []) {
+    const type = baseTypeName(p.type);
+    if (/^(struct|union) /.test(type) && p.type.includes('*')) vars.set(p.name, type);
+  }
+  for (const n of notesOf(model, key, 'cast')) if (n.detail) vars.set(n.detail, n.path.rootType);
+  return vars;
+}
+
+/** `ctx`, `ctx->buf`, `&ctx->buf`: the variable an argument starts from, and the rest of its path. */
+function argumentRoot(text: string): { root: string; rest: string } | undefined {
+  const m = /^&?\s*\(?\s*([A-Za-z_]\w*)((?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\)?$/.exec(text.trim());
+  return m ? { root: m[1], rest: m[2].replace(/\s+/g, '') } : undefined;
+}
+
+function argumentText(a: { kind: string; name?: string; text?: string } | undefined): string | undefined {
+  if (!a) return undefined;
+  return a.kind === 'ident' ? a.name : a.kind === 'other' ? a.text : undefined;
+}
+
+/** What the function releases of its own objects (Q6), each with the line and whether it is on a failure path. */
+export function releasesOf(model: IndexModel, key: string): FinishStep[] {
+  const vars = objectVariables(model, key);
+  const failures = failureRanges(model, key);
+  const out: FinishStep[] = [];
+  for (const call of model.callsOf(key)) {
+    const verb = RELEASES[call.callee];
+    if (!verb) continue;
+    const text = argumentText(call.args[0]);
+    const arg = text ? argumentRoot(text) : undefined;
+    if (!arg) continue;
+    const type = vars.get(arg.root);
+    const what = type ? `${arg.root}${arg.rest} (${arg.rest ? `a field of ${type}` : type})` : call.callee === 'free' || call.callee === 'spdk_free' ? undefined : `${arg.root}${arg.rest}`;
+    if (!what) continue;
+    const step: FinishStep = { text: `${verb} ${what}`, via: call.callee, line: call.line, ...(onFailurePath(failures, call.line) && { onFailure: true }) };
+    if (!out.some((s) => s.text === step.text && s.onFailure === step.onFailure)) out.push(step);
+  }
+  return out;
+}
+
+/**
+ * How the function finishes an operation someone else started (Q5): it calls the completion its caller stored
+ * (`req->cb_fn(req->cb_arg, ...)`) or passed (`cb_fn(cb_arg)`), answers an RPC request, or moves a channel iteration
+ * on. IO completions are the IO roles.
+ */
+export function finishesOf(model: IndexModel, key: string): FinishStep[] {
+  const def = model.definitionOf(key);
+  if (!def) return [];
+  const file = fileOfKey(key);
+  const failures = failureRanges(model, key);
+  const out: FinishStep[] = [];
+  const push = (s: FinishStep) => {
+    if (!out.some((x) => x.text === s.text && x.onFailure === s.onFailure)) out.push(s);
+  };
+  const flag = (line: number) => (onFailurePath(failures, line) ? { onFailure: true as const } : {});
+  const vars = objectVariables(model, key);
+  for (const n of notesOf(model, key, 'field_call')) {
+    const holder = holderOfPath(model.symbols, file, n.path, n.name);
+    if (!holder || !/(^|_)(cb|cpl|done|complete|completion|fn)(_|$)|cb_fn|cpl_fn/.test(n.name)) continue;
+    const local = [...vars].find(([, type]) => type === n.path.rootType)?.[0];
+    push({ text: `calls the completion stored in ${holder.structName}.${holder.field}${local ? ` (${local}->${[...n.path.fields, n.name].join('.')})` : ''}`, via: `${holder.structName}.${holder.field}`, line: n.line, ...flag(n.line) });
+  }
+  const fnParams = new Set(def.params.filter((p) => model.symbols.isFunctionType(p.type)).map((p) => p.name));
+  for (const call of model.callsOf(key)) {
+    if (fnParams.has(call.callee)) push({ text: `calls back ${call.callee}, the completion its caller passed`, via: call.callee, line: call.line, ...flag(call.line) });
+    else if (RPC_REPLY_API.test(call.callee) && call.callee !== 'spdk_jsonrpc_begin_result') {
+      const error = call.callee.startsWith('spdk_jsonrpc_send_error_response');
+      push({ text: error ? 'answers the RPC request with an error' : 'answers the RPC request', via: call.callee, line: call.line, ...flag(call.line) });
+    } else if (call.callee === 'spdk_for_each_channel_continue' || call.callee === 'spdk_bdev_for_each_channel_continue') {
+      push({ text: 'hands the iteration on to the next channel (its done callback runs after the last)', via: call.callee, line: call.line, ...flag(call.line) });
+    } else if (FAILURE_APIS[call.callee] && onFailurePath(failures, call.line)) {
+      push({ text: FAILURE_APIS[call.callee], via: call.callee, line: call.line, onFailure: true });
+    }
+  }
+  return out;
+}
