@@ -97,6 +97,8 @@ describe('answers from the code', () => {
     const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, rpc);
     assert.equal(answers.find((a) => a.question === 'finish')?.text, 'answers the RPC request (line 184).');
     assert.equal(answers.find((a) => a.question === 'failure')?.text, 'Where it handles a failure, it answers the RPC request with an error (line 181).');
+    assert.deepEqual(failure('sample_fail_req_abort').releases, [{ text: 'frees req (struct sample_fail_req) through sample_fail_req_free', via: 'sample_fail_req_free', line: 200 }]);
+    assert.match(failure('sample_fail_qpair_poll').finishes?.[0]?.text ?? '', /^runs, inside this call, the completion callbacks of the NVMe commands/);
     const poll = index.functionsNamed('sample_null_poll')[0];
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'] }]);
   });
