@@ -12,20 +12,19 @@ import { holderOfPath, isTestFile, notesOf } from './callbackFlow';
 const MAX_HELPER_DEPTH = 5;
 
 /** Memory and handles given back: the allocator's own release, a pool's put, SPDK's put/close of a handle. */
-const RELEASES: Record<string, string> = {
-  free: 'frees',
-  spdk_free: 'frees',
-  spdk_dma_free: 'frees',
-  rte_free: 'frees',
-  spdk_mempool_put: 'returns to its mempool',
-  spdk_put_io_channel: 'puts back',
-  spdk_bdev_close: 'closes',
+const RELEASES: Record<string, { verb: string; arg: number }> = {
+  free: { verb: 'frees', arg: 0 },
+  spdk_free: { verb: 'frees', arg: 0 },
+  spdk_dma_free: { verb: 'frees', arg: 0 },
+  rte_free: { verb: 'frees', arg: 0 },
+  spdk_mempool_put: { verb: 'returns to its mempool', arg: 1 },
+  spdk_put_io_channel: { verb: 'puts back', arg: 0 },
+  spdk_bdev_close: { verb: 'closes', arg: 0 },
 };
 
 /** Calls that give a failure its meaning beyond ending the operation. */
 const FAILURE_APIS: Record<string, string> = {
   spdk_bdev_queue_io_wait: 'waits for a free bdev_io and tries again (spdk_bdev_queue_io_wait)',
-  spdk_bdev_io_complete_nvme_status: 'completes the bdev_io with the NVMe status',
 };
 
 /**
@@ -110,10 +109,11 @@ export function releasesOf(model: IndexModel, key: string): FinishStep[] {
   const file = fileOfKey(key);
   const out: FinishStep[] = [];
   for (const call of model.callsOf(key)) {
-    const wrapper = !RELEASES[call.callee] && !call.callee.startsWith('spdk_jsonrpc_') && releaseWrapper(model, call.callee, file);
-    const verb = RELEASES[call.callee] ?? (wrapper ? 'frees' : undefined);
+    const known = RELEASES[call.callee];
+    const wrapper = !known && !call.callee.startsWith('spdk_jsonrpc_') && releaseWrapper(model, call.callee, file);
+    const verb = known?.verb ?? (wrapper ? 'frees' : undefined);
     if (!verb) continue;
-    const text = argumentText(call.args[0]);
+    const text = argumentText(call.args[known?.arg ?? 0]);
     const arg = text ? argumentRoot(text) : undefined;
     if (!arg) continue;
     const type = vars.get(arg.root);
@@ -148,7 +148,7 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
       if (onFailurePath(failures, c.line)) return false;
       const text = argumentText(c.args[0]);
       const root = text ? argumentRoot(text)?.root : undefined;
-      return root === first.name && (RELEASES[c.callee] === 'frees' || releaseWrapper(model, c.callee, fileOfKey(key), depth + 1));
+      return root === first.name && (RELEASES[c.callee]?.verb === 'frees' || releaseWrapper(model, c.callee, fileOfKey(key), depth + 1));
     });
   memo.set(key, frees);
   return frees;
