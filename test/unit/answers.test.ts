@@ -88,7 +88,7 @@ describe('answers from the code', () => {
     const failure = (name: string) => index.functionsNamed(name).find((f) => f.file === 'module/bdev/sample_flow/bdev_sample_flow_failure.c')!;
     const done = failure('sample_fail_req_done');
     assert.deepEqual(done.finishes, [{ text: 'calls the completion stored in struct sample_fail_req.cb_fn (req->cb_fn)', via: 'struct sample_fail_req.cb_fn', line: 171 }]);
-    assert.deepEqual(done.releases, [{ text: 'frees req (struct sample_fail_req)', via: 'free', line: 172 }]);
+    assert.deepEqual(done.releases, [{ text: 'frees req (struct sample_fail_req)', via: 'free', line: 172, type: 'struct sample_fail_req' }]);
     const rpc = failure('sample_fail_rpc_done');
     assert.deepEqual(rpc.finishes, [
       { text: 'answers the RPC request with an error', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true },
@@ -96,9 +96,17 @@ describe('answers from the code', () => {
     ]);
     const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, rpc);
     assert.equal(answers.find((a) => a.question === 'finish')?.text, 'answers the RPC request (line 184).');
-    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'Where it handles a failure, it answers the RPC request with an error (line 181).');
-    assert.deepEqual(failure('sample_fail_req_abort').releases, [{ text: 'frees req (struct sample_fail_req) through sample_fail_req_free', via: 'sample_fail_req_free', line: 200 }]);
+    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'Where a failure is handled: answers the RPC request with an error (line 181).');
+    assert.deepEqual(failure('sample_fail_req_abort').releases, [{ text: 'frees req (struct sample_fail_req) through sample_fail_req_free', via: 'sample_fail_req_free', line: 200, type: 'struct sample_fail_req' }]);
     assert.match(failure('sample_fail_qpair_poll').finishes?.[0]?.text ?? '', /^runs, inside this call, the completion callbacks of the NVMe commands/);
+    assert.deepEqual(failure('sample_fail_ctx_begin').releases, [
+      {
+        text: 'the struct sample_fail_ctx, allocated here at line 243, is freed by sample_fail_ctx_examined (line 226), reached through sample_fail_ctx_done (via sample_fail_start_op) → sample_fail_wait',
+        via: 'sample_fail_ctx_done',
+        line: 247,
+      },
+    ]);
+    assert.equal(failure('sample_fail_ctx_put').releases?.[0]?.text, 'frees ctx (struct sample_fail_ctx) (only when ctx->last_ref)');
     const poll = index.functionsNamed('sample_null_poll')[0];
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'] }]);
   });

@@ -223,7 +223,7 @@ function failureAnswer(fn: FunctionLabels): Answer | undefined {
   return {
     question: 'failure',
     title: 'On failure',
-    text: `Where it handles a failure, it ${shown.join('; ')}${more}.`,
+    text: `Where a failure is handled: ${shown.join('; ')}${more}.`,
     ...collapseLinks(unique.map((s) => ({ label: `on failure: ${s.via}`, file: fn.file, line: s.line }))),
     lenses: [],
   };
@@ -240,7 +240,9 @@ function ioTitle(object: string): string {
 function ioArgument(fn: FunctionLabels, role: IoRole): string {
   if (!role.arg || !fn.ioRoles.some((r) => r.role === 'must_free')) return '';
   const param = fn.signature.includes(`*${role.arg})`) || fn.signature.includes(`*${role.arg},`);
-  if (param && role.object === 'bdev_io') return ` ${role.arg}, the child IO whose completion this is`;
+  // It is a child only when the callback also finishes another IO, the parent.
+  const finishesAnother = fn.ioRoles.some((r) => r.role === 'completes' && r.arg !== role.arg);
+  if (param && role.object === 'bdev_io') return ` ${role.arg}, the ${finishesAnother ? 'child ' : ''}IO whose completion this is`;
   const fromCbArg = fn.objects?.[0]?.how.includes(' cast to ');
   return fromCbArg ? ` ${role.arg}, the parent IO it was handed as cb_arg` : ` ${role.arg}`;
 }

@@ -115,7 +115,7 @@ const ERROR_LOG = /^\{?\s*[A-Z_]*ERRLOG\s*\(/;
 /** `rc`, `rc != 0`, `rc < 0`, `ret == -ENOMEM`, `spdk_unlikely(rc)`: a status that says the call before failed. */
 const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
 /** `spdk_nvme_cpl_is_pi_error(cpl)`, `!success`, `status != SPDK_BDEV_IO_STATUS_SUCCESS`: a test that finds a failure. */
-const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|!\s*\(?\s*\w*success\b|!=\s*\w*SUCCESS\b|==\s*\w*STATUS_FAILED\b/;
+const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|(?<!!\s*)\b[\w>.-]*timed_out\b|!\s*\(?\s*\w*success\b|!=\s*\w*SUCCESS\b|==\s*\w*STATUS_FAILED\b/;
 /**
  * `if (spdk_likely(spdk_nvme_cpl_is_success(cpl))) goto complete;`, `if (spdk_likely(rc == 0)) return;`: the rest handles
  * the failure. A bare `rc == 0` is not enough: it often tests one of several outcomes (found in the retry list).
@@ -129,6 +129,7 @@ const DEADLINE_PASSED = /[<>]=?\s*[\w>.-]*(?:timeout|deadline|expir)\w*|(?:timeo
 /** `return -ENOMEM;`, `goto err;`, `cb_fn(cb_arg, -ENXIO)`, `..._STATUS_FAILED`, an error reply: the block ends the work with an error. */
 const EXIT_WITH_ERROR =
   /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;|,\s*-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\s*\)|\bSTATUS_FAILED\b|send_error_response/;
+const CLEANUP_LABEL = /^[ \t]*(cleanup|free\w*|out_\w+)[ \t]*:(?!:)/gm;
 /** Labels that only failures jump to: `err:`, `error_free:`, `free_fail:`, `invalid:`. */
 const ERROR_LABEL = /^[ \t]*((?:err|error|fail|failed|failure|invalid)(?:_\w*)?|\w+_(?:err|error|fail|failed|failure))[ \t]*:(?!:)/gm;
 
@@ -141,6 +142,17 @@ function enclosingClose(scan: string, from: number): number {
     else if (ch === 125 && depth-- === 0) return i;
   }
   return scan.length;
+}
+
+/** A call that frees or gives back memory: whether it happens only under a condition is part of the answer. */
+const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
+
+/** A `condition` note over a block that releases memory only when its condition holds (the condition, cut to 80). */
+function conditionNote(scan: string, open: number, end: number, condition: string, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  let first = scan.charCodeAt(open) === 123 ? open + 1 : open;
+  while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
+  const text = collapseSpace(condition).trim();
+  out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'condition', structPath('', [text.length > 80 ? `${text.slice(0, 79)}…` : text]), String(lineOf(base + end))));
 }
 
 /** A block's own statements, its nested blocks blanked: an error logged in an inner `if` is that `if`'s failure. */
@@ -180,6 +192,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
       out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
       continue;
     }
+    if (RELEASE_CALL.test(block)) conditionNote(scan, next, end, condition, base, scope, lineOf, out);
     // The success case leaves early: what follows, up to where it jumps, is the failure's.
     const leaves = SUCCESS_TEST.test(condition) || COMPLETES_SUCCESS.test(block) ? LEAVES.exec(block) : null;
     if (!leaves) continue;
@@ -201,7 +214,13 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
   }
   ERROR_LABEL.lastIndex = 0;
-  const label = ERROR_LABEL.exec(scan);
+  let label = ERROR_LABEL.exec(scan);
+  // `return; cleanup: free_req(req);`: a cleanup label the success path returned before is reached by failures only.
+  for (CLEANUP_LABEL.lastIndex = 0; !label; ) {
+    const cleanup = CLEANUP_LABEL.exec(scan);
+    if (!cleanup) break;
+    if (/\breturn\b[^;{}]*;\s*$/.test(scan.slice(Math.max(0, cleanup.index - 200), cleanup.index))) label = cleanup;
+  }
   if (label) out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', []), String(lineOf(base + scan.length))));
 }
 

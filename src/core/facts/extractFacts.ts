@@ -723,6 +723,7 @@ function readTypedef(reader: FileReader, node: RegionNode): void {
       returnType: returnTypeText(parts.specifiers, shape.isFunctionPointer ? 0 : shape.pointerDepth),
       params: shape.params,
     };
+    if (!shape.isFunctionPointer) typedef.functionType = true;
     const doc = readDoc(reader, node.startIndex);
     if (doc) typedef.doc = doc;
     reader.facts.typedefs.push(typedef);

@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 16;
+export const FACTS_VERSION = 18;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -97,6 +97,8 @@ export interface CallbackTypedef {
   returnType: string;
   params: Parameter[];
   doc?: string;
+  /** `typedef void spdk_log_cb(...)`: a function type, not a pointer; a `spdk_log_cb *` is then the callback. */
+  functionType?: true;
 }
 
 export interface StructField {
@@ -276,7 +278,8 @@ export function typedCallResult(callee: string, type: string, line: number, call
  * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields);
  * - `branch`: `case SPDK_BDEV_EVENT_REMOVE:` or `if (type == ...)` for the constants the lifecycle paths follow
  *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line); `name` `failure` for a block
- *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label.
+ *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label;
+ *   `name` `condition` for another `if` block that frees memory (`path.fields[0]`: its condition, at most 80 chars).
  */
 export interface BodyNote {
   kind: 'cast' | 'store' | 'field_call' | 'thread_check' | 'queue' | 'field_address' | 'branch';

@@ -237,7 +237,7 @@ export const CONTEXT_KINDS: Record<ContextKind, ContextKindInfo> = {
     kind: 'sync_callback',
     title: 'synchronous callback',
     meaning:
-      'Called back by the function it is passed to before that function returns (an iterator, a visitor, a decoder): it runs on the same thread and in the same context as the code that made the call, and nothing about it is deferred.',
+      'Called back by the function it is passed to before that function returns (an iterator, a visitor, a decoder): it runs on the same thread and in the same context as the code that made the call, before that call returns.',
     topic: 'runtime-threads',
   },
   callback_argument: {
@@ -306,7 +306,7 @@ export const CONTEXT_BY_SLOT: Record<string, ContextKind> = {
  */
 export const SLOT_MEANINGS: Record<string, string> = {
   'struct spdk_bdev_fn_table.destruct':
-    'Called once when the bdev is unregistered, on the thread that unregisters it (usually the app thread), after its descriptors are closed. It frees the bdev\'s context; returning 1 says it will finish later and call spdk_bdev_destruct_done.',
+    'Called once when the bdev is unregistered, on the thread that unregisters it (usually the app thread), after its descriptors are closed. Its job is to release what the module holds for this bdev; returning 1 says that job finishes later, with a call to spdk_bdev_destruct_done.',
   'struct spdk_bdev_fn_table.submit_request':
     'Called for every IO on the thread that submitted it, with that thread\'s channel. It must complete each IO exactly once with spdk_bdev_io_complete*, now or later, never on another thread.',
   'struct spdk_bdev_fn_table.io_type_supported':

@@ -102,10 +102,18 @@ function argumentText(a: { kind: string; name?: string; text?: string } | undefi
   return a.kind === 'ident' ? a.name : a.kind === 'other' ? a.text : undefined;
 }
 
+/** `if (status->timed_out) { free(status); }`: the blocks that free only when their condition holds. */
+function conditionRanges(model: IndexModel, key: string): { first: number; last: number; condition: string }[] {
+  return notesOf(model, key, 'branch')
+    .filter((n) => n.name === 'condition')
+    .map((n) => ({ first: n.line, last: Number(n.detail), condition: n.path.fields[0] ?? '' }));
+}
+
 /** What the function releases of its own objects (Q6), each with the line and whether it is on a failure path. */
 export function releasesOf(model: IndexModel, key: string): FinishStep[] {
   const vars = objectVariables(model, key);
   const failures = failureRanges(model, key);
+  const conditions = conditionRanges(model, key);
   const file = fileOfKey(key);
   const out: FinishStep[] = [];
   for (const call of model.callsOf(key)) {
@@ -119,10 +127,96 @@ export function releasesOf(model: IndexModel, key: string): FinishStep[] {
     const type = vars.get(arg.root);
     const what = type ? `${arg.root}${arg.rest} (${arg.rest ? `a field of ${type}` : type})` : call.callee === 'free' || call.callee === 'spdk_free' ? undefined : `${arg.root}${arg.rest}`;
     if (!what) continue;
-    const step: FinishStep = { text: `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}`, via: call.callee, line: call.line, ...(onFailurePath(failures, call.line) && { onFailure: true }) };
+    // The innermost condition it is under: a free that happens only sometimes says when.
+    const when = conditions.filter((c) => call.line >= c.first && call.line <= c.last).sort((a, b) => b.first - a.first)[0];
+    const text2 = `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}${when ? ` (only when ${when.condition})` : ''}`;
+    const step: FinishStep = { text: text2, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(onFailurePath(failures, call.line) && { onFailure: true }) };
     if (!out.some((s) => s.text === step.text && s.onFailure === step.onFailure)) out.push(step);
   }
   return out;
+}
+
+const ALLOCATORS = new Set(['calloc', 'malloc', 'spdk_zmalloc', 'spdk_malloc', 'spdk_dma_zmalloc', 'spdk_dma_malloc', 'spdk_mempool_get']);
+
+/**
+ * Who frees the context the function hands on with a callback (Q6 for the "synthetic stack frame"): a callback it
+ * hands off that casts its `void *` argument to a struct this function allocates or works on, and frees it on its
+ * normal path, or hands it on to one that does (two hops: an RPC's done callback that waits for examine, whose
+ * callback frees). `the struct rpc_get_stats_ctx, allocated here at line 98, is freed by rpc_thread_get_stats_done`.
+ */
+export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
+  const file = fileOfKey(key);
+  const name = model.definitionOf(key)?.name;
+  const allocated = new Map<string, number>();
+  for (const r of model.files.get(file)?.typedCallResults ?? []) {
+    if (r.caller === name && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) allocated.set(baseTypeName(r.type), r.line);
+  }
+  const known = new Set([...allocated.keys(), ...objectVariables(model, key).values()]);
+  const out: FinishStep[] = [];
+  const add = (text: string, via: string, line: number) => {
+    if (!out.some((x) => x.text === text)) out.push({ text, via, line });
+  };
+  for (const f of freersOf(model, key, known, 0)) {
+    const where = allocated.has(f.type) ? `, allocated here at line ${allocated.get(f.type)},` : '';
+    add(`the ${f.type}${where} is freed by ${freerText(f, file)}`, f.chain[0].name, f.chain[0].line);
+  }
+  // `rpc_thread_get_stats_for_each(request, ...)`: a static helper of the file that allocates and hands on for it.
+  const statics = new Set(model.files.get(file)?.functions.filter((fn) => fn.isStatic).map((fn) => fn.name));
+  for (const call of model.callsOf(key)) {
+    const callee = statics.has(call.callee) ? model.resolve(call.callee, file) : undefined;
+    if (!callee || callee === key) continue;
+    const calleeName = call.callee;
+    const theirs = new Map<string, number>();
+    for (const r of model.files.get(file)?.typedCallResults ?? []) {
+      if (r.caller === calleeName && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) theirs.set(baseTypeName(r.type), r.line);
+    }
+    if (theirs.size === 0) continue;
+    for (const f of freersOf(model, callee, new Set(theirs.keys()), 0)) {
+      add(`the ${f.type}, allocated in ${calleeName} at line ${theirs.get(f.type)}, is freed by ${freerText(f, file)}`, calleeName, call.line);
+    }
+  }
+  return out;
+}
+
+interface Freer {
+  type: string;
+  /** The callbacks from the one this function hands off to the one that frees, with where each is handed on. */
+  chain: { name: string; key: string; api: string; line: number }[];
+  /** The free, in the last callback's file. */
+  line: number;
+}
+
+function freersOf(model: IndexModel, key: string, types: Set<string>, depth: number): Freer[] {
+  if (types.size === 0) return [];
+  const out: Freer[] = [];
+  for (const h of model.handoffsOf(key)) {
+    if (!('api' in h) || h.targetKey === key) continue;
+    const hop = { name: h.targetName, key: h.targetKey, api: h.api, line: h.line };
+    const freed = releasesOf(model, h.targetKey).filter((r) => !r.onFailure && r.type && types.has(r.type) && !r.text.includes('(only when'));
+    for (const r of freed) out.push({ type: r.type!, chain: [hop], line: r.line });
+    if (depth >= 1) continue;
+    const left = new Set([...types].filter((t) => !freed.some((r) => r.type === t)));
+    // The callback hands the same context on: it casts its argument to one of the types left.
+    const cast = new Set(notesOf(model, h.targetKey, 'cast').map((n) => n.path.rootType).filter((t) => left.has(t)));
+    for (const inner of freersOf(model, h.targetKey, cast, depth + 1)) out.push({ ...inner, chain: [hop, ...inner.chain] });
+  }
+  return out;
+}
+
+function freerText(f: Freer, file: string): string {
+  const last = f.chain[f.chain.length - 1];
+  const at = `${fileOfKey(last.key) === file ? '' : `${fileOfKey(last.key)}:`}line ${f.line}`;
+  if (f.chain.length === 1) return `${last.name} (${at}), the callback it hands to ${last.api}`;
+  return `${last.name} (${at}), reached through ${f.chain.slice(0, -1).map((c) => `${c.name} (via ${c.api})`).join(' → ')} → ${last.api}`;
+}
+
+/** `bdev_iostat_ctx_alloc()`: a function of the tree that returns a T it allocated itself. */
+function allocatesType(model: IndexModel, name: string, file: string, type: string): boolean {
+  const key = model.resolve(name, file);
+  if (!key || isTestFile(fileOfKey(key))) return false;
+  const def = model.definitionOf(key);
+  if (!def || baseTypeName(def.returnType) !== type) return false;
+  return (model.files.get(fileOfKey(key))?.typedCallResults ?? []).some((r) => r.caller === def.name && ALLOCATORS.has(r.callee) && baseTypeName(r.type) === type);
 }
 
 /**
@@ -141,14 +235,18 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
   memo.set(key, false); // a cycle frees nothing
   const first = model.definitionOf(key)?.params[0];
   const failures = failureRanges(model, key);
+  const conditions = conditionRanges(model, key);
+  // It frees the object itself on every normal path; only a `free_*`/`*_free` helper may free just its fields.
+  const fieldsCount = /^free_\w+|_free$/.test(name);
   const frees =
     first !== undefined &&
     /\*/.test(first.type) &&
     model.callsOf(key).some((c) => {
-      if (onFailurePath(failures, c.line)) return false;
+      if (onFailurePath(failures, c.line) || conditions.some((r) => c.line >= r.first && c.line <= r.last)) return false;
       const text = argumentText(c.args[0]);
-      const root = text ? argumentRoot(text)?.root : undefined;
-      return root === first.name && (RELEASES[c.callee]?.verb === 'frees' || releaseWrapper(model, c.callee, fileOfKey(key), depth + 1));
+      const arg = text ? argumentRoot(text) : undefined;
+      if (arg?.root !== first.name || (arg.rest !== '' && !fieldsCount)) return false;
+      return RELEASES[c.callee]?.verb === 'frees' || releaseWrapper(model, c.callee, fileOfKey(key), depth + 1);
     });
   memo.set(key, frees);
   return frees;
@@ -191,7 +289,16 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
       const error = call.callee.startsWith('spdk_jsonrpc_send_error_response');
       push({ text: error ? 'answers the RPC request with an error' : 'answers the RPC request', via: call.callee, line: call.line, ...flag(call.line) });
     } else if (call.callee === 'spdk_for_each_channel_continue' || call.callee === 'spdk_bdev_for_each_channel_continue') {
-      push({ text: 'hands the iteration on to the next channel (its done callback runs after the last)', via: call.callee, line: call.line, ...flag(call.line) });
+      // A non-zero status ends the iteration: the done callback runs next, with that status.
+      const status = argumentText(call.args[1])?.trim();
+      const stops = status !== undefined && status !== '0';
+      const constant = stops && /^(-\s*\w+|\d+)$/.test(status);
+      const text = !stops
+        ? 'hands the iteration on to the next channel (its done callback runs after the last)'
+        : constant
+          ? `ends the iteration early with status ${status}: the done callback runs next`
+          : `hands the iteration on with status ${status} (a non-zero status ends it: the done callback runs next)`;
+      push({ text, via: call.callee, line: call.line, ...flag(call.line) });
     } else if (COMPLETION_DRIVERS[call.callee]) {
       push({ text: COMPLETION_DRIVERS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });
     } else if (FAILURE_APIS[call.callee] && onFailurePath(failures, call.line)) {

@@ -5,7 +5,7 @@ import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { asyncReasons, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
-import { finishesOf, helperIoRoles, releasesOf } from './finishing';
+import { finishesOf, handedReleasesOf, helperIoRoles, releasesOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -83,7 +83,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   if (failing.length > 0) labels.asyncOnFailure = failing.slice(0, 4).map((r) => ({ text: reasonSentence(r), line: r.line }));
   const finishes = finishesOf(model, key);
   if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
-  const releases = releasesOf(model, key);
+  const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key)];
   if (releases.length > 0) labels.releases = releases.slice(0, 8);
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;

@@ -75,6 +75,8 @@ export interface FinishStep {
   via: string;
   line: number;
   onFailure?: boolean;
+  /** The struct released, when the step releases a whole object of a known type. */
+  type?: string;
 }
 
 /** A struct the function works on, and how the code shows it. */

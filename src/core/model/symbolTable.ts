@@ -181,7 +181,10 @@ export class SymbolTable {
   /** Is this declared type a function pointer: a raw `(*)` or a callback typedef? */
   isFunctionType(type: string): boolean {
     if (type.includes('(*)')) return true;
-    return this.typedefs.has(baseTypeName(type));
+    const defs = this.typedefs.get(baseTypeName(type));
+    if (!defs) return false;
+    // `spdk_msg_fn *msg_fn` receives a callback (an out-parameter); `spdk_log_cb *fn` is one.
+    return !type.includes('*') || defs[0].item.functionType === true;
   }
 
   /** When a base expression's type is unknown, a field name held by exactly one struct names that struct. */
