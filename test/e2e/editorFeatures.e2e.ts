@@ -26,11 +26,12 @@ describe('SPDK Lens in VS Code: editor features', () => {
     await editor().screenshot('hover-poller');
   });
 
-  it('hovers a fn_table entry: slot, parameter ownership, IO role', async () => {
+  it('hovers a fn_table entry: slot, parameter ownership, what it does on failure', async () => {
     const text = await editor().hoverAt({ text: 'sample_null_submit_request(struct' });
     assert.match(text, /Runs as bdev fn_table/, text);
     assert.match(text, /stored in struct spdk_bdev_fn_table\.submit_request of sample_null_fn_table/, text);
-    assert.match(text, /completes spdk_bdev_io/, text);
+    assert.match(text, /On failure/, text);
+    assert.match(text, /completes the spdk_bdev_io bdev_io with FAILED/, text);
   });
 
   it('shows CodeLens above labelled functions, and a click peeks the evidence', async () => {

@@ -61,7 +61,7 @@ describe('answers from the code', () => {
     };
     const register = failure('sample_fail_register');
     assert.equal(register.async, false);
-    assert.deepEqual(register.asyncOnFailure, [{ text: 'calls spdk_io_device_unregister: the io_device goes away only after every channel of it is released', line: 45 }]);
+    assert.deepEqual(register.asyncOnFailure, [{ text: 'calls spdk_io_device_unregister: the io_device goes away only after every channel of it is released', line: 45, when: 'rc != 0' }]);
     const examine = failure('sample_fail_examine');
     assert.equal(examine.async, false);
     assert.match(examine.asyncOnFailure?.[0]?.text ?? '', /^calls sample_fail_register, which on a failure path calls spdk_io_device_unregister/);
@@ -91,12 +91,12 @@ describe('answers from the code', () => {
     assert.deepEqual(done.releases, [{ text: 'frees req (struct sample_fail_req)', via: 'free', line: 172, type: 'struct sample_fail_req' }]);
     const rpc = failure('sample_fail_rpc_done');
     assert.deepEqual(rpc.finishes, [
-      { text: 'answers the RPC request with an error', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true },
+      { text: 'answers the RPC request with an error', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true, when: 'rc != 0' },
       { text: 'answers the RPC request', via: 'spdk_jsonrpc_send_bool_response', line: 184 },
     ]);
     const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, rpc);
     assert.equal(answers.find((a) => a.question === 'finish')?.text, 'answers the RPC request (line 184).');
-    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'Where a failure is handled: answers the RPC request with an error (line 181).');
+    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'when rc != 0 (line 181): answers the RPC request with an error.');
     assert.deepEqual(failure('sample_fail_req_abort').releases, [{ text: 'frees req (struct sample_fail_req) through sample_fail_req_free', via: 'sample_fail_req_free', line: 200, type: 'struct sample_fail_req' }]);
     assert.match(failure('sample_fail_qpair_poll').finishes?.[0]?.text ?? '', /^runs, inside this call, the completion callbacks of the NVMe commands/);
     assert.deepEqual(failure('sample_fail_ctx_begin').releases, [
@@ -108,7 +108,7 @@ describe('answers from the code', () => {
     ]);
     assert.equal(failure('sample_fail_ctx_put').releases?.[0]?.text, 'frees ctx (struct sample_fail_ctx) (only when ctx->last_ref)');
     const poll = index.functionsNamed('sample_null_poll')[0];
-    assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'] }]);
+    assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
   });
 
   it('a struct a unit test keeps at file scope is not global state of the library', () => {

@@ -208,25 +208,46 @@ function stepsAnswer(fn: FunctionLabels, question: Question, title: string, step
   return { question, title, text: `${shown.join('; ')}${more}.`, ...collapseLinks(steps.map((s) => ({ label: s.via, file: fn.file, line: s.line }))), lenses: [] };
 }
 
-/** What the function does where it handles a failure: completes with an error, answers with one, frees, retries. */
+/** What the function does where it handles a failure, grouped by the failure: `when rc == -ENOMEM (line 612): ...`. */
 function failureAnswer(fn: FunctionLabels): Answer | undefined {
-  const steps: FinishStep[] = [
-    ...fn.ioRoles.filter((r) => r.onFailure && r.role !== 'must_free').map((r) => ({ text: `${r.role} the ${ioTitle(r.object)}${r.chain ? ` (through ${r.chain.join(' → ')})` : ''}`, via: r.via, line: r.line })),
+  const steps: (FinishStep & { when?: string })[] = [
+    ...fn.ioRoles
+      .filter((r) => r.onFailure && r.role !== 'must_free')
+      .map((r) => ({ text: `${r.role} the ${ioTitle(r.object)}${r.arg ? ` ${r.arg}` : ''}${statusText(r.status)}${r.chain ? ` (through ${r.chain.join(' → ')})` : ''}`, via: r.via, line: r.line, when: r.when })),
     ...(fn.finishes ?? []).filter((s) => s.onFailure),
     ...(fn.releases ?? []).filter((s) => s.onFailure),
-    ...(fn.asyncOnFailure ?? []).map((r) => ({ text: r.text, via: r.text.replace(/:.*$/, ''), line: r.line })),
+    ...(fn.asyncOnFailure ?? []).map((r) => ({ text: r.text, via: r.text.replace(/:.*$/, ''), line: r.line, when: r.when })),
   ].sort((a, b) => a.line - b.line);
-  const unique = steps.filter((s, i) => steps.findIndex((x) => x.text === s.text) === i);
+  const unique = steps.filter((s, i) => steps.findIndex((x) => x.text === s.text && x.when === s.when) === i);
   if (unique.length === 0) return undefined;
-  const shown = unique.slice(0, 4).map((s) => `${s.text} (line ${s.line})`);
-  const more = unique.length > 4 ? ` (+${unique.length - 4} more)` : '';
+  const groups = new Map<string, typeof unique>();
+  for (const s of unique) pushTo(groups, s.when ?? '', s);
+  const shown = [...groups].slice(0, 4).map(([when, list]) => `${whenText(when)} (line ${list[0].line}): ${list.slice(0, 3).map((s) => s.text).join('; ')}${list.length > 3 ? ` (+${list.length - 3} more)` : ''}`);
+  const more = groups.size > 4 ? ` (+${groups.size - 4} more failure paths)` : '';
   return {
     question: 'failure',
     title: 'On failure',
-    text: `Where a failure is handled: ${shown.join('; ')}${more}.`,
+    text: `${shown.join('. ')}${more}.`,
     ...collapseLinks(unique.map((s) => ({ label: `on failure: ${s.via}`, file: fn.file, line: s.line }))),
     lenses: [],
   };
+}
+
+/** `rc == -ENOMEM` → `when rc == -ENOMEM`; `err:` → `after err:`; an else or an unnamed failure block in words. */
+function whenText(when: string): string {
+  if (when === '') return 'where it handles a failure';
+  if (when === 'else') return 'in the else branch of a failure test';
+  if (when.endsWith(':')) return `after the ${when.slice(0, -1)} label`;
+  if (when.startsWith('in ')) return `where ${when.slice(3)} handles a failure`;
+  if (when.startsWith('status ')) return `where it fails the IO`;
+  return `when ${when}`;
+}
+
+/** ` with NOMEM (...)`: what the status asks of the layer above. */
+function statusText(status: string | undefined): string {
+  if (!status || status === 'SUCCESS') return '';
+  if (status === 'NOMEM') return ' with NOMEM (the bdev layer keeps it and submits it again once other IO completes)';
+  return ` with ${status}`;
 }
 
 function ioTitle(object: string): string {
@@ -256,7 +277,7 @@ function ioAnswer(fn: FunctionLabels): Answer | undefined {
   for (const role of roles) {
     const title = ioTitle(role.object);
     const through = role.chain ? `through ${role.chain.join(' → ')} → ${role.via}` : role.via;
-    const phrase = role.role === 'must_free' ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io` : `${role.role} ${title}${ioArgument(fn, role)} (${through})`;
+    const phrase = role.role === 'must_free' ? `completion callback: receives a ${title} and must free it with spdk_bdev_free_io` : `${role.role} ${title}${ioArgument(fn, role)}${statusText(role.status)} (${through})`;
     if (!phrases.includes(phrase)) phrases.push(phrase);
     if (role.role !== 'must_free') links.push({ label: role.chain ? role.chain[0] : role.via, file: fn.file, line: role.line });
     const lensTitle = role.role === 'must_free' ? `must free ${role.object}` : `${role.role} ${role.object}`;

@@ -148,11 +148,19 @@ function enclosingClose(scan: string, from: number): number {
 const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
 
 /** A `condition` note over a block that releases memory only when its condition holds (the condition, cut to 80). */
+/** A condition as a reader would quote it: one line, at most 80 characters. */
+function shortCondition(condition: string): string {
+  const text = collapseSpace(condition)
+    .trim()
+    .replace(/^spdk_(?:un)?likely\s*\((.*)\)$/, '$1')
+    .trim();
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 function conditionNote(scan: string, open: number, end: number, condition: string, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
   let first = scan.charCodeAt(open) === 123 ? open + 1 : open;
   while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-  const text = collapseSpace(condition).trim();
-  out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'condition', structPath('', [text.length > 80 ? `${text.slice(0, 79)}…` : text]), String(lineOf(base + end))));
+  out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'condition', structPath('', [shortCondition(condition)]), String(lineOf(base + end))));
 }
 
 /** A block's own statements, its nested blocks blanked: an error logged in an inner `if` is that `if`'s failure. */
@@ -189,7 +197,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
       // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
       let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
       while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
+      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', [shortCondition(condition)]), String(lineOf(base + end))));
       continue;
     }
     if (RELEASE_CALL.test(block)) conditionNote(scan, next, end, condition, base, scope, lineOf, out);
@@ -199,7 +207,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     const target = leaves[1] ? new RegExp(`^[ \\t]*${leaves[1]}[ \\t]*:(?!:)`, 'm').exec(scan.slice(end)) : null;
     const last = target ? end + target.index : enclosingClose(scan, end + 1);
     if (leaves[1] && !target) continue;
-    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + end + 1), 'failure', structPath('', []), String(lineOf(base + last))));
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + end + 1), 'failure', structPath('', [`not ${shortCondition(condition)}`]), String(lineOf(base + last))));
   }
   // `} else { spdk_jsonrpc_send_error_response(...); }`: an else that ends the work with an error.
   ELSE_OPEN.lastIndex = 0;
@@ -211,7 +219,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     if (!ERROR_LOG.test(block) && !EXIT_WITH_ERROR.test(block)) continue;
     let first = open + 1;
     while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', []), String(lineOf(base + end))));
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', ['else']), String(lineOf(base + end))));
   }
   ERROR_LABEL.lastIndex = 0;
   let label = ERROR_LABEL.exec(scan);
@@ -221,7 +229,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     if (!cleanup) break;
     if (/\breturn\b[^;{}]*;\s*$/.test(scan.slice(Math.max(0, cleanup.index - 200), cleanup.index))) label = cleanup;
   }
-  if (label) out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', []), String(lineOf(base + scan.length))));
+  if (label) out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', [`${label[1]}:`]), String(lineOf(base + scan.length))));
 }
 
 /** The constants whose branches the lifecycle paths follow: a bdev event's REMOVE case, the RESET IO type. */

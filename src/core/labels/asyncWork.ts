@@ -181,6 +181,16 @@ export function failureRanges(model: IndexModel, key: string): [number, number][
   return notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n) => [n.line, Number(n.detail)]);
 }
 
+/** The condition of the innermost failure block around a line, as written (`rc == -ENOMEM`, `err:`), if any. */
+export function failureConditionAt(model: IndexModel, key: string, line: number): string | undefined {
+  let best: { first: number; condition: string } | undefined;
+  for (const n of notesOf(model, key, 'branch')) {
+    if (n.name !== 'failure' || line < n.line || line > Number(n.detail)) continue;
+    if (!best || n.line > best.first) best = { first: n.line, condition: n.path.fields[0] ?? '' };
+  }
+  return best?.condition || undefined;
+}
+
 export function onFailurePath(ranges: [number, number][], line: number): boolean {
   return ranges.some(([first, last]) => line >= first && line <= last);
 }

@@ -6,10 +6,20 @@ import type { IndexModel } from '../model/indexModel';
 import type { FinishStep, IoRole } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import { fileOfKey } from './callbackEvidence';
-import { failureRanges, onFailurePath } from './asyncWork';
+import { failureConditionAt, failureRanges, onFailurePath } from './asyncWork';
 import { holderOfPath, isTestFile, notesOf } from './callbackFlow';
 
 const MAX_HELPER_DEPTH = 5;
+
+/** `spdk_bdev_io_complete(io, SPDK_BDEV_IO_STATUS_NOMEM)` → `NOMEM`. */
+export function statusOf(args: readonly { kind: string; name?: string; text?: string }[]): string | undefined {
+  for (const a of args) {
+    const text = a.kind === 'ident' ? a.name : a.kind === 'other' ? a.text : undefined;
+    const m = text ? /^SPDK_BDEV_IO_STATUS_([A-Z_]+)$/.exec(text.trim()) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
 
 /** Memory and handles given back: the allocator's own release, a pool's put, SPDK's put/close of a handle. */
 const RELEASES: Record<string, { verb: string; arg: number }> = {
@@ -55,7 +65,8 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
       if (!role) continue;
       direct = true;
       const arg = argumentText(call.args[0]);
-      roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(onFailure && { onFailure }) });
+      const status = role === 'completes' ? statusOf(call.args) : undefined;
+      roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(status && { status }), ...(onFailure && { onFailure }) });
     }
     if (direct) continue;
     let inners = helpers.get(call.callee);
@@ -64,14 +75,27 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
       const ours = callee && callee !== key && !isTestFile(fileOfKey(callee)) && fileOfKey(callee).startsWith(`${dir}/`);
       helpers.set(call.callee, (inners = ours ? rolesThroughHelpers(model, callee, depth + 1, visiting) : []));
     }
-    // The helper's first argument names the IO only when its first parameter is one (`raid_bdev_io_complete(raid_io, ...)`).
-    const carriesIo = callee !== undefined && /_(io|request|req|task)\s*\*/.test(model.definitionOf(callee)?.params[0]?.type ?? '');
+    // The argument the helper takes its IO in (`raid_bdev_io_complete(raid_io, ...)`, `bdev_null_abort_io(ch, bio_to_abort)`).
+    const ioParam = callee === undefined ? -1 : (model.definitionOf(callee)?.params ?? []).findIndex((p) => /_(io|request|req|task)\s*\*/.test(p.type));
     // What the helper does on its normal path; its failure paths are not this caller's normal path.
     for (const inner of inners) {
       if (inner.onFailure || inner.role === 'must_free') continue;
       if (roles.some((r) => r.object === inner.object && r.role === inner.role && r.line === call.line)) continue;
-      const arg = carriesIo ? argumentText(call.args[0]) : undefined;
-      roles.push({ object: inner.object, role: inner.role, via: inner.via, line: call.line, chain: [call.callee, ...(inner.chain ?? [])], ...(arg && { arg }), ...(onFailure && { onFailure }) });
+      const arg = ioParam >= 0 ? argumentText(call.args[ioParam]) : undefined;
+      // The status the caller hands the helper (`raid_bdev_io_complete(raid_io, SPDK_BDEV_IO_STATUS_FAILED)`) is the one it completes with.
+      const status = statusOf(call.args) ?? inner.status;
+      const when = onFailure && depth === 0 ? failureConditionAt(model, key, call.line) : undefined;
+      roles.push({
+        object: inner.object,
+        role: inner.role,
+        via: inner.via,
+        line: call.line,
+        chain: [call.callee, ...(inner.chain ?? [])],
+        ...(arg && { arg }),
+        ...(inner.role === 'completes' && status && { status }),
+        ...(onFailure && { onFailure }),
+        ...(when && { when }),
+      });
     }
   }
   visiting.delete(key);
@@ -130,7 +154,9 @@ export function releasesOf(model: IndexModel, key: string): FinishStep[] {
     // The innermost condition it is under: a free that happens only sometimes says when.
     const when = conditions.filter((c) => call.line >= c.first && call.line <= c.last).sort((a, b) => b.first - a.first)[0];
     const text2 = `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}${when ? ` (only when ${when.condition})` : ''}`;
-    const step: FinishStep = { text: text2, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(onFailurePath(failures, call.line) && { onFailure: true }) };
+    const failing = onFailurePath(failures, call.line);
+    const failWhen = failing ? failureConditionAt(model, key, call.line) : undefined;
+    const step: FinishStep = { text: text2, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(failing && { onFailure: true }), ...(failWhen && { when: failWhen }) };
     if (!out.some((s) => s.text === step.text && s.onFailure === step.onFailure)) out.push(step);
   }
   return out;
@@ -274,7 +300,11 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
   const push = (s: FinishStep) => {
     if (!out.some((x) => x.text === s.text && x.onFailure === s.onFailure)) out.push(s);
   };
-  const flag = (line: number) => (onFailurePath(failures, line) ? { onFailure: true as const } : {});
+  const flag = (line: number) => {
+    if (!onFailurePath(failures, line)) return {};
+    const when = failureConditionAt(model, key, line);
+    return { onFailure: true as const, ...(when && { when }) };
+  };
   const vars = objectVariables(model, key);
   for (const n of notesOf(model, key, 'field_call')) {
     const holder = holderOfPath(model.symbols, file, n.path, n.name);
@@ -302,7 +332,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
     } else if (COMPLETION_DRIVERS[call.callee]) {
       push({ text: COMPLETION_DRIVERS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });
     } else if (FAILURE_APIS[call.callee] && onFailurePath(failures, call.line)) {
-      push({ text: FAILURE_APIS[call.callee], via: call.callee, line: call.line, onFailure: true });
+      push({ text: FAILURE_APIS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });
     }
   }
   return out;

@@ -4,8 +4,8 @@ import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { asyncReasons, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
-import { finishesOf, handedReleasesOf, helperIoRoles, releasesOf } from './finishing';
+import { asyncReasons, failureConditionAt, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
+import { finishesOf, handedReleasesOf, helperIoRoles, releasesOf, statusOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -40,15 +40,24 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   const failures = failureRanges(model, key);
   for (const call of model.callsOf(key)) {
     if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
-    const onFailure = onFailurePath(failures, call.line) ? { onFailure: true } : {};
+    const when = onFailurePath(failures, call.line) ? failureConditionAt(model, key, call.line) : undefined;
+    const onFailure = onFailurePath(failures, call.line) ? { onFailure: true, ...(when && { when }) } : {};
     const first = call.args[0];
     const arg = first?.kind === 'ident' ? { arg: first.name } : first?.kind === 'other' ? { arg: first.text } : {};
+    const status = statusOf(call.args);
     for (const io of IO_OBJECTS) {
-      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line, ...arg, ...onFailure });
+      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line, ...arg, ...(status && { status }), ...onFailure });
       else if (io.frees.test(call.callee)) ioRoles.push({ object: io.object, role: 'frees', via: call.callee, line: call.line, ...arg, ...onFailure });
     }
   }
   ioRoles.push(...helperIoRoles(model, key));
+  // Completing with FAILED, NOMEM, an NVMe or SCSI error is the handling of a failure wherever the call is (an abort's
+  // ABORTED is what it was asked to do).
+  for (const r of ioRoles) {
+    if (r.onFailure || !r.status || /^(SUCCESS|ABORTED|PENDING)$/.test(r.status)) continue;
+    r.onFailure = true;
+    r.when ??= `status ${r.status}`;
+  }
   for (const io of IO_OBJECTS) {
     if (io.completionTypedef && contexts.some((c) => 'type' in c && c.type === io.completionTypedef)) {
       ioRoles.push({ object: io.object, role: 'must_free', via: io.completionTypedef, line: fn.line });
@@ -80,7 +89,13 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
     labels.asyncReasons = normal.slice(0, 8).map((r) => ({ text: reasonSentence(r), line: r.line }));
   }
   const failing = reasons.filter((r) => r.onFailure);
-  if (failing.length > 0) labels.asyncOnFailure = failing.slice(0, 4).map((r) => ({ text: reasonSentence(r), line: r.line }));
+  if (failing.length > 0) {
+    labels.asyncOnFailure = failing.slice(0, 4).map((r) => {
+      // On this function's normal path, but where the helper it calls handles a failure.
+      const when = failureConditionAt(model, key, r.line) ?? (r.via?.[0] ? `in ${r.via[0]}` : undefined);
+      return { text: reasonSentence(r), line: r.line, ...(when && { when }) };
+    });
+  }
   const finishes = finishesOf(model, key);
   if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
   const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key)];

@@ -67,6 +67,10 @@ export interface IoRole {
   onFailure?: boolean;
   /** The argument that carries the IO (`bdev_io`, `raid_io`): which IO, when a function handles two. */
   arg?: string;
+  /** The status it completes with, when the call names one (`NOMEM`, `FAILED`, `ABORTED`). */
+  status?: string;
+  /** On a failure path: the condition of the block (`rc == -ENOMEM`, `err:`). */
+  when?: string;
 }
 
 /** One way the function finishes or releases something, or acts on a failure: a sentence, the call, its line. */
@@ -77,6 +81,8 @@ export interface FinishStep {
   onFailure?: boolean;
   /** The struct released, when the step releases a whole object of a known type. */
   type?: string;
+  /** On a failure path: the condition of the block (`rc == -ENOMEM`, `err:`). */
+  when?: string;
 }
 
 /** A struct the function works on, and how the code shows it. */
@@ -118,7 +124,7 @@ export interface FunctionLabels {
   /** What it frees, returns or puts back of the objects it works on (question 6). */
   releases?: FinishStep[];
   /** Work left to finish later only on a path that handles a failure (up to 4): the normal path is unaffected. */
-  asyncOnFailure?: { text: string; line: number }[];
+  asyncOnFailure?: { text: string; line: number; when?: string }[];
   /** Direct calls of the SPDK APIs that matter for the labels, with lines. */
   apiCalls: { api: string; line: number }[];
   /** Functions this one hands off as callbacks (for the async call hierarchy). */
