@@ -172,11 +172,7 @@ const ALLOCATORS = new Set(['calloc', 'malloc', 'spdk_zmalloc', 'spdk_malloc', '
  */
 export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
   const file = fileOfKey(key);
-  const name = model.definitionOf(key)?.name;
-  const allocated = new Map<string, number>();
-  for (const r of model.files.get(file)?.typedCallResults ?? []) {
-    if (r.caller === name && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) allocated.set(baseTypeName(r.type), r.line);
-  }
+  const allocated = allocatedIn(model, file, model.definitionOf(key)?.name);
   const known = new Set([...allocated.keys(), ...objectVariables(model, key).values()]);
   const out: FinishStep[] = [];
   const add = (text: string, via: string, line: number) => {
@@ -191,17 +187,21 @@ export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
   for (const call of model.callsOf(key)) {
     const callee = statics.has(call.callee) ? model.resolve(call.callee, file) : undefined;
     if (!callee || callee === key) continue;
-    const calleeName = call.callee;
-    const theirs = new Map<string, number>();
-    for (const r of model.files.get(file)?.typedCallResults ?? []) {
-      if (r.caller === calleeName && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) theirs.set(baseTypeName(r.type), r.line);
-    }
-    if (theirs.size === 0) continue;
+    const theirs = allocatedIn(model, file, call.callee);
     for (const f of freersOf(model, callee, new Set(theirs.keys()), 0)) {
-      add(`the ${f.type}, allocated in ${calleeName} at line ${theirs.get(f.type)}, is freed by ${freerText(f, file)}`, calleeName, call.line);
+      add(`the ${f.type}, allocated in ${call.callee} at line ${theirs.get(f.type)}, is freed by ${freerText(f, file)}`, call.callee, call.line);
     }
   }
   return out;
+}
+
+/** The structs a function allocates (directly or through an allocator helper of the tree), with the line. */
+function allocatedIn(model: IndexModel, file: string, fn: string | undefined): Map<string, number> {
+  const allocated = new Map<string, number>();
+  for (const r of model.files.get(file)?.typedCallResults ?? []) {
+    if (r.caller === fn && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) allocated.set(baseTypeName(r.type), r.line);
+  }
+  return allocated;
 }
 
 interface Freer {
