@@ -111,6 +111,14 @@ describe('answers from the code', () => {
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
   });
 
+  it('the iterator that carries a done callback through a wrapper is freed by the function that calls it', () => {
+    assert.deepEqual(fn('sample_reset_done').releases, [
+      { text: 'the struct sample_channel_iter that holds it is freed by sample_each_channel_cpl (line 52) once it has called it', via: 'sample_each_channel_cpl', line: 94 },
+    ]);
+    // The step is called through the same iterator, but by a function that does not free it.
+    assert.equal(fn('sample_reset_channel').releases, undefined);
+  });
+
   it('a struct a unit test keeps at file scope is not global state of the library', () => {
     assert.equal(index.type('struct sample_channel_iter'), undefined);
     assert.equal(index.type('struct sample_flow_ut_state')?.ownership, 'global_state', 'a test struct of its own is the test\'s global state');

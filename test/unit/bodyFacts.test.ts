@@ -53,7 +53,7 @@ describe('function body scanner', () => {
     const out = scan('\tstruct foo *p = get();\n\tp->ops.cb = my_cb;\n\tg_opts.shutdown_cb = stop;\n\tarr[i].x = y;\n\tif ((rc = go())) {}', { arr: 'struct bar' });
     const stores = out.fieldStores.map((s) => `${s.target.rootType}|${s.target.fields.join('.')}|${s.field}|${s.line}`);
     assert.deepEqual(stores, ['struct foo|ops|cb|4', 'struct app_opts||shutdown_cb|5', 'struct bar||x|6']);
-    assert.deepEqual(out.typedCallResults, [typedCallResult('get', 'struct foo', 3, 'f')]);
+    assert.deepEqual(out.typedCallResults, [typedCallResult('get', 'struct foo', 3, 'f', 'p')]);
   });
 
   it('keeps a local variable on the right out of the stores (it is not a function)', () => {

@@ -379,7 +379,7 @@ function readLocalDeclaration(statement: string, at: number, scope: BodyScope, l
     }
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(type)) {
-      out.typedCallResults.push(typedCallResult(value.callee, type, lineOf(initAt), scope.caller));
+      out.typedCallResults.push(typedCallResult(value.callee, type, lineOf(initAt), scope.caller, shape.name));
     } else if (value.kind === 'ident' && /^(struct|union) /.test(type) && scope.locals.get(value.name) === 'void') {
       out.notes.push(bodyNote('cast', scope.caller, lineOf(initAt), value.name, structPath(type, []), shape.name));
     }
@@ -423,7 +423,7 @@ export function recordAssignment(
   if (isIdentifier(lhs)) {
     const type = scope.locals.get(lhs) ?? scope.fileScopeTypes.get(lhs);
     if (value.kind === 'call' && type && /^(struct|union) /.test(type)) {
-      out.typedCallResults.push(typedCallResult(value.callee, type, valueLine, scope.caller));
+      out.typedCallResults.push(typedCallResult(value.callee, type, valueLine, scope.caller, lhs));
     } else if (value.kind === 'ident' && type && /^(struct|union) /.test(type) && scope.locals.get(value.name) === 'void') {
       out.notes?.push(bodyNote('cast', scope.caller, valueLine, value.name, structPath(type, []), lhs));
     }
@@ -739,7 +739,7 @@ export class BodyScanCache {
         output: {
           calls: fresh.calls.map((c) => callSiteAt(c, c.line - baseLine)),
           fieldStores: fresh.fieldStores.map((s) => fieldStoreAt(s, s.line - baseLine)),
-          typedCallResults: fresh.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line - baseLine, r.caller)),
+          typedCallResults: fresh.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line - baseLine, r.caller, r.variable)),
           initializers: fresh.initializers.map((i) => pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset - span.open, i.scope)),
           notes: fresh.notes.map((n) => ({ ...n, line: n.line - baseLine })),
         },
@@ -753,7 +753,7 @@ export class BodyScanCache {
     usedForBody.set(signature, cached);
     for (const c of cached.output.calls) out.calls.push(callSiteAt(c, c.line + baseLine));
     for (const s of cached.output.fieldStores) out.fieldStores.push(fieldStoreAt(s, s.line + baseLine));
-    for (const r of cached.output.typedCallResults) out.typedCallResults.push(typedCallResult(r.callee, r.type, r.line + baseLine, r.caller));
+    for (const r of cached.output.typedCallResults) out.typedCallResults.push(typedCallResult(r.callee, r.type, r.line + baseLine, r.caller, r.variable));
     for (const i of cached.output.initializers) out.initializers.push(pendingInitializer(i.type, i.isArray, i.variable, i.text, i.offset + span.open, i.scope));
     for (const n of cached.output.notes) out.notes.push({ ...n, line: n.line + baseLine });
   }

@@ -589,7 +589,7 @@ function readOneDeclarator(
   } else {
     const value = summarizeValue(init);
     if (value.kind === 'call' && /^(struct|union) /.test(baseType)) {
-      facts.typedCallResults.push(typedCallResult(value.callee, baseType, reader.skeletonLines.lineOf(at), scope?.name ?? ''));
+      facts.typedCallResults.push(typedCallResult(value.callee, baseType, reader.skeletonLines.lineOf(at), scope?.name ?? '', ''));
     }
   }
 }

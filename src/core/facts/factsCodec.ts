@@ -78,7 +78,7 @@ export function decodeFacts(encoded: EncodedFacts): FileFacts {
     return fieldStore(structPath(rootType, fields), field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);
   });
   // Made as extraction makes them, so the index reads one shape whichever way a file's facts came.
-  const typedCallResults = encoded.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line, r.caller));
+  const typedCallResults = encoded.typedCallResults.map((r) => typedCallResult(r.callee, r.type, r.line, r.caller, r.variable ?? ''));
   const { callers: _callers, ...rest } = encoded;
   void _callers;
   return { ...rest, calls, fieldStores, typedCallResults };

@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 19;
+export const FACTS_VERSION = 20;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -247,6 +247,8 @@ export interface TypedCallResult {
   type: string;
   line: number;
   caller: string;
+  /** The local it is kept in (`iter` of `iter = spdk_io_channel_iter_get_ctx(i)`); empty at file scope. */
+  variable: string;
 }
 
 class TypedCallResultRecord implements TypedCallResult {
@@ -254,16 +256,18 @@ class TypedCallResultRecord implements TypedCallResult {
   declare type: string;
   declare line: number;
   declare caller: string;
-  constructor(callee: string, type: string, line: number, caller: string) {
+  declare variable: string;
+  constructor(callee: string, type: string, line: number, caller: string, variable: string) {
     this.callee = callee;
     this.type = type;
     this.line = line;
     this.caller = caller;
+    this.variable = variable;
   }
 }
 
-export function typedCallResult(callee: string, type: string, line: number, caller: string): TypedCallResult {
-  return new TypedCallResultRecord(callee, type, line, caller);
+export function typedCallResult(callee: string, type: string, line: number, caller: string, variable: string): TypedCallResult {
+  return new TypedCallResultRecord(callee, type, line, caller, variable);
 }
 
 /**

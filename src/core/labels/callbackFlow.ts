@@ -231,7 +231,10 @@ function invokedThrough(model: IndexModel, structName: string, field: string, de
   for (const invoker of fieldInvokers(model).get(slot) ?? []) {
     if (isTestFile(invoker.file) && !testStruct) continue;
     const kind = invokerKind(model, invoker.key, depth, visiting);
-    if (kind) return { kind: kind.kind, synchronous: false, steps: [{ note: `called through ${slot} by ${nameOfKey(invoker.key)} (${kind.title})`, file: invoker.file, line: invoker.line }, ...kind.steps] };
+    if (kind) {
+      const step: FlowStep = { note: `called through ${slot} by ${nameOfKey(invoker.key)} (${kind.title})`, file: invoker.file, line: invoker.line, holder: structName, invoker: invoker.key };
+      return { kind: kind.kind, synchronous: false, steps: [step, ...kind.steps] };
+    }
   }
   return undefined;
 }

@@ -3,11 +3,11 @@
 // completed here (`bdev_nvme_readv_done` → `bdev_nvme_io_complete_nvme_status` → ... → `spdk_bdev_io_complete`).
 import { IO_OBJECTS, RPC_REPLY_API } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
-import type { FinishStep, IoRole } from '../model/indexTypes';
+import type { ContextEvidence, FinishStep, FlowStep, IoRole } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
-import { fileOfKey } from './callbackEvidence';
+import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { failureConditionAt, failureRanges, onFailurePath } from './asyncWork';
-import { holderOfPath, isTestFile, notesOf } from './callbackFlow';
+import { fieldInvokers, holderOfPath, isTestFile, notesOf } from './callbackFlow';
 
 const MAX_HELPER_DEPTH = 5;
 
@@ -112,6 +112,10 @@ function objectVariables(model: IndexModel, key: string): Map<string, string> {
     if (/^(struct|union) /.test(type) && p.type.includes('*')) vars.set(p.name, type);
   }
   for (const n of notesOf(model, key, 'cast')) if (n.detail) vars.set(n.detail, n.path.rootType);
+  // `iter = spdk_io_channel_iter_get_ctx(i)`, `ctx = calloc(...)`: a local of struct type filled by a call.
+  for (const r of model.files.get(fileOfKey(key))?.typedCallResults ?? []) {
+    if (r.caller === def?.name && r.variable && !vars.has(r.variable)) vars.set(r.variable, baseTypeName(r.type));
+  }
   return vars;
 }
 
@@ -191,6 +195,33 @@ export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
     for (const f of freersOf(model, callee, new Set(theirs.keys()), 0)) {
       add(`the ${f.type}, allocated in ${call.callee} at line ${theirs.get(f.type)}, is freed by ${freerText(f, file)}`, call.callee, call.line);
     }
+  }
+  return out;
+}
+
+/**
+ * `bdev_nvme_reset_destroy_qpair_done`, kept in `struct nvme_ctrlr_channel_iter.cpl` and called by
+ * `nvme_ctrlr_each_channel_cpl`, which frees the iterator right after: the struct that carried the callback is freed
+ * by the function that calls through it. From the context chain, or a direct store of the function in a field.
+ */
+export function carrierReleasesOf(model: IndexModel, key: string, contexts: readonly ContextEvidence[]): FinishStep[] {
+  const carriers: { holder: string; invoker: string }[] = [];
+  for (const c of contexts) {
+    const step = 'flow' in c ? c.flow?.find((s: FlowStep) => s.holder && s.invoker) : undefined;
+    if (step) carriers.push({ holder: step.holder!, invoker: step.invoker! });
+  }
+  for (const s of model.slotsOf(key)) {
+    for (const invoker of fieldInvokers(model).get(`${s.structName}.${s.field}`) ?? []) {
+      if (!isTestFile(invoker.file)) carriers.push({ holder: s.structName, invoker: invoker.key });
+    }
+  }
+  const out: FinishStep[] = [];
+  for (const c of carriers) {
+    if (c.invoker === key) continue;
+    const freed = releasesOf(model, c.invoker).find((r) => r.type === c.holder && !r.onFailure && !r.text.includes('(only when'));
+    if (!freed) continue;
+    const text = `the ${c.holder} that holds it is freed by ${nameOfKey(c.invoker)} (${fileOfKey(c.invoker) === fileOfKey(key) ? '' : `${fileOfKey(c.invoker)}:`}line ${freed.line}) once it has called it`;
+    if (!out.some((x) => x.text === text)) out.push({ text, via: nameOfKey(c.invoker), line: model.definitionOf(key)?.line ?? 1 });
   }
   return out;
 }

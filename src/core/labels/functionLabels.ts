@@ -5,7 +5,7 @@ import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { asyncReasons, failureConditionAt, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
-import { finishesOf, handedReleasesOf, helperIoRoles, releasesOf, statusOf } from './finishing';
+import { carrierReleasesOf, finishesOf, handedReleasesOf, helperIoRoles, releasesOf, statusOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -98,7 +98,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   }
   const finishes = finishesOf(model, key);
   if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
-  const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key)];
+  const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key), ...carrierReleasesOf(model, key, contexts)];
   if (releases.length > 0) labels.releases = releases.slice(0, 8);
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;

@@ -28,6 +28,9 @@ export interface FlowStep {
   note: string;
   file: string;
   line: number;
+  /** A call through a struct field: the struct holding the function, and the function (key) that calls through it. */
+  holder?: string;
+  invoker?: string;
 }
 
 /** A function stored in a function-pointer field: `.submit_request = fn` or `x->cb = fn`. */
