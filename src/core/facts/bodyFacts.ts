@@ -144,6 +144,7 @@ function enclosingClose(scan: string, from: number): number {
   return scan.length;
 }
 
+const RETURNS_ERROR = /\breturn\s+(-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+)\s*;/;
 /** A call that frees or gives back memory: whether it happens only under a condition is part of the answer. */
 const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
 
@@ -197,7 +198,10 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
       // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
       let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
       while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', [shortCondition(condition)]), String(lineOf(base + end))));
+      // `return -EBUSY;`: what the caller gets back, the one answer a failure of an API gives.
+      const exit = RETURNS_ERROR.exec(block);
+      const fields = exit ? [shortCondition(condition), `returns ${exit[1].replace(/\s+/g, '')}`] : [shortCondition(condition)];
+      out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', fields), String(lineOf(base + end))));
       continue;
     }
     if (RELEASE_CALL.test(block)) conditionNote(scan, next, end, condition, base, scope, lineOf, out);

@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 20;
+export const FACTS_VERSION = 21;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -282,7 +282,8 @@ export function typedCallResult(callee: string, type: string, line: number, call
  * - `field_address`: `f(&x->list)` (`name`: f, `detail`: the argument's index, `path`: x's type and fields);
  * - `branch`: `case SPDK_BDEV_EVENT_REMOVE:` or `if (type == ...)` for the constants the lifecycle paths follow
  *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line); `name` `failure` for a block
- *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label;
+ *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label
+ *   (`path.fields`: the condition, or `else` or `label:`, then `returns -EXXX` when the block returns an error code);
  *   `name` `condition` for another `if` block that frees memory (`path.fields[0]`: its condition, at most 80 chars).
  */
 export interface BodyNote {

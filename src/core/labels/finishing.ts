@@ -343,6 +343,10 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
     const local = [...vars].find(([, type]) => type === n.path.rootType)?.[0];
     push({ text: `calls the completion stored in ${holder.structName}.${holder.field}${local ? ` (${local}->${[...n.path.fields, n.name].join('.')})` : ''}`, via: `${holder.structName}.${holder.field}`, line: n.line, ...flag(n.line) });
   }
+  // `if (nvme_ctrlr->resetting) { return -EBUSY; }`: the error its caller gets back, and when.
+  for (const n of notesOf(model, key, 'branch')) {
+    if (n.name === 'failure' && n.path.fields[1]) push({ text: n.path.fields[1], via: 'return', line: n.line, onFailure: true, when: n.path.fields[0] });
+  }
   const fnParams = new Set(def.params.filter((p) => model.symbols.isFunctionType(p.type)).map((p) => p.name));
   for (const call of model.callsOf(key)) {
     if (fnParams.has(call.callee)) push({ text: `calls back ${call.callee}, the completion its caller passed`, via: call.callee, line: call.line, ...flag(call.line) });
