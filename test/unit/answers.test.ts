@@ -27,6 +27,20 @@ describe('answers from the code', () => {
     assert.deepEqual(fn('sample_attach_done').threadAssertions, [{ thread: 'app thread', kind: 'assert', line: 185 }]);
   });
 
+  it('a callback started from code on the app thread runs there too: an assert, a module hook, an app shutdown up the chain', () => {
+    assert.deepEqual(fn('sample_attach_examined').appThread, {
+      chain: ['sample_attach_done', 'sample_attach_examined'],
+      why: 'sample_attach_done asserts it runs on the app thread',
+      file: FLOW_C,
+      line: 185,
+    });
+    const unregisterDone = index.functionsNamed('sample_null_unregister_done')[0];
+    assert.deepEqual(unregisterDone.appThread?.chain, ['sample_null_fini', 'sample_null_unregister_done']);
+    assert.match(unregisterDone.appThread?.why ?? '', /^sample_null_fini runs as bdev module hook, on the app thread$/);
+    // A function that asserts it itself says so in its own answer, not through a chain.
+    assert.equal(fn('sample_attach_done').appThread, undefined);
+  });
+
   it('an RPC whose first callback only reports errors replies success after examine has settled', () => {
     const rpc = index.rpcMethods().find((m) => m.method === 'sample_flow_attach');
     assert.ok(rpc);

@@ -109,6 +109,16 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
       lenses: [],
     });
   }
+  if (fn.appThread && asserted.length === 0) {
+    const a = fn.appThread;
+    answers.push({
+      question: 'context',
+      title: 'Thread',
+      text: `The app thread: ${a.why}, and this runs where that started it (${a.chain.join(' → ')}).`,
+      links: [{ label: a.why, file: a.file, line: a.line }],
+      lenses: [],
+    });
+  }
   if (fn.contexts.length === 0) {
     const tests = fn.testRegistrations ? ` (${fn.testRegistrations} registration${fn.testRegistrations === 1 ? '' : 's'} in test code left aside)` : '';
     answers.push({ question: 'context', title: 'Context', text: `Not registered as a callback anywhere in this tree: it runs in its callers' context${tests}.`, links: [], lenses: [] });

@@ -306,7 +306,7 @@ export const CONTEXT_BY_SLOT: Record<string, ContextKind> = {
  */
 export const SLOT_MEANINGS: Record<string, string> = {
   'struct spdk_bdev_fn_table.destruct':
-    'Called once when the bdev is unregistered, on the thread that unregisters it (usually the app thread), after its descriptors are closed. Its job is to release what the module holds for this bdev; returning 1 says that job finishes later, with a call to spdk_bdev_destruct_done.',
+    'Called once when the bdev is unregistered, after its descriptors are closed, on the app thread (the bdev layer moves there first, in bdev_destroy_cb). Its job is to release what the module holds for this bdev; returning 1 says that job finishes later, with a call to spdk_bdev_destruct_done.',
   'struct spdk_bdev_fn_table.submit_request':
     'Called for every IO on the thread that submitted it, with that thread\'s channel. It must complete each IO exactly once with spdk_bdev_io_complete*, now or later, never on another thread.',
   'struct spdk_bdev_fn_table.io_type_supported':

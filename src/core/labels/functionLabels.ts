@@ -4,6 +4,7 @@ import { IO_OBJECTS, LABEL_APIS } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
+import { appThreadOf } from './appThread';
 import { asyncReasons, failureConditionAt, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
 import { carrierReleasesOf, finishesOf, handedReleasesOf, helperIoRoles, releasesOf, statusOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
@@ -100,6 +101,8 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
   const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key), ...carrierReleasesOf(model, key, contexts)];
   if (releases.length > 0) labels.releases = releases.slice(0, 8);
+  const app = appThreadOf(model, key);
+  if (app && app.chain.length > 1) labels.appThread = app;
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;
   const assertions = threadAssertions(model, key);

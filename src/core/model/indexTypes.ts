@@ -122,6 +122,11 @@ export interface FunctionLabels {
   asyncReason?: string;
   /** The reasons found (up to 8), most decisive first; `asyncReason` is the first one as a sentence. */
   asyncReasons?: { text: string; line: number }[];
+  /**
+   * Runs on the app thread because the code that starts it does: an RPC, a module hook, an assert up the chain
+   * (`chain` from that function down to this one). Absent when its own assert already says so.
+   */
+  appThread?: { chain: string[]; why: string; file: string; line: number };
   /** How it finishes an operation someone else started: a stored or passed completion, an RPC reply (question 5). */
   finishes?: FinishStep[];
   /** What it frees, returns or puts back of the objects it works on (question 6). */
