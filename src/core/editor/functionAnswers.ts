@@ -172,6 +172,9 @@ function objectAnswer(sources: AnswerSources, fn: FunctionLabels): Answer | unde
   }
   const guards = (fn.threadAssertions ?? []).filter((a) => a.kind === 'guard');
   for (const g of guards) links.push({ label: `checks it is on ${g.thread}`, file: fn.file, line: g.line });
+  // A channel handed in says where it runs: a channel is used only on the thread that got it.
+  const channel = /struct spdk_io_channel \*(\w+)/.exec(fn.signature)?.[1];
+  if (channel) phrases.push(`it is handed the io_channel ${channel}, so it runs on that channel's thread`);
   if (phrases.length === 0) return undefined;
   return { question: 'object', title: 'Works on', text: `${phrases.join('; ')}.`, ...collapseLinks(links), lenses: [] };
 }

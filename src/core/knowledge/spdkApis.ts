@@ -43,8 +43,8 @@ export interface CoreHandle {
 export const CORE_HANDLES: CoreHandle[] = [
   {
     type: 'struct spdk_bdev_desc',
-    owner: 'the thread that opened it',
-    meaning: 'An open handle on a bdev. It belongs to the thread that called spdk_bdev_open_ext; that same thread must close it, and its event callback runs there.',
+    owner: 'the thread that opened it (for closing it and for its events)',
+    meaning: 'An open handle on a bdev. Any thread may submit IO through it, each with its own io_channel; but it is closed on the thread that called spdk_bdev_open_ext, and its event callback runs there.',
     topic: 'bdev-io',
   },
   {

@@ -74,7 +74,9 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
     if ('api' in h) {
       // `if (!on the app thread) { spdk_thread_send_msg(app_thread, self, arg); return; }`: a hop to the owner, after
       // which the same function does its work there before it returns.
-      if (h.targetName === nameOfKey(key) && SELF_HOP_APIS.has(h.api)) continue;
+      // A function that asserts the thread it runs on and sends itself a message is running again later (a retry
+      // while something is in progress), not hopping to its owner.
+      if (h.targetName === nameOfKey(key) && SELF_HOP_APIS.has(h.api) && !assertsItsThread(model, key)) continue;
       let kind = kindOfRegistration(model.symbols, h);
       if (isGenericKind(kind)) {
         const learnt = destinationOf(model, h.api, h.arg, file);
@@ -174,6 +176,10 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
     });
   }
   return reasons;
+}
+
+function assertsItsThread(model: IndexModel, key: string): boolean {
+  return notesOf(model, key, 'thread_check').some((n) => n.detail === 'assert');
 }
 
 /** Lines of the blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first to last. */
