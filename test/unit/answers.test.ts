@@ -88,7 +88,7 @@ describe('answers from the code', () => {
     const submit = failure('sample_fail_submit');
     assert.equal(submit.async, true, 'a call in the condition is not on the failure path');
     assert.equal(submit.asyncOnFailure, undefined);
-    assert.match(failure('sample_fail_start').asyncReason ?? '', /^calls sample_fail_prepare → sample_fail_hop, which hands sample_fail_retry_msg to spdk_thread_send_msg: it runs later, as thread message \(line \d+\)$/);
+    assert.match(failure('sample_fail_start').asyncReason ?? '', /^calls sample_fail_prepare \(then sample_fail_hop\), which hands sample_fail_retry_msg to spdk_thread_send_msg: it runs later, as thread message \(line \d+\)$/);
   });
 
   it('the object through a converting macro, a channel-context macro, and the global a function fills in', () => {
@@ -115,7 +115,7 @@ describe('answers from the code', () => {
     assert.match(failure('sample_fail_qpair_poll').finishes?.[0]?.text ?? '', /^runs, inside this call, the completion callbacks of the NVMe commands/);
     assert.deepEqual(failure('sample_fail_ctx_begin').releases, [
       {
-        text: 'the struct sample_fail_ctx, allocated here at line 243, is freed by sample_fail_ctx_examined (line 226), reached through sample_fail_ctx_done (via sample_fail_start_op) → sample_fail_wait',
+        text: 'the struct sample_fail_ctx, allocated here at line 243, is freed by sample_fail_ctx_examined (line 226), reached through sample_fail_ctx_done (via sample_fail_start_op), then sample_fail_wait',
         via: 'sample_fail_ctx_done',
         line: 247,
       },

@@ -114,6 +114,8 @@ const ELSE_OPEN = /\belse\s*\{/g;
 const ERROR_LOG = /^\{?\s*[A-Z_]*ERRLOG\s*\(/;
 /** `rc`, `rc != 0`, `rc < 0`, `ret == -ENOMEM`, `spdk_unlikely(rc)`: a status that says the call before failed. */
 const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
+/** The words ERROR_TEST needs, tested first: most conditions have none of them. */
+const ERROR_WORDS = /error|timed_out|success|SUCCESS|FAILED/;
 /** `spdk_nvme_cpl_is_pi_error(cpl)`, `!success`, `status != SPDK_BDEV_IO_STATUS_SUCCESS`: a test that finds a failure. */
 const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|(?<!!\s*)\b[\w>.-]*timed_out\b|!\s*\(?\s*\w*success\b|!=\s*\w*SUCCESS\b|==\s*\w*STATUS_FAILED\b/;
 /**
@@ -129,9 +131,10 @@ const DEADLINE_PASSED = /[<>]=?\s*[\w>.-]*(?:timeout|deadline|expir)\w*|(?:timeo
 /** `return -ENOMEM;`, `goto err;`, `cb_fn(cb_arg, -ENXIO)`, `..._STATUS_FAILED`, an error reply: the block ends the work with an error. */
 const EXIT_WITH_ERROR =
   /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;|,\s*-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\s*\)|\bSTATUS_FAILED\b|send_error_response/;
-const CLEANUP_LABEL = /^[ \t]*(cleanup|free\w*|out_\w+)[ \t]*:(?!:)/gm;
+const ANY_LABEL = /^[ \t]*([A-Za-z_]\w*)[ \t]*:(?!:)/gm;
+const CLEANUP_LABEL = /^(cleanup|free\w*|out_\w+)$/;
 /** Labels that only failures jump to: `err:`, `error_free:`, `free_fail:`, `invalid:`. */
-const ERROR_LABEL = /^[ \t]*((?:err|error|fail|failed|failure|invalid)(?:_\w*)?|\w+_(?:err|error|fail|failed|failure))[ \t]*:(?!:)/gm;
+const ERROR_LABEL = /^(?:(?:err|error|fail|failed|failure|invalid)(?:_\w*)?|\w+_(?:err|error|fail|failed|failure))$/;
 
 /** Where the block around `from` closes (the body's end at the top level): a `return` leaves only what follows in it. */
 function enclosingClose(scan: string, from: number): number {
@@ -149,13 +152,13 @@ const RETURNS_ERROR = /\breturn\s+(-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+
 const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
 
 /** A `condition` note over a block that releases memory only when its condition holds (the condition, cut to 80). */
-/** A condition as a reader would quote it: one line, at most 80 characters. */
+/** A condition as a reader would quote it: one line, at most 80 characters, ASCII (the facts pack stays one-byte). */
 function shortCondition(condition: string): string {
   const text = collapseSpace(condition)
     .trim()
     .replace(/^spdk_(?:un)?likely\s*\((.*)\)$/, '$1')
     .trim();
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function conditionNote(scan: string, open: number, end: number, condition: string, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
@@ -194,7 +197,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     if (end < 0) continue;
     const block = ownStatements(scan.slice(next, end + 1));
     const condition = scan.slice(open + 1, close);
-    if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || ERROR_TEST.test(condition) || DEADLINE_PASSED.test(condition) || EXIT_WITH_ERROR.test(block)) {
+    if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || (ERROR_WORDS.test(condition) && ERROR_TEST.test(condition)) || DEADLINE_PASSED.test(condition) || EXIT_WITH_ERROR.test(block)) {
       // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
       let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
       while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
@@ -206,7 +209,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     }
     if (RELEASE_CALL.test(block)) conditionNote(scan, next, end, condition, base, scope, lineOf, out);
     // The success case leaves early: what follows, up to where it jumps, is the failure's.
-    const leaves = SUCCESS_TEST.test(condition) || COMPLETES_SUCCESS.test(block) ? LEAVES.exec(block) : null;
+    const leaves = SUCCESS_TEST.test(condition) || (block.includes('SUCCESS') && COMPLETES_SUCCESS.test(block)) ? LEAVES.exec(block) : null;
     if (!leaves) continue;
     const target = leaves[1] ? new RegExp(`^[ \\t]*${leaves[1]}[ \\t]*:(?!:)`, 'm').exec(scan.slice(end)) : null;
     const last = target ? end + target.index : enclosingClose(scan, end + 1);
@@ -215,7 +218,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
   }
   // `} else { spdk_jsonrpc_send_error_response(...); }`: an else that ends the work with an error.
   ELSE_OPEN.lastIndex = 0;
-  for (let m = ELSE_OPEN.exec(scan); m; m = ELSE_OPEN.exec(scan)) {
+  for (let m = scan.includes('else') ? ELSE_OPEN.exec(scan) : null; m; m = ELSE_OPEN.exec(scan)) {
     const open = ELSE_OPEN.lastIndex - 1;
     const end = brackets.closeOf(open);
     if (end < 0) continue;
@@ -225,15 +228,16 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
     out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', ['else']), String(lineOf(base + end))));
   }
-  ERROR_LABEL.lastIndex = 0;
-  let label = ERROR_LABEL.exec(scan);
-  // `return; cleanup: free_req(req);`: a cleanup label the success path returned before is reached by failures only.
-  for (CLEANUP_LABEL.lastIndex = 0; !label; ) {
-    const cleanup = CLEANUP_LABEL.exec(scan);
-    if (!cleanup) break;
-    if (/\breturn\b[^;{}]*;\s*$/.test(scan.slice(Math.max(0, cleanup.index - 200), cleanup.index))) label = cleanup;
+  // One pass over the labels: the first error label, or a cleanup label the success path returned before (reached
+  // by failures only: `return; cleanup: free_req(req);`).
+  ANY_LABEL.lastIndex = 0;
+  for (let label = ANY_LABEL.exec(scan); label; label = ANY_LABEL.exec(scan)) {
+    const name = label[1];
+    const failing = ERROR_LABEL.test(name) || (CLEANUP_LABEL.test(name) && /\breturn\b[^;{}]*;\s*$/.test(scan.slice(Math.max(0, label.index - 200), label.index)));
+    if (!failing) continue;
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', [`${name}:`]), String(lineOf(base + scan.length))));
+    break;
   }
-  if (label) out.notes.push(bodyNote('branch', scope.caller, lineOf(base + label.index), 'failure', structPath('', [`${label[1]}:`]), String(lineOf(base + scan.length))));
 }
 
 /** The constants whose branches the lifecycle paths follow: a bdev event's REMOVE case, the RESET IO type. */

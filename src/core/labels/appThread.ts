@@ -42,7 +42,8 @@ function search(model: IndexModel, key: string, depth: number, visiting: Set<str
   visiting.add(key);
   const found = own(model, key) ?? inherited(model, key, depth, visiting, memo);
   visiting.delete(key);
-  if (found || depth === 0) memo.set(key, found);
+  // Only what was found is kept (and, below the top, what was not: a starter asked again need not be searched).
+  if (found || depth > 0) memo.set(key, found);
   return found;
 }
 

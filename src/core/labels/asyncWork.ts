@@ -21,10 +21,14 @@ export interface AsyncReason {
   viaFailure?: boolean;
 }
 
-/** The reason as a sentence: `calls bdev_close → bdev_close_unregister, which calls spdk_io_device_unregister: ...`. */
+/**
+ * The reason as a sentence: `calls bdev_nvme_start_ctrlr_destruct (then nvme_ctrlr_put_ref), which hands ...`. ASCII
+ * only: one character above 0x7f makes V8 keep the whole saved index as a two-byte string, twice the memory.
+ */
 export function reasonSentence(r: AsyncReason): string {
   if (!r.via || r.via.length === 0) return r.text;
-  return `calls ${r.via.join(' → ')}, which ${r.viaFailure ? 'on a failure path ' : ''}${r.text}`;
+  const then = r.via.length > 1 ? ` (then ${r.via.slice(1).join(', ')})` : '';
+  return `calls ${r.via[0]}${then}, which ${r.viaFailure ? 'on a failure path ' : ''}${r.text}`;
 }
 
 /** Contexts that run later, from a loop: an item they take off a list was waiting for them. */
@@ -59,7 +63,11 @@ function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<
     (a, b) => Number(a.onFailure ?? false) - Number(b.onFailure ?? false) || a.rank - b.rank || (a.via?.length ?? 0) - (b.via?.length ?? 0) || a.line - b.line,
   );
   // The same reason on several lines (three reads queued alike) is one reason, at its first line.
-  const reasons = found.filter((r, i) => found.findIndex((x) => reasonSentence(x) === reasonSentence(r)) === i);
+  const sentences = new Set<string>();
+  const reasons = found.filter((r) => {
+    const sentence = reasonSentence(r);
+    return !sentences.has(sentence) && sentences.add(sentence) !== undefined;
+  });
   visiting.delete(key);
   // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
   if (depth === 0 || reasons.length > 0) memo.set(key, reasons);
@@ -183,8 +191,19 @@ function assertsItsThread(model: IndexModel, key: string): boolean {
 }
 
 /** Lines of the blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first to last. */
+/** Shared by every function without a failure block (most of them): one empty list, never changed. */
+const NO_RANGES: [number, number][] = [];
+
 export function failureRanges(model: IndexModel, key: string): [number, number][] {
-  return notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n) => [n.line, Number(n.detail)]);
+  const memo = model.memoize('failureRanges', () => new Map<string, [number, number][]>());
+  let ranges = memo.get(key);
+  if (!ranges) {
+    ranges = notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n): [number, number] => [n.line, Number(n.detail)]);
+    // Only functions with failure blocks are kept: most have none, and recomputing nothing is cheap.
+    if (ranges.length > 0) memo.set(key, ranges);
+    else ranges = NO_RANGES;
+  }
+  return ranges;
 }
 
 /** The condition of the innermost failure block around a line, as written (`rc == -ENOMEM`, `err:`), if any. */
@@ -215,7 +234,7 @@ const FINISHES_LATER: Record<string, string> = {
 };
 
 /** Names of the static functions a file defines: the only callees whose reasons carry over to their callers. */
-function staticFunctionsOf(model: IndexModel, file: string): Set<string> {
+export function staticFunctionsOf(model: IndexModel, file: string): Set<string> {
   const byFile = model.memoize('staticFunctionsByFile', () => {
     const map = new Map<string, Set<string>>();
     for (const facts of model.files.values()) map.set(facts.file, new Set(facts.functions.filter((f) => f.isStatic).map((f) => f.name)));

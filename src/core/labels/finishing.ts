@@ -6,10 +6,14 @@ import type { IndexModel } from '../model/indexModel';
 import type { ContextEvidence, FinishStep, FlowStep, IoRole } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { failureConditionAt, failureRanges, onFailurePath } from './asyncWork';
+import { failureConditionAt, failureRanges, onFailurePath, staticFunctionsOf } from './asyncWork';
 import { fieldInvokers, holderOfPath, isTestFile, notesOf } from './callbackFlow';
+import { typedCallResultsOf } from './functionObject';
 
 const MAX_HELPER_DEPTH = 5;
+
+/** Any API that completes or frees one of the IO objects: one test per call before the object-by-object ones. */
+export const IO_API = new RegExp(IO_OBJECTS.flatMap((io) => [io.completes.source, io.frees.source]).join('|'));
 
 /** `spdk_bdev_io_complete(io, SPDK_BDEV_IO_STATUS_NOMEM)` → `NOMEM`. */
 export function statusOf(args: readonly { kind: string; name?: string; text?: string }[]): string | undefined {
@@ -32,6 +36,8 @@ const RELEASES: Record<string, { verb: string; arg: number }> = {
   spdk_bdev_close: { verb: 'closes', arg: 0 },
 };
 
+const RELEASE_NAME = /free|put|release|destroy|close|fini|cleanup/;
+
 /** Calls that give a failure its meaning beyond ending the operation. */
 const FAILURE_APIS: Record<string, string> = {
   spdk_bdev_queue_io_wait: 'waits for a free bdev_io and tries again (spdk_bdev_queue_io_wait)',
@@ -44,6 +50,40 @@ const FAILURE_APIS: Record<string, string> = {
  */
 export function helperIoRoles(model: IndexModel, key: string): IoRole[] {
   return rolesThroughHelpers(model, key, 0, new Set()).filter((r) => r.chain && r.chain.length > 0);
+}
+
+/**
+ * Names of the functions that complete or free an IO object, directly or through callers of such functions up to
+ * the helper depth: a call to any other name cannot lead to an IO role, so it is not resolved at all.
+ */
+function ioHelperNames(model: IndexModel): Set<string> {
+  return model.memoize('ioHelperNames', () => {
+    const names = new Set<string>();
+    const callers = new Map<string, Set<string>>();
+    for (const links of model.allLinks()) {
+      for (const [caller, calls] of links.callsByFunction) {
+        for (const call of calls) {
+          if (IO_API.test(call.callee)) names.add(caller);
+          let set = callers.get(call.callee);
+          if (!set) callers.set(call.callee, (set = new Set()));
+          set.add(caller);
+        }
+      }
+    }
+    let frontier = [...names];
+    for (let depth = 0; depth < MAX_HELPER_DEPTH && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const name of frontier) {
+        for (const caller of callers.get(name) ?? []) {
+          if (names.has(caller)) continue;
+          names.add(caller);
+          next.push(caller);
+        }
+      }
+      frontier = next;
+    }
+    return names;
+  });
 }
 
 function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visiting: Set<string>): IoRole[] {
@@ -60,7 +100,7 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
   for (const call of model.callsOf(key)) {
     const onFailure = onFailurePath(failures, call.line);
     let direct = false;
-    for (const io of IO_OBJECTS) {
+    if (IO_API.test(call.callee)) for (const io of IO_OBJECTS) {
       const role = io.completes.test(call.callee) ? 'completes' : io.frees.test(call.callee) ? 'frees' : undefined;
       if (!role) continue;
       direct = true;
@@ -68,13 +108,14 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
       const status = role === 'completes' ? statusOf(call.args) : undefined;
       roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(status && { status }), ...(onFailure && { onFailure }) });
     }
-    if (direct) continue;
+    if (direct || !ioHelperNames(model).has(call.callee)) continue;
     let inners = helpers.get(call.callee);
-    const callee = model.resolve(call.callee, file);
+    const callee = inners?.length === 0 ? undefined : model.resolve(call.callee, file);
     if (!inners) {
       const ours = callee && callee !== key && !isTestFile(fileOfKey(callee)) && fileOfKey(callee).startsWith(`${dir}/`);
       helpers.set(call.callee, (inners = ours ? rolesThroughHelpers(model, callee, depth + 1, visiting) : []));
     }
+    if (inners.length === 0) continue;
     // The argument the helper takes its IO in (`raid_bdev_io_complete(raid_io, ...)`, `bdev_null_abort_io(ch, bio_to_abort)`).
     const ioParam = callee === undefined ? -1 : (model.definitionOf(callee)?.params ?? []).findIndex((p) => /_(io|request|req|task)\s*\*/.test(p.type));
     // What the helper does on its normal path; its failure paths are not this caller's normal path.
@@ -99,12 +140,20 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
     }
   }
   visiting.delete(key);
-  if (depth === 0 || roles.length > 0) memo.set(key, roles);
-  return roles;
+  if (roles.length > 0) memo.set(key, roles);
+  return roles.length > 0 ? roles : NO_ROLES;
 }
+
+/** Shared empty results for the many functions that have none: never changed. */
+const NO_VARIABLES = new Map<string, string>();
+const NO_STEPS: FinishStep[] = [];
+const NO_ROLES: IoRole[] = [];
 
 /** The function's variables that hold its objects: parameters of struct type and locals cast from a `void *`. */
 function objectVariables(model: IndexModel, key: string): Map<string, string> {
+  const memo = model.memoize('objectVariables', () => new Map<string, Map<string, string>>());
+  const known = memo.get(key);
+  if (known) return known;
   const def = model.definitionOf(key);
   const vars = new Map<string, string>();
   for (const p of def?.params ?? []) {
@@ -113,9 +162,11 @@ function objectVariables(model: IndexModel, key: string): Map<string, string> {
   }
   for (const n of notesOf(model, key, 'cast')) if (n.detail) vars.set(n.detail, n.path.rootType);
   // `iter = spdk_io_channel_iter_get_ctx(i)`, `ctx = calloc(...)`: a local of struct type filled by a call.
-  for (const r of model.files.get(fileOfKey(key))?.typedCallResults ?? []) {
-    if (r.caller === def?.name && r.variable && !vars.has(r.variable)) vars.set(r.variable, baseTypeName(r.type));
+  for (const r of typedCallResultsOf(model, key)) {
+    if (r.variable && !vars.has(r.variable)) vars.set(r.variable, baseTypeName(r.type));
   }
+  if (vars.size === 0) return NO_VARIABLES;
+  memo.set(key, vars);
   return vars;
 }
 
@@ -139,6 +190,17 @@ function conditionRanges(model: IndexModel, key: string): { first: number; last:
 
 /** What the function releases of its own objects (Q6), each with the line and whether it is on a failure path. */
 export function releasesOf(model: IndexModel, key: string): FinishStep[] {
+  const memo = model.memoize('releases', () => new Map<string, FinishStep[]>());
+  let steps = memo.get(key);
+  if (!steps) {
+    steps = computeReleases(model, key);
+    if (steps.length === 0) return NO_STEPS;
+    memo.set(key, steps);
+  }
+  return steps;
+}
+
+function computeReleases(model: IndexModel, key: string): FinishStep[] {
   const vars = objectVariables(model, key);
   const failures = failureRanges(model, key);
   const conditions = conditionRanges(model, key);
@@ -146,12 +208,14 @@ export function releasesOf(model: IndexModel, key: string): FinishStep[] {
   const out: FinishStep[] = [];
   for (const call of model.callsOf(key)) {
     const known = RELEASES[call.callee];
-    const wrapper = !known && !call.callee.startsWith('spdk_jsonrpc_') && releaseWrapper(model, call.callee, file);
-    const verb = known?.verb ?? (wrapper ? 'frees' : undefined);
-    if (!verb) continue;
+    // A helper is looked at only when its name says it gives something back; its body must then free its object.
+    if (!known && (!RELEASE_NAME.test(call.callee) || call.callee.startsWith('spdk_jsonrpc_'))) continue;
     const text = argumentText(call.args[known?.arg ?? 0]);
     const arg = text ? argumentRoot(text) : undefined;
     if (!arg) continue;
+    const wrapper = !known && releaseWrapper(model, call.callee, file);
+    const verb = known?.verb ?? (wrapper ? 'frees' : undefined);
+    if (!verb) continue;
     const type = vars.get(arg.root);
     const what = type ? `${arg.root}${arg.rest} (${arg.rest ? `a field of ${type}` : type})` : call.callee === 'free' || call.callee === 'spdk_free' ? undefined : `${arg.root}${arg.rest}`;
     if (!what) continue;
@@ -176,7 +240,7 @@ const ALLOCATORS = new Set(['calloc', 'malloc', 'spdk_zmalloc', 'spdk_malloc', '
  */
 export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
   const file = fileOfKey(key);
-  const allocated = allocatedIn(model, file, model.definitionOf(key)?.name);
+  const allocated = allocatedIn(model, key);
   const known = new Set([...allocated.keys(), ...objectVariables(model, key).values()]);
   const out: FinishStep[] = [];
   const add = (text: string, via: string, line: number) => {
@@ -187,11 +251,11 @@ export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
     add(`the ${f.type}${where} is freed by ${freerText(f, file)}`, f.chain[0].name, f.chain[0].line);
   }
   // `rpc_thread_get_stats_for_each(request, ...)`: a static helper of the file that allocates and hands on for it.
-  const statics = new Set(model.files.get(file)?.functions.filter((fn) => fn.isStatic).map((fn) => fn.name));
+  const statics = staticFunctionsOf(model, file);
   for (const call of model.callsOf(key)) {
     const callee = statics.has(call.callee) ? model.resolve(call.callee, file) : undefined;
     if (!callee || callee === key) continue;
-    const theirs = allocatedIn(model, file, call.callee);
+    const theirs = allocatedIn(model, callee);
     for (const f of freersOf(model, callee, new Set(theirs.keys()), 0)) {
       add(`the ${f.type}, allocated in ${call.callee} at line ${theirs.get(f.type)}, is freed by ${freerText(f, file)}`, call.callee, call.line);
     }
@@ -227,10 +291,10 @@ export function carrierReleasesOf(model: IndexModel, key: string, contexts: read
 }
 
 /** The structs a function allocates (directly or through an allocator helper of the tree), with the line. */
-function allocatedIn(model: IndexModel, file: string, fn: string | undefined): Map<string, number> {
+function allocatedIn(model: IndexModel, key: string): Map<string, number> {
   const allocated = new Map<string, number>();
-  for (const r of model.files.get(file)?.typedCallResults ?? []) {
-    if (r.caller === fn && (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, file, baseTypeName(r.type)))) allocated.set(baseTypeName(r.type), r.line);
+  for (const r of typedCallResultsOf(model, key)) {
+    if (ALLOCATORS.has(r.callee) || allocatesType(model, r.callee, fileOfKey(key), baseTypeName(r.type))) allocated.set(baseTypeName(r.type), r.line);
   }
   return allocated;
 }
@@ -264,7 +328,8 @@ function freerText(f: Freer, file: string): string {
   const last = f.chain[f.chain.length - 1];
   const at = `${fileOfKey(last.key) === file ? '' : `${fileOfKey(last.key)}:`}line ${f.line}`;
   if (f.chain.length === 1) return `${last.name} (${at}), the callback it hands to ${last.api}`;
-  return `${last.name} (${at}), reached through ${f.chain.slice(0, -1).map((c) => `${c.name} (via ${c.api})`).join(' → ')} → ${last.api}`;
+  // ASCII only, like every text the saved index keeps (see reasonSentence).
+  return `${last.name} (${at}), reached through ${f.chain.slice(0, -1).map((c) => `${c.name} (via ${c.api})`).join(', then ')}, then ${last.api}`;
 }
 
 /** `bdev_iostat_ctx_alloc()`: a function of the tree that returns a T it allocated itself. */
@@ -273,7 +338,7 @@ function allocatesType(model: IndexModel, name: string, file: string, type: stri
   if (!key || isTestFile(fileOfKey(key))) return false;
   const def = model.definitionOf(key);
   if (!def || baseTypeName(def.returnType) !== type) return false;
-  return (model.files.get(fileOfKey(key))?.typedCallResults ?? []).some((r) => r.caller === def.name && ALLOCATORS.has(r.callee) && baseTypeName(r.type) === type);
+  return typedCallResultsOf(model, key).some((r) => ALLOCATORS.has(r.callee) && baseTypeName(r.type) === type);
 }
 
 /**
@@ -308,6 +373,9 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
   memo.set(key, frees);
   return frees;
 }
+
+/** Every API finishesOf looks at by name: one test per call first. */
+const FINISH_API = /^spdk_jsonrpc_|for_each_channel_continue$|process_(admin_)?completions$|^spdk_sock_group_poll$|^spdk_bdev_queue_io_wait$/;
 
 /** APIs that run, inside the call, the completions of work submitted earlier: a poller that calls them finishes it. */
 const COMPLETION_DRIVERS: Record<string, string> = {
@@ -349,6 +417,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
   }
   const fnParams = new Set(def.params.filter((p) => model.symbols.isFunctionType(p.type)).map((p) => p.name));
   for (const call of model.callsOf(key)) {
+    if (!fnParams.has(call.callee) && !FINISH_API.test(call.callee)) continue;
     if (fnParams.has(call.callee)) push({ text: `calls back ${call.callee}, the completion its caller passed`, via: call.callee, line: call.line, ...flag(call.line) });
     else if (RPC_REPLY_API.test(call.callee) && call.callee !== 'spdk_jsonrpc_begin_result') {
       const error = call.callee.startsWith('spdk_jsonrpc_send_error_response');

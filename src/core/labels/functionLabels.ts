@@ -6,7 +6,7 @@ import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { appThreadOf } from './appThread';
 import { asyncReasons, failureConditionAt, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
-import { carrierReleasesOf, finishesOf, handedReleasesOf, helperIoRoles, releasesOf, statusOf } from './finishing';
+import { carrierReleasesOf, finishesOf, handedReleasesOf, helperIoRoles, IO_API, releasesOf, statusOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -41,6 +41,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   const failures = failureRanges(model, key);
   for (const call of model.callsOf(key)) {
     if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
+    if (!IO_API.test(call.callee)) continue;
     const when = onFailurePath(failures, call.line) ? failureConditionAt(model, key, call.line) : undefined;
     const onFailure = onFailurePath(failures, call.line) ? { onFailure: true, ...(when && { when }) } : {};
     const first = call.args[0];

@@ -1,5 +1,6 @@
 // The object a function works on, and what SPDK's own asserts say about the thread it runs on: the first two of the
 // book's questions, read from the body (a `void *ctx` cast on the first lines, the channel context, struct parameters).
+import type { TypedCallResult } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionObject, ThreadAssertion } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -114,9 +115,10 @@ function isChannelContextGetter(model: IndexModel, callee: string, file: string)
   return model.callsOf(key).some((c) => c.callee === 'spdk_io_channel_get_ctx');
 }
 
-function typedCallResultsOf(model: IndexModel, key: string) {
+/** The typed call results of one function (`struct x *p = f(...)`), indexed once per model. */
+export function typedCallResultsOf(model: IndexModel, key: string): TypedCallResult[] {
   const byFunction = model.memoize('typedCallResultsByFunction', () => {
-    const map = new Map<string, { callee: string; type: string; line: number }[]>();
+    const map = new Map<string, TypedCallResult[]>();
     for (const facts of model.files.values()) {
       for (const r of facts.typedCallResults) {
         if (!r.caller) continue;
