@@ -145,15 +145,12 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
 }
 
 /** Shared empty results for the many functions that have none: never changed. */
-const NO_VARIABLES = new Map<string, string>();
 const NO_STEPS: FinishStep[] = [];
 const NO_ROLES: IoRole[] = [];
 
 /** The function's variables that hold its objects: parameters of struct type and locals cast from a `void *`. */
 function objectVariables(model: IndexModel, key: string): Map<string, string> {
-  const memo = model.memoize('objectVariables', () => new Map<string, Map<string, string>>());
-  const known = memo.get(key);
-  if (known) return known;
+  // Not memoised: a Map per function would stay for the index's life, and building one again is a few lookups.
   const def = model.definitionOf(key);
   const vars = new Map<string, string>();
   for (const p of def?.params ?? []) {
@@ -165,8 +162,6 @@ function objectVariables(model: IndexModel, key: string): Map<string, string> {
   for (const r of typedCallResultsOf(model, key)) {
     if (r.variable && !vars.has(r.variable)) vars.set(r.variable, baseTypeName(r.type));
   }
-  if (vars.size === 0) return NO_VARIABLES;
-  memo.set(key, vars);
   return vars;
 }
 
