@@ -122,6 +122,15 @@ describe('answers from the code', () => {
     ]);
     assert.equal(failure('sample_fail_ctx_put').releases?.[0]?.text, 'frees ctx (struct sample_fail_ctx) (only when ctx->last_ref)');
     assert.deepEqual(failure('sample_fail_reset').finishes, [{ text: 'returns -EBUSY', via: 'return', line: 266, onFailure: true, when: 'node->retries > 3' }]);
+    assert.deepEqual(failure('sample_fail_task_done').finishes, [
+      {
+        text: "sets the IO's status to NOMEM (the bdev layer keeps the IO and submits it again once other IO completes)",
+        via: 'NOMEM',
+        line: 279,
+        onFailure: true,
+        when: 'status == -ENOMEM',
+      },
+    ]);
     const poll = index.functionsNamed('sample_null_poll')[0];
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
   });

@@ -4,6 +4,7 @@
 import { CONTEXT_KINDS, SLOT_MEANINGS, type ContextKind } from '../knowledge/contextKinds';
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
 import { lifecycleAnswers } from './lifecycleAnswers';
+import { FAILS_THE_IO } from '../labels/functionLabels';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FinishStep, FunctionLabels, IoRole, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -252,7 +253,7 @@ function whenText(when: string): string {
   if (when === 'else') return 'in the else branch of a failure test';
   if (when.endsWith(':')) return `after the ${when.slice(0, -1)} label`;
   if (when.startsWith('in ')) return `where ${when.slice(3)} handles a failure`;
-  if (when.startsWith('status ')) return `where it fails the IO`;
+  if (when === FAILS_THE_IO) return 'where it fails the IO';
   return `when ${when}`;
 }
 

@@ -147,6 +147,7 @@ function enclosingClose(scan: string, from: number): number {
   return scan.length;
 }
 
+const SETS_STATUS = /[\w\]>.-]\s*=\s*SPDK_BDEV_IO_STATUS_([A-Z_]+)\b/g;
 const RETURNS_ERROR = /\breturn\s+(-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+)\s*;/;
 /** A call that frees or gives back memory: whether it happens only under a condition is part of the answer. */
 const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
@@ -203,7 +204,11 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
       while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
       // `return -EBUSY;`: what the caller gets back, the one answer a failure of an API gives.
       const exit = RETURNS_ERROR.exec(block);
-      const fields = exit ? [shortCondition(condition), `returns ${exit[1].replace(/\s+/g, '')}`] : [shortCondition(condition)];
+      const fields = [shortCondition(condition)];
+      if (exit) fields.push(`returns ${exit[1].replace(/\s+/g, '')}`);
+      // `task->status = SPDK_BDEV_IO_STATUS_NOMEM;` anywhere in the block: the status the failure gives the IO.
+      const whole = scan.slice(next, end + 1);
+      if (whole.includes('_STATUS_')) for (const m of whole.matchAll(SETS_STATUS)) if (m[1] !== 'SUCCESS' && !fields.includes(`status ${m[1]}`)) fields.push(`status ${m[1]}`);
       out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', fields), String(lineOf(base + end))));
       continue;
     }

@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 22;
+export const FACTS_VERSION = 23;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -283,7 +283,8 @@ export function typedCallResult(callee: string, type: string, line: number, call
  * - `branch`: `case SPDK_BDEV_EVENT_REMOVE:` or `if (type == ...)` for the constants the lifecycle paths follow
  *   (`name`: the constant, `line`: the label's, `detail`: the branch's last line); `name` `failure` for a block
  *   that handles a failure (logs an error, tests a failed status, leaves with one) or the code after an error label
- *   (`path.fields`: the condition, or `else` or `label:`, then `returns -EXXX` when the block returns an error code);
+ *   (`path.fields`: the condition, or `else` or `label:`, then `returns -EXXX` when the block returns an error code
+ *   and `status NOMEM` for each IO status the block assigns);
  *   `name` `condition` for another `if` block that frees memory (`path.fields[0]`: its condition, at most 80 chars).
  */
 export interface BodyNote {

@@ -406,10 +406,20 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
     const local = [...vars].find(([, type]) => type === n.path.rootType)?.[0];
     push({ text: `calls the completion stored in ${holder.structName}.${holder.field}${local ? ` (${local}->${[...n.path.fields, n.name].join('.')})` : ''}`, via: `${holder.structName}.${holder.field}`, line: n.line, ...flag(n.line) });
   }
-  // `if (nvme_ctrlr->resetting) { return -EBUSY; }`: the error its caller gets back, and when.
+  // `if (nvme_ctrlr->resetting) { return -EBUSY; }`: the error its caller gets back, and when; `task->status =
+  // SPDK_BDEV_IO_STATUS_NOMEM` under `status == -ENOMEM`: the status a failure gives the IO (the innermost block's).
+  const statuses = new Map<string, FinishStep>();
   for (const n of notesOf(model, key, 'branch')) {
-    if (n.name === 'failure' && n.path.fields[1]) push({ text: n.path.fields[1], via: 'return', line: n.line, onFailure: true, when: n.path.fields[0] });
+    if (n.name !== 'failure') continue;
+    for (const action of n.path.fields.slice(1)) {
+      if (action.startsWith('returns ')) push({ text: action, via: 'return', line: n.line, onFailure: true, when: n.path.fields[0] });
+      const status = action.startsWith('status ') ? action.slice(7) : undefined;
+      if (status && (statuses.get(status)?.line ?? 0) < n.line) {
+        statuses.set(status, { text: `sets the IO's status to ${status}${status === 'NOMEM' ? ' (the bdev layer keeps the IO and submits it again once other IO completes)' : ''}`, via: status, line: n.line, onFailure: true, when: n.path.fields[0] });
+      }
+    }
   }
+  for (const s of statuses.values()) push(s);
   const fnParams = new Set(def.params.filter((p) => model.symbols.isFunctionType(p.type)).map((p) => p.name));
   for (const call of model.callsOf(key)) {
     if (!fnParams.has(call.callee) && !FINISH_API.test(call.callee)) continue;

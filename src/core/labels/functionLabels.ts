@@ -27,6 +27,9 @@ function methodsByHandler(model: IndexModel): Map<string, string[]> {
   });
 }
 
+/** The `when` of a completion that fails its IO outside any failure block. */
+export const FAILS_THE_IO = 'fails the IO';
+
 export function functionLabels(model: IndexModel, key: string): FunctionLabels | undefined {
   return model.memoize(`labels:${key}`, () => computeLabels(model, key));
 }
@@ -58,7 +61,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   for (const r of ioRoles) {
     if (r.onFailure || !r.status || /^(SUCCESS|ABORTED|PENDING)$/.test(r.status)) continue;
     r.onFailure = true;
-    r.when ??= `status ${r.status}`;
+    r.when ??= FAILS_THE_IO;
   }
   for (const io of IO_OBJECTS) {
     if (io.completionTypedef && contexts.some((c) => 'type' in c && c.type === io.completionTypedef)) {
