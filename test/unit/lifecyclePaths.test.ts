@@ -224,5 +224,9 @@ describe('lifecycle paths on SPDK (SPDK_DIR)', function () {
     // Measured on SPDK master: all 11 (crypto, delay, error, gpt, lvol, ocf, opal, passthru, raid, split, zone_block).
     assert.ok(reaching.length >= 11, `${reaching.length} of ${virtual.length}: ${virtual.filter((c) => !reaching.includes(c)).map((c) => c.module).join(', ')}`);
     assert.equal(reaching.length, virtual.length);
+    // A hotplug scan's attach callback starts a controller, not a removal: a reset reached from there is no hot-remove.
+    const resetStep = pathLabelsOf(model, 'module/bdev/nvme/bdev_nvme.c#bdev_nvme_reset_destroy_qpair_done');
+    assert.ok(resetStep.some((l) => l.kind === 'reset'), JSON.stringify(resetStep.map((l) => l.kind)));
+    assert.ok(!resetStep.some((l) => l.kind === 'hot-remove'), 'the reset step is on no hot-remove path');
   });
 });

@@ -88,6 +88,7 @@ export interface PathLabel {
   chain: PathStep[];
 }
 
+const SCAN_CALLBACK_TYPE = /(probe|attach)_cb$/;
 const MAX_DEPTH = 14;
 const MAX_STEPS = 160;
 
@@ -276,6 +277,8 @@ function edgesOf(model: IndexModel, root: PathRoot, key: string): Edge[] {
     if (!inBranch(root, key, h.line)) continue;
     const kind = 'api' in h ? kindOfRegistration(model.symbols, h) : kindOfSlot(h);
     if (NOT_ON_PATH.has(kind)) continue;
+    // A hotplug scan hands over probe, attach and remove callbacks: only the remove one is on the hot-remove path.
+    if (root.kind === 'hot-remove' && 'api' in h && SCAN_CALLBACK_TYPE.test(h.type)) continue;
     const def = model.definitionOf(h.targetKey);
     if (!def) continue;
     const note = 'api' in h ? `hands ${h.targetName} to ${h.macro ?? h.api}` : `stores ${h.targetName} in ${h.structName}.${h.field}`;
