@@ -131,6 +131,13 @@ describe('answers from the code', () => {
         when: 'status == -ENOMEM',
       },
     ]);
+    // The helper's own labels are asked first: what its caller says does not depend on the order labels are computed in.
+    assert.deepEqual(failure('sample_fail_io_fail').ioRoles, [
+      { object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 287, arg: 'bdev_io', status: 'FAILED', onFailure: true, when: 'fails the IO' },
+    ]);
+    assert.deepEqual(failure('sample_fail_submit_or_fail').ioRoles, [
+      { object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 294, chain: ['sample_fail_io_fail'], arg: 'bdev_io', status: 'FAILED', onFailure: true, when: 'rc != 0' },
+    ]);
     const poll = index.functionsNamed('sample_null_poll')[0];
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
   });

@@ -4,7 +4,8 @@
 import { CONTEXT_KINDS, SLOT_MEANINGS, type ContextKind } from '../knowledge/contextKinds';
 import { CORE_HANDLES, IO_OBJECTS } from '../knowledge/spdkApis';
 import { lifecycleAnswers } from './lifecycleAnswers';
-import { FAILS_THE_IO } from '../labels/functionLabels';
+import { FAILS_THE_IO } from '../labels/finishing';
+import { valueText } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
 import type { CallEvidence, ContextEvidence, FinishStep, FunctionLabels, IoRole, RpcMethod, TypeLabels } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -131,9 +132,7 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
 function ioDeviceOf(model: IndexModel | undefined, c: CallEvidence): string | undefined {
   if (!model || c.api !== 'spdk_io_device_register') return undefined;
   const call = model.linksOf(c.file)?.callsByCallee.get(c.api)?.find((k) => k.line === c.line);
-  const first = call?.args[0];
-  if (!first) return undefined;
-  return first.kind === 'ident' ? first.name : first.kind === 'other' ? first.text : undefined;
+  return valueText(call?.args[0]);
 }
 
 function plural(n: number, word: string): string {

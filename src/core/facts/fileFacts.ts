@@ -67,6 +67,11 @@ export function callValue(callee: string): ValueSummary {
   return new CallValue(callee);
 }
 
+/** The text of a value that names something (`ctx`, `&ctx->buf`, `SPDK_BDEV_IO_STATUS_FAILED`); none for calls and literals. */
+export function valueText(v: ValueSummary | undefined): string | undefined {
+  return v?.kind === 'ident' ? v.name : v?.kind === 'other' ? v.text : undefined;
+}
+
 export interface Parameter {
   name: string;
   /** Declared type as written, typedef names kept; for raw function pointers, the declaration minus its name. */

@@ -1,6 +1,7 @@
 // Who finishes the operation a function is part of, what it releases, and what it does where it handles a failure:
 // the book's questions 5 to 7, read from the body. An IO completed through the module's own helpers counts as
 // completed here (`bdev_nvme_readv_done` → `bdev_nvme_io_complete_nvme_status` → ... → `spdk_bdev_io_complete`).
+import { valueText, type ValueSummary } from '../facts/fileFacts';
 import { IO_OBJECTS, RPC_REPLY_API } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { ContextEvidence, FinishStep, FlowStep, IoRole } from '../model/indexTypes';
@@ -16,9 +17,9 @@ const MAX_HELPER_DEPTH = 5;
 export const IO_API = new RegExp(IO_OBJECTS.flatMap((io) => [io.completes.source, io.frees.source]).join('|'));
 
 /** `spdk_bdev_io_complete(io, SPDK_BDEV_IO_STATUS_NOMEM)` → `NOMEM`. */
-export function statusOf(args: readonly { kind: string; name?: string; text?: string }[]): string | undefined {
+export function statusOf(args: readonly ValueSummary[]): string | undefined {
   for (const a of args) {
-    const text = a.kind === 'ident' ? a.name : a.kind === 'other' ? a.text : undefined;
+    const text = valueText(a);
     const m = text ? /^SPDK_BDEV_IO_STATUS_([A-Z_]+)$/.exec(text.trim()) : null;
     if (m) return m[1];
   }
@@ -43,13 +44,22 @@ const FAILURE_APIS: Record<string, string> = {
   spdk_bdev_queue_io_wait: 'waits for a free bdev_io and tries again (spdk_bdev_queue_io_wait)',
 };
 
+/** The `when` of a completion that fails its IO outside any failure block. */
+export const FAILS_THE_IO = 'fails the IO';
+
+/** Completing with FAILED, NOMEM, an NVMe or SCSI error handles a failure (an abort's ABORTED is what it was asked to do). */
+function failingStatus(status: string | undefined): boolean {
+  return status !== undefined && !/^(SUCCESS|ABORTED|PENDING)$/.test(status);
+}
+
 /**
- * IO objects the function completes or frees through helpers of its module (same file, or the same directory for a
- * module split in files: raid0.c → bdev_raid.c's raid_bdev_io_complete), with the chain. Direct calls are the
- * caller's business (functionLabels lists them); this adds what a helper does on its normal path.
+ * IO objects the function completes or frees: by its own calls, in call order, then through helpers of its module
+ * (same file, or the same directory for a module split in files: raid0.c → bdev_raid.c's raid_bdev_io_complete),
+ * with the chain. A helper counts for what it does on its normal path.
  */
-export function helperIoRoles(model: IndexModel, key: string): IoRole[] {
-  return rolesThroughHelpers(model, key, 0, new Set()).filter((r) => r.chain && r.chain.length > 0);
+export function ioRolesOf(model: IndexModel, key: string): IoRole[] {
+  const roles = rolesThroughHelpers(model, key, 0, new Set());
+  return [...roles.filter((r) => !r.chain), ...roles.filter((r) => r.chain)];
 }
 
 /**
@@ -86,46 +96,60 @@ function ioHelperNames(model: IndexModel): Set<string> {
   });
 }
 
+/** A helper's IO roles, and the parameter it takes its IO in (`bdev_null_abort_io(ch, bio_to_abort)`: 1), or -1. */
+interface Helper {
+  roles: IoRole[];
+  ioParam: number;
+}
+
+const NOT_A_HELPER: Helper = { roles: [], ioParam: -1 };
+
+function helperOf(model: IndexModel, key: string, name: string, depth: number, visiting: Set<string>): Helper {
+  const file = fileOfKey(key);
+  const callee = model.resolve(name, file);
+  if (!callee || callee === key || isTestFile(fileOfKey(callee)) || !fileOfKey(callee).startsWith(`${file.slice(0, file.lastIndexOf('/'))}/`)) return NOT_A_HELPER;
+  const roles = rolesThroughHelpers(model, callee, depth + 1, visiting);
+  if (roles.length === 0) return NOT_A_HELPER;
+  return { roles, ioParam: (model.definitionOf(callee)?.params ?? []).findIndex((p) => /_(io|request|req|task)\s*\*/.test(p.type)) };
+}
+
 function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visiting: Set<string>): IoRole[] {
-  const memo = model.memoize('helperIoRoles', () => new Map<string, IoRole[]>());
+  const memo = model.memoize('ioRoles', () => new Map<string, IoRole[]>());
   const cached = memo.get(key);
   if (cached) return cached;
   if (depth > MAX_HELPER_DEPTH || visiting.has(key)) return [];
   visiting.add(key);
-  const file = fileOfKey(key);
-  const dir = file.slice(0, file.lastIndexOf('/'));
   const failures = failureRanges(model, key);
   const roles: IoRole[] = [];
-  const helpers = new Map<string, IoRole[]>();
+  const helpers = new Map<string, Helper>();
+  // On a failure path, or failing the IO by its status: with the condition of the block, if there is one.
+  const failure = (line: number, status: string | undefined) => {
+    const onFailure = onFailurePath(failures, line);
+    if (!onFailure && !failingStatus(status)) return {};
+    return { onFailure: true as const, when: (onFailure ? failureConditionAt(model, key, line) : undefined) ?? FAILS_THE_IO };
+  };
   for (const call of model.callsOf(key)) {
-    const onFailure = onFailurePath(failures, call.line);
     let direct = false;
     if (IO_API.test(call.callee)) for (const io of IO_OBJECTS) {
       const role = io.completes.test(call.callee) ? 'completes' : io.frees.test(call.callee) ? 'frees' : undefined;
       if (!role) continue;
       direct = true;
-      const arg = argumentText(call.args[0]);
+      const arg = valueText(call.args[0]);
       const status = role === 'completes' ? statusOf(call.args) : undefined;
-      roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(status && { status }), ...(onFailure && { onFailure }) });
+      roles.push({ object: io.object, role, via: call.callee, line: call.line, ...(arg && { arg }), ...(status && { status }), ...failure(call.line, status) });
     }
     if (direct || !ioHelperNames(model).has(call.callee)) continue;
-    let inners = helpers.get(call.callee);
-    const callee = inners?.length === 0 ? undefined : model.resolve(call.callee, file);
-    if (!inners) {
-      const ours = callee && callee !== key && !isTestFile(fileOfKey(callee)) && fileOfKey(callee).startsWith(`${dir}/`);
-      helpers.set(call.callee, (inners = ours ? rolesThroughHelpers(model, callee, depth + 1, visiting) : []));
-    }
-    if (inners.length === 0) continue;
-    // The argument the helper takes its IO in (`raid_bdev_io_complete(raid_io, ...)`, `bdev_null_abort_io(ch, bio_to_abort)`).
-    const ioParam = callee === undefined ? -1 : (model.definitionOf(callee)?.params ?? []).findIndex((p) => /_(io|request|req|task)\s*\*/.test(p.type));
-    // What the helper does on its normal path; its failure paths are not this caller's normal path.
-    for (const inner of inners) {
-      if (inner.onFailure || inner.role === 'must_free') continue;
+    let helper = helpers.get(call.callee);
+    if (!helper) helpers.set(call.callee, (helper = helperOf(model, key, call.callee, depth, visiting)));
+    // What the helper does on its normal path, or does only by failing the IO (`crypto_io_fail`); what it does on its
+    // own failure paths is not this caller's. For one call, a normal role wins over a failing one.
+    const passed = helper.roles.filter((r) => r.role !== 'must_free' && (!r.onFailure || r.when === FAILS_THE_IO));
+    for (const inner of passed) {
+      if (inner.onFailure && passed.some((r) => !r.onFailure && r.object === inner.object && r.role === inner.role)) continue;
       if (roles.some((r) => r.object === inner.object && r.role === inner.role && r.line === call.line)) continue;
-      const arg = ioParam >= 0 ? argumentText(call.args[ioParam]) : undefined;
+      const arg = helper.ioParam >= 0 ? valueText(call.args[helper.ioParam]) : undefined;
       // The status the caller hands the helper (`raid_bdev_io_complete(raid_io, SPDK_BDEV_IO_STATUS_FAILED)`) is the one it completes with.
-      const status = statusOf(call.args) ?? inner.status;
-      const when = onFailure && depth === 0 ? failureConditionAt(model, key, call.line) : undefined;
+      const status = inner.role === 'completes' ? (statusOf(call.args) ?? inner.status) : undefined;
       roles.push({
         object: inner.object,
         role: inner.role,
@@ -133,9 +157,8 @@ function rolesThroughHelpers(model: IndexModel, key: string, depth: number, visi
         line: call.line,
         chain: [call.callee, ...(inner.chain ?? [])],
         ...(arg && { arg }),
-        ...(inner.role === 'completes' && status && { status }),
-        ...(onFailure && { onFailure }),
-        ...(when && { when }),
+        ...(status && { status }),
+        ...failure(call.line, status),
       });
     }
   }
@@ -171,11 +194,6 @@ function argumentRoot(text: string): { root: string; rest: string } | undefined 
   return m ? { root: m[1], rest: m[2].replace(/\s+/g, '') } : undefined;
 }
 
-function argumentText(a: { kind: string; name?: string; text?: string } | undefined): string | undefined {
-  if (!a) return undefined;
-  return a.kind === 'ident' ? a.name : a.kind === 'other' ? a.text : undefined;
-}
-
 /** `if (status->timed_out) { free(status); }`: the blocks that free only when their condition holds. */
 function conditionRanges(model: IndexModel, key: string): { first: number; last: number; condition: string }[] {
   return notesOf(model, key, 'branch')
@@ -205,7 +223,7 @@ function computeReleases(model: IndexModel, key: string): FinishStep[] {
     const known = RELEASES[call.callee];
     // A helper is looked at only when its name says it gives something back; its body must then free its object.
     if (!known && (!RELEASE_NAME.test(call.callee) || call.callee.startsWith('spdk_jsonrpc_'))) continue;
-    const text = argumentText(call.args[known?.arg ?? 0]);
+    const text = valueText(call.args[known?.arg ?? 0]);
     const arg = text ? argumentRoot(text) : undefined;
     if (!arg) continue;
     const wrapper = !known && releaseWrapper(model, call.callee, file);
@@ -360,7 +378,7 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
     /\*/.test(first.type) &&
     model.callsOf(key).some((c) => {
       if (onFailurePath(failures, c.line) || conditions.some((r) => c.line >= r.first && c.line <= r.last)) return false;
-      const text = argumentText(c.args[0]);
+      const text = valueText(c.args[0]);
       const arg = text ? argumentRoot(text) : undefined;
       if (arg?.root !== first.name || (arg.rest !== '' && !fieldsCount)) return false;
       return RELEASES[c.callee]?.verb === 'frees' || releaseWrapper(model, c.callee, fileOfKey(key), depth + 1);
@@ -429,7 +447,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
       push({ text: error ? 'answers the RPC request with an error' : 'answers the RPC request', via: call.callee, line: call.line, ...flag(call.line) });
     } else if (call.callee === 'spdk_for_each_channel_continue' || call.callee === 'spdk_bdev_for_each_channel_continue') {
       // A non-zero status ends the iteration: the done callback runs next, with that status.
-      const status = argumentText(call.args[1])?.trim();
+      const status = valueText(call.args[1])?.trim();
       const stops = status !== undefined && status !== '0';
       const constant = stops && /^(-\s*\w+|\d+)$/.test(status);
       const text = !stops

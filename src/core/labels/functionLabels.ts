@@ -5,8 +5,8 @@ import type { IndexModel } from '../model/indexModel';
 import type { FunctionLabels, IoRole } from '../model/indexTypes';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { appThreadOf } from './appThread';
-import { asyncReasons, failureConditionAt, failureRanges, onFailurePath, reasonSentence } from './asyncWork';
-import { carrierReleasesOf, finishesOf, handedReleasesOf, helperIoRoles, IO_API, releasesOf, statusOf } from './finishing';
+import { asyncReasons, failureConditionAt, reasonSentence } from './asyncWork';
+import { carrierReleasesOf, finishesOf, handedReleasesOf, ioRolesOf, releasesOf } from './finishing';
 import { contextsOf, testRegistrationCount } from './execContext';
 import { functionObjects, threadAssertions } from './functionObject';
 import { rpcRegistrations } from './rpc';
@@ -27,9 +27,6 @@ function methodsByHandler(model: IndexModel): Map<string, string[]> {
   });
 }
 
-/** The `when` of a completion that fails its IO outside any failure block. */
-export const FAILS_THE_IO = 'fails the IO';
-
 export function functionLabels(model: IndexModel, key: string): FunctionLabels | undefined {
   return model.memoize(`labels:${key}`, () => computeLabels(model, key));
 }
@@ -39,30 +36,9 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   if (!fn) return undefined;
   const file = fileOfKey(key);
   const contexts = contextsOf(model, key);
-  const ioRoles: IoRole[] = [];
   const apiCalls: FunctionLabels['apiCalls'] = [];
-  const failures = failureRanges(model, key);
-  for (const call of model.callsOf(key)) {
-    if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
-    if (!IO_API.test(call.callee)) continue;
-    const when = onFailurePath(failures, call.line) ? failureConditionAt(model, key, call.line) : undefined;
-    const onFailure = onFailurePath(failures, call.line) ? { onFailure: true, ...(when && { when }) } : {};
-    const first = call.args[0];
-    const arg = first?.kind === 'ident' ? { arg: first.name } : first?.kind === 'other' ? { arg: first.text } : {};
-    const status = statusOf(call.args);
-    for (const io of IO_OBJECTS) {
-      if (io.completes.test(call.callee)) ioRoles.push({ object: io.object, role: 'completes', via: call.callee, line: call.line, ...arg, ...(status && { status }), ...onFailure });
-      else if (io.frees.test(call.callee)) ioRoles.push({ object: io.object, role: 'frees', via: call.callee, line: call.line, ...arg, ...onFailure });
-    }
-  }
-  ioRoles.push(...helperIoRoles(model, key));
-  // Completing with FAILED, NOMEM, an NVMe or SCSI error is the handling of a failure wherever the call is (an abort's
-  // ABORTED is what it was asked to do).
-  for (const r of ioRoles) {
-    if (r.onFailure || !r.status || /^(SUCCESS|ABORTED|PENDING)$/.test(r.status)) continue;
-    r.onFailure = true;
-    r.when ??= FAILS_THE_IO;
-  }
+  for (const call of model.callsOf(key)) if (LABEL_APIS.test(call.callee)) apiCalls.push({ api: call.callee, line: call.line });
+  const ioRoles: IoRole[] = [...ioRolesOf(model, key)];
   for (const io of IO_OBJECTS) {
     if (io.completionTypedef && contexts.some((c) => 'type' in c && c.type === io.completionTypedef)) {
       ioRoles.push({ object: io.object, role: 'must_free', via: io.completionTypedef, line: fn.line });

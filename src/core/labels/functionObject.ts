@@ -1,6 +1,6 @@
 // The object a function works on, and what SPDK's own asserts say about the thread it runs on: the first two of the
 // book's questions, read from the body (a `void *ctx` cast on the first lines, the channel context, struct parameters).
-import type { TypedCallResult } from '../facts/fileFacts';
+import { valueText, type TypedCallResult } from '../facts/fileFacts';
 import type { IndexModel } from '../model/indexModel';
 import type { FunctionObject, ThreadAssertion } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -40,8 +40,7 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
     const type = baseTypeName(r.type);
     if (isPlumbing(type) || !/^(struct|union) /.test(type) || !model.symbols.macro(r.callee, file)) continue;
     const call = model.files.get(file)?.calls.find((c) => c.caller === def.name && c.callee === r.callee && c.line === r.line);
-    const arg = call?.args[0];
-    const name = arg?.kind === 'ident' ? arg.name : arg?.kind === 'other' ? arg.text : undefined;
+    const name = valueText(call?.args[0]);
     const param = name ? params.get(name) : undefined;
     if (param && /^void\s*\*$/.test(param.type.trim())) add({ type, how: `${param.name} converted to ${type} * by ${r.callee}`, line: r.line });
   }
