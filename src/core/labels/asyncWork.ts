@@ -153,7 +153,7 @@ export function drainersOf(model: IndexModel, slot: string): { key: string; file
  * `bdev_close`). Calls into other files count only for SPDK's APIs that finish later without taking a callback: a
  * public function that defers work only on some rare path would otherwise make half the tree asynchronous.
  */
-function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>, failures: [number, number][]): AsyncReason[] {
+function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>, failures: readonly BranchRange[]): AsyncReason[] {
   const file = fileOfKey(key);
   const seen = new Set<string>();
   const reasons: AsyncReason[] = [];
@@ -190,15 +190,36 @@ function assertsItsThread(model: IndexModel, key: string): boolean {
   return notesOf(model, key, 'thread_check').some((n) => n.detail === 'assert');
 }
 
-/** Lines of the blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first to last. */
-/** Shared by every function without a failure block (most of them): one empty list, never changed. */
-const NO_RANGES: [number, number][] = [];
+/** A block of a function: its first and last lines, and the condition that leads into it (`rc == -ENOMEM`, `err:`). */
+export interface BranchRange {
+  first: number;
+  last: number;
+  condition: string;
+}
 
-export function failureRanges(model: IndexModel, key: string): [number, number][] {
-  const memo = model.memoize('failureRanges', () => new Map<string, [number, number][]>());
+/** The function's `branch` notes of one name (`failure`, `condition`), as ranges. */
+export function branchRanges(model: IndexModel, key: string, name: 'failure' | 'condition'): BranchRange[] {
+  return notesOf(model, key, 'branch')
+    .filter((n) => n.name === name)
+    .map((n) => ({ first: n.line, last: Number(n.detail), condition: n.path.fields[0] ?? '' }));
+}
+
+/** The innermost of the ranges around a line: the one that starts last. */
+export function innermostAt(ranges: readonly BranchRange[], line: number): BranchRange | undefined {
+  let best: BranchRange | undefined;
+  for (const r of ranges) if (line >= r.first && line <= r.last && (!best || r.first > best.first)) best = r;
+  return best;
+}
+
+/** Shared by every function without a failure block (most of them): one empty list, never changed. */
+const NO_RANGES: BranchRange[] = [];
+
+/** The blocks that handle a failure (`if (rc != 0) { SPDK_ERRLOG(...); ... }`, after `err:`), first line to last. */
+export function failureRanges(model: IndexModel, key: string): BranchRange[] {
+  const memo = model.memoize('failureRanges', () => new Map<string, BranchRange[]>());
   let ranges = memo.get(key);
   if (!ranges) {
-    ranges = notesOf(model, key, 'branch').filter((n) => n.name === 'failure').map((n): [number, number] => [n.line, Number(n.detail)]);
+    ranges = branchRanges(model, key, 'failure');
     // Only functions with failure blocks are kept: most have none, and recomputing nothing is cheap.
     if (ranges.length > 0) memo.set(key, ranges);
     else ranges = NO_RANGES;
@@ -208,16 +229,11 @@ export function failureRanges(model: IndexModel, key: string): [number, number][
 
 /** The condition of the innermost failure block around a line, as written (`rc == -ENOMEM`, `err:`), if any. */
 export function failureConditionAt(model: IndexModel, key: string, line: number): string | undefined {
-  let best: { first: number; condition: string } | undefined;
-  for (const n of notesOf(model, key, 'branch')) {
-    if (n.name !== 'failure' || line < n.line || line > Number(n.detail)) continue;
-    if (!best || n.line > best.first) best = { first: n.line, condition: n.path.fields[0] ?? '' };
-  }
-  return best?.condition || undefined;
+  return innermostAt(failureRanges(model, key), line)?.condition || undefined;
 }
 
-export function onFailurePath(ranges: [number, number][], line: number): boolean {
-  return ranges.some(([first, last]) => line >= first && line <= last);
+export function onFailurePath(ranges: readonly BranchRange[], line: number): boolean {
+  return ranges.some((r) => line >= r.first && line <= r.last);
 }
 
 /** SPDK APIs whose work goes on after they return although they take no callback. */

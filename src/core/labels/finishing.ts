@@ -7,7 +7,7 @@ import type { IndexModel } from '../model/indexModel';
 import type { ContextEvidence, FinishStep, FlowStep, IoRole } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
 import { fileOfKey, nameOfKey } from './callbackEvidence';
-import { failureConditionAt, failureRanges, onFailurePath, staticFunctionsOf } from './asyncWork';
+import { branchRanges, failureConditionAt, failureRanges, innermostAt, onFailurePath, staticFunctionsOf } from './asyncWork';
 import { fieldInvokers, holderOfPath, isTestFile, notesOf } from './callbackFlow';
 import { typedCallResultsOf } from './functionObject';
 
@@ -194,13 +194,6 @@ function argumentRoot(text: string): { root: string; rest: string } | undefined 
   return m ? { root: m[1], rest: m[2].replace(/\s+/g, '') } : undefined;
 }
 
-/** `if (status->timed_out) { free(status); }`: the blocks that free only when their condition holds. */
-function conditionRanges(model: IndexModel, key: string): { first: number; last: number; condition: string }[] {
-  return notesOf(model, key, 'branch')
-    .filter((n) => n.name === 'condition')
-    .map((n) => ({ first: n.line, last: Number(n.detail), condition: n.path.fields[0] ?? '' }));
-}
-
 /** What the function releases of its own objects (Q6), each with the line and whether it is on a failure path. */
 export function releasesOf(model: IndexModel, key: string): FinishStep[] {
   const memo = model.memoize('releases', () => new Map<string, FinishStep[]>());
@@ -216,7 +209,8 @@ export function releasesOf(model: IndexModel, key: string): FinishStep[] {
 function computeReleases(model: IndexModel, key: string): FinishStep[] {
   const vars = objectVariables(model, key);
   const failures = failureRanges(model, key);
-  const conditions = conditionRanges(model, key);
+  // `if (status->timed_out) { free(status); }`: the blocks that free only when their condition holds.
+  const conditions = branchRanges(model, key, 'condition');
   const file = fileOfKey(key);
   const out: FinishStep[] = [];
   for (const call of model.callsOf(key)) {
@@ -233,11 +227,11 @@ function computeReleases(model: IndexModel, key: string): FinishStep[] {
     const what = type ? `${arg.root}${arg.rest} (${arg.rest ? `a field of ${type}` : type})` : call.callee === 'free' || call.callee === 'spdk_free' ? undefined : `${arg.root}${arg.rest}`;
     if (!what) continue;
     // The innermost condition it is under: a free that happens only sometimes says when.
-    const when = conditions.filter((c) => call.line >= c.first && call.line <= c.last).sort((a, b) => b.first - a.first)[0];
-    const text2 = `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}${when ? ` (only when ${when.condition})` : ''}`;
+    const when = innermostAt(conditions, call.line);
+    const sentence = `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}${when ? ` (only when ${when.condition})` : ''}`;
     const failing = onFailurePath(failures, call.line);
     const failWhen = failing ? failureConditionAt(model, key, call.line) : undefined;
-    const step: FinishStep = { text: text2, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(failing && { onFailure: true }), ...(failWhen && { when: failWhen }) };
+    const step: FinishStep = { text: sentence, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(failing && { onFailure: true }), ...(failWhen && { when: failWhen }) };
     if (!out.some((s) => s.text === step.text && s.onFailure === step.onFailure)) out.push(step);
   }
   return out;
@@ -370,14 +364,14 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
   memo.set(key, false); // a cycle frees nothing
   const first = model.definitionOf(key)?.params[0];
   const failures = failureRanges(model, key);
-  const conditions = conditionRanges(model, key);
+  const conditions = branchRanges(model, key, 'condition');
   // It frees the object itself on every normal path; only a `free_*`/`*_free` helper may free just its fields.
   const fieldsCount = /^free_\w+|_free$/.test(name);
   const frees =
     first !== undefined &&
     /\*/.test(first.type) &&
     model.callsOf(key).some((c) => {
-      if (onFailurePath(failures, c.line) || conditions.some((r) => c.line >= r.first && c.line <= r.last)) return false;
+      if (onFailurePath(failures, c.line) || onFailurePath(conditions, c.line)) return false;
       const text = valueText(c.args[0]);
       const arg = text ? argumentRoot(text) : undefined;
       if (arg?.root !== first.name || (arg.rest !== '' && !fieldsCount)) return false;
