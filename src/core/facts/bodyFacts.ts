@@ -128,9 +128,12 @@ const LEAVES = /(?:\bgoto\s+(\w+)|\breturn\b[^;]*|\bcontinue);\s*\}?\s*$/;
 const COMPLETES_SUCCESS = /\b\w*STATUS_SUCCESS\b/;
 /** `now > ctx->keep_alive_timeout_tick`: a deadline passed, the peer or the device failed to answer in time. */
 const DEADLINE_PASSED = /[<>]=?\s*[\w>.-]*(?:timeout|deadline|expir)\w*|(?:timeout|deadline|expir)\w*\s*[<>]/i;
+/** An errno a failure returns or passes on: -EAGAIN, -EINPROGRESS and -EALREADY are outcomes, not failures. */
+const ERRNO = 'E(?!INPROGRESS\\b|AGAIN\\b|ALREADY\\b)[A-Z]+';
 /** `return -ENOMEM;`, `goto err;`, `cb_fn(cb_arg, -ENXIO)`, `..._STATUS_FAILED`, an error reply: the block ends the work with an error. */
-const EXIT_WITH_ERROR =
-  /\breturn\s+-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\b|\bgoto\s+(?:err|error|fail|failed|failure|invalid)\w*\s*;|,\s*-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+\s*\)|\bSTATUS_FAILED\b|send_error_response/;
+const EXIT_WITH_ERROR = new RegExp(
+  `\\breturn\\s+-\\s*${ERRNO}\\b|\\bgoto\\s+(?:err|error|fail|failed|failure|invalid)\\w*\\s*;|,\\s*-\\s*${ERRNO}\\s*\\)|\\bSTATUS_FAILED\\b|send_error_response`,
+);
 const ANY_LABEL = /^[ \t]*([A-Za-z_]\w*)[ \t]*:(?!:)/gm;
 const CLEANUP_LABEL = /^(cleanup|free\w*|out_\w+)$/;
 /** Labels that only failures jump to: `err:`, `error_free:`, `free_fail:`, `invalid:`. */
@@ -148,11 +151,10 @@ function enclosingClose(scan: string, from: number): number {
 }
 
 const SETS_STATUS = /[\w\]>.-]\s*=\s*SPDK_BDEV_IO_STATUS_([A-Z_]+)\b/g;
-const RETURNS_ERROR = /\breturn\s+(-\s*E(?!INPROGRESS\b|AGAIN\b|ALREADY\b)[A-Z]+)\s*;/;
+const RETURNS_ERROR = new RegExp(`\\breturn\\s+(-\\s*${ERRNO})\\s*;`);
 /** A call that frees or gives back memory: whether it happens only under a condition is part of the answer. */
 const RELEASE_CALL = /\b(?:free|spdk_free|spdk_dma_free|spdk_mempool_put|free_\w+|\w+_free)\s*\(/;
 
-/** A `condition` note over a block that releases memory only when its condition holds (the condition, cut to 80). */
 /** A condition as a reader would quote it: one line, at most 80 characters, ASCII (the facts pack stays one-byte). */
 function shortCondition(condition: string): string {
   const text = collapseSpace(condition)
@@ -162,10 +164,23 @@ function shortCondition(condition: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** A `condition` note over a block that releases memory only when its condition holds (the condition, cut to 80). */
 function conditionNote(scan: string, open: number, end: number, condition: string, base: number, scope: BodyScope, lineOf: (offset: number) => number, out: BodyOutput): void {
+  out.notes.push(bodyNote('branch', scope.caller, lineOf(base + firstStatement(scan, open, end)), 'condition', structPath('', [shortCondition(condition)]), String(lineOf(base + end))));
+}
+
+/** Where a block's first statement starts (`{` and blanks skipped): a call in the condition is not inside the block. */
+function firstStatement(scan: string, open: number, end: number): number {
   let first = scan.charCodeAt(open) === 123 ? open + 1 : open;
   while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-  out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'condition', structPath('', [shortCondition(condition)]), String(lineOf(base + end))));
+  return first;
+}
+
+/** The statement or `{...}` block that follows an `if (...)` closing at `close`: where it starts and where it ends. */
+function blockAfter(scan: string, brackets: BracketMatcher, close: number): { next: number; end: number } {
+  let next = close + 1;
+  while (next < scan.length && isRegExpSpaceCode(scan.charCodeAt(next))) next++;
+  return { next, end: scan.charCodeAt(next) === 123 ? brackets.closeOf(next) : scan.indexOf(';', next) };
 }
 
 /** A block's own statements, its nested blocks blanked: an error logged in an inner `if` is that `if`'s failure. */
@@ -192,16 +207,13 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     const open = IF_OPEN.lastIndex - 1;
     const close = brackets.closeOf(open);
     if (close < 0) continue;
-    let next = close + 1;
-    while (next < scan.length && isRegExpSpaceCode(scan.charCodeAt(next))) next++;
-    const end = scan.charCodeAt(next) === 123 ? brackets.closeOf(next) : scan.indexOf(';', next);
+    const { next, end } = blockAfter(scan, brackets, close);
     if (end < 0) continue;
     const block = ownStatements(scan.slice(next, end + 1));
     const condition = scan.slice(open + 1, close);
     if (ERROR_LOG.test(block) || FAILED_STATUS.test(condition) || (ERROR_WORDS.test(condition) && ERROR_TEST.test(condition)) || DEADLINE_PASSED.test(condition) || EXIT_WITH_ERROR.test(block)) {
       // From the block's first statement: a call in the condition is what may fail, not the failure's handling.
-      let first = scan.charCodeAt(next) === 123 ? next + 1 : next;
-      while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
+      const first = firstStatement(scan, next, end);
       // `return -EBUSY;`: what the caller gets back, the one answer a failure of an API gives.
       const exit = RETURNS_ERROR.exec(block);
       const fields = [shortCondition(condition)];
@@ -229,9 +241,7 @@ function readFailureBranches(scan: string, brackets: BracketMatcher, base: numbe
     if (end < 0) continue;
     const block = ownStatements(scan.slice(open, end + 1));
     if (!ERROR_LOG.test(block) && !EXIT_WITH_ERROR.test(block)) continue;
-    let first = open + 1;
-    while (first < end && isRegExpSpaceCode(scan.charCodeAt(first))) first++;
-    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + first), 'failure', structPath('', ['else']), String(lineOf(base + end))));
+    out.notes.push(bodyNote('branch', scope.caller, lineOf(base + firstStatement(scan, open, end)), 'failure', structPath('', ['else']), String(lineOf(base + end))));
   }
   // One pass over the labels: the first error label, or a cleanup label the success path returned before (reached
   // by failures only: `return; cleanup: free_req(req);`).
@@ -264,9 +274,7 @@ function readBranches(scan: string, brackets: BracketMatcher, base: number, scop
     if (close < 0) continue;
     const condition = /(?:==\s*(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\b|\b(SPDK_BDEV_EVENT_REMOVE|SPDK_BDEV_IO_TYPE_RESET)\s*==)/.exec(scan.slice(open, close));
     if (!condition) continue;
-    let next = close + 1;
-    while (next < scan.length && isRegExpSpaceCode(scan.charCodeAt(next))) next++;
-    const end = scan.charCodeAt(next) === 123 ? brackets.closeOf(next) : scan.indexOf(';', next);
+    const { end } = blockAfter(scan, brackets, close);
     if (end < 0) continue;
     out.notes.push(bodyNote('branch', scope.caller, lineOf(base + m.index), condition[1] ?? condition[2], structPath('', []), String(lineOf(base + end))));
   }
