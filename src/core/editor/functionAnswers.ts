@@ -223,7 +223,7 @@ function stepsAnswer(fn: FunctionLabels, question: Question, title: string, step
 
 /** What the function does where it handles a failure, grouped by the failure: `when rc == -ENOMEM (line 612): ...`. */
 function failureAnswer(fn: FunctionLabels): Answer | undefined {
-  const steps: (FinishStep & { when?: string })[] = [
+  const steps: FinishStep[] = [
     ...fn.ioRoles
       .filter((r) => r.onFailure && r.role !== 'must_free')
       .map((r) => ({ text: `${r.role} the ${ioTitle(r.object)}${r.arg ? ` ${r.arg}` : ''}${statusText(r.status)}${r.chain ? ` (through ${r.chain.join(' → ')})` : ''}`, via: r.via, line: r.line, when: r.when })),

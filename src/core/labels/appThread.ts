@@ -53,8 +53,7 @@ function own(model: IndexModel, key: string): AppThreadEvidence | null {
   if (assert) return { chain: [name], why: `${name} asserts it runs on the app thread`, file: fileOfKey(key), line: assert.line };
   for (const c of contextsOf(model, key)) {
     if ('inferred' in c) continue;
-    const slot = 'slot' in c ? (c as { slot: string }).slot : '';
-    if (APP_THREAD_KINDS.has(c.kind) || (c.kind === 'bdev_module_hook' && APP_THREAD_SLOTS.test(slot))) {
+    if (APP_THREAD_KINDS.has(c.kind) || (c.kind === 'bdev_module_hook' && 'slot' in c && APP_THREAD_SLOTS.test(c.slot))) {
       return { chain: [name], why: `${name} runs as ${c.kind.replace(/_/g, ' ')}, on the app thread`, file: c.file, line: c.line };
     }
   }

@@ -231,7 +231,7 @@ function computeReleases(model: IndexModel, key: string): FinishStep[] {
     const sentence = `${verb} ${what}${wrapper ? ` through ${call.callee}` : ''}${when ? ` (only when ${when.condition})` : ''}`;
     const failing = onFailurePath(failures, call.line);
     const failWhen = failing ? failureConditionAt(model, key, call.line) : undefined;
-    const step: FinishStep = { text: sentence, via: call.callee, line: call.line, ...(type && !arg.rest && { type }), ...(failing && { onFailure: true }), ...(failWhen && { when: failWhen }) };
+    const step: FinishStep = { text: sentence, via: call.callee, line: call.line, ...(type && !arg.rest && !when && { type }), ...(failing && { onFailure: true }), ...(failWhen && { when: failWhen }) };
     if (!out.some((s) => s.text === step.text && s.onFailure === step.onFailure)) out.push(step);
   }
   return out;
@@ -289,7 +289,7 @@ export function carrierReleasesOf(model: IndexModel, key: string, contexts: read
   const out: FinishStep[] = [];
   for (const c of carriers) {
     if (c.invoker === key) continue;
-    const freed = releasesOf(model, c.invoker).find((r) => r.type === c.holder && !r.onFailure && !r.text.includes('(only when'));
+    const freed = releasesOf(model, c.invoker).find((r) => r.type === c.holder && !r.onFailure);
     if (!freed) continue;
     const text = `the ${c.holder} that holds it is freed by ${nameOfKey(c.invoker)} (${fileOfKey(c.invoker) === fileOfKey(key) ? '' : `${fileOfKey(c.invoker)}:`}line ${freed.line}) once it has called it`;
     if (!out.some((x) => x.text === text)) out.push({ text, via: nameOfKey(c.invoker), line: model.definitionOf(key)?.line ?? 1 });
@@ -320,7 +320,7 @@ function freersOf(model: IndexModel, key: string, types: Set<string>, depth: num
   for (const h of model.handoffsOf(key)) {
     if (!('api' in h) || h.targetKey === key) continue;
     const hop = { name: h.targetName, key: h.targetKey, api: h.api, line: h.line };
-    const freed = releasesOf(model, h.targetKey).filter((r) => !r.onFailure && r.type && types.has(r.type) && !r.text.includes('(only when'));
+    const freed = releasesOf(model, h.targetKey).filter((r) => !r.onFailure && r.type && types.has(r.type));
     for (const r of freed) out.push({ type: r.type!, chain: [hop], line: r.line });
     if (depth >= 1) continue;
     const left = new Set([...types].filter((t) => !freed.some((r) => r.type === t)));

@@ -82,7 +82,7 @@ export interface FinishStep {
   via: string;
   line: number;
   onFailure?: boolean;
-  /** The struct released, when the step releases a whole object of a known type. */
+  /** The struct released, when the step releases a whole object of a known type on every path through it. */
   type?: string;
   /** On a failure path: the condition of the block (`rc == -ENOMEM`, `err:`). */
   when?: string;
