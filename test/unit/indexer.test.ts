@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FactCache } from '../../src/core/index/factCache';
+import { FactCache, snapshotJsonParts } from '../../src/core/index/factCache';
 import { FactExtractor } from '../../src/core/index/factExtractor';
 import { DEFAULT_EXCLUDES, discoverableFileMatcher, excludeMatcher } from '../../src/core/index/fileDiscovery';
 import { defaultWorkerCount, extractionOrder, indexTree } from '../../src/core/index/indexer';
@@ -119,6 +119,18 @@ describe('indexer', () => {
     const after = await indexTree({ root, cacheDir, ...options });
     assert.ok(!('snapshot' in after.stats.phases));
     assert.equal(after.stats.parsedFiles, 1);
+  });
+
+  it('writes the snapshot in parts that join to the one JSON text', async () => {
+    const cold = await indexTree({ root, cacheDir, ...options });
+    const doc = cold.document;
+    // Enough text to need several parts of a megabyte, with the escapes JSON.stringify makes.
+    const big = { ...doc, functions: Array.from({ length: 3000 }, (_, i) => ({ ...doc.functions[i % doc.functions.length], note: `"${'x'.repeat(900)}"\n${i}` })) };
+    for (const d of [doc, big]) {
+      const parts = [...snapshotJsonParts('k"1', d as typeof doc)];
+      assert.equal(parts.join(''), `{"key":"k\\"1","document":${JSON.stringify(d)}}`);
+      if (d === big) assert.ok(parts.length >= 3, `${parts.length} parts`);
+    }
   });
 
   it('ignores a corrupt cache pack', async () => {

@@ -58,7 +58,7 @@ export class PathNotesCache {
       const notes = value as FilePathNotes;
       entries.push({ key, hash: notes.hash, byFunction: [...notes.byFunction], ...(notes.read ? { read: [...notes.read] } : {}) });
     }
-    writeAtomically(this.path, JSON.stringify({ root: this.root, entries } satisfies NotesPack));
+    writeAtomically(this.path, [JSON.stringify({ root: this.root, entries } satisfies NotesPack)]);
     this.saved = now;
     return true;
   }

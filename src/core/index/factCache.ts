@@ -65,7 +65,7 @@ export class FactCache {
   }
 
   saveManifest(entries: ManifestEntry[]): void {
-    writeAtomically(this.manifestPath, JSON.stringify(entries));
+    writeAtomically(this.manifestPath, [JSON.stringify(entries)]);
   }
 
   /** The labelled index saved under `key`, or undefined. */
@@ -82,8 +82,8 @@ export class FactCache {
   }
 
   saveSnapshot(key: string, document: IndexDocument): void {
-    // In parts: the document's JSON is the largest string the index makes; joined to its frame it would be made twice.
-    writeAtomically(this.snapshotPath, `{"key":${JSON.stringify(key)},"document":`, JSON.stringify(document), '}');
+    // An entry at a time: the whole document's JSON would be the largest string the index makes (the peak of its RSS).
+    writeAtomically(this.snapshotPath, snapshotJsonParts(key, document));
   }
 
   /** Synchronous load, for an index that starts from a snapshot and needs its facts only on the first edit. */
@@ -123,24 +123,28 @@ export class FactCache {
    * slice at a time, so the thread (the extension host's, in the editor) answers other work in between.
    */
   async save(root: string, files: Iterable<FileFacts>, encodedJson: Map<string, string> = new Map()): Promise<void> {
-    const parts: string[] = [];
-    let encodedSinceYield = 0;
-    for (const facts of [...files]) {
-      let json = encodedJson.get(facts.file);
-      if (json === undefined) {
-        json = JSON.stringify(encodeFacts(facts));
-        encodedSinceYield += json.length;
-        if (encodedSinceYield > 1 << 20) {
-          encodedSinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      parts.push(oneByteJson(json));
-    }
-    const text = `{"version":${FACTS_VERSION},"root":${JSON.stringify(root)},"entries":[${parts.join(',')}]}`;
     await fs.mkdir(join(this.packPath, '..'), { recursive: true });
     const temp = `${this.packPath}.${process.pid}.tmp`;
-    await fs.writeFile(temp, text);
+    const out = await fs.open(temp, 'w');
+    try {
+      // Written a megabyte at a time: the whole pack as one string would be the largest the index makes.
+      let part = `{"version":${FACTS_VERSION},"root":${JSON.stringify(root)},"entries":[`;
+      let first = true;
+      for (const facts of [...files]) {
+        let json = encodedJson.get(facts.file);
+        if (json === undefined) json = JSON.stringify(encodeFacts(facts));
+        else encodedJson.delete(facts.file); // each worker string is written once, then dropped
+        part += (first ? '' : ',') + oneByteJson(json);
+        first = false;
+        if (part.length >= PART_CHARS) {
+          await out.write(part);
+          part = '';
+        }
+      }
+      await out.write(`${part}]}`);
+    } finally {
+      await out.close();
+    }
     await fs.rename(temp, this.packPath);
   }
 }
@@ -155,8 +159,35 @@ function oneByteJson(json: string): string {
   return Buffer.from(escaped, 'latin1').toString('latin1'); // replace() over two-byte text stays two-byte: copy it
 }
 
+const PART_CHARS = 1 << 20;
+
+/** The snapshot file's JSON in parts of about a megabyte: each array of the document is serialised an entry at a time. */
+export function* snapshotJsonParts(key: string, document: IndexDocument): Generator<string> {
+  let part = `{"key":${JSON.stringify(key)},"document":{`;
+  let firstKey = true;
+  for (const [name, value] of Object.entries(document)) {
+    if (value === undefined || typeof value === 'function') continue;
+    part += `${firstKey ? '' : ','}${JSON.stringify(name)}:`;
+    firstKey = false;
+    if (!Array.isArray(value)) {
+      part += JSON.stringify(value);
+      continue;
+    }
+    part += '[';
+    for (let i = 0; i < value.length; i++) {
+      part += (i > 0 ? ',' : '') + (JSON.stringify(value[i]) ?? 'null');
+      if (part.length >= PART_CHARS) {
+        yield part;
+        part = '';
+      }
+    }
+    part += ']';
+  }
+  yield `${part}}}`;
+}
+
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export function writeAtomically(path: string, ...parts: string[]): void {
+export function writeAtomically(path: string, parts: Iterable<string>): void {
   mkdirSync(join(path, '..'), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w');
