@@ -28,17 +28,18 @@ describe('answers from the code', () => {
   });
 
   it('a callback started from code on the app thread runs there too: an assert, a module hook, an app shutdown up the chain', () => {
-    assert.deepEqual(fn('sample_attach_examined').appThread, {
+    assert.deepEqual(fn('sample_attach_examined').starterThread, {
+      thread: 'the app thread',
       chain: ['sample_attach_done', 'sample_attach_examined'],
       why: 'sample_attach_done asserts it runs on the app thread',
       file: FLOW_C,
       line: 185,
     });
     const unregisterDone = index.functionsNamed('sample_null_unregister_done')[0];
-    assert.deepEqual(unregisterDone.appThread?.chain, ['sample_null_fini', 'sample_null_unregister_done']);
-    assert.match(unregisterDone.appThread?.why ?? '', /^sample_null_fini runs as bdev module hook, on the app thread$/);
+    assert.deepEqual(unregisterDone.starterThread?.chain, ['sample_null_fini', 'sample_null_unregister_done']);
+    assert.match(unregisterDone.starterThread?.why ?? '', /^sample_null_fini runs as bdev module hook, on the app thread$/);
     // A function that asserts it itself says so in its own answer, not through a chain.
-    assert.equal(fn('sample_attach_done').appThread, undefined);
+    assert.equal(fn('sample_attach_done').starterThread, undefined);
   });
 
   it('an RPC whose first callback only reports errors replies success after examine has settled', () => {
@@ -148,6 +149,32 @@ describe('answers from the code', () => {
     ]);
     // The step is called through the same iterator, but by a function that does not free it.
     assert.equal(fn('sample_reset_channel').releases, undefined);
+  });
+
+  it('the thread of what started it: a walk started by a submit, a helper handed a channel context, a poller it registers', () => {
+    const THREADS_C = 'module/bdev/sample_flow/bdev_sample_flow_threads.c';
+    const at = (name: string) => index.functionsNamed(name).find((f) => f.file === THREADS_C)!;
+    assert.deepEqual(at('sample_thr_walk_done').starterThread?.chain, ['sample_thr_submit_request', 'sample_thr_walk_done']);
+    assert.equal(at('sample_thr_walk_done').starterThread?.thread, "the io_channel's thread");
+    assert.match(at('sample_thr_walk_done').starterThread?.why ?? '', /sample_thr_submit_request runs as bdev fn table submit_request, on the thread of its io_channel/);
+    // A poller runs where it was registered: by a helper that is handed a channel's context.
+    assert.deepEqual(at('sample_thr_resume_poll').starterThread?.chain, ['sample_thr_count', 'sample_thr_resume_poll']);
+    assert.match(at('sample_thr_resume_poll').starterThread?.why ?? '', /is handed struct sample_thr_channel, a per-thread channel context/);
+    const thread = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_walk_done')).find((a) => a.title === 'Thread');
+    assert.match(thread?.text ?? '', /^The io_channel's thread: sample_thr_submit_request runs as/);
+  });
+
+  it('async through another file only for work left behind on every path; a walk moved on by its step, a self-retry, a command waited for', () => {
+    const THREADS_C = 'module/bdev/sample_flow/bdev_sample_flow_threads.c';
+    const at = (name: string) => index.functionsNamed(name).find((f) => f.file === THREADS_C)!;
+    assert.equal(at('sample_thr_destruct').async, true);
+    assert.match(at('sample_thr_destruct').asyncReason ?? '', /^calls sample_part_free, which hands sample_part_free_cb to spdk_io_device_unregister/);
+    assert.equal(at('sample_thr_refresh').async, false, 'the library defers only under a condition');
+    assert.equal(at('sample_thr_walk_step').async, false, 'a step that moves the walk on has done its own work');
+    assert.equal(at('sample_thr_resume_poll').async, true, 'a poller that resumes a parked walk leaves the rest to later');
+    assert.match(at('sample_thr_resume_poll').asyncReason ?? '', /sample_for_each_channel_continue/);
+    assert.equal(at('sample_thr_drain').async, true, 'sends itself to its own thread: it runs again later');
+    assert.equal(at('sample_thr_read_log').async, false, 'spins on admin completions until its own command is done');
   });
 
   it('a struct a unit test keeps at file scope is not global state of the library', () => {

@@ -44,6 +44,30 @@ describe('function body scanner', () => {
     assert.deepEqual(out.calls[0].args[1], identValue('my_fn'));
   });
 
+  it('marks the calls not made on every path: in a block, after an if or while condition, in an else, a loop or a case', () => {
+    const out = scan(
+      [
+        '\ta(x);',
+        '\tif (b(x)) c(x);',
+        '\tif (x) {',
+        '\t\td(x);',
+        '\t}',
+        '\telse e(x);',
+        '\tTAILQ_FOREACH(y, &h, link) f(y);',
+        '\tfor (;;) g(x);',
+        '\tswitch (h(x)) {',
+        '\tcase 1:',
+        '\t\ti(x);',
+        '\t}',
+        '\twhile (!done) j(x);',
+        '\tk(x);',
+        '\treturn l(x);',
+      ].join('\n'),
+    );
+    const guarded = Object.fromEntries(out.calls.map((c) => [c.callee, Boolean(c.guarded)]));
+    assert.deepEqual(guarded, { a: false, b: false, c: true, d: true, e: true, TAILQ_FOREACH: true, f: true, g: true, h: false, i: true, j: true, k: false, l: false });
+  });
+
   it('ignores keywords, strings and comments', () => {
     const out = scan('\t/* fake(1) */ puts("also_fake(2)");\n\treturn sizeof(int);\n\twhile (x) {}');
     assert.deepEqual(out.calls.map((c) => c.callee), ['puts']);

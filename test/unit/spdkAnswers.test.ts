@@ -6,6 +6,7 @@ import { indexTree } from '../../src/core/index/indexer';
 import { scorePlaces, tally, type HandCheckedPlace } from '../support/answerCheck';
 import places from '../data/spdk-answers.json';
 import freshPlaces from '../data/spdk-answers-fresh.json';
+import thirdPlaces from '../data/spdk-answers-fresh2.json';
 
 describe('hand-checked answers on SPDK (SPDK_DIR)', function () {
   this.timeout(300_000);
@@ -26,10 +27,28 @@ describe('hand-checked answers on SPDK (SPDK_DIR)', function () {
       console.log(`      ${s.place}: context ${s.context} (said ${s.said.context}), sync ${s.sync} (said ${s.said.sync}), object ${s.object} (said ${s.said.object})`);
     }
     assert.equal(context.wrong, 0);
-    // bs_channel_destroy: the put of the bdev's channel is behind the bs_dev's destroy_channel slot, which SPDK Lens
-    // does not follow (another bs_dev's slot is empty), so it answers sync.
+    // bs_channel_destroy: the put of the bdev's channel is behind the bs_dev's destroy_channel slot; SPDK Lens follows
+    // a slot only when every function stored there defers work, and the degraded lvol bs_dev's does not, so it says sync.
     assert.ok(sync.wrong <= 1, `sync wrong ${sync.wrong}`);
     assert.ok(object.right >= 19 && object.wrong === 0, `object right ${object.right}, wrong ${object.wrong}`);
+  });
+
+  // Written blind in session 14 (25 places, more async ones); first run: context 24/25 (1 silent), sync 21/25 (4 wrong),
+  // object 23/25 (2 silent). Studied since.
+  (ready ? it : it.skip)('answers the third, blind set: never a wrong context or object, at most one wrong sync answer', async () => {
+    const scores = scorePlaces(await indexed(), thirdPlaces as HandCheckedPlace[]);
+    const context = tally(scores, 'context');
+    const sync = tally(scores, 'sync');
+    const object = tally(scores, 'object');
+    console.log(`      ${scores.length} places: context right ${context.right}, wrong ${context.wrong}; sync right ${sync.right}, wrong ${sync.wrong}; object right ${object.right}, wrong ${object.wrong}, silent ${object.silent}`);
+    for (const s of scores.filter((x) => x.context !== 'right' || x.sync !== 'right' || x.object !== 'right')) {
+      console.log(`      ${s.place}: context ${s.context} (said ${s.said.context}), sync ${s.sync} (said ${s.said.sync}), object ${s.object} (said ${s.said.object})`);
+    }
+    assert.equal(context.wrong, 0);
+    assert.ok(context.right >= 24, `context right ${context.right}`);
+    // iscsi_poll_group_handle_nop: its NOP-In is written asynchronously two files away, and only when a timer expired.
+    assert.ok(sync.wrong <= 1, `sync wrong ${sync.wrong}`);
+    assert.ok(object.right >= 23 && object.wrong === 0, `object right ${object.right}, wrong ${object.wrong}`);
   });
 
   (ready ? it : it.skip)('answers "what object", "which context" and "sync or async" as the people who read the code did', async () => {

@@ -111,12 +111,12 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
       lenses: [],
     });
   }
-  if (fn.appThread && asserted.length === 0) {
-    const a = fn.appThread;
+  if (fn.starterThread && asserted.length === 0) {
+    const a = fn.starterThread;
     answers.push({
       question: 'context',
       title: 'Thread',
-      text: `The app thread: ${a.why}, and this runs where that started it (${a.chain.join(' → ')}).`,
+      text: `${a.thread[0].toUpperCase()}${a.thread.slice(1)}: ${a.why}, and this runs where that started it (${a.chain.join(' → ')}).`,
       links: [{ label: a.why, file: a.file, line: a.line }],
       lenses: [],
     });

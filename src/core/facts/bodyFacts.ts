@@ -88,7 +88,7 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
   const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
   const scan = blankStringContents(source);
   const brackets = new BracketMatcher(scan);
-  forEachStatement(scan, brackets, (start, end) => {
+  forEachStatement(scan, brackets, (start, end, nesting) => {
     // The statement trimmed, cut once.
     let first = start;
     while (first < end && isRegExpSpaceCode(source.charCodeAt(first))) first++;
@@ -100,7 +100,7 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     const isDeclaration = !STATEMENT_KEYWORDS.test(trimmed) && DECLARATION_START.test(trimmed);
     if (isDeclaration) readLocalDeclaration(trimmed, at, scope, lineOf, out);
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
-    readCalls(source, scan, brackets, start, end, base, scope, lineOf, out);
+    readCalls(source, scan, brackets, start, end, base, scope, lineOf, out, guardedFrom(brackets, first, trimmed, nesting));
     if (trimmed.includes('{')) readCompoundLiterals(source, scan, brackets, start, end, base, out);
     if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) readThreadCheck(trimmed, lineOf(at), scope, out);
   });
@@ -329,9 +329,11 @@ const STATEMENT_TOKENS = /[()[\]{};]/g;
  * Calls `visit(start, end)` for each statement: split at `;`, `{` and `}` outside parentheses, except that the braces
  * of an initializer (`= {`) or compound literal (`(struct x){`) stay inside their statement.
  */
-function forEachStatement(scan: string, brackets: BracketMatcher, visit: (start: number, end: number) => void): void {
+function forEachStatement(scan: string, brackets: BracketMatcher, visit: (start: number, end: number, nesting: number) => void): void {
   const tokens = STATEMENT_TOKENS;
   let depth = 0;
+  // How many blocks of the body the statement is in: 0 for the body's own statements.
+  let nesting = 0;
   let start = 0;
   const n = scan.length;
   tokens.lastIndex = 0;
@@ -341,8 +343,9 @@ function forEachStatement(scan: string, brackets: BracketMatcher, visit: (start:
     if (ch === 40 || ch === 91) depth++;
     else if (ch === 41 || ch === 93) depth = depth > 0 ? depth - 1 : 0;
     else if (depth === 0 && (ch === 59 || ch === 125)) {
-      visit(start, i);
+      visit(start, i, nesting);
       start = i + 1;
+      if (ch === 125 && nesting > 0) nesting--;
     } else if (ch === 123) {
       const lastSignificant = lastNonBlankBefore(scan, i);
       const prev = lastSignificant >= 0 ? scan.charCodeAt(lastSignificant) : 0;
@@ -354,12 +357,26 @@ function forEachStatement(scan: string, brackets: BracketMatcher, visit: (start:
         }
       }
       if (depth === 0) {
-        visit(start, i);
+        visit(start, i, nesting);
         start = i + 1;
+        nesting++;
       }
     }
   }
-  if (start < n) visit(start, n);
+  if (start < n) visit(start, n, nesting);
+}
+
+/** A statement of the body made only on some paths: `else …`, a loop, a case (an `if` or `while` after its condition). */
+const GUARDED_STATEMENT = /^(?:else|case|default|for|do)\b|^[A-Z_]*FOREACH\w*\s*\(/;
+const CONDITION_FIRST = /^(?:if|while|switch)\s*\(/;
+
+/** Where the calls of a statement stop being made on every path through the function (`Infinity`: never). */
+function guardedFrom(brackets: BracketMatcher, first: number, trimmed: string, nesting: number): number {
+  if (nesting > 0 || GUARDED_STATEMENT.test(trimmed)) return first;
+  const condition = CONDITION_FIRST.exec(trimmed);
+  if (!condition) return Infinity;
+  const close = brackets.closeOf(first + condition[0].length - 1);
+  return close < 0 ? first : close + 1;
 }
 
 /** Offset of the last character before `at` that is not a space, tab or line break; -1 if none. */
@@ -533,6 +550,7 @@ function readCalls(
   scope: BodyScope,
   lineOf: (offset: number) => number,
   out: BodyOutput,
+  guardedAt: number,
 ): void {
   const caller = scope.caller;
   // How deep in parentheses each `(` is, counted as the loop goes (one pass over the statement).
@@ -563,7 +581,8 @@ function readCalls(
     const viaField = p >= 0 && (scan.charCodeAt(p) === 46 || (scan.charCodeAt(p) === 62 && scan.charCodeAt(p - 1) === 45));
     const args = readArguments(source, open, close, scope.locals);
     const line = lineOf(base + at);
-    out.calls.push(viaField ? callSite('', name, line, caller, args) : callSite(name, undefined, line, caller, args));
+    const guarded = at >= guardedAt;
+    out.calls.push(viaField ? callSite('', name, line, caller, args, guarded) : callSite(name, undefined, line, caller, args, guarded));
     if (viaField) {
       const path = accessPathBefore(scan, p, start, scope);
       if (path) out.notes.push(bodyNote('field_call', caller, line, name, path, ''));

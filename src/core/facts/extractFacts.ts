@@ -622,7 +622,8 @@ function readCallNodes(reader: FileReader, calls: FileRegions['calls']): void {
     }
     const pieces = splitArguments(blankComments(nodeText(reader, args)));
     const values: ValueSummary[] = pieces.map((piece) => summarizeValue(piece.text));
-    reader.facts.calls.push(callSite(callee, calleeField || undefined, reader.skeletonLines.lineOf(node.startIndex), scope?.name ?? '', values));
+    // Where in its body the call sits is not known here: it is not taken as made on every path.
+    reader.facts.calls.push(callSite(callee, calleeField || undefined, reader.skeletonLines.lineOf(node.startIndex), scope?.name ?? '', values, true));
   }
 }
 

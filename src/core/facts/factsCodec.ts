@@ -34,7 +34,7 @@ export function decodeValue(s: string): ValueSummary {
   }
 }
 
-type EncodedCall = [callee: string, line: number, caller: number, args: string[], calleeField?: string];
+type EncodedCall = [callee: string, line: number, caller: number, args: string[], calleeField?: string, guarded?: 1];
 type EncodedStore = [rootType: string, fields: string[], field: string, position: number, value: string, line: number, caller: number, variable: string, base: string];
 
 export interface EncodedFacts extends Omit<FileFacts, 'calls' | 'fieldStores'> {
@@ -59,7 +59,8 @@ export function encodeFacts(facts: FileFacts): EncodedFacts {
   };
   const calls = facts.calls.map((c): EncodedCall => {
     const encoded: EncodedCall = [c.callee, c.line, indexOf(c.caller), c.args.map(encodeValue)];
-    if (c.calleeField) encoded.push(c.calleeField);
+    if (c.calleeField || c.guarded) encoded.push(c.calleeField ?? '');
+    if (c.guarded) encoded.push(1);
     return encoded;
   });
   const fieldStores = facts.fieldStores.map(
@@ -71,8 +72,8 @@ export function encodeFacts(facts: FileFacts): EncodedFacts {
 export function decodeFacts(encoded: EncodedFacts): FileFacts {
   const callers = encoded.callers;
   const callerAt = (i: number) => (i < 0 ? '' : callers[i]);
-  const calls = encoded.calls.map(([callee, line, caller, args, calleeField]): CallSite => {
-    return callSite(callee, calleeField || undefined, line, callerAt(caller), args.map(decodeValue));
+  const calls = encoded.calls.map(([callee, line, caller, args, calleeField, guarded]): CallSite => {
+    return callSite(callee, calleeField || undefined, line, callerAt(caller), args.map(decodeValue), guarded === 1);
   });
   const fieldStores = encoded.fieldStores.map(([rootType, fields, field, position, value, line, caller, variable, base]): FieldStore => {
     return fieldStore(structPath(rootType, fields), field, position >= 0 ? position : undefined, decodeValue(value), line, callerAt(caller), variable || undefined, base || undefined);

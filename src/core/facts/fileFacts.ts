@@ -3,7 +3,7 @@
 import type { SuppressionComment } from './suppressionComments';
 
 /** Bumped whenever extraction changes, so stale cache entries are never reused. */
-export const FACTS_VERSION = 23;
+export const FACTS_VERSION = 24;
 
 /**
  * What an argument (or an assigned value) is, after casts, `&`, `*` and parentheses are peeled off. Literal text,
@@ -139,6 +139,8 @@ export interface CallSite {
   /** Name of the function definition that contains the call; empty at file scope. */
   caller: string;
   args: ValueSummary[];
+  /** Inside a branch, a loop or a switch of its function: not made on every path through it. */
+  guarded?: boolean;
 }
 
 /** Where a struct lives: a declared type (`struct spdk_app_opts`), then a path of fields into it. */
@@ -168,8 +170,8 @@ export interface FieldStore {
 // reads them, here and in the index, is never recompiled for a shape that a rarer kind of call or store brings.
 
 /** A call site; `calleeField` only for calls through a function pointer field. */
-export function callSite(callee: string, calleeField: string | undefined, line: number, caller: string, args: ValueSummary[]): CallSite {
-  return new CallSiteRecord(callee, calleeField, line, caller, args);
+export function callSite(callee: string, calleeField: string | undefined, line: number, caller: string, args: ValueSummary[], guarded?: boolean): CallSite {
+  return new CallSiteRecord(callee, calleeField, line, caller, args, guarded || undefined);
 }
 
 class CallSiteRecord implements CallSite {
@@ -178,12 +180,14 @@ class CallSiteRecord implements CallSite {
   declare line: number;
   declare caller: string;
   declare args: ValueSummary[];
-  constructor(callee: string, calleeField: string | undefined, line: number, caller: string, args: ValueSummary[]) {
+  declare guarded: boolean | undefined;
+  constructor(callee: string, calleeField: string | undefined, line: number, caller: string, args: ValueSummary[], guarded: boolean | undefined) {
     this.callee = callee;
     this.calleeField = calleeField;
     this.line = line;
     this.caller = caller;
     this.args = args;
+    this.guarded = guarded;
   }
 }
 
@@ -238,7 +242,7 @@ export function fieldStore(
 
 /** The same call on another line. */
 export function callSiteAt(call: CallSite, line: number): CallSite {
-  return callSite(call.callee, call.calleeField, line, call.caller, call.args);
+  return callSite(call.callee, call.calleeField, line, call.caller, call.args, call.guarded);
 }
 
 /** The same store on another line. */

@@ -21,7 +21,7 @@ export function defaultCacheDir(): string {
 }
 
 /** Bumped whenever the labels computed from the same facts change, so a stale index snapshot is never served. */
-const LABELS_VERSION = 7;
+const LABELS_VERSION = 8;
 
 /** What the last index saw of each source: enough to tell, from a stat alone, that nothing changed. */
 export interface ManifestEntry {

@@ -19,6 +19,10 @@ export interface AsyncReason {
   via?: string[];
   /** The work is on the failure path of the last helper in `via`, not on this function's. */
   viaFailure?: boolean;
+  /** Left behind on every path through the function (no branch, loop or case around it, nor around a call on the way). */
+  everyPath?: boolean;
+  /** Handed to `spdk_thread_exec_msg`, which runs it at once when the caller is already on that thread. */
+  mayRunAtOnce?: boolean;
 }
 
 /**
@@ -44,22 +48,39 @@ const HANDLER_KINDS = new Set<ContextKind>([
 ]);
 
 const MAX_CALLEE_DEPTH = 6;
+const CONTINUES_ITERATION = /for_each_channel_continue$/;
+/** SPDK APIs whose own work is done when they return, though they start other work: other modules examine a new bdev. */
+const DONE_ON_RETURN = new Set(['spdk_bdev_register']);
 const SELF_HOP_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
 
 /** Why the function is asynchronous, most decisive first; empty when its work is done when it returns. */
 export function asyncReasons(model: IndexModel, key: string): AsyncReason[] {
-  return reasonsOf(model, key, 0, new Set());
+  return reasonsOf(model, key, 0, { visiting: new Set(), cuts: 0 });
 }
 
-function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<string>): AsyncReason[] {
+/** The functions on the way down, and how often the walk stopped at a cycle or the depth bound. */
+interface Walk {
+  visiting: Set<string>;
+  cuts: number;
+}
+
+function reasonsOf(model: IndexModel, key: string, depth: number, walk: Walk): AsyncReason[] {
   const memo = model.memoize('asyncReasons', () => new Map<string, AsyncReason[]>());
   const cached = memo.get(key);
   if (cached) return cached;
-  if (depth > MAX_CALLEE_DEPTH || visiting.has(key)) return [];
-  visiting.add(key);
+  if (depth > MAX_CALLEE_DEPTH || walk.visiting.has(key)) {
+    walk.cuts++;
+    return [];
+  }
+  const cutsBefore = walk.cuts;
+  walk.visiting.add(key);
   const failures = failureRanges(model, key);
-  const own = ownReasons(model, key).map((r) => (onFailurePath(failures, r.line) ? { ...r, onFailure: true } : r));
-  const found = [...own, ...calleeReasons(model, key, depth, visiting, failures)].sort(
+  const own = ownReasonsOnPaths(model, key, failures);
+  // A per-channel step that moves the iteration on has done its own work: the next step is the iteration's.
+  const step = contextsOf(model, key).some((c) => c.kind === 'for_each_channel_step');
+  // What it started before it spins on completions until they come (`nvme_wait_for_completion`) is done by then.
+  const waitLine = lastWaitLine(model, key);
+  const found = [...own, ...calleeReasons(model, key, depth, walk, failures)].filter((r) => r.line >= waitLine && (!step || !r.via?.some((v) => CONTINUES_ITERATION.test(v)))).sort(
     (a, b) => Number(a.onFailure ?? false) - Number(b.onFailure ?? false) || a.rank - b.rank || (a.via?.length ?? 0) - (b.via?.length ?? 0) || a.line - b.line,
   );
   // The same reason on several lines (three reads queued alike) is one reason, at its first line.
@@ -68,10 +89,30 @@ function reasonsOf(model: IndexModel, key: string, depth: number, visiting: Set<
     const sentence = reasonSentence(r);
     return !sentences.has(sentence) && sentences.add(sentence) !== undefined;
   });
-  visiting.delete(key);
-  // Cut short by depth or a cycle and found nothing: not memoised, another path may see further.
-  if (depth === 0 || reasons.length > 0) memo.set(key, reasons);
+  walk.visiting.delete(key);
+  // Cut short by depth or a cycle below: not memoised, as reached from elsewhere it may see further.
+  if (depth === 0 || walk.cuts === cutsBefore) memo.set(key, reasons);
   return reasons;
+}
+
+/** Shared by every function without reasons of its own (most of them): one empty list, never changed. */
+const NO_REASONS: AsyncReason[] = [];
+
+/** Its own reasons, each marked when it is on a failure path or on every path (memoised: a walk meets them often). */
+function ownReasonsOnPaths(model: IndexModel, key: string, failures: readonly BranchRange[]): AsyncReason[] {
+  const memo = model.memoize('ownAsyncReasons', () => new Map<string, AsyncReason[]>());
+  let own = memo.get(key);
+  if (!own) {
+    const found = ownReasons(model, key);
+    const unguarded = found.length > 0 ? unguardedLines(model, key) : undefined;
+    own = found.length === 0 ? NO_REASONS : found.map((r) => ({
+      ...r,
+      ...(onFailurePath(failures, r.line) && { onFailure: true }),
+      ...(unguarded?.has(r.line) && !r.mayRunAtOnce && { everyPath: true }),
+    }));
+    memo.set(key, own);
+  }
+  return own;
 }
 
 /** Reasons in the function's own body: hand-offs, its callback parameters' fates, queued work. */
@@ -84,7 +125,8 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
       // which the same function does its work there before it returns.
       // A function that asserts the thread it runs on and sends itself a message is running again later (a retry
       // while something is in progress), not hopping to its owner.
-      if (h.targetName === nameOfKey(key) && SELF_HOP_APIS.has(h.api) && !assertsItsThread(model, key)) continue;
+      // So is one that sends itself to the thread it is on (`spdk_get_thread()`).
+      if (h.targetName === nameOfKey(key) && SELF_HOP_APIS.has(h.api) && !assertsItsThread(model, key) && !sendsToItsOwnThread(model, key, h.line)) continue;
       let kind = kindOfRegistration(model.symbols, h);
       if (isGenericKind(kind)) {
         const learnt = destinationOf(model, h.api, h.arg, file);
@@ -95,7 +137,7 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
       }
       // Waiting for a buffer or a free bdev_io is a pause on the way, not the operation's own continuation.
       const rank = HANDLER_KINDS.has(kind) || kind === 'async_callback' ? 3 : kind === 'poller' || kind === 'buffer_wait' || kind === 'bdev_io_wait' ? 2 : 1;
-      reasons.push({ rank, line: h.line, text: `hands ${h.targetName} to ${h.api}: it runs later, as ${kind.replace(/_/g, ' ')}` });
+      reasons.push({ rank, line: h.line, text: `hands ${h.targetName} to ${h.api}: it runs later, as ${kind.replace(/_/g, ' ')}`, ...(h.api === 'spdk_thread_exec_msg' && { mayRunAtOnce: true }) });
     } else {
       const kind = kindOfSlot(h);
       reasons.push({ rank: DEFERRED_KINDS.has(kind) ? 1 : 3, line: h.line, text: `stores ${h.targetName} in ${h.structName}.${h.field}: whoever holds it calls it later` });
@@ -148,12 +190,20 @@ export function drainersOf(model: IndexModel, slot: string): { key: string; file
   return (bySlot.get(slot) ?? []).map((d) => ({ ...d, kind: contextsOf(model, d.key).map((c) => c.kind).find((k) => DEFERRED_KINDS.has(k)) }));
 }
 
+/** Lines of the function with a call made on every path through it. */
+function unguardedLines(model: IndexModel, key: string): Set<number> {
+  const lines = new Set<number>();
+  for (const call of model.callsOf(key)) if (!call.guarded) lines.add(call.line);
+  return lines;
+}
+
 /**
  * A static helper of the same file that is asynchronous makes its caller asynchronous too (`spdk_bdev_close` through
- * `bdev_close`). Calls into other files count only for SPDK's APIs that finish later without taking a callback: a
- * public function that defers work only on some rare path would otherwise make half the tree asynchronous.
+ * `bdev_close`). Any other function does so only with work it leaves behind on every path through it
+ * (`spdk_bdev_part_free` unregisters the part's io_device): a public function that defers work only on some rare path
+ * would otherwise make half the tree asynchronous. SPDK's APIs that finish later without a callback are listed.
  */
-function calleeReasons(model: IndexModel, key: string, depth: number, visiting: Set<string>, failures: readonly BranchRange[]): AsyncReason[] {
+function calleeReasons(model: IndexModel, key: string, depth: number, walk: Walk, failures: readonly BranchRange[]): AsyncReason[] {
   const file = fileOfKey(key);
   const seen = new Set<string>();
   const reasons: AsyncReason[] = [];
@@ -166,11 +216,12 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
       reasons.push({ rank: 2, line: call.line, text: `calls ${call.callee}: ${later}`, ...(onFailure && { onFailure }) });
       continue;
     }
-    if (!staticFunctionsOf(model, file).has(call.callee)) continue;
     const callee = model.resolve(call.callee, file);
-    if (!callee || callee === key || fileOfKey(callee) !== file) continue;
+    if (!callee || callee === key || (isTestFile(fileOfKey(callee)) && !isTestFile(file))) continue;
+    const helper = fileOfKey(callee) === file && staticFunctionsOf(model, file).has(call.callee);
+    if (!helper && DONE_ON_RETURN.has(call.callee)) continue;
     // Handlers it registers (rank 3) and its own callback parameters are the callee's business, not this caller's.
-    const inner = reasonsOf(model, callee, depth + 1, visiting).filter((r) => r.rank !== 3 && !r.text.startsWith('calls back '));
+    const inner = reasonsOf(model, callee, depth + 1, walk).filter((r) => r.rank !== 3 && !r.text.startsWith('calls back ') && (helper || (r.everyPath && !r.onFailure)));
     if (inner.length === 0) continue;
     // Sorted normal path first: a callee that defers work only when it fails defers it only on this caller's failures.
     const first = inner[0];
@@ -181,9 +232,68 @@ function calleeReasons(model: IndexModel, key: string, depth: number, visiting: 
       via: [call.callee, ...(first.via ?? [])],
       ...((first.viaFailure || (first.onFailure && !onFailure)) && { viaFailure: true }),
       ...((onFailure || first.onFailure) && { onFailure: true }),
+      ...(!call.guarded && first.everyPath && { everyPath: true }),
+    });
+  }
+  // `dev->destroy_channel(dev, ch)`: through a struct field, when every function stored there leaves work behind.
+  for (const n of notesOf(model, key, 'field_call')) {
+    const holder = holderOfPath(model.symbols, file, n.path, n.name);
+    const slot = holder && `${holder.structName}.${holder.field}`;
+    if (!slot || seen.has(slot)) continue;
+    seen.add(slot);
+    const stored = (slotImplementations(model).get(slot) ?? []).filter((k) => k !== key && !(isTestFile(fileOfKey(k)) && !isTestFile(file)));
+    let first: { impl: string; reason: AsyncReason } | undefined;
+    for (const impl of stored) {
+      const reason = reasonsOf(model, impl, depth + 1, walk).find((r) => r.rank !== 3 && !r.text.startsWith('calls back ') && r.everyPath && !r.onFailure);
+      if (!reason) {
+        first = undefined;
+        break;
+      }
+      first ??= { impl, reason };
+    }
+    if (!first) continue;
+    const onFailure = onFailurePath(failures, n.line);
+    reasons.push({
+      rank: 4,
+      line: n.line,
+      text: first.reason.text,
+      via: [`${slot} (${stored.map(nameOfKey).join(', ')})`, ...(first.reason.via ?? [])],
+      ...(onFailure && { onFailure: true }),
     });
   }
   return reasons;
+}
+
+/** Functions stored in each struct field (`struct spdk_bs_dev.destroy_channel`), as keys. */
+function slotImplementations(model: IndexModel): Map<string, string[]> {
+  return model.memoize('slotImplementations', () => {
+    const map = new Map<string, string[]>();
+    for (const links of model.allLinks()) {
+      for (const s of links.slots) {
+        const slot = `${s.structName}.${s.field}`;
+        if (!map.get(slot)?.includes(s.targetKey)) pushTo(map, slot, s.targetKey);
+      }
+    }
+    return map;
+  });
+}
+
+/** `nvme_wait_for_completion(...)`: the caller waits until the command it submitted completes. */
+const WAITS_FOR_COMPLETION = /^(?:spdk_)?nvme_wait_for_\w+$/;
+/** Calls that run completions inside them: in a loop (`while (!done) ...`), the caller spins until its own comes. */
+const DRIVES_COMPLETIONS = /^(?:spdk_nvme_ctrlr_process_admin_completions|spdk_nvme_qpair_process_completions|nvme_qpair_process_completions|spdk_thread_poll)$/;
+
+/** The last line where the function waits for completions it drives itself (0: it never does). */
+function lastWaitLine(model: IndexModel, key: string): number {
+  let last = 0;
+  for (const call of model.callsOf(key)) {
+    if (call.line > last && (WAITS_FOR_COMPLETION.test(call.callee) || (call.guarded && DRIVES_COMPLETIONS.test(call.callee)))) last = call.line;
+  }
+  return last;
+}
+
+function sendsToItsOwnThread(model: IndexModel, key: string, line: number): boolean {
+  return model.callsOf(key).some((c) => c.line === line && SELF_HOP_APIS.has(c.callee) && c.args[0]?.kind === 'call' && c.args[0].callee === 'spdk_get_thread');
 }
 
 function assertsItsThread(model: IndexModel, key: string): boolean {

@@ -15,6 +15,8 @@ export interface EffectiveCall {
   line: number;
   /** Function containing the call; empty at file scope. */
   caller: string;
+  /** Inside a branch, a loop or a case: not made on every path through its function. */
+  guarded?: boolean;
 }
 
 interface Registration {
@@ -137,6 +139,7 @@ export function linkFile(symbols: SymbolTable, expander: MacroExpander, facts: F
       // Built field by field: a spread here was half of linking's own time (V8's slow object-clone path).
       const effective: EffectiveCall = { callee: expanded.callee, args: expanded.args, line: call.line, caller: call.caller };
       if (expanded.macro) effective.macro = expanded.macro;
+      if (call.guarded) effective.guarded = true;
       add(effective);
     }
   }

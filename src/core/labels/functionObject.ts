@@ -7,7 +7,7 @@ import { baseTypeName } from '../parse/cText';
 import { fileOfKey } from './callbackEvidence';
 import { holderOfPath, notesOf } from './callbackFlow';
 import { contextsOf } from './execContext';
-import { typeOwnership } from './ownership';
+import { channelContextTypes } from './ownership';
 
 /** Handles that say where, not what: a function taking a channel works on the channel's context, found separately. */
 const NOT_THE_OBJECT = new Set(['struct spdk_io_channel', 'struct spdk_json_write_ctx', 'struct spdk_json_val', 'struct spdk_thread', 'struct spdk_io_channel_iter']);
@@ -77,7 +77,7 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
   }
   // A per-channel step works on the channel it visits.
   if (contextsOf(model, key).some((c) => c.kind === 'for_each_channel_step')) {
-    const channelTypes = new Set(typeOwnership(model).filter((t) => t.ownership === 'io_channel_ctx').map((t) => t.name));
+    const channelTypes = channelContextTypes(model);
     const channel = out.findIndex((o) => channelTypes.has(o.type));
     if (channel > 0) out.unshift(...out.splice(channel, 1));
   }

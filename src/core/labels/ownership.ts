@@ -45,6 +45,11 @@ export function typeOwnership(model: IndexModel): TypeLabels[] {
   return model.memoize('typeOwnership', () => labelTypeOwnership(model));
 }
 
+/** The struct names that are per-thread io_channel contexts. */
+export function channelContextTypes(model: IndexModel): Set<string> {
+  return model.memoize('channelContextTypes', () => new Set(typeOwnership(model).filter((t) => t.ownership === 'io_channel_ctx').map((t) => t.name)));
+}
+
 function labelTypeOwnership(model: IndexModel): TypeLabels[] {
   const symbols = model.symbols;
   const labels = new Map<string, TypeLabels>();
