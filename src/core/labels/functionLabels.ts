@@ -67,7 +67,10 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   if (normal.length > 0) {
     labels.async = true;
     labels.asyncReason = `${reasonSentence(normal[0])} (line ${normal[0].line})`;
-    labels.asyncReasons = normal.slice(0, 8).map((r) => ({ text: reasonSentence(r), line: r.line }));
+    // What a callee does inside a call that already hands over this function's own continuation is not repeated.
+    const handOffLines = new Set(normal.filter((r) => r.rank < 3).map((r) => r.line));
+    const shown = normal.filter((r, i) => i === 0 || r.rank !== 4 || !handOffLines.has(r.line));
+    labels.asyncReasons = shown.slice(0, 8).map((r) => ({ text: reasonSentence(r), line: r.line }));
   }
   const failing = reasons.filter((r) => r.onFailure);
   if (failing.length > 0) {
