@@ -106,12 +106,12 @@ describe('answers from the code', () => {
     assert.deepEqual(done.releases, [{ text: 'frees req (struct sample_fail_req)', via: 'free', line: 172, type: 'struct sample_fail_req' }]);
     const rpc = failure('sample_fail_rpc_done');
     assert.deepEqual(rpc.finishes, [
-      { text: 'answers the RPC request with an error', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true, when: 'rc != 0' },
+      { text: 'answers the RPC request with an error (code rc, "failed")', via: 'spdk_jsonrpc_send_error_response', line: 181, onFailure: true, when: 'rc != 0' },
       { text: 'answers the RPC request', via: 'spdk_jsonrpc_send_bool_response', line: 184 },
     ]);
     const answers = functionAnswers({ rpcMethods: index.rpcMethods(), typeOf: (t) => index.type(t), model: index.model }, rpc);
     assert.equal(answers.find((a) => a.question === 'finish')?.text, 'answers the RPC request (line 184).');
-    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'when rc != 0 (line 181): answers the RPC request with an error.');
+    assert.equal(answers.find((a) => a.question === 'failure')?.text, 'when rc != 0 (line 181): answers the RPC request with an error (code rc, "failed").');
     assert.deepEqual(failure('sample_fail_req_abort').releases, [{ text: 'frees req (struct sample_fail_req) through sample_fail_req_free', via: 'sample_fail_req_free', line: 200, type: 'struct sample_fail_req' }]);
     assert.match(failure('sample_fail_qpair_poll').finishes?.[0]?.text ?? '', /^runs, inside this call, the completion callbacks of the NVMe commands/);
     assert.deepEqual(failure('sample_fail_ctx_begin').releases, [
@@ -141,6 +141,15 @@ describe('answers from the code', () => {
     ]);
     const poll = index.functionsNamed('sample_null_poll')[0];
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
+  });
+
+  it('every error reply of an RPC, each with its condition, its code and its message', () => {
+    const rpc = index.functionsNamed('rpc_bdev_sample_null_create')[0];
+    const replies = (rpc.finishes ?? []).filter((s) => s.onFailure).map((s) => [s.when, s.text]);
+    assert.deepEqual(replies, [
+      ['spdk_json_decode_object(params, rpc_sample_null_create_decoders, SPDK_COUNTOF...', 'answers the RPC request with an error (code -22, "Invalid parameters")'],
+      ['sample_null_create(req.name, &bdev) != 0', 'answers the RPC request with an error (code -22, "Cannot create the bdev")'],
+    ]);
   });
 
   it('the iterator that carries a done callback through a wrapper is freed by the function that calls it', () => {

@@ -404,7 +404,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
   const failures = failureRanges(model, key);
   const out: FinishStep[] = [];
   const push = (s: FinishStep) => {
-    if (!out.some((x) => x.text === s.text && x.onFailure === s.onFailure)) out.push(s);
+    if (!out.some((x) => x.text === s.text && x.onFailure === s.onFailure && x.when === s.when)) out.push(s);
   };
   const flag = (line: number) => {
     if (!onFailurePath(failures, line)) return {};
@@ -438,7 +438,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
     if (fnParams.has(call.callee)) push({ text: `calls back ${call.callee}, the completion its caller passed`, via: call.callee, line: call.line, ...flag(call.line) });
     else if (RPC_REPLY_API.test(call.callee) && call.callee !== 'spdk_jsonrpc_begin_result') {
       const error = call.callee.startsWith('spdk_jsonrpc_send_error_response');
-      push({ text: error ? 'answers the RPC request with an error' : 'answers the RPC request', via: call.callee, line: call.line, ...flag(call.line) });
+      push({ text: error ? `answers the RPC request with an error${errorReplyDetail(call.args)}` : 'answers the RPC request', via: call.callee, line: call.line, ...flag(call.line) });
     } else if (call.callee === 'spdk_for_each_channel_continue' || call.callee === 'spdk_bdev_for_each_channel_continue') {
       // A non-zero status ends the iteration: the done callback runs next, with that status.
       const status = valueText(call.args[1])?.trim();
@@ -457,4 +457,14 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
     }
   }
   return out;
+}
+
+/** ` (INVALID_PARAMS, "Invalid parameters")`, ` (code rc)`: the code an error reply sends, and its message when a short literal. */
+function errorReplyDetail(args: readonly ValueSummary[]): string {
+  const code = valueText(args[1])?.trim().replace(/^SPDK_JSONRPC_ERROR_/, '');
+  if (!code) return '';
+  const text = args[2]?.kind === 'string' ? args[2].text : '';
+  // ASCII only: one wider character would make the whole saved index two-byte text.
+  const message = text && text.length <= 42 && /^[\x20-\x7e]*$/.test(text) ? `, "${text}"` : '';
+  return /^[A-Z_]+$/.test(code) ? ` (${code}${message})` : ` (code ${code}${message})`;
 }
