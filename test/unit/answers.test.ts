@@ -152,6 +152,12 @@ describe('answers from the code', () => {
     ]);
   });
 
+  it('who frees what a function only borrows: the JSON-RPC request of a handler', () => {
+    const rpc = index.functionsNamed('rpc_bdev_sample_null_create')[0];
+    const works = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, rpc).find((a) => a.question === 'object');
+    assert.match(works?.text ?? '', /struct spdk_jsonrpc_request \(parameter request\): .*the server frees it once that reply is written/);
+  });
+
   it('the iterator that carries a done callback through a wrapper is freed by the function that calls it', () => {
     assert.deepEqual(fn('sample_reset_done').releases, [
       { text: 'the struct sample_channel_iter that holds it is freed by sample_each_channel_cpl (line 52) once it has called it', via: 'sample_each_channel_cpl', line: 94 },

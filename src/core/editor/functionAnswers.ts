@@ -181,9 +181,11 @@ function objectAnswer(sources: AnswerSources, fn: FunctionLabels): Answer | unde
 
 function ownerOf(sources: AnswerSources, type: string): { text: string; link?: SourceLink } | undefined {
   const labels = sources.typeOf(type);
-  if (labels) return { text: labels.summary, link: labels.file ? { label: `${labels.name} (${labels.ownership.replace(/_/g, ' ')})`, file: labels.file, line: labels.line } : undefined };
   const handle = CORE_HANDLES.find((h) => h.type === baseTypeName(type));
-  return handle ? { text: `owned by ${handle.owner}` } : undefined;
+  // Who frees a core handle the function only borrows (the JSON-RPC server frees the request), whatever else is known.
+  const freed = handle?.freedBy && !labels?.summary.includes(handle.meaning) ? `; ${handle.freedBy}` : '';
+  if (labels) return { text: `${labels.summary.replace(/\.+$/, '')}${freed}`, link: labels.file ? { label: `${labels.name} (${labels.ownership.replace(/_/g, ' ')})`, file: labels.file, line: labels.line } : undefined };
+  return handle ? { text: `owned by ${handle.owner}${freed}` } : undefined;
 }
 
 function syncAnswer(fn: FunctionLabels): Answer {

@@ -37,6 +37,8 @@ export interface CoreHandle {
   owner: string;
   meaning: string;
   topic: BookTopic;
+  /** Who frees it, for code that only borrows one (question 6). */
+  freedBy?: string;
 }
 
 /** SPDK's core handle types and the thread rules that come with them. */
@@ -82,5 +84,27 @@ export const CORE_HANDLES: CoreHandle[] = [
     owner: 'the submitting thread',
     meaning: 'One IO request. Submitted and completed on the same thread; the bdev module completes it with spdk_bdev_io_complete and the submitter frees it with spdk_bdev_free_io.',
     topic: 'bdev-io',
+    freedBy: 'the submitter frees it with spdk_bdev_free_io, in its completion callback',
+  },
+  {
+    type: 'struct spdk_jsonrpc_request',
+    owner: 'the JSON-RPC server, on the app thread',
+    meaning: 'One call of a JSON-RPC method. The handler, or a callback it started, answers it exactly once; the server frees it once that reply is written.',
+    topic: 'jsonrpc',
+    freedBy: 'the JSON-RPC server frees it once the reply is sent (never the handler)',
+  },
+  {
+    type: 'struct spdk_accel_task',
+    owner: "the thread of the accel channel it was taken from",
+    meaning: "One accel operation, taken from its channel's task pool. spdk_accel_task_complete puts it back in that pool before it calls the user's callback.",
+    topic: 'accel',
+    freedBy: "spdk_accel_task_complete returns it to its channel's pool before it calls the user's callback (a task of a sequence goes back to the sequence)",
+  },
+  {
+    type: 'struct spdk_blob',
+    owner: "its blobstore's metadata thread",
+    meaning: 'An open blob. Opening it again takes a reference; spdk_blob_close drops one, and the last close frees it.',
+    topic: 'blobstore-lvol',
+    freedBy: 'the last spdk_blob_close frees it',
   },
 ];
