@@ -177,6 +177,10 @@ describe('answers from the code', () => {
     assert.match(at('sample_thr_resume_poll').starterThread?.why ?? '', /is handed struct sample_thr_channel, a per-thread channel context/);
     const thread = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_walk_done')).find((a) => a.title === 'Thread');
     assert.match(thread?.text ?? '', /^The io_channel's thread: sample_thr_submit_request runs as/);
+    // A helper only called from a submit is not itself a slot: it runs within one.
+    const helper = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_count')).find((a) => a.question === 'context');
+    assert.equal(helper?.title, 'Called directly, within bdev fn_table');
+    assert.match(helper?.text ?? '', /Inferred: only called from sample_thr_submit_request\.$/);
   });
 
   it('async through another file only for work left behind on every path; a walk moved on by its step, a self-retry, a command waited for', () => {
@@ -190,6 +194,8 @@ describe('answers from the code', () => {
     assert.match(at('sample_thr_resume_poll').asyncReason ?? '', /sample_for_each_channel_continue/);
     assert.equal(at('sample_thr_drain').async, true, 'sends itself to its own thread: it runs again later');
     assert.equal(at('sample_thr_read_log').async, false, 'spins on admin completions until its own command is done');
+    const abort = index.functionsNamed('sample_abort_queued')[0];
+    assert.equal(abort.asyncReason, 'queues on struct sample_qpair.aborting; sample_complete_aborted (from spdk_nvme_qpair_process_completions, at the next poll) takes it off later (line 99)');
   });
 
   it('a struct a unit test keeps at file scope is not global state of the library', () => {

@@ -97,7 +97,9 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
     // A slot of SPDK's module tables has its own rules; the kind's text speaks of its busiest slot.
     const slots = [...new Set(evidence.flatMap((c) => ('slot' in c && SLOT_MEANINGS[c.slot] ? [c.slot] : [])))];
     const meaning = slots.length > 0 ? slots.map((s) => `${s.slice(s.lastIndexOf('.') + 1)}: ${SLOT_MEANINGS[s]}`).join(' ') : info.meaning;
-    answers.push({ question: 'context', title: `Runs as ${info.title}`, text: `${meaning}${inferredText}`, ...collapsed, lenses: [contextLens(kind, evidence, model)] });
+    // Inferred only: a helper called from such code, not itself registered as one.
+    const title = links.length === 0 && inferredText ? `Called directly, within ${info.title}` : `Runs as ${info.title}`;
+    answers.push({ question: 'context', title, text: `${meaning}${inferredText}`, ...collapsed, lenses: [contextLens(kind, evidence, model)] });
   }
   const assertions = fn.threadAssertions ?? [];
   const asserted = assertions.filter((a) => a.kind === 'assert');

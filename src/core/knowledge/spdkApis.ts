@@ -108,3 +108,11 @@ export const CORE_HANDLES: CoreHandle[] = [
     freedBy: 'the last spdk_blob_close frees it',
   },
 ];
+
+/** APIs that run, inside the call, the completions of work submitted earlier: a poller that calls them finishes it. */
+export const COMPLETION_DRIVERS: Record<string, string> = {
+  spdk_nvme_qpair_process_completions: "runs, inside this call, the completion callbacks of the NVMe commands that finished on the qpair",
+  spdk_nvme_poll_group_process_completions: "runs, inside this call, the completion callbacks of the NVMe commands that finished on the poll group's qpairs",
+  spdk_nvme_ctrlr_process_admin_completions: "runs, inside this call, the completion callbacks of the controller's finished admin commands",
+  spdk_sock_group_poll: 'runs, inside this call, the callbacks of the sockets that have data or finished writes',
+};

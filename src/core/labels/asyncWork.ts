@@ -7,6 +7,7 @@ import { fileOfKey, nameOfKey } from './callbackEvidence';
 import { curatedArgumentKinds, destinationOf, holderOfPath, isGenericKind, isTestFile, notesOf } from './callbackFlow';
 import { kindOfRegistration, kindOfSlot, contextsOf } from './execContext';
 import { pushTo } from '../util/multiMap';
+import { COMPLETION_DRIVERS } from '../knowledge/spdkApis';
 
 export interface AsyncReason {
   /** 1: a continuation runs later; 2: work queued or a poller registered; 3: a handler registered; 4: a callee's. */
@@ -166,14 +167,15 @@ function ownReasons(model: IndexModel, key: string): AsyncReason[] {
     if (q.detail !== 'insert') continue;
     const holder = holderOfPath(model.symbols, q.file, q.path);
     if (!holder) continue;
-    const drainer = drainersOf(model, `${holder.structName}.${holder.field}`).find((d) => d.key !== key && !(isTestFile(d.file) && !isTestFile(file)) && d.kind);
-    if (drainer) reasons.push({ rank: 2, line: q.line, text: `queues on ${holder.structName}.${holder.field}; ${nameOfKey(drainer.key)} (${drainer.kind!.replace(/_/g, ' ')}) takes it off later` });
+    const drainer = drainersOf(model, `${holder.structName}.${holder.field}`).find((d) => d.key !== key && !(isTestFile(d.file) && !isTestFile(file)) && (d.kind || d.driver));
+    const when = drainer?.kind ? `(${drainer.kind.replace(/_/g, ' ')})` : `(from ${drainer?.driver}, at the next poll)`;
+    if (drainer) reasons.push({ rank: 2, line: q.line, text: `queues on ${holder.structName}.${holder.field}; ${nameOfKey(drainer.key)} ${when} takes it off later` });
   }
   return reasons;
 }
 
 /** Functions that take items off a list field, with the deferred context they run in when they have one. */
-export function drainersOf(model: IndexModel, slot: string): { key: string; file: string; line: number; kind?: ContextKind }[] {
+export function drainersOf(model: IndexModel, slot: string): { key: string; file: string; line: number; kind?: ContextKind; driver?: string }[] {
   const bySlot = model.memoize('queueDrainers', () => {
     const map = new Map<string, { key: string; file: string; line: number }[]>();
     for (const facts of model.files.values()) {
@@ -187,7 +189,12 @@ export function drainersOf(model: IndexModel, slot: string): { key: string; file
     }
     return map;
   });
-  return (bySlot.get(slot) ?? []).map((d) => ({ ...d, kind: contextsOf(model, d.key).map((c) => c.kind).find((k) => DEFERRED_KINDS.has(k)) }));
+  return (bySlot.get(slot) ?? []).map((d) => {
+    const kind = contextsOf(model, d.key).map((c) => c.kind).find((k) => DEFERRED_KINDS.has(k));
+    // `_nvme_qpair_complete_abort_queued_reqs`, called from spdk_nvme_qpair_process_completions: taken off at the next poll.
+    const driver = kind ? undefined : model.callersOf(d.key).map(nameOfKey).find((c) => c in COMPLETION_DRIVERS);
+    return { ...d, kind, ...(driver && { driver }) };
+  });
 }
 
 /** Lines of the function with a call made on every path through it. */

@@ -2,7 +2,7 @@
 // the book's questions 5 to 7, read from the body. An IO completed through the module's own helpers counts as
 // completed here (`bdev_nvme_readv_done` → `bdev_nvme_io_complete_nvme_status` → ... → `spdk_bdev_io_complete`).
 import { valueText, type ValueSummary } from '../facts/fileFacts';
-import { IO_OBJECTS, RPC_REPLY_API } from '../knowledge/spdkApis';
+import { COMPLETION_DRIVERS, IO_OBJECTS, RPC_REPLY_API } from '../knowledge/spdkApis';
 import type { IndexModel } from '../model/indexModel';
 import type { ContextEvidence, FinishStep, FlowStep, IoRole } from '../model/indexTypes';
 import { baseTypeName } from '../parse/cText';
@@ -384,13 +384,6 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
 /** Every API finishesOf looks at by name: one test per call first. */
 const FINISH_API = /^spdk_jsonrpc_|for_each_channel_continue$|process_(admin_)?completions$|^spdk_sock_group_poll$|^spdk_bdev_queue_io_wait$/;
 
-/** APIs that run, inside the call, the completions of work submitted earlier: a poller that calls them finishes it. */
-const COMPLETION_DRIVERS: Record<string, string> = {
-  spdk_nvme_qpair_process_completions: "runs, inside this call, the completion callbacks of the NVMe commands that finished on the qpair",
-  spdk_nvme_poll_group_process_completions: "runs, inside this call, the completion callbacks of the NVMe commands that finished on the poll group's qpairs",
-  spdk_nvme_ctrlr_process_admin_completions: "runs, inside this call, the completion callbacks of the controller's finished admin commands",
-  spdk_sock_group_poll: 'runs, inside this call, the callbacks of the sockets that have data or finished writes',
-};
 
 /**
  * How the function finishes an operation someone else started (Q5): it calls the completion its caller stored
