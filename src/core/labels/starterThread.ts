@@ -5,7 +5,7 @@
 import type { ContextKind } from '../knowledge/contextKinds';
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, functionKey, nameOfKey } from './callbackEvidence';
-import { fieldInvokers } from './callbackFlow';
+import { fieldInvokers, isTestFile } from './callbackFlow';
 import { contextsOf } from './execContext';
 import { threadAssertions } from './functionObject';
 import { channelContextTypes } from './ownership';
@@ -34,7 +34,7 @@ const APP_THREAD_KINDS = new Set<ContextKind>(['rpc_handler', 'subsystem_hook', 
 /** Module hooks that run on the app thread (not the per-IO fn_table slots). */
 const APP_THREAD_SLOTS = /\.(module_init|module_fini|fini_start|examine_config|examine_disk|async_init|init_complete)$/;
 
-const MAX_DEPTH = 4;
+const MAX_DEPTH = 6;
 
 export interface StarterThreadEvidence {
   /** `the app thread` or `the io_channel's thread`. */
@@ -49,18 +49,35 @@ export interface StarterThreadEvidence {
 
 export function starterThreadOf(model: IndexModel, key: string): StarterThreadEvidence | undefined {
   const memo = model.memoize('starterThread', () => new Map<string, StarterThreadEvidence | null>());
-  return search(model, key, 0, new Set(), memo) ?? undefined;
+  const found = search(model, key, 0, { visiting: new Set(), cuts: 0 }, memo);
+  return found && found !== CYCLE ? found : undefined;
 }
 
-function search(model: IndexModel, key: string, depth: number, visiting: Set<string>, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null {
+/** A starter already on the way down: it adds nothing the others do not say. */
+const CYCLE = 'cycle';
+
+interface Walk {
+  visiting: Set<string>;
+  /** How often the walk stopped at the depth bound or a cycle: results that depend on that are not memoised. */
+  cuts: number;
+}
+
+function search(model: IndexModel, key: string, depth: number, walk: Walk, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null | typeof CYCLE {
   const known = memo.get(key);
   if (known !== undefined) return known;
-  if (depth > MAX_DEPTH || visiting.has(key)) return null;
-  visiting.add(key);
-  const found = own(model, key) ?? inherited(model, key, depth, visiting, memo);
-  visiting.delete(key);
-  // Only what was found is kept (and, below the top, what was not: a starter asked again need not be searched).
-  if (found || depth > 0) memo.set(key, found);
+  if (walk.visiting.has(key)) {
+    walk.cuts++;
+    return CYCLE;
+  }
+  if (depth > MAX_DEPTH) {
+    walk.cuts++;
+    return null;
+  }
+  const cutsBefore = walk.cuts;
+  walk.visiting.add(key);
+  const found = own(model, key) ?? inherited(model, key, depth, walk, memo);
+  walk.visiting.delete(key);
+  if (found || walk.cuts === cutsBefore) memo.set(key, found);
   return found;
 }
 
@@ -100,34 +117,63 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
 }
 
 /** Through the function that registered it (for the kinds that run where they were started) or its only callers. */
-function inherited(model: IndexModel, key: string, depth: number, visiting: Set<string>, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null {
+function inherited(model: IndexModel, key: string, depth: number, walk: Walk, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null {
   const contexts = contextsOf(model, key);
   const starters: string[] = [];
   for (const c of contexts) {
     if ('inferred' in c) {
-      starters.push(...model.callersOf(key));
+      starters.push(...callersAnywhere(model, key));
       continue;
     }
     if ('slot' in c && c.kind === 'struct_slot') {
       // Stored in a field nobody names: it runs where the field is called, and where it is called directly.
       const invokers = fieldInvokers(model).get(c.slot) ?? [];
-      // Callers are known in its own file only: a function other files can call may run anywhere.
-      if (invokers.length === 0 || !model.definitionOf(key)?.isStatic) return null;
-      starters.push(...invokers.map((i) => i.key), ...model.callersOf(key));
+      if (invokers.length === 0) return null;
+      starters.push(...invokers.map((i) => i.key), ...callersAnywhere(model, key));
       continue;
     }
     if (!STARTER_THREAD.has(c.kind) || !('in' in c) || !c.in) continue;
     starters.push(functionKey(c.file, c.in));
   }
-  if (contexts.length === 0 && model.definitionOf(key)?.isStatic) starters.push(...model.callersOf(key));
+  // A function nobody registers runs where its callers do, in any file; SPDK's public API may be called from anywhere.
+  if (contexts.length === 0 && !isPublicApi(model, key)) starters.push(...callersAnywhere(model, key));
   if (starters.length === 0) return null;
   // Every starter must run on the same known thread: one that does not leaves the thread open.
   let first: StarterThreadEvidence | null = null;
   for (const s of new Set(starters)) {
     if (s === key) continue;
-    const e = search(model, s, depth + 1, visiting, memo);
+    const e = search(model, s, depth + 1, walk, memo);
+    if (e === CYCLE) continue;
     if (!e || (first && e.thread !== first.thread)) return null;
     first ??= e;
   }
   return first && { ...first, chain: [...first.chain, nameOfKey(key)] };
+}
+
+/** The functions of the tree that call this one directly, in any file (its own file only for a static one). */
+function callersAnywhere(model: IndexModel, key: string): string[] {
+  const byCallee = model.memoize('callersAnywhere', () => {
+    const map = new Map<string, Set<string>>();
+    for (const links of model.allLinks()) {
+      const resolved = new Map<string, string | undefined>();
+      for (const [caller, calls] of links.callsByFunction) {
+        for (const call of calls) {
+          let target = resolved.get(call.callee);
+          if (!resolved.has(call.callee)) resolved.set(call.callee, (target = model.resolve(call.callee, links.file)));
+          // Unit tests call library code from their own harness threads: they decide nothing about it.
+          if (!target || (isTestFile(links.file) && !isTestFile(fileOfKey(target)))) continue;
+          let set = map.get(target);
+          if (!set) map.set(target, (set = new Set()));
+          set.add(functionKey(links.file, caller));
+        }
+      }
+    }
+    return map;
+  });
+  return [...(byCallee.get(key) ?? [])];
+}
+
+/** Declared in SPDK's public headers (`include/spdk/`): applications outside the tree call it too. */
+function isPublicApi(model: IndexModel, key: string): boolean {
+  return (model.symbols.prototypes.get(nameOfKey(key)) ?? []).some((p) => p.file.startsWith('include/spdk/'));
 }
