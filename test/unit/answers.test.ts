@@ -177,6 +177,9 @@ describe('answers from the code', () => {
     assert.match(at('sample_thr_resume_poll').starterThread?.why ?? '', /is handed struct sample_thr_channel, a per-thread channel context/);
     const thread = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_walk_done')).find((a) => a.title === 'Thread');
     assert.match(thread?.text ?? '', /^The io_channel's thread: sample_thr_submit_request runs as/);
+    // A message runs on the thread it is sent to: the one a struct keeps.
+    assert.equal(at('sample_thr_owner_msg').starterThread?.thread, 'the thread in struct sample_thr_disk.thread');
+    assert.equal(at('sample_thr_owner_msg').starterThread?.why, 'sample_thr_start sends sample_thr_owner_msg to disk->thread');
     // A helper only called from a submit is not itself a slot: it runs within one.
     const helper = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_count')).find((a) => a.question === 'context');
     assert.equal(helper?.title, 'Called directly, within bdev fn_table');

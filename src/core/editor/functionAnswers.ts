@@ -118,7 +118,8 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
     answers.push({
       question: 'context',
       title: 'Thread',
-      text: `${a.thread[0].toUpperCase()}${a.thread.slice(1)}: ${a.why}, and this runs where that started it (${a.chain.join(' → ')}).`,
+      // A message sent to a named thread runs there; anything else runs where the first of its chain does.
+      text: `${a.thread[0].toUpperCase()}${a.thread.slice(1)}: ${a.why}${a.chain.length === 2 && a.why.includes(' sends ') ? '' : `, and this runs where that started it (${a.chain.join(' → ')})`}.`,
       links: [{ label: a.why, file: a.file, line: a.line }],
       lenses: [],
     });

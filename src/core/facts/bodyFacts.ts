@@ -88,6 +88,7 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
   const source = blankPreprocessorLines(blankComments(text.slice(base, span.close)));
   const scan = blankStringContents(source);
   const brackets = new BracketMatcher(scan);
+  let threadLocals: Set<string> | undefined;
   forEachStatement(scan, brackets, (start, end, nesting) => {
     // The statement trimmed, cut once.
     let first = start;
@@ -102,7 +103,15 @@ export function scanFunctionBody(text: string, span: BodySpan, scope: BodyScope,
     else readAssignments(source, scan, start, end, base, scope, lineOf, out);
     readCalls(source, scan, brackets, start, end, base, scope, lineOf, out, guardedFrom(brackets, first, trimmed, nesting));
     if (trimmed.includes('{')) readCompoundLiterals(source, scan, brackets, start, end, base, out);
-    if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) readThreadCheck(trimmed, lineOf(at), scope, out);
+    if (trimmed.includes('spdk_get_thread') || trimmed.includes('spdk_thread_is_app_thread')) {
+      // `thread = spdk_get_thread();` then `assert(thread == dev->unregister_thread);`: the local stands for the call.
+      const current = CURRENT_THREAD_LOCAL.exec(trimmed);
+      if (current) (threadLocals ??= new Set()).add(current[1]);
+      readThreadCheck(trimmed, lineOf(at), scope, out);
+    } else if (threadLocals && /^(?:assert|if|else\s+if)\b/.test(trimmed)) {
+      const named = trimmed.replace(/\b[A-Za-z_]\w*\b/g, (w) => (threadLocals!.has(w) ? 'spdk_get_thread()' : w));
+      if (named !== trimmed) readThreadCheck(named, lineOf(at), scope, out);
+    }
   });
   if (BRANCH_CONSTANT.test(scan)) readBranches(scan, brackets, base, scope, lineOf, out);
   readFailureBranches(scan, brackets, base, scope, lineOf, out);
@@ -652,6 +661,8 @@ function readFieldAddressArguments(name: string, argumentList: string, line: num
   });
 }
 
+/** `thread = spdk_get_thread()`, `struct spdk_thread *thread = spdk_get_thread()`: a local that names the current thread. */
+const CURRENT_THREAD_LOCAL = /^(?:struct\s+spdk_thread\s*\*\s*)?([A-Za-z_]\w*)\s*=\s*spdk_get_thread\s*\(\s*\)$/;
 const OWNER_CHECK = /([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)\s*[!=]=\s*spdk_get_thread\s*\(\s*\)|spdk_get_thread\s*\(\s*\)\s*[!=]=\s*([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)/;
 
 /** `assert(spdk_thread_is_app_thread(NULL))`, `assert(x->thread == spdk_get_thread())`, and the same as `if` guards. */

@@ -172,7 +172,7 @@ const NO_STEPS: FinishStep[] = [];
 const NO_ROLES: IoRole[] = [];
 
 /** The function's variables that hold its objects: parameters of struct type and locals cast from a `void *`. */
-function objectVariables(model: IndexModel, key: string): Map<string, string> {
+export function objectVariables(model: IndexModel, key: string): Map<string, string> {
   // Not memoised: a Map per function would stay for the index's life, and building one again is a few lookups.
   const def = model.definitionOf(key);
   const vars = new Map<string, string>();

@@ -5,7 +5,9 @@
 import type { ContextKind } from '../knowledge/contextKinds';
 import type { IndexModel } from '../model/indexModel';
 import { fileOfKey, functionKey, nameOfKey } from './callbackEvidence';
-import { fieldInvokers, isTestFile } from './callbackFlow';
+import { fieldInvokers, holderOfPath, isTestFile } from './callbackFlow';
+import { objectVariables } from './finishing';
+import { valueText } from '../facts/fileFacts';
 import { contextsOf } from './execContext';
 import { threadAssertions } from './functionObject';
 import { channelContextTypes } from './ownership';
@@ -120,7 +122,17 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
 function inherited(model: IndexModel, key: string, depth: number, walk: Walk, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null {
   const contexts = contextsOf(model, key);
   const starters: string[] = [];
+  // Threads a message names itself: the app thread, or the thread an object keeps (`nvme_ctrlr->thread`).
+  const named: StarterThreadEvidence[] = [];
   for (const c of contexts) {
+    if (c.kind === 'thread_message' && 'api' in c && c.in) {
+      const sender = functionKey(c.file, c.in);
+      const target = messageTarget(model, sender, c.line, c.api, nameOfKey(key));
+      if (!target) return null;
+      if (target === 'sender') starters.push(sender);
+      else named.push(target);
+      continue;
+    }
     if ('inferred' in c) {
       starters.push(...callersAnywhere(model, key));
       continue;
@@ -137,9 +149,13 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
   }
   // A function nobody registers runs where its callers do, in any file; SPDK's public API may be called from anywhere.
   if (contexts.length === 0 && !isPublicApi(model, key)) starters.push(...callersAnywhere(model, key));
-  if (starters.length === 0) return null;
+  if (starters.length === 0 && named.length === 0) return null;
   // Every starter must run on the same known thread: one that does not leaves the thread open.
   let first: StarterThreadEvidence | null = null;
+  for (const n of named) {
+    if (first && n.thread !== first.thread) return null;
+    first ??= n;
+  }
   for (const s of new Set(starters)) {
     if (s === key) continue;
     const e = search(model, s, depth + 1, walk, memo);
@@ -176,4 +192,25 @@ function callersAnywhere(model: IndexModel, key: string): string[] {
 /** Declared in SPDK's public headers (`include/spdk/`): applications outside the tree call it too. */
 function isPublicApi(model: IndexModel, key: string): boolean {
   return (model.symbols.prototypes.get(nameOfKey(key)) ?? []).some((p) => p.file.startsWith('include/spdk/'));
+}
+
+/**
+ * Where `spdk_thread_send_msg(target, fn, ctx)` sends the message: back to the sender's own thread (`spdk_get_thread()`),
+ * to the app thread, or to the thread a struct field keeps. Undefined when the code does not say.
+ */
+function messageTarget(model: IndexModel, sender: string, line: number, api: string, name: string): 'sender' | StarterThreadEvidence | undefined {
+  const target = model.callsOf(sender).find((k) => k.line === line && k.callee === api)?.args[0];
+  const from = nameOfKey(sender);
+  if (target?.kind === 'call') {
+    if (target.callee === 'spdk_get_thread') return 'sender';
+    if (target.callee === 'spdk_thread_get_app_thread') return { thread: APP_THREAD, chain: [from], why: `${from} sends ${name} to spdk_thread_get_app_thread()`, file: fileOfKey(sender), line };
+    return undefined;
+  }
+  const access = /^([A-Za-z_]\w*)\s*(?:->|\.)\s*([\w\s.>-]+)$/.exec(valueText(target)?.trim() ?? '');
+  const rootType = access && objectVariables(model, sender).get(access[1]);
+  if (!access || !rootType) return undefined;
+  const holder = holderOfPath(model.symbols, fileOfKey(sender), { rootType, fields: access[2].split(/\s*(?:->|\.)\s*/) });
+  if (!holder || !/thread/.test(holder.field)) return undefined;
+  const thread = `the thread in ${holder.structName}.${holder.field}`;
+  return { thread, chain: [from], why: `${from} sends ${name} to ${valueText(target)!.trim()}`, file: fileOfKey(sender), line };
 }
