@@ -21,6 +21,12 @@ const STARTER_THREAD = new Set<ContextKind>([
   'poller', 'interrupt',
 ]);
 
+/**
+ * NVMe IO commands complete on the thread that polls their qpair, which is the one that submitted them (a qpair is used
+ * by one thread); admin commands complete wherever the admin queue is polled, so they are not here.
+ */
+const IO_QPAIR_SUBMIT = /^spdk_nvme_(?:ns_cmd_\w+|ctrlr_cmd_io_raw\w*|zns_\w+)$/;
+
 /** Contexts that run on the thread of one io_channel. */
 const CHANNEL_THREAD_KINDS = new Set<ContextKind>(['io_channel_create', 'io_channel_destroy', 'for_each_channel_step']);
 
@@ -144,7 +150,8 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
       starters.push(...invokers.map((i) => i.key), ...callersAnywhere(model, key));
       continue;
     }
-    if (!STARTER_THREAD.has(c.kind) || !('in' in c) || !c.in) continue;
+    const ioCommand = c.kind === 'nvme_completion' && 'api' in c && IO_QPAIR_SUBMIT.test(c.api);
+    if ((!STARTER_THREAD.has(c.kind) && !ioCommand) || !('in' in c) || !c.in) continue;
     starters.push(functionKey(c.file, c.in));
   }
   // A function nobody registers runs where its callers do, in any file; SPDK's public API may be called from anywhere.
