@@ -18,6 +18,11 @@ describe('answers from the code', () => {
     return found;
   };
 
+  it('a function handed a struct works on it before a buffer it casts further on', () => {
+    const put = index.functionsNamed('sample_thr_put_buf')[0];
+    assert.deepEqual(put.objects?.map((o) => o.type), ['struct sample_thr_channel', 'struct sample_thr_buf']);
+  });
+
   it('a callback works on what its void * argument is cast to', () => {
     assert.deepEqual(fn('sample_attach_done').objects?.[0], { type: 'struct sample_attach_ctx', how: 'cb_arg cast to struct sample_attach_ctx *', line: 183 });
     assert.equal(fn('sample_req_done_msg').objects?.[0]?.type, 'struct sample_req');

@@ -186,6 +186,13 @@ describe('editor core', () => {
       assert.equal(escapeMarkdown('two\nlines'), 'two lines');
     });
 
+    it('folds the sections past the fifth to their first sentence, keeping what follows a colon', () => {
+      const sections = ['A', 'B', 'C', 'D', 'E', 'IO role'].map((title) => ({ title, text: 'completes x; completion callback: must free it. More detail.', links: [] }));
+      const markdown = renderHoverMarkdown({ subject: 'function', name: 'f', sections, topics: [] });
+      assert.match(markdown, /\*\*E:\*\* completes x; completion callback\\: must free it\\\. More detail\\\./);
+      assert.match(markdown, /\*\*IO role:\*\* completes x; completion callback\\: must free it\\\.$/m);
+    });
+
     it('a signature with backticks cannot close its code fence', () => {
       const markdown = renderHoverMarkdown({ subject: 'function', name: 'f', signature: 'int f(```)', sections: [], topics: [] });
       assert.match(markdown, /^````c$/m);

@@ -85,10 +85,11 @@ export function renderDoc(doc: string): string {
 }
 
 /** Sections past this many are folded to their lead and first sentence, so a hover fits above its line. */
-const FULL_SECTIONS = 4;
+const FULL_SECTIONS = 5;
 
+/** Up to the first full stop: a colon starts the list the sentence is about, so it is kept with it. */
 function firstSentence(text: string): string {
-  const end = text.search(/[.:](\s|$)/);
+  const end = text.search(/\.(\s|$)/);
   return end > 0 ? text.slice(0, end + 1) : text;
 }
 

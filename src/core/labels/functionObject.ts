@@ -17,6 +17,9 @@ function isPlumbing(type: string): boolean {
   return NOT_THE_OBJECT.has(type) || /_iter$/.test(type);
 }
 
+/** Names SPDK gives the `void *` a callback gets back: `ctx`, `cb_arg`, `arg`, `ctx_buf`, `io_device`, `_ctx`. */
+const CONTEXT_ARGUMENT = /(?:^|_)(?:ctx|arg|context|ctx_buf|io_device|cb_data|priv)$/i;
+
 export function functionObjects(model: IndexModel, key: string): FunctionObject[] {
   const def = model.definitionOf(key);
   if (!def) return [];
@@ -26,10 +29,12 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
   const add = (o: FunctionObject) => {
     if (!out.some((x) => x.type === o.type)) out.push(o);
   };
-  // The callback's argument, cast on the way in: what the registering code passed as cb_arg.
-  for (const n of notesOf(model, key, 'cast')) {
-    if (params.has(n.name) && !isPlumbing(n.path.rootType)) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
-  }
+  // The callback's argument, cast on the way in: what the registering code passed as cb_arg. A buffer cast further on
+  // (`(struct spdk_iobuf_buffer *)buf`) comes after the struct handed in beside it (`struct spdk_iobuf_channel *ch`).
+  const structParam = def.params.some((p) => p.type.includes('*') && /^(struct|union) /.test(baseTypeName(p.type)) && !isPlumbing(baseTypeName(p.type)));
+  const casts = notesOf(model, key, 'cast').filter((n) => params.has(n.name) && !isPlumbing(n.path.rootType));
+  const firstCasts = casts.filter((n) => !structParam || CONTEXT_ARGUMENT.test(n.name));
+  for (const n of firstCasts) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
   for (const r of typedCallResultsOf(model, key)) {
     if (isPlumbing(baseTypeName(r.type))) continue;
     if (r.callee === 'spdk_io_channel_get_ctx' || r.callee === 'spdk_io_channel_iter_get_ctx') add({ type: baseTypeName(r.type), how: `${r.callee === 'spdk_io_channel_get_ctx' ? 'its channel context' : 'the iteration context'}, from ${r.callee}`, line: r.line });
@@ -53,6 +58,7 @@ export function functionObjects(model: IndexModel, key: string): FunctionObject[
     if (!model.symbols.struct(type, file) && !type.startsWith('struct spdk_')) continue;
     add({ type, how: `parameter ${p.name}`, line: def.line });
   }
+  for (const n of casts) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
   for (const n of notesOf(model, key, 'cast')) {
     if (!params.has(n.name) && !isPlumbing(n.path.rootType)) add({ type: n.path.rootType, how: `${n.name} cast to ${n.path.rootType} *`, line: n.line });
   }
