@@ -148,6 +148,11 @@ describe('answers from the code', () => {
     assert.deepEqual(poll.ioRoles, [{ object: 'bdev_io', role: 'completes', via: 'spdk_bdev_io_complete', line: 104, chain: ['sample_null_complete_task'], arg: 'task', status: 'SUCCESS' }]);
   });
 
+  it('what a callback it hands over frees later, when the object was never handed to it', () => {
+    const fini = index.functionsNamed('sample_thr_fini')[0];
+    assert.deepEqual(fini.releases?.map((r) => r.text), ['later, sample_thr_unregistered (handed to spdk_io_device_unregister) frees stats (struct sample_thr_stats)']);
+  });
+
   it('every error reply of an RPC, each with its condition, its code and its message', () => {
     const rpc = index.functionsNamed('rpc_bdev_sample_null_create')[0];
     const replies = (rpc.finishes ?? []).filter((s) => s.onFailure).map((s) => [s.when, s.text]);

@@ -271,6 +271,23 @@ export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
 }
 
 /**
+ * What the callbacks it hands over free when they run (`_device_unregister_cb`, handed to spdk_io_device_unregister,
+ * frees the vbdev): each callback's own unconditional releases of whole objects, at most two per callback.
+ */
+export function laterReleasesOf(model: IndexModel, key: string): FinishStep[] {
+  const out: FinishStep[] = [];
+  const seen = new Set<string>();
+  for (const h of model.handoffsOf(key)) {
+    if (!('api' in h) || h.targetKey === key || seen.has(h.targetKey)) continue;
+    seen.add(h.targetKey);
+    for (const r of releasesOf(model, h.targetKey).filter((x) => x.type && !x.onFailure).slice(0, 2)) {
+      out.push({ text: `later, ${h.targetName} (handed to ${h.api}) ${r.text}`, via: h.targetName, line: h.line });
+    }
+  }
+  return out;
+}
+
+/**
  * `bdev_nvme_reset_destroy_qpair_done`, kept in `struct nvme_ctrlr_channel_iter.cpl` and called by
  * `nvme_ctrlr_each_channel_cpl`, which frees the iterator right after: the struct that carried the callback is freed
  * by the function that calls through it. From the context chain, or a direct store of the function in a field.
