@@ -175,25 +175,25 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
 
 /** The functions of the tree that call this one directly, in any file (its own file only for a static one). */
 function callersAnywhere(model: IndexModel, key: string): string[] {
-  const byCallee = model.memoize('callersAnywhere', () => {
-    const map = new Map<string, Set<string>>();
-    for (const links of model.allLinks()) {
-      const resolved = new Map<string, string | undefined>();
-      for (const [caller, calls] of links.callsByFunction) {
-        for (const call of calls) {
-          let target = resolved.get(call.callee);
-          if (!resolved.has(call.callee)) resolved.set(call.callee, (target = model.resolve(call.callee, links.file)));
-          // Unit tests call library code from their own harness threads: they decide nothing about it.
-          if (!target || (isTestFile(links.file) && !isTestFile(fileOfKey(target)))) continue;
-          let set = map.get(target);
-          if (!set) map.set(target, (set = new Set()));
-          set.add(functionKey(links.file, caller));
-        }
-      }
-    }
-    return map;
-  });
-  return [...(byCallee.get(key) ?? [])];
+  // Per function, when asked: a whole-tree map would be rebuilt after every edit.
+  const memo = model.memoize('callersAnywhere', () => new Map<string, string[]>());
+  let found = memo.get(key);
+  if (found) return found;
+  const name = nameOfKey(key);
+  const file = fileOfKey(key);
+  const callers = new Set<string>();
+  const own = model.linksOf(file);
+  // A static function is called from its own file only, unless a header defines it (static inline) for its includers.
+  const files = model.definitionOf(key)?.isStatic && !file.endsWith('.h') ? (own ? [own] : []) : model.allLinks();
+  for (const links of files) {
+    const calls = links.callsByCallee.get(name);
+    // Unit tests call library code from their own harness threads: they decide nothing about it.
+    if (!calls || (isTestFile(links.file) && !isTestFile(file)) || model.resolve(name, links.file) !== key) continue;
+    for (const call of calls) if (call.caller) callers.add(functionKey(links.file, call.caller));
+  }
+  found = [...callers];
+  memo.set(key, found);
+  return found;
 }
 
 /** Declared in SPDK's public headers (`include/spdk/`): applications outside the tree call it too. */
