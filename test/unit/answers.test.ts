@@ -190,6 +190,11 @@ describe('answers from the code', () => {
     // A message runs on the thread it is sent to: the one a struct keeps.
     assert.equal(at('sample_thr_owner_msg').starterThread?.thread, 'the thread in struct sample_thr_disk.thread');
     assert.equal(at('sample_thr_owner_msg').starterThread?.why, 'sample_thr_start sends sample_thr_owner_msg to disk->thread');
+    // Called elsewhere, it sends itself to the app thread: its work runs there.
+    assert.equal(at('sample_thr_on_app').starterThread?.why, 'sample_thr_on_app sends itself to the app thread when it is called elsewhere');
+    // A blobstore metadata operation completes on the blobstore's metadata thread.
+    assert.equal(at('sample_thr_blob_deleted').starterThread?.thread, 'the thread in struct spdk_blob_store.md_thread');
+    assert.ok(at('sample_thr_blob_deleted').starterThread?.direct);
     // A helper only called from a submit is not itself a slot: it runs within one.
     const helper = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_count')).find((a) => a.question === 'context');
     assert.equal(helper?.title, 'Called directly, within bdev fn_table');

@@ -128,6 +128,7 @@ describe('function body scanner', () => {
         ['thread_check app_thread assert', 'thread_check owner struct my_desc.thread assert', 'thread_check owner struct my_channel.owner.thread guard', 'thread_check app_thread guard'],
       );
       assert.deepEqual(notes('\tt = spdk_get_thread();\n\tif (spdk_thread_is_app_thread(NULL)) { x(); }', {}), [], 'no comparison, no check; an if on being the app thread is no guard against it');
+      assert.deepEqual(notes('\tassert(spdk_io_channel_get_thread(ch->parent) == spdk_get_thread());', { ch: 'struct my_channel' }), ['thread_check channel_thread assert']);
       // The current thread kept in a local first, then compared.
       assert.deepEqual(notes('\tthread = spdk_get_thread();\n\tassert(thread == dev->unregister_thread);\n\tif (other == dev->unregister_thread) { return; }', { dev: 'struct my_dev' }), [
         'thread_check owner struct my_dev.unregister_thread assert',

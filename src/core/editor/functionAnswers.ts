@@ -118,8 +118,8 @@ function contextAnswers(fn: FunctionLabels, model: IndexModel | undefined): Answ
     answers.push({
       question: 'context',
       title: 'Thread',
-      // A message sent to a named thread runs there; anything else runs where the first of its chain does.
-      text: `${a.thread[0].toUpperCase()}${a.thread.slice(1)}: ${a.why}${a.chain.length === 2 && a.why.includes(' sends ') ? '' : `, and this runs where that started it (${a.chain.join(' → ')})`}.`,
+      // Said of the function itself (a message sent to a named thread), or of the first of the chain that starts it.
+      text: `${a.thread[0].toUpperCase()}${a.thread.slice(1)}: ${a.why}${a.direct ? '' : `, and this runs where that started it (${a.chain.join(' → ')})`}.`,
       links: [{ label: a.why, file: a.file, line: a.line }],
       lenses: [],
     });

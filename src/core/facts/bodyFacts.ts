@@ -122,7 +122,7 @@ const ELSE_OPEN = /\belse\s*\{/g;
 /** The block opens by logging an error: `{ SPDK_ERRLOG(...);`, `{ NVME_CTRLR_ERRLOG(...);`. */
 const ERROR_LOG = /^\{?\s*[A-Z_]*ERRLOG\s*\(/;
 /** `rc`, `rc != 0`, `rc < 0`, `ret == -ENOMEM`, `spdk_unlikely(rc)`: a status that says the call before failed. */
-const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
+const FAILED_STATUS = /^\s*(?:spdk_unlikely\s*\()?\s*\(?\s*(?:rc|ret|rv|err|error|status|res|result|[a-z]*errno)\s*(?:!=\s*0|<\s*0|==\s*-\s*E[A-Z]+)?\s*\)?\s*\)?\s*$/;
 /** The words ERROR_TEST needs, tested first: most conditions have none of them. */
 const ERROR_WORDS = /error|timed_out|success|SUCCESS|FAILED/;
 /** `spdk_nvme_cpl_is_pi_error(cpl)`, `!success`, `status != SPDK_BDEV_IO_STATUS_SUCCESS`: a test that finds a failure. */
@@ -131,7 +131,7 @@ const ERROR_TEST = /(?<!!\s*)\b\w*is_\w*error\s*\(|(?<!!\s*)\b[\w>.-]*timed_out\
  * `if (spdk_likely(spdk_nvme_cpl_is_success(cpl))) goto complete;`, `if (spdk_likely(rc == 0)) return;`: the rest handles
  * the failure. A bare `rc == 0` is not enough: it often tests one of several outcomes (found in the retry list).
  */
-const SUCCESS_TEST = /^\s*(?:spdk_likely\s*\(\s*(?:(?<!!\s*)\b\w*is_success\s*\(|!\s*(?:rc|ret|rv|err|error|status)\s*\)|(?:rc|ret|rv|err|error|status)\s*==\s*0\s*\))|(?<!!\s*)\b\w*is_success\s*\()/;
+const SUCCESS_TEST = /^\s*(?:spdk_likely\s*\(\s*(?:(?<!!\s*)\b\w*is_success\s*\(|!\s*(?:rc|ret|rv|err|error|status|[a-z]*errno)\s*\)|(?:rc|ret|rv|err|error|status|[a-z]*errno)\s*==\s*0\s*\))|(?<!!\s*)\b\w*is_success\s*\()/;
 const LEAVES = /(?:\bgoto\s+(\w+)|\breturn\b[^;]*|\bcontinue);\s*\}?\s*$/;
 /** The block completes with a success status before it leaves: `{ spdk_bdev_io_complete(io, ..._SUCCESS); continue; }`. */
 const COMPLETES_SUCCESS = /\b\w*STATUS_SUCCESS\b/;
@@ -663,6 +663,7 @@ function readFieldAddressArguments(name: string, argumentList: string, line: num
 
 /** `thread = spdk_get_thread()`, `struct spdk_thread *thread = spdk_get_thread()`: a local that names the current thread. */
 const CURRENT_THREAD_LOCAL = /^(?:struct\s+spdk_thread\s*\*\s*)?([A-Za-z_]\w*)\s*=\s*spdk_get_thread\s*\(\s*\)$/;
+const CHANNEL_THREAD_CHECK = /spdk_io_channel_get_thread\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*[!=]=\s*spdk_get_thread\s*\(\s*\)|spdk_get_thread\s*\(\s*\)\s*[!=]=\s*spdk_io_channel_get_thread\s*\(/;
 const OWNER_CHECK = /([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)\s*[!=]=\s*spdk_get_thread\s*\(\s*\)|spdk_get_thread\s*\(\s*\)\s*[!=]=\s*([A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)+)/;
 
 /** `assert(spdk_thread_is_app_thread(NULL))`, `assert(x->thread == spdk_get_thread())`, and the same as `if` guards. */
@@ -671,6 +672,11 @@ function readThreadCheck(statement: string, line: number, scope: BodyScope, out:
   if (!detail) return;
   if (/spdk_thread_is_app_thread\s*\(/.test(statement) && (detail === 'assert' || /!\s*spdk_thread_is_app_thread/.test(statement))) {
     out.notes.push(bodyNote('thread_check', scope.caller, line, 'app_thread', structPath('', []), detail));
+    return;
+  }
+  // `assert(spdk_io_channel_get_thread(ch->parent) == spdk_get_thread())`: on the thread of a channel.
+  if (CHANNEL_THREAD_CHECK.test(statement)) {
+    out.notes.push(bodyNote('thread_check', scope.caller, line, 'channel_thread', structPath('', []), detail));
     return;
   }
   const m = OWNER_CHECK.exec(statement);

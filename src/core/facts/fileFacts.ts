@@ -284,7 +284,8 @@ export function typedCallResult(callee: string, type: string, line: number, call
  * - `cast`: `struct T *x = ctx;` where `ctx` is a `void *` local or parameter (`name`: ctx, `detail`: x, `path`: T);
  * - `store`: `a->f = p;` where `p` is a local or parameter (`name`: p, `path`: a's type and fields through to f);
  * - `field_call`: `a->b.f(...)` (`name`: f, `path`: a's type and fields b);
- * - `thread_check`: `spdk_thread_is_app_thread(NULL)` (`name`: app_thread) or `x->thread == spdk_get_thread()`
+ * - `thread_check`: `spdk_thread_is_app_thread(NULL)` (`name`: app_thread), `spdk_io_channel_get_thread(ch) ==
+ *   spdk_get_thread()` (`name`: channel_thread) or `x->thread == spdk_get_thread()`
  *   (`name`: owner, `path`: x's type and fields through to thread), `detail`: assert or guard;
  * - `queue`: a list/ring insertion or removal (`name`: the macro or API, `detail`: insert or remove, `path`: the list,
  *   or no type and the local's name for a list the function was handed);

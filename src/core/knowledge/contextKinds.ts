@@ -310,7 +310,7 @@ export const SLOT_MEANINGS: Record<string, string> = {
   'struct spdk_bdev_fn_table.submit_request':
     'Called for every IO on the thread that submitted it, with that thread\'s channel. It must complete each IO exactly once with spdk_bdev_io_complete*, now or later, never on another thread.',
   'struct spdk_bdev_fn_table.io_type_supported':
-    'Asked, on any thread and often, whether the bdev handles an IO type: a quick answer from the bdev\'s own state, nothing more.',
+    'Asked whether the bdev handles an IO type, once per type when the bdev is registered, on the app thread: the bdev layer keeps the answers (later changes of the module\'s state are not seen). A quick answer from the bdev\'s own state, nothing more.',
   'struct spdk_bdev_fn_table.get_io_channel':
     'Called on a thread that wants to submit IO to the bdev: returns that thread\'s channel of the module\'s io_device (spdk_get_io_channel), created by the io_device\'s create callback on first use.',
   'struct spdk_bdev_fn_table.dump_info_json':

@@ -96,9 +96,9 @@ export const CORE_HANDLES: CoreHandle[] = [
   {
     type: 'struct spdk_accel_task',
     owner: "the thread of the accel channel it was taken from",
-    meaning: "One accel operation, taken from its channel's task pool. spdk_accel_task_complete puts it back in that pool before it calls the user's callback.",
+    meaning: "One accel operation, taken from its channel's task pool. On its own, spdk_accel_task_complete puts it back in that pool before it calls the user's callback; a task of a sequence goes back when the sequence has finished with it.",
     topic: 'accel',
-    freedBy: "spdk_accel_task_complete returns it to its channel's pool before it calls the user's callback (a task of a sequence goes back to the sequence)",
+    freedBy: "its channel's task pool takes it back: spdk_accel_task_complete does so before the user's callback for a task on its own, the sequence once it has finished with a task of a sequence",
   },
   {
     type: 'struct spdk_blob',

@@ -455,10 +455,10 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
       const stops = status !== undefined && status !== '0';
       const constant = stops && /^(-\s*\w+|\d+)$/.test(status);
       const text = !stops
-        ? 'hands the iteration on to the next channel (its done callback runs after the last)'
+        ? 'hands the iteration on to the next channel (its done callback, if it was given one, runs after the last)'
         : constant
           ? `ends the iteration early with status ${status}: the done callback runs next`
-          : `hands the iteration on with status ${status} (a non-zero status ends it: the done callback runs next)`;
+          : `hands the iteration on with status ${status} (a non-zero status ends it: the done callback, if any, runs next)`;
       push({ text, via: call.callee, line: call.line, ...flag(call.line) });
     } else if (COMPLETION_DRIVERS[call.callee]) {
       push({ text: COMPLETION_DRIVERS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });

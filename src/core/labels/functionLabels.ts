@@ -88,7 +88,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   const releases = [...releasesOf(model, key), ...handed, ...carrierReleasesOf(model, key, contexts), ...later];
   if (releases.length > 0) labels.releases = releases.slice(0, 8);
   const starter = starterThreadOf(model, key);
-  if (starter && starter.chain.length > 1) labels.starterThread = starter;
+  if (starter && (starter.chain.length > 1 || starter.direct)) labels.starterThread = starter;
   const objects = functionObjects(model, key);
   if (objects.length > 0) labels.objects = objects;
   const assertions = threadAssertions(model, key);

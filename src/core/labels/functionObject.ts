@@ -95,8 +95,8 @@ export function threadAssertions(model: IndexModel, key: string): ThreadAssertio
   const file = fileOfKey(key);
   const out: ThreadAssertion[] = [];
   for (const n of notesOf(model, key, 'thread_check')) {
-    if (n.name === 'app_thread') {
-      out.push({ thread: 'app thread', kind: n.detail === 'assert' ? 'assert' : 'guard', line: n.line });
+    if (n.name === 'app_thread' || n.name === 'channel_thread') {
+      out.push({ thread: n.name === 'app_thread' ? 'app thread' : "the io_channel's thread", kind: n.detail === 'assert' ? 'assert' : 'guard', line: n.line });
       continue;
     }
     const holder = holderOfPath(model.symbols, file, n.path);

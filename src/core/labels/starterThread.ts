@@ -34,6 +34,9 @@ const CHANNEL_THREAD_KINDS = new Set<ContextKind>(['io_channel_create', 'io_chan
 const CHANNEL_THREAD_SLOTS = /\.submit_request$/;
 
 const APP_THREAD = 'the app thread';
+const BLOB_MD_THREAD = 'the thread in struct spdk_blob_store.md_thread';
+/** Blobstore calls that change metadata: SPDK runs them (and their completions) on the blobstore's metadata thread. */
+const BLOB_METADATA_API = /^spdk_(?:bs_(?!io_|dev_)\w+|blob_(?:close|sync_md|resize|set_parent|set_external_parent|shallow_copy\w*))$/;
 const CHANNEL_THREAD = "the io_channel's thread";
 
 /** Contexts SPDK runs on the app thread. */
@@ -49,6 +52,8 @@ export interface StarterThreadEvidence {
   thread: string;
   /** From the function that is known to run on that thread down to this one. */
   chain: string[];
+  /** Said of this function itself (a message sent to a named thread, a metadata completion), not through its starter. */
+  direct?: boolean;
   /** Why the first of the chain runs there. */
   why: string;
   file: string;
@@ -96,6 +101,18 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
   if (assert) {
     const thread = assert.thread === 'app thread' ? APP_THREAD : assert.thread;
     return { thread, chain: [name], why: `${name} asserts it runs on ${thread}`, file: fileOfKey(key), line: assert.line };
+  }
+  // `if (!spdk_thread_is_app_thread(NULL)) { spdk_thread_send_msg(app_thread, itself, ...); return; }`: its work runs there.
+  const guard = threadAssertions(model, key).find((a) => a.kind === 'guard' && a.thread === 'app thread');
+  if (guard && model.handoffsOf(key).some((h) => 'api' in h && h.targetKey === key && (h.api === 'spdk_thread_send_msg' || h.api === 'spdk_thread_exec_msg'))) {
+    return { thread: APP_THREAD, chain: [name], why: `${name} sends itself to the app thread when it is called elsewhere`, file: fileOfKey(key), line: guard.line, direct: true };
+  }
+  // The completion of a blobstore metadata operation runs on the blobstore's metadata thread, where those must start.
+  const contexts = contextsOf(model, key).filter((c) => !('inferred' in c));
+  const metadata = contexts.flatMap((c) => ('api' in c && c.kind === 'blob_completion' && BLOB_METADATA_API.test(c.api) ? [c] : []));
+  if (metadata.length > 0 && metadata.length === contexts.length) {
+    const m = metadata[0];
+    return { thread: BLOB_MD_THREAD, chain: [name], why: `${name} completes ${m.api}, a metadata operation, which runs on the blobstore's metadata thread`, file: m.file, line: m.line, direct: true };
   }
   let channel: StarterThreadEvidence | null = null;
   for (const c of contextsOf(model, key)) {
@@ -170,7 +187,11 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
     if (!e || (first && e.thread !== first.thread)) return null;
     first ??= e;
   }
-  return first && { ...first, chain: [...first.chain, nameOfKey(key)] };
+  if (!first) return null;
+  // A thread named for this function itself stays its own; one inherited from a starter is told through the chain.
+  if (first.direct && named.includes(first)) return first;
+  const { direct: _direct, ...inherited } = first;
+  return { ...inherited, chain: [...first.chain, nameOfKey(key)] };
 }
 
 /** The functions of the tree that call this one directly, in any file (its own file only for a static one). */
@@ -210,7 +231,7 @@ function messageTarget(model: IndexModel, sender: string, line: number, api: str
   const from = nameOfKey(sender);
   if (target?.kind === 'call') {
     if (target.callee === 'spdk_get_thread') return 'sender';
-    if (target.callee === 'spdk_thread_get_app_thread') return { thread: APP_THREAD, chain: [from], why: `${from} sends ${name} to spdk_thread_get_app_thread()`, file: fileOfKey(sender), line };
+    if (target.callee === 'spdk_thread_get_app_thread') return { thread: APP_THREAD, chain: [name], why: `${from} sends ${name} to spdk_thread_get_app_thread()`, file: fileOfKey(sender), line, direct: true };
     return undefined;
   }
   const access = /^([A-Za-z_]\w*)\s*(?:->|\.)\s*([\w\s.>-]+)$/.exec(valueText(target)?.trim() ?? '');
@@ -219,5 +240,5 @@ function messageTarget(model: IndexModel, sender: string, line: number, api: str
   const holder = holderOfPath(model.symbols, fileOfKey(sender), { rootType, fields: access[2].split(/\s*(?:->|\.)\s*/) });
   if (!holder || !/thread/.test(holder.field)) return undefined;
   const thread = `the thread in ${holder.structName}.${holder.field}`;
-  return { thread, chain: [from], why: `${from} sends ${name} to ${valueText(target)!.trim()}`, file: fileOfKey(sender), line };
+  return { thread, chain: [name], why: `${from} sends ${name} to ${valueText(target)!.trim()}`, file: fileOfKey(sender), line, direct: true };
 }

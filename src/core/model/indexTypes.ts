@@ -126,7 +126,7 @@ export interface FunctionLabels {
    * Runs on the app thread or an io_channel's thread because the code that starts it does: an RPC, a module hook, an
    * assert, a submit up the chain (`chain` from that function down to this one). Absent when it is the first of it.
    */
-  starterThread?: { thread: string; chain: string[]; why: string; file: string; line: number };
+  starterThread?: { thread: string; chain: string[]; why: string; file: string; line: number; direct?: boolean };
   /** How it finishes an operation someone else started: a stored or passed completion, an RPC reply (question 5). */
   finishes?: FinishStep[];
   /** What it frees, returns or puts back of the objects it works on (question 6). */
