@@ -195,6 +195,7 @@ describe('answers from the code', () => {
     // A blobstore metadata operation completes on the blobstore's metadata thread.
     assert.equal(at('sample_thr_blob_deleted').starterThread?.thread, 'the thread in struct spdk_blob_store.md_thread');
     assert.ok(at('sample_thr_blob_deleted').starterThread?.direct);
+    assert.equal(at('sample_thr_accel_fini').starterThread?.why, 'sample_thr_accel_fini runs as the module_fini hook of an accel module, on the app thread');
     // A helper only called from a submit is not itself a slot: it runs within one.
     const helper = functionAnswers({ typeOf: (t) => index.type(t), rpcMethods: index.rpcMethods(), model: index.model }, at('sample_thr_count')).find((a) => a.question === 'context');
     assert.equal(helper?.title, 'Called directly, within bdev fn_table');

@@ -44,6 +44,8 @@ const APP_THREAD_KINDS = new Set<ContextKind>(['rpc_handler', 'subsystem_hook', 
 
 /** Module hooks that run on the app thread (not the per-IO fn_table slots). */
 const APP_THREAD_SLOTS = /\.(module_init|module_fini|fini_start|examine_config|examine_disk|async_init|init_complete)$/;
+/** The accel framework starts and stops its modules from the accel subsystem's init and fini, on the app thread. */
+const ACCEL_APP_THREAD_SLOTS = /^struct spdk_accel_module_if\.(module_init|module_fini)$/;
 
 const MAX_DEPTH = 6;
 
@@ -118,8 +120,11 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
   for (const c of contextsOf(model, key)) {
     if ('inferred' in c) continue;
     const kind = c.kind.replace(/_/g, ' ');
-    if (APP_THREAD_KINDS.has(c.kind) || (c.kind === 'bdev_module_hook' && 'slot' in c && APP_THREAD_SLOTS.test(c.slot))) {
-      return { thread: APP_THREAD, chain: [name], why: `${name} runs as ${kind}, on the app thread`, file: c.file, line: c.line };
+    if (APP_THREAD_KINDS.has(c.kind) || ('slot' in c && ((c.kind === 'bdev_module_hook' && APP_THREAD_SLOTS.test(c.slot)) || ACCEL_APP_THREAD_SLOTS.test(c.slot)))) {
+      // An accel module's hook is a plain struct slot to the reader: the thread is news, so it is said of it directly.
+      const accel = 'slot' in c && ACCEL_APP_THREAD_SLOTS.test(c.slot);
+      const as = accel && 'slot' in c ? `the ${c.slot.slice(c.slot.lastIndexOf('.') + 1)} hook of an accel module` : kind;
+      return { thread: APP_THREAD, chain: [name], why: `${name} runs as ${as}, on the app thread`, file: c.file, line: c.line, ...(accel && { direct: true }) };
     }
     if (CHANNEL_THREAD_KINDS.has(c.kind) || (c.kind === 'bdev_fn_table' && 'slot' in c && CHANNEL_THREAD_SLOTS.test(c.slot))) {
       const as = 'slot' in c ? `${kind} ${c.slot.slice(c.slot.lastIndexOf('.') + 1)}` : kind;
@@ -156,23 +161,21 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
       else named.push(target);
       continue;
     }
-    if ('inferred' in c) {
-      starters.push(...callersAnywhere(model, key));
-      continue;
-    }
+    if ('inferred' in c) continue; // its callers are starters below
     if ('slot' in c && c.kind === 'struct_slot') {
       // Stored in a field nobody names: it runs where the field is called, and where it is called directly.
       const invokers = fieldInvokers(model).get(c.slot) ?? [];
       if (invokers.length === 0) return null;
-      starters.push(...invokers.map((i) => i.key), ...callersAnywhere(model, key));
+      starters.push(...invokers.map((i) => i.key));
       continue;
     }
     const ioCommand = c.kind === 'nvme_completion' && 'api' in c && IO_QPAIR_SUBMIT.test(c.api);
     if ((!STARTER_THREAD.has(c.kind) && !ioCommand) || !('in' in c) || !c.in) continue;
     starters.push(functionKey(c.file, c.in));
   }
-  // A function nobody registers runs where its callers do, in any file; SPDK's public API may be called from anywhere.
-  if (contexts.length === 0 && !isPublicApi(model, key)) starters.push(...callersAnywhere(model, key));
+  // A function also runs where its direct callers do, in any file; SPDK's public API may be called from anywhere.
+  if (!isPublicApi(model, key)) starters.push(...callersAnywhere(model, key));
+  else if (contexts.length === 0) return null;
   if (starters.length === 0 && named.length === 0) return null;
   // Every starter must run on the same known thread: one that does not leaves the thread open.
   let first: StarterThreadEvidence | null = null;
