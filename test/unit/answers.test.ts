@@ -213,6 +213,10 @@ describe('answers from the code', () => {
     assert.match(at('sample_thr_resume_poll').asyncReason ?? '', /sample_for_each_channel_continue/);
     assert.equal(at('sample_thr_drain').async, true, 'sends itself to its own thread: it runs again later');
     assert.equal(at('sample_thr_read_log').async, false, 'spins on admin completions until its own command is done');
+    assert.match(at('sample_thr_fini_next').asyncReason ?? '', /^calls struct spdk_subsystem\.fini: the subsystem finishes its fini when it calls spdk_subsystem_fini_next/);
+    // A unit test's stand-in macro for spdk_put_io_channel holds in the test only.
+    const destroy = index.functionsNamed('sample_td_ch_destroy')[0];
+    assert.match(destroy.asyncReason ?? '', /^calls spdk_put_io_channel/);
     const abort = index.functionsNamed('sample_abort_queued')[0];
     assert.equal(abort.asyncReason, 'queues on struct sample_qpair.aborting; sample_complete_aborted (from spdk_nvme_qpair_process_completions, at the next poll) takes it off later (line 99)');
   });

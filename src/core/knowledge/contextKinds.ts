@@ -271,6 +271,8 @@ export const CONTEXT_BY_TYPEDEF: Record<string, ContextKind> = {
   spdk_blob_op_complete: 'blob_completion',
   spdk_blob_op_with_handle_complete: 'blob_completion',
   spdk_blob_op_with_id_complete: 'blob_completion',
+  // The blobstore's own sequence and batch completions (lib/blob/request.h).
+  spdk_bs_sequence_cpl: 'blob_completion',
   spdk_lvol_op_complete: 'lvol_completion',
   spdk_lvol_op_with_handle_complete: 'lvol_completion',
   spdk_lvs_op_complete: 'lvol_completion',

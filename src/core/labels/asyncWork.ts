@@ -248,6 +248,10 @@ function calleeReasons(model: IndexModel, key: string, depth: number, walk: Walk
     const slot = holder && `${holder.structName}.${holder.field}`;
     if (!slot || seen.has(slot)) continue;
     seen.add(slot);
+    if (SLOTS_FINISHING_LATER[slot]) {
+      reasons.push({ rank: 2, line: n.line, text: `calls ${slot}: ${SLOTS_FINISHING_LATER[slot]}`, ...(onFailurePath(failures, n.line) && { onFailure: true }) });
+      continue;
+    }
     const stored = (slotImplementations(model).get(slot) ?? []).filter((k) => k !== key && !(isTestFile(fileOfKey(k)) && !isTestFile(file)));
     let first: { impl: string; reason: AsyncReason } | undefined;
     for (const impl of stored) {
@@ -364,6 +368,12 @@ const FINISHES_LATER: Record<string, string> = {
   spdk_bdev_part_base_hotremove: 'each part bdev on the base is unregistered, and goes away once its descriptors are closed',
   spdk_bdev_part_submit_request: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
   spdk_bdev_part_submit_request_ext: 'the IO goes on to the base bdev; the part layer completes it when the base bdev does',
+};
+
+/** Hooks whose contract is to finish later and say so: calling one hands the rest of the work over. */
+const SLOTS_FINISHING_LATER: Record<string, string> = {
+  'struct spdk_subsystem.init': 'the subsystem finishes its init when it calls spdk_subsystem_init_next, which may be later',
+  'struct spdk_subsystem.fini': 'the subsystem finishes its fini when it calls spdk_subsystem_fini_next, which may be later',
 };
 
 /** Names of the static functions a file defines: the only callees whose reasons carry over to their callers. */

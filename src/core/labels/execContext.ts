@@ -26,6 +26,8 @@ export function kindOfSlot(s: Pick<SlotRegistration, 'structName' | 'field' | 'f
   );
 }
 
+const COMPLETION_KINDS = new Set<ContextKind>(['bdev_io_completion', 'blob_completion', 'lvol_completion', 'nvme_completion', 'accel_completion']);
+
 /** Every registration of the function as evidence: calls that receive it, then slots that store it. */
 export function directContexts(model: IndexModel, key: string): (CallEvidence | SlotEvidence)[] {
   const memo = model.memoize('directContexts', () => new Map<string, (CallEvidence | SlotEvidence)[]>());
@@ -40,7 +42,9 @@ export function directContexts(model: IndexModel, key: string): (CallEvidence | 
       if (r.macro) evidence.macro = r.macro;
       // The destination learnt through a wrapper, or SPDK's typedef when the API is its own.
       const learnt = destinationOf(model, r.api, r.arg, r.file);
-      if (learnt && (isGenericKind(evidence.kind) || !isGenericKind(learnt.kind))) {
+      // What the wrapper does with it is more precise, except that a completion stays one even when its API delivers
+      // it through a message (blob_persist completes its callers from a message to the same thread).
+      if (learnt && (isGenericKind(evidence.kind) || (!isGenericKind(learnt.kind) && !COMPLETION_KINDS.has(evidence.kind)))) {
         evidence.kind = learnt.kind;
         if (learnt.steps.length > 0) evidence.flow = learnt.steps;
       }

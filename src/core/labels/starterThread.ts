@@ -4,7 +4,8 @@
 // handed the channel). `rpc_thread_get_stats_done` runs on the app thread because `rpc_thread_get_stats` is an RPC.
 import type { ContextKind } from '../knowledge/contextKinds';
 import type { IndexModel } from '../model/indexModel';
-import { fileOfKey, functionKey, nameOfKey } from './callbackEvidence';
+import { fileOfKey, functionKey, nameOfKey, type FileLinks } from './callbackEvidence';
+import { pushTo } from '../util/multiMap';
 import { fieldInvokers, holderOfPath, isTestFile } from './callbackFlow';
 import { objectVariables } from './finishing';
 import { valueText } from '../facts/fileFacts';
@@ -208,7 +209,7 @@ function callersAnywhere(model: IndexModel, key: string): string[] {
   const callers = new Set<string>();
   const own = model.linksOf(file);
   // A static function is called from its own file only, unless a header defines it (static inline) for its includers.
-  const files = model.definitionOf(key)?.isStatic && !file.endsWith('.h') ? (own ? [own] : []) : model.allLinks();
+  const files = model.definitionOf(key)?.isStatic && !file.endsWith('.h') ? (own ? [own] : []) : (filesCalling(model).get(name) ?? []);
   for (const links of files) {
     const calls = links.callsByCallee.get(name);
     // Unit tests call library code from their own harness threads: they decide nothing about it.
@@ -218,6 +219,15 @@ function callersAnywhere(model: IndexModel, key: string): string[] {
   found = [...callers];
   memo.set(key, found);
   return found;
+}
+
+/** The files with a call to each name: one pass over the tree's calls, instead of every file asked for every function. */
+function filesCalling(model: IndexModel): Map<string, FileLinks[]> {
+  return model.memoize('filesCalling', () => {
+    const map = new Map<string, FileLinks[]>();
+    for (const links of model.allLinks()) for (const name of links.callsByCallee.keys()) pushTo(map, name, links);
+    return map;
+  });
 }
 
 /** Declared in SPDK's public headers (`include/spdk/`): applications outside the tree call it too. */

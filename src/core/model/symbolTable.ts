@@ -162,7 +162,15 @@ export class SymbolTable {
   }
 
   macro(name: string, fromFile: string): MacroDefinition | undefined {
-    return pickNearest(this.macros.get(name), fromFile)?.item;
+    const candidates = this.macros.get(name);
+    if (!candidates) return undefined;
+    // A macro a .c file defines holds in that file only, and test code's never reaches library code: a unit test's
+    // `#define spdk_put_io_channel ut_put_io_channel` is no call of the library's.
+    const library = !fromFile.startsWith('test/');
+    const visible = (c: Located<MacroDefinition>) => (c.file === fromFile || c.file.endsWith('.h')) && !(library && c.file.startsWith('test/'));
+    // Most names have one definition: no list is made for them (this runs for every call linked).
+    if (candidates.length === 1) return visible(candidates[0]) ? candidates[0].item : undefined;
+    return pickNearest(candidates.filter(visible), fromFile)?.item;
   }
 
   callbackTypedef(name: string): Located<CallbackTypedef> | undefined {
