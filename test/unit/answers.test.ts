@@ -153,6 +153,13 @@ describe('answers from the code', () => {
     assert.deepEqual(fini.releases?.map((r) => r.text), ['later, sample_thr_unregistered (handed to spdk_io_device_unregister) frees stats (struct sample_thr_stats)']);
   });
 
+  it("a module's done call finishes its step: examine_done, fini_done", () => {
+    const examine = index.functionsNamed('sample_td_examine')[0];
+    assert.deepEqual(examine.finishes?.map((f) => f.text), ['tells the bdev layer this module has finished examining the bdev']);
+    const fini = index.functionsNamed('sample_null_unregister_done')[0];
+    assert.ok(fini.finishes?.some((f) => f.via === 'spdk_bdev_module_fini_done'), JSON.stringify(fini.finishes));
+  });
+
   it('every error reply of an RPC, each with its condition, its code and its message', () => {
     const rpc = index.functionsNamed('rpc_bdev_sample_null_create')[0];
     const replies = (rpc.finishes ?? []).filter((s) => s.onFailure).map((s) => [s.when, s.text]);

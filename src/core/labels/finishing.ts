@@ -401,6 +401,20 @@ function releaseWrapper(model: IndexModel, name: string, file: string, depth = 0
 /** Every API finishesOf looks at by name: one test per call first. */
 const FINISH_API = /^spdk_jsonrpc_|for_each_channel_continue$|process_(admin_)?completions$|^spdk_sock_group_poll$|^spdk_bdev_queue_io_wait$/;
 
+/** SPDK calls that report a step of a module or subsystem done: the layer above goes on from there. */
+const DONE_APIS: Record<string, string> = {
+  spdk_bdev_module_examine_done: 'tells the bdev layer this module has finished examining the bdev',
+  spdk_bdev_module_init_done: "tells the bdev layer the module's init is done",
+  spdk_bdev_module_fini_done: "tells the bdev layer the module's fini is done (the next module's starts)",
+  spdk_bdev_module_fini_start_done: "tells the bdev layer the module's fini_start is done",
+  spdk_bdev_destruct_done: "tells the bdev layer the bdev's destruct has finished (its unregister completes)",
+  spdk_subsystem_init_next: "ends this subsystem's init and starts the next one's",
+  spdk_subsystem_fini_next: "ends this subsystem's fini and starts the next one's",
+  spdk_accel_task_complete: "completes the accel task: back to its pool, then the user's callback",
+  spdk_accel_module_finish: "tells the accel framework this module's fini is done (the next module's starts)",
+  spdk_nvmf_request_complete: 'completes the NVMe-oF request: its response goes back to the host',
+};
+
 
 /**
  * How the function finishes an operation someone else started (Q5): it calls the completion its caller stored
@@ -444,7 +458,7 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
   for (const s of statuses.values()) push(s);
   const fnParams = new Set(def.params.filter((p) => model.symbols.isFunctionType(p.type)).map((p) => p.name));
   for (const call of model.callsOf(key)) {
-    if (!fnParams.has(call.callee) && !FINISH_API.test(call.callee)) continue;
+    if (!fnParams.has(call.callee) && !FINISH_API.test(call.callee) && !DONE_APIS[call.callee]) continue;
     if (fnParams.has(call.callee)) push({ text: `calls back ${call.callee}, the completion its caller passed`, via: call.callee, line: call.line, ...flag(call.line) });
     else if (RPC_REPLY_API.test(call.callee) && call.callee !== 'spdk_jsonrpc_begin_result') {
       const error = call.callee.startsWith('spdk_jsonrpc_send_error_response');
@@ -460,6 +474,8 @@ export function finishesOf(model: IndexModel, key: string): FinishStep[] {
           ? `ends the iteration early with status ${status}: the done callback runs next`
           : `hands the iteration on with status ${status} (a non-zero status ends it: the done callback, if any, runs next)`;
       push({ text, via: call.callee, line: call.line, ...flag(call.line) });
+    } else if (DONE_APIS[call.callee]) {
+      push({ text: DONE_APIS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });
     } else if (COMPLETION_DRIVERS[call.callee]) {
       push({ text: COMPLETION_DRIVERS[call.callee], via: call.callee, line: call.line, ...flag(call.line) });
     } else if (FAILURE_APIS[call.callee] && onFailurePath(failures, call.line)) {
