@@ -151,6 +151,10 @@ describe('answers from the code', () => {
   it('what a callback it hands over frees later, when the object was never handed to it', () => {
     const fini = index.functionsNamed('sample_thr_fini')[0];
     assert.deepEqual(fini.releases?.map((r) => r.text), ['later, sample_thr_unregistered (handed to spdk_io_device_unregister) frees stats (struct sample_thr_stats)']);
+    // What the function had itself is told once, as the fate of what it handed on.
+    const attach = fn('sample_attach_done');
+    assert.deepEqual(attach.releases?.filter((r) => r.text.startsWith('later,')), []);
+    assert.ok(attach.releases?.some((r) => r.text.startsWith('the struct sample_attach_ctx is freed by sample_attach_examined')));
   });
 
   it("a module's done call finishes its step: examine_done, fini_done", () => {

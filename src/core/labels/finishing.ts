@@ -248,7 +248,7 @@ const ALLOCATORS = new Set(['calloc', 'malloc', 'spdk_zmalloc', 'spdk_malloc', '
 export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
   const file = fileOfKey(key);
   const allocated = allocatedIn(model, key);
-  const known = new Set([...allocated.keys(), ...objectVariables(model, key).values()]);
+  const known = knownObjectTypes(model, key, allocated);
   const out: FinishStep[] = [];
   const add = (text: string, via: string, line: number) => {
     if (!out.some((x) => x.text === text)) out.push({ text, via, line });
@@ -270,17 +270,24 @@ export function handedReleasesOf(model: IndexModel, key: string): FinishStep[] {
   return out;
 }
 
+/** The struct types a function allocates or holds in its variables: what handedReleasesOf follows to their freer. */
+function knownObjectTypes(model: IndexModel, key: string, allocated = allocatedIn(model, key)): Set<string> {
+  return new Set([...allocated.keys(), ...objectVariables(model, key).values()]);
+}
+
 /**
- * What the callbacks it hands over free when they run (`_device_unregister_cb`, handed to spdk_io_device_unregister,
- * frees the vbdev): each callback's own unconditional releases of whole objects, at most two per callback.
+ * What the callbacks it hands over free when they run, of objects it never had (`_device_unregister_cb`, handed to
+ * spdk_io_device_unregister, frees the ioat devices): each callback's own unconditional releases of whole objects, at
+ * most two per callback. The fate of what the function itself had is handedReleasesOf's.
  */
 export function laterReleasesOf(model: IndexModel, key: string): FinishStep[] {
   const out: FinishStep[] = [];
   const seen = new Set<string>();
+  const known = knownObjectTypes(model, key);
   for (const h of model.handoffsOf(key)) {
     if (!('api' in h) || h.targetKey === key || seen.has(h.targetKey)) continue;
     seen.add(h.targetKey);
-    for (const r of releasesOf(model, h.targetKey).filter((x) => x.type && !x.onFailure).slice(0, 2)) {
+    for (const r of releasesOf(model, h.targetKey).filter((x) => x.type && !x.onFailure && !known.has(x.type)).slice(0, 2)) {
       out.push({ text: `later, ${h.targetName} (handed to ${h.api}) ${r.text}`, via: h.targetName, line: h.line });
     }
   }

@@ -82,10 +82,7 @@ function computeLabels(model: IndexModel, key: string): FunctionLabels | undefin
   }
   const finishes = finishesOf(model, key);
   if (finishes.length > 0) labels.finishes = finishes.slice(0, 8);
-  const handed = handedReleasesOf(model, key);
-  // A callback's later free already told as the fate of what this function handed it is not told twice.
-  const later = laterReleasesOf(model, key).filter((l) => !handed.some((h) => h.text.includes(`freed by ${l.via}`) && h.text.includes(l.text.slice(l.text.lastIndexOf('(') + 1, -1))));
-  const releases = [...releasesOf(model, key), ...handed, ...carrierReleasesOf(model, key, contexts), ...later];
+  const releases = [...releasesOf(model, key), ...handedReleasesOf(model, key), ...carrierReleasesOf(model, key, contexts), ...laterReleasesOf(model, key)];
   if (releases.length > 0) labels.releases = releases.slice(0, 8);
   const starter = starterThreadOf(model, key);
   if (starter && (starter.chain.length > 1 || starter.direct)) labels.starterThread = starter;
