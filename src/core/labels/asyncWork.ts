@@ -253,22 +253,20 @@ function calleeReasons(model: IndexModel, key: string, depth: number, walk: Walk
       continue;
     }
     const stored = (slotImplementations(model).get(slot) ?? []).filter((k) => k !== key && !(isTestFile(fileOfKey(k)) && !isTestFile(file)));
-    let first: { impl: string; reason: AsyncReason } | undefined;
+    // Every implementation must leave work behind: the first that does not ends the look.
+    let first: AsyncReason | undefined;
     for (const impl of stored) {
       const reason = reasonsOf(model, impl, depth + 1, walk).find((r) => r.rank !== 3 && !r.text.startsWith('calls back ') && r.everyPath && !r.onFailure);
-      if (!reason) {
-        first = undefined;
-        break;
-      }
-      first ??= { impl, reason };
+      first = reason && (first ?? reason);
+      if (!reason) break;
     }
     if (!first) continue;
     const onFailure = onFailurePath(failures, n.line);
     reasons.push({
       rank: 4,
       line: n.line,
-      text: first.reason.text,
-      via: [`${slot} (${stored.map(nameOfKey).join(', ')})`, ...(first.reason.via ?? [])],
+      text: first.text,
+      via: [`${slot} (${stored.map(nameOfKey).join(', ')})`, ...(first.via ?? [])],
       ...(onFailure && { onFailure: true }),
     });
   }
@@ -376,7 +374,7 @@ const SLOTS_FINISHING_LATER: Record<string, string> = {
   'struct spdk_subsystem.fini': 'the subsystem finishes its fini when it calls spdk_subsystem_fini_next, which may be later',
 };
 
-/** Names of the static functions a file defines: the only callees whose reasons carry over to their callers. */
+/** Names of the static functions a file defines: the helpers whose reasons carry over to their callers whatever path. */
 export function staticFunctionsOf(model: IndexModel, file: string): Set<string> {
   const byFile = model.memoize('staticFunctionsByFile', () => {
     const map = new Map<string, Set<string>>();

@@ -1,9 +1,12 @@
-// Which thread a callback that runs "on the thread that started it" runs on, when the code that started it is known
-// to run on one: the app thread (an RPC handler, a module or subsystem hook, the app's start function, or a function
-// whose own assert says so), or an io_channel's thread (a submit, a channel callback, a per-channel step, a function
-// handed the channel). `rpc_thread_get_stats_done` runs on the app thread because `rpc_thread_get_stats` is an RPC.
+// Which thread a function runs on because of the code that starts it: the app thread (an RPC handler, a module or
+// subsystem hook, the app's start, a function whose own assert says so), an io_channel's thread (a submit, a channel
+// callback, a per-channel step, a function handed the channel or its context), the thread an assert or a message's
+// target names (`nvme_ctrlr->thread`), or a blobstore's metadata thread. Found through registrations, struct fields and
+// direct callers; every starter must agree. `rpc_thread_get_stats_done` runs on the app thread because
+// `rpc_thread_get_stats` is an RPC.
 import type { ContextKind } from '../knowledge/contextKinds';
 import type { IndexModel } from '../model/indexModel';
+import type { CallEvidence, SlotEvidence } from '../model/indexTypes';
 import { fileOfKey, functionKey, nameOfKey, type FileLinks } from './callbackEvidence';
 import { pushTo } from '../util/multiMap';
 import { fieldInvokers, holderOfPath, isTestFile } from './callbackFlow';
@@ -49,9 +52,10 @@ const APP_THREAD_SLOTS = /\.(module_init|module_fini|fini_start|examine_config|e
 const ACCEL_APP_THREAD_SLOTS = /^struct spdk_accel_module_if\.(module_init|module_fini)$/;
 
 const MAX_DEPTH = 6;
+const SELF_SEND_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
 
 export interface StarterThreadEvidence {
-  /** `the app thread` or `the io_channel's thread`. */
+  /** `the app thread`, `the io_channel's thread`, or `the thread in struct T.field`. */
   thread: string;
   /** From the function that is known to run on that thread down to this one. */
   chain: string[];
@@ -99,27 +103,27 @@ function search(model: IndexModel, key: string, depth: number, walk: Walk, memo:
 
 function own(model: IndexModel, key: string): StarterThreadEvidence | null {
   const name = nameOfKey(key);
-  const asserts = threadAssertions(model, key).filter((a) => a.kind === 'assert');
+  const assertions = threadAssertions(model, key);
+  const asserts = assertions.filter((a) => a.kind === 'assert');
   const assert = asserts.find((a) => a.thread === 'app thread') ?? asserts[0];
   if (assert) {
     const thread = assert.thread === 'app thread' ? APP_THREAD : assert.thread;
     return { thread, chain: [name], why: `${name} asserts it runs on ${thread}`, file: fileOfKey(key), line: assert.line };
   }
   // `if (!spdk_thread_is_app_thread(NULL)) { spdk_thread_send_msg(app_thread, itself, ...); return; }`: its work runs there.
-  const guard = threadAssertions(model, key).find((a) => a.kind === 'guard' && a.thread === 'app thread');
-  if (guard && model.handoffsOf(key).some((h) => 'api' in h && h.targetKey === key && (h.api === 'spdk_thread_send_msg' || h.api === 'spdk_thread_exec_msg'))) {
+  const guard = assertions.find((a) => a.kind === 'guard' && a.thread === 'app thread');
+  if (guard && model.handoffsOf(key).some((h) => 'api' in h && h.targetKey === key && SELF_SEND_APIS.has(h.api))) {
     return { thread: APP_THREAD, chain: [name], why: `${name} sends itself to the app thread when it is called elsewhere`, file: fileOfKey(key), line: guard.line, direct: true };
   }
   // The completion of a blobstore metadata operation runs on the blobstore's metadata thread, where those must start.
-  const contexts = contextsOf(model, key).filter((c) => !('inferred' in c));
+  const contexts = contextsOf(model, key).filter((c): c is CallEvidence | SlotEvidence => !('inferred' in c));
   const metadata = contexts.flatMap((c) => ('api' in c && c.kind === 'blob_completion' && BLOB_METADATA_API.test(c.api) ? [c] : []));
   if (metadata.length > 0 && metadata.length === contexts.length) {
     const m = metadata[0];
     return { thread: BLOB_MD_THREAD, chain: [name], why: `${name} completes ${m.api}, a metadata operation, which runs on the blobstore's metadata thread`, file: m.file, line: m.line, direct: true };
   }
   let channel: StarterThreadEvidence | null = null;
-  for (const c of contextsOf(model, key)) {
-    if ('inferred' in c) continue;
+  for (const c of contexts) {
     const kind = c.kind.replace(/_/g, ' ');
     if (APP_THREAD_KINDS.has(c.kind) || ('slot' in c && ((c.kind === 'bdev_module_hook' && APP_THREAD_SLOTS.test(c.slot)) || ACCEL_APP_THREAD_SLOTS.test(c.slot)))) {
       // An accel module's hook is a plain struct slot to the reader: the thread is news, so it is said of it directly.
@@ -147,7 +151,8 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
   return null;
 }
 
-/** Through the function that registered it (for the kinds that run where they were started) or its only callers. */
+/** Through what starts it: the code that registered it (for the kinds that run where they were started), the invokers of
+ * the struct field it is kept in, a message's sender or named target, and its direct callers. */
 function inherited(model: IndexModel, key: string, depth: number, walk: Walk, memo: Map<string, StarterThreadEvidence | null>): StarterThreadEvidence | null {
   const contexts = contextsOf(model, key);
   const starters: string[] = [];
@@ -200,17 +205,16 @@ function inherited(model: IndexModel, key: string, depth: number, walk: Walk, me
 
 /** The functions of the tree that call this one directly, in any file (its own file only for a static one). */
 function callersAnywhere(model: IndexModel, key: string): string[] {
+  const file = fileOfKey(key);
+  // A static function is called from its own file only, unless a header defines it (static inline) for its includers.
+  if (model.definitionOf(key)?.isStatic && !file.endsWith('.h')) return model.callersOf(key);
   // Per function, when asked: a whole-tree map would be rebuilt after every edit.
   const memo = model.memoize('callersAnywhere', () => new Map<string, string[]>());
   let found = memo.get(key);
   if (found) return found;
   const name = nameOfKey(key);
-  const file = fileOfKey(key);
   const callers = new Set<string>();
-  const own = model.linksOf(file);
-  // A static function is called from its own file only, unless a header defines it (static inline) for its includers.
-  const files = model.definitionOf(key)?.isStatic && !file.endsWith('.h') ? (own ? [own] : []) : (filesCalling(model).get(name) ?? []);
-  for (const links of files) {
+  for (const links of filesCalling(model).get(name) ?? []) {
     const calls = links.callsByCallee.get(name);
     // Unit tests call library code from their own harness threads: they decide nothing about it.
     if (!calls || (isTestFile(links.file) && !isTestFile(file)) || model.resolve(name, links.file) !== key) continue;
