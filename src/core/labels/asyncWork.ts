@@ -52,7 +52,8 @@ const MAX_CALLEE_DEPTH = 6;
 const CONTINUES_ITERATION = /for_each_channel_continue$/;
 /** SPDK APIs whose own work is done when they return, though they start other work: other modules examine a new bdev. */
 const DONE_ON_RETURN = new Set(['spdk_bdev_register']);
-const SELF_HOP_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
+/** The calls by which a function sends itself to a thread. */
+export const SELF_HOP_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
 
 /** Why the function is asynchronous, most decisive first; empty when its work is done when it returns. */
 export function asyncReasons(model: IndexModel, key: string): AsyncReason[] {

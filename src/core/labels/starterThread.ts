@@ -12,6 +12,7 @@ import { pushTo } from '../util/multiMap';
 import { fieldInvokers, holderOfPath, isTestFile } from './callbackFlow';
 import { objectVariables } from './finishing';
 import { valueText } from '../facts/fileFacts';
+import { SELF_HOP_APIS } from './asyncWork';
 import { contextsOf } from './execContext';
 import { threadAssertions } from './functionObject';
 import { channelContextTypes } from './ownership';
@@ -52,7 +53,6 @@ const APP_THREAD_SLOTS = /\.(module_init|module_fini|fini_start|examine_config|e
 const ACCEL_APP_THREAD_SLOTS = /^struct spdk_accel_module_if\.(module_init|module_fini)$/;
 
 const MAX_DEPTH = 6;
-const SELF_SEND_APIS = new Set(['spdk_thread_send_msg', 'spdk_thread_exec_msg']);
 
 export interface StarterThreadEvidence {
   /** `the app thread`, `the io_channel's thread`, or `the thread in struct T.field`. */
@@ -112,7 +112,7 @@ function own(model: IndexModel, key: string): StarterThreadEvidence | null {
   }
   // `if (!spdk_thread_is_app_thread(NULL)) { spdk_thread_send_msg(app_thread, itself, ...); return; }`: its work runs there.
   const guard = assertions.find((a) => a.kind === 'guard' && a.thread === 'app thread');
-  if (guard && model.handoffsOf(key).some((h) => 'api' in h && h.targetKey === key && SELF_SEND_APIS.has(h.api))) {
+  if (guard && model.handoffsOf(key).some((h) => 'api' in h && h.targetKey === key && SELF_HOP_APIS.has(h.api))) {
     return { thread: APP_THREAD, chain: [name], why: `${name} sends itself to the app thread when it is called elsewhere`, file: fileOfKey(key), line: guard.line, direct: true };
   }
   // The completion of a blobstore metadata operation runs on the blobstore's metadata thread, where those must start.
